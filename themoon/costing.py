@@ -1,0 +1,244 @@
+"""The cost model (SPEC §3, docs/costing.md): pure, exact, no I/O.
+
+Inputs are integer won and integer grams; everything derived is an exact `Fraction` and is
+rounded half-up to the won (or to a shown number of decimals) only for display or when a
+value is frozen into the ledger (`round_won`). Percentages travel as integer basis points
+(1 bp = 0.01 %) where they are stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+BP_PER_UNIT = 10_000  # basis points in 100 %
+WARNING_POINTS = 3
+CRITICAL_POINTS = 5
+RECENT_BATCHES = 10
+
+
+def round_won(value: Fraction | int) -> int:
+    """Half-up to the whole won (KRW has no minor unit)."""
+    return int(round_decimal(value, 0))
+
+
+def round_decimal(value: Fraction | int, places: int = 1) -> Decimal:
+    """Half-up (ties away from zero) to `places` decimals, in exact integer arithmetic."""
+    scaled = Fraction(value) * 10**places
+    whole = int(abs(scaled) + Fraction(1, 2))
+    return Decimal(-whole if scaled < 0 else whole).scaleb(-places)
+
+
+def bp_to_pct(bp: int | Fraction) -> Fraction:
+    return Fraction(bp) / 100
+
+
+# --- loss ------------------------------------------------------------------------------------
+
+
+def loss_pct(green_g: int, roasted_g: int) -> Fraction:
+    """(green − roasted) / green × 100."""
+    if green_g <= 0:
+        raise ValueError("green_g must be positive")
+    return Fraction(green_g - roasted_g, green_g) * 100
+
+
+def variance_pct(loss: Fraction, expected_pct: Fraction) -> Fraction:
+    """Percentage points above (+) or below (−) the expected loss."""
+    return loss - expected_pct
+
+
+def recent_expected_pct(losses_pct: Sequence[Fraction]) -> Fraction | None:
+    """Mean loss of the last RECENT_BATCHES batches (oldest first), or None without history."""
+    recent = list(losses_pct)[-RECENT_BATCHES:]
+    if not recent:
+        return None
+    return sum(recent, Fraction(0)) / len(recent)
+
+
+@dataclass(frozen=True)
+class LossAlert:
+    level: str  # WARNING | CRITICAL
+    direction: str  # HIGH | LOW
+
+
+def classify_variance(variance: Fraction) -> LossAlert | None:
+    """abs(variance) > 3 points → WARNING, > 5 → CRITICAL; HIGH when loss is above expected."""
+    size = abs(variance)
+    if size <= WARNING_POINTS:
+        return None
+    level = "CRITICAL" if size > CRITICAL_POINTS else "WARNING"
+    return LossAlert(level, "HIGH" if variance > 0 else "LOW")
+
+
+def run_lengths(anomalous: Iterable[bool]) -> list[int]:
+    """For each batch in date order, how many anomalous batches in a row end at it (0 if normal)."""
+    runs, current = [], 0
+    for flag in anomalous:
+        current = current + 1 if flag else 0
+        runs.append(current)
+    return runs
+
+
+def status_for_anomalies(count: int) -> str:
+    """30-day status of a product from its number of anomalous batches."""
+    if count >= 5:
+        return "CRITICAL"
+    if count >= 2:
+        return "ATTENTION"
+    return "NORMAL"
+
+
+# --- green cost --------------------------------------------------------------------------------
+
+
+def moving_average(stock_g: int, avg_won_per_g: Fraction, qty_g: int, total_won: int) -> Fraction:
+    """Weighted-average cost per gram after buying qty_g for total_won.
+
+    avg = (stock·avg + qty·unit) / (stock + qty). With nothing in stock the lot's own unit cost
+    is the new average (a negative book stock never weighs in).
+    """
+    if qty_g <= 0:
+        raise ValueError("qty_g must be positive")
+    stock_g = max(stock_g, 0)
+    return (stock_g * Fraction(avg_won_per_g) + total_won) / (stock_g + qty_g)
+
+
+def green_cost_won(green_g: int, avg_won_per_g: Fraction) -> int:
+    """The green cost frozen onto a batch component."""
+    return round_won(green_g * Fraction(avg_won_per_g))
+
+
+# --- settings and processing --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CostSettings:
+    """The owner's cost settings in force from `effective_from`."""
+
+    effective_from: date
+    expected_loss_bp: int = 1670
+    use_recent_loss: bool = False
+    roasting_won_per_kg: int = 2000  # per roasted kg
+    labour_won_per_hour: int = 15_000
+    labour_minutes_per_session: int = 120
+    energy_won_per_session: int = 5000
+    misc_won_per_session: int = 3000
+    planned_session_roasted_g: int = 10_000
+    price_multiplier_pct: int = 250
+
+    @property
+    def session_fixed_won(self) -> Fraction:
+        """Labour + energy + misc of one roasting session."""
+        labour = Fraction(self.labour_won_per_hour * self.labour_minutes_per_session, 60)
+        return labour + self.energy_won_per_session + self.misc_won_per_session
+
+    @property
+    def multiplier(self) -> Fraction:
+        return Fraction(self.price_multiplier_pct, 100)
+
+    @property
+    def expected_loss_pct(self) -> Fraction:
+        return bp_to_pct(self.expected_loss_bp)
+
+
+def processing_per_roasted_kg(settings: CostSettings) -> Fraction:
+    """Planning rate: roasting ₩/kg + one session's fixed costs spread over a planned session."""
+    planned_kg = Fraction(settings.planned_session_roasted_g, 1000)
+    return settings.roasting_won_per_kg + settings.session_fixed_won / planned_kg
+
+
+@dataclass(frozen=True)
+class BatchCost:
+    green_won: Fraction
+    roasting_won: Fraction
+    session_won: Fraction
+    roasted_g: int
+
+    @property
+    def total_won(self) -> Fraction:
+        return self.green_won + self.roasting_won + self.session_won
+
+    @property
+    def per_roasted_kg(self) -> Fraction:
+        return self.total_won * 1000 / self.roasted_g
+
+
+def batch_cost(
+    green_cost_won: int,
+    green_g: int,
+    roasted_g: int,
+    session_green_g: int,
+    settings: CostSettings,
+) -> BatchCost:
+    """Actual cost of one batch: its frozen green cost, roasting per roasted kg, and its share
+    (by green grams) of the fixed costs of the day's roasting session."""
+    if roasted_g <= 0 or green_g <= 0:
+        raise ValueError("grams must be positive")
+    if session_green_g < green_g:
+        raise ValueError("the session holds at least this batch")
+    return BatchCost(
+        green_won=Fraction(green_cost_won),
+        roasting_won=Fraction(settings.roasting_won_per_kg * roasted_g, 1000),
+        session_won=settings.session_fixed_won * Fraction(green_g, session_green_g),
+        roasted_g=roasted_g,
+    )
+
+
+# --- standard (planning) cost and prices --------------------------------------------------------
+
+
+def standard_cost_per_kg(
+    components: Sequence[tuple[int, Fraction]],
+    expected_loss_pct: Fraction,
+    settings: CostSettings,
+) -> Fraction:
+    """Σ ratio_i × green cost per kg_i / (1 − expected loss) + processing per roasted kg.
+
+    `components` are (parts, green cost ₩/kg); a single-origin bean is [(1, cost)].
+    """
+    total_parts = sum(parts for parts, _ in components)
+    if total_parts <= 0:
+        raise ValueError("a product needs at least one component with parts > 0")
+    if not 0 < expected_loss_pct < 100:
+        raise ValueError("expected loss must be between 0 and 100 %")
+    green = sum((Fraction(p, total_parts) * Fraction(c) for p, c in components), Fraction(0))
+    return green / (1 - Fraction(expected_loss_pct) / 100) + processing_per_roasted_kg(settings)
+
+
+def unit_cost(cost_per_kg: Fraction, grams: int, extra_won: int = 0) -> Fraction:
+    """Cost of a cup (dose) or a bag (size) of roasted coffee plus its extras (cup, milk, bag)."""
+    return Fraction(cost_per_kg) * grams / 1000 + extra_won
+
+
+def suggested_price(cost: Fraction, settings: CostSettings) -> Fraction:
+    return Fraction(cost) * settings.multiplier
+
+
+def margin_pct(price_won: int, cost: Fraction) -> Fraction | None:
+    """(price − cost) / price × 100 against the cost of the same unit; None without a price."""
+    if price_won <= 0:
+        return None
+    return (price_won - Fraction(cost)) / price_won * 100
+
+
+def ratios(parts: Sequence[int]) -> list[Fraction]:
+    """Share of each component of a recipe in parts."""
+    total = sum(parts)
+    if total <= 0:
+        raise ValueError("parts must add up to more than zero")
+    return [Fraction(p, total) for p in parts]
+
+
+def split_by_parts(total_g: int, parts: Sequence[int]) -> list[int]:
+    """Split whole grams by parts so the pieces add up exactly (largest remainders get the rest)."""
+    shares = [total_g * r for r in ratios(parts)]
+    floors = [int(s) for s in shares]
+    rest = total_g - sum(floors)
+    order = sorted(range(len(parts)), key=lambda i: (shares[i] - floors[i], -i), reverse=True)
+    for i in order[:rest]:
+        floors[i] += 1
+    return floors

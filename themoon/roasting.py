@@ -1,0 +1,441 @@
+"""Roast batches: record, edit, delete, cost, and the loss alerts that follow them (SPEC §4)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from . import audit, catalog, cost_settings, inventory
+from .costing import (
+    batch_cost,
+    bp_to_pct,
+    classify_variance,
+    green_cost_won,
+    loss_pct,
+    recent_expected_pct,
+    round_decimal,
+    round_won,
+    split_by_parts,
+    status_for_anomalies,
+)
+from .db import transaction
+from .models import (
+    Product,
+    ValidationError,
+    parse_date,
+    parse_decimal,
+    parse_grams,
+    parse_int,
+    parse_text,
+)
+
+_EDITABLE = ("product", "roasted_on", "roasted_g", "green_g", "components", "minutes", "operator", "notes")
+SOURCES = ("manual", "demo", "legacy", "artisan", "workbook", "excel")
+
+
+def _components(
+    conn: sqlite3.Connection, product: Product, green_g: Any, components: Mapping[Any, Any] | None
+) -> dict[int, int]:
+    """{bean id: green grams}: given per component, or a total split by the recipe's parts."""
+    recipe = dict(catalog.recipe(conn, product))
+    if components:
+        clean: dict[int, int] = {}
+        for ref, grams in components.items():
+            bean = catalog.get_bean(conn, ref)
+            if bean["id"] not in recipe:
+                raise ValidationError(
+                    "components",
+                    f"{bean['code']} is not in {product.code}",
+                    f"{bean['code']} 원두는 {product.code}에 없습니다",
+                )
+            clean[bean["id"]] = parse_grams(f"green_g[{bean['code']}]", grams)
+        return clean
+    if not recipe:
+        raise ValidationError("product", f"{product.code} has no recipe", "레시피가 없습니다")
+    total = parse_grams("green_g", green_g)
+    if total < len(recipe):
+        raise ValidationError("green_g", "is too small to split", "나누기에 너무 적습니다")
+    return dict(zip(recipe, split_by_parts(total, list(recipe.values())), strict=True))
+
+
+def _prepare(conn: sqlite3.Connection, values: Mapping[str, Any], batch_id: int | None) -> tuple:
+    """Validate a batch's inputs; return (row, {bean id: (green g, frozen cost won)})."""
+    product = catalog.get_product(conn, values.get("product"))
+    roasted_on = parse_date("roasted_on", values.get("roasted_on") or date.today())
+    roasted_g = parse_grams("roasted_g", values.get("roasted_g"))
+    components = _components(conn, product, values.get("green_g"), values.get("components"))
+    total_green = sum(components.values())
+    if roasted_g >= total_green:
+        raise ValidationError(
+            "roasted_g",
+            f"must be less than the green weight ({total_green:,} g)",
+            f"생두량({total_green:,} g)보다 적어야 합니다",
+        )
+    minutes = values.get("minutes")
+    if minutes not in (None, ""):
+        minutes = float(parse_decimal("minutes", minutes, minimum=Decimal("0.1"), maximum=Decimal(240)))
+    else:
+        minutes = None
+    source = values.get("source") or "manual"
+    if source not in SOURCES:
+        raise ValidationError("source", "is not a known source", "알 수 없는 출처입니다")
+    row = {
+        "roasted_on": roasted_on.isoformat(),
+        "bean_id": product.id if product.kind == "bean" else None,
+        "blend_id": product.id if product.kind == "blend" else None,
+        "roasted_g": roasted_g,
+        "minutes": minutes,
+        "operator": parse_text("operator", values.get("operator"), max_len=60),
+        "notes": parse_text("notes", values.get("notes"), max_len=2000),
+        "source": source,
+        "external_id": parse_text("external_id", values.get("external_id"), max_len=200) or None,
+    }
+    frozen = {}
+    for bean_id, grams in components.items():
+        available = inventory.available_g(conn, bean_id, roasted_on, batch_id=batch_id)
+        if grams > available:
+            code = catalog.get_bean(conn, bean_id)["code"]
+            raise ValidationError(
+                "green_g",
+                f"only {max(available, 0):,} g of {code} in stock on {roasted_on} (asked for {grams:,} g)",
+                f"{roasted_on} 기준 {code} 재고는 {max(available, 0):,} g 뿐입니다 (요청 {grams:,} g)",
+            )
+        avg = inventory.avg_cost_per_g(conn, bean_id, roasted_on) or Fraction(0)
+        frozen[bean_id] = (grams, green_cost_won(grams, avg))
+    return product, row, frozen
+
+
+def _write_components(conn: sqlite3.Connection, batch_id: int, frozen: dict[int, tuple]) -> None:
+    conn.executemany(
+        "INSERT INTO roast_components (batch_id, bean_id, green_g, green_cost_won) VALUES (?,?,?,?)",
+        [(batch_id, bean_id, g, won) for bean_id, (g, won) in frozen.items()],
+    )
+
+
+def add_batch(conn: sqlite3.Connection, *, user: str = "system", **values: Any) -> dict:
+    """Record one roast; returns it with loss, variance, cost and alert."""
+    unknown = set(values) - set(_EDITABLE) - {"source", "external_id"}
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], "is not a batch field", "배치 항목이 아닙니다")
+    with transaction(conn):
+        product, row, frozen = _prepare(conn, values, None)
+        batch_id = conn.execute(
+            "INSERT INTO roast_batches (roasted_on, bean_id, blend_id, roasted_g, minutes, operator,"
+            " notes, source, external_id) VALUES (:roasted_on, :bean_id, :blend_id, :roasted_g,"
+            " :minutes, :operator, :notes, :source, :external_id)",
+            row,
+        ).lastrowid
+        _write_components(conn, batch_id, frozen)
+        reevaluate_alerts(conn, product, date.fromisoformat(row["roasted_on"]))
+        audit.record(conn, user, "create", "roast_batch", batch_id, None, {**row, "components": frozen})
+        return get_batch(conn, batch_id)
+
+
+def add_session(conn: sqlite3.Connection, batches: Sequence[Mapping[str, Any]], *, user: str = "system") -> list[dict]:
+    """A whole roasting session, all or nothing; an error names the row it came from."""
+    if not batches:
+        raise ValidationError("batches", "the session has no batches", "배치가 없습니다")
+    saved = []
+    with transaction(conn):
+        for number, values in enumerate(batches, start=1):
+            try:
+                saved.append(add_batch(conn, user=user, **values))
+            except ValidationError as error:
+                raise ValidationError(f"row {number} {error.field}", error.message, error.message_ko) from None
+    return saved
+
+
+def _current_values(conn: sqlite3.Connection, batch_id: int) -> tuple[dict, Product]:
+    row = conn.execute("SELECT * FROM roast_batches WHERE id = ?", (batch_id,)).fetchone()
+    if row is None:
+        raise ValidationError("batch_id", f"no batch {batch_id}", "해당 배치가 없습니다")
+    kind = "bean" if row["bean_id"] is not None else "blend"
+    product = catalog.product_by_id(conn, kind, row["bean_id"] or row["blend_id"])
+    components = {
+        r["bean_id"]: r["green_g"]
+        for r in conn.execute("SELECT bean_id, green_g FROM roast_components WHERE batch_id = ?", (batch_id,))
+    }
+    values = {**dict(row), "product": f"{kind}:{product.code}", "components": components}
+    return values, product
+
+
+def update_batch(conn: sqlite3.Connection, batch_id: Any, *, user: str = "system", **changes: Any) -> dict:
+    """Edit a batch; its green cost is frozen again at its (possibly new) date."""
+    batch_id = parse_int("batch_id", batch_id, minimum=1)
+    unknown = set(changes) - set(_EDITABLE)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], "is not an editable field", "수정할 수 없는 항목입니다")
+    with transaction(conn):
+        old, old_product = _current_values(conn, batch_id)
+        values = {**old, **changes}
+        if "green_g" in changes and "components" not in changes:
+            values["components"] = None
+        if "product" in changes and "components" not in changes and "green_g" not in changes:
+            values["green_g"], values["components"] = sum(old["components"].values()), None
+        product, row, frozen = _prepare(conn, values, batch_id)
+        row.pop("source"), row.pop("external_id")
+        conn.execute(
+            "UPDATE roast_batches SET roasted_on = :roasted_on, bean_id = :bean_id,"
+            " blend_id = :blend_id, roasted_g = :roasted_g, minutes = :minutes,"
+            " operator = :operator, notes = :notes WHERE id = :id",
+            {**row, "id": batch_id},
+        )
+        conn.execute("DELETE FROM roast_components WHERE batch_id = ?", (batch_id,))
+        _write_components(conn, batch_id, frozen)
+        old_day = date.fromisoformat(old["roasted_on"])
+        new_day = date.fromisoformat(row["roasted_on"])
+        reevaluate_alerts(conn, old_product, min(old_day, new_day))
+        if product != old_product:
+            reevaluate_alerts(conn, product, new_day)
+        audit.record(conn, user, "update", "roast_batch", batch_id, old, {**row, "components": frozen})
+        return get_batch(conn, batch_id)
+
+
+def delete_batch(conn: sqlite3.Connection, batch_id: Any, *, user: str = "system") -> None:
+    batch_id = parse_int("batch_id", batch_id, minimum=1)
+    with transaction(conn):
+        old, product = _current_values(conn, batch_id)
+        conn.execute("DELETE FROM roast_batches WHERE id = ?", (batch_id,))
+        reevaluate_alerts(conn, product, date.fromisoformat(old["roasted_on"]))
+        audit.record(conn, user, "delete", "roast_batch", batch_id, old, None)
+
+
+# --- loss alerts --------------------------------------------------------------------------------
+
+
+def _product_column(product: Product) -> str:
+    return "bean_id" if product.kind == "bean" else "blend_id"
+
+
+def _product_expected_bp(conn: sqlite3.Connection, product: Product) -> int | None:
+    table = "beans" if product.kind == "bean" else "blends"
+    return conn.execute(f"SELECT expected_loss_bp FROM {table} WHERE id = ?", (product.id,)).fetchone()[0]
+
+
+def reevaluate_alerts(conn: sqlite3.Connection, product: Product, since: date) -> None:
+    """Judge every batch of a product from `since` on against its expected loss.
+
+    Earlier batches cannot change (their expectation and runs depend only on what came before),
+    so only the tail is rewritten. A resolution stays with an alert whose verdict is unchanged.
+    """
+    column = _product_column(product)
+    history = cost_settings.history(conn)
+    own_bp = _product_expected_bp(conn, product)
+    totals = (
+        f"SELECT b.id, b.roasted_on, b.roasted_g, SUM(c.green_g) AS green_g"
+        f" FROM roast_batches b JOIN roast_components c ON c.batch_id = b.id"
+        f" WHERE b.{column} = ? AND b.roasted_on {{op}} ? GROUP BY b.id"
+    )
+    earlier = conn.execute(
+        totals.format(op="<") + " ORDER BY b.roasted_on DESC, b.id DESC LIMIT 10",
+        (product.id, since.isoformat()),
+    ).fetchall()
+    recent = [loss_pct(r["green_g"], r["roasted_g"]) for r in reversed(earlier)]
+    run = 0
+    if earlier:
+        last = conn.execute("SELECT run_length FROM loss_alerts WHERE batch_id = ?", (earlier[0]["id"],)).fetchone()
+        run = last[0] if last else 0
+    rows = conn.execute(
+        totals.format(op=">=") + " ORDER BY b.roasted_on, b.id",
+        (product.id, since.isoformat()),
+    ).fetchall()
+    resolutions = {
+        r["batch_id"]: r
+        for r in conn.execute(
+            f"SELECT a.* FROM loss_alerts a JOIN roast_batches b ON b.id = a.batch_id"
+            f" WHERE b.{column} = ? AND b.roasted_on >= ? AND a.resolved_at IS NOT NULL",
+            (product.id, since.isoformat()),
+        )
+    }
+    expectations, alerts = [], []
+    for row in rows:
+        settings = cost_settings.pick(history, date.fromisoformat(row["roasted_on"]))
+        expected = bp_to_pct(own_bp or settings.expected_loss_bp)
+        if settings.use_recent_loss and recent:
+            expected = recent_expected_pct(recent)
+        expected_bp = int(round_decimal(expected * 100, 0))
+        loss = loss_pct(row["green_g"], row["roasted_g"])
+        verdict = classify_variance(loss - bp_to_pct(expected_bp))
+        run = run + 1 if verdict else 0
+        expectations.append((expected_bp, row["id"]))
+        if verdict:
+            kept = resolutions.get(row["id"])
+            same = kept and (kept["level"], kept["direction"]) == (verdict.level, verdict.direction)
+            alerts.append(
+                (
+                    row["id"],
+                    verdict.level,
+                    verdict.direction,
+                    int(round_decimal(loss * 100, 0)),
+                    expected_bp,
+                    run,
+                    kept["resolved_at"] if same else None,
+                    kept["resolved_by"] if same else None,
+                    kept["resolution_note"] if same else None,
+                )
+            )
+        recent = (recent + [loss])[-10:]
+    conn.executemany("UPDATE roast_batches SET expected_loss_bp = ? WHERE id = ?", expectations)
+    conn.executemany("DELETE FROM loss_alerts WHERE batch_id = ?", [(r["id"],) for r in rows])
+    conn.executemany("INSERT INTO loss_alerts VALUES (?,?,?,?,?,?,?,?,?)", alerts)
+
+
+def resolve_alert(conn: sqlite3.Connection, batch_id: Any, note: Any, *, user: str = "system") -> None:
+    batch_id = parse_int("batch_id", batch_id, minimum=1)
+    note = parse_text("note", note, max_len=2000, required=True)
+    with transaction(conn):
+        old = conn.execute("SELECT * FROM loss_alerts WHERE batch_id = ?", (batch_id,)).fetchone()
+        if old is None:
+            raise ValidationError("batch_id", f"batch {batch_id} has no loss alert", "해당 배치에 경고가 없습니다")
+        conn.execute(
+            "UPDATE loss_alerts SET resolved_at = strftime('%Y-%m-%dT%H:%M:%S', 'now'),"
+            " resolved_by = ?, resolution_note = ? WHERE batch_id = ?",
+            (user, note, batch_id),
+        )
+        audit.record(conn, user, "update", "loss_alert", batch_id, dict(old), {"note": note})
+
+
+def list_alerts(conn: sqlite3.Connection, *, open_only: bool = True, limit: int = 500) -> list[dict]:
+    where = "WHERE a.resolved_at IS NULL" if open_only else ""
+    return [
+        dict(r)
+        for r in conn.execute(
+            f"SELECT a.*, b.roasted_on, COALESCE(bl.code, be.code) AS product"
+            f" FROM loss_alerts a JOIN roast_batches b ON b.id = a.batch_id"
+            f" LEFT JOIN beans be ON be.id = b.bean_id LEFT JOIN blends bl ON bl.id = b.blend_id"
+            f" {where} ORDER BY b.roasted_on DESC, b.id DESC LIMIT ?",
+            (limit,),
+        )
+    ]
+
+
+def loss_status(conn: sqlite3.Connection, *, today: date | None = None) -> list[dict]:
+    """30-day status per product: anomalies counted, longest current run, NORMAL/ATTENTION/CRITICAL."""
+    today = today or date.today()
+    since = (today - timedelta(days=30)).isoformat()
+    counts = {
+        (r["kind"], r["pid"]): r
+        for r in conn.execute(
+            "SELECT CASE WHEN b.bean_id IS NULL THEN 'blend' ELSE 'bean' END AS kind,"
+            " COALESCE(b.bean_id, b.blend_id) AS pid, COUNT(*) AS anomalies,"
+            " MAX(a.run_length) AS longest_run"
+            " FROM loss_alerts a JOIN roast_batches b ON b.id = a.batch_id"
+            " WHERE b.roasted_on > ? AND b.roasted_on <= ? GROUP BY kind, pid",
+            (since, today.isoformat()),
+        )
+    }
+    result = []
+    for product in catalog.list_products(conn, active=None):
+        found = counts.get((product.kind, product.id))
+        anomalies = found["anomalies"] if found else 0
+        result.append(
+            {
+                "product": product.code,
+                "kind": product.kind,
+                "anomalies_30d": anomalies,
+                "longest_run_30d": found["longest_run"] if found else 0,
+                "status": status_for_anomalies(anomalies),
+            }
+        )
+    return result
+
+
+# --- reading batches with their costs -------------------------------------------------------------
+
+
+_BATCH_SQL = """
+SELECT b.*, CASE WHEN b.bean_id IS NULL THEN 'blend' ELSE 'bean' END AS product_kind,
+       COALESCE(bl.code, be.code) AS product,
+       COALESCE(bl.name_en, be.name_en) AS product_name_en,
+       COALESCE(bl.name_ko, be.name_ko) AS product_name_ko,
+       c.green_g, c.green_cost_won, s.session_green_g,
+       a.level AS alert_level, a.direction AS alert_direction, a.run_length,
+       a.resolved_at, a.resolution_note
+  FROM roast_batches b
+  JOIN (SELECT batch_id, SUM(green_g) AS green_g, SUM(green_cost_won) AS green_cost_won
+          FROM roast_components GROUP BY batch_id) c ON c.batch_id = b.id
+  JOIN (SELECT rb.roasted_on, SUM(rc.green_g) AS session_green_g
+          FROM roast_batches rb JOIN roast_components rc ON rc.batch_id = rb.id
+         WHERE rb.roasted_on BETWEEN :since AND :until GROUP BY rb.roasted_on) s
+       ON s.roasted_on = b.roasted_on
+  LEFT JOIN beans be ON be.id = b.bean_id
+  LEFT JOIN blends bl ON bl.id = b.blend_id
+  LEFT JOIN loss_alerts a ON a.batch_id = b.id
+ WHERE b.roasted_on BETWEEN :since AND :until
+"""
+
+
+def _with_costs(row: sqlite3.Row, history: list) -> dict:
+    batch = dict(row)
+    settings = cost_settings.pick(history, date.fromisoformat(batch["roasted_on"]))
+    cost = batch_cost(batch["green_cost_won"], batch["green_g"], batch["roasted_g"], batch["session_green_g"], settings)
+    loss = loss_pct(batch["green_g"], batch["roasted_g"])
+    expected_bp = batch["expected_loss_bp"] or settings.expected_loss_bp
+    batch.update(
+        loss_pct=float(round_decimal(loss, 2)),
+        expected_loss_pct=float(round_decimal(bp_to_pct(expected_bp), 2)),
+        variance_pct=float(round_decimal(loss - bp_to_pct(expected_bp), 2)),
+        roasting_cost_won=round_won(cost.roasting_won),
+        session_cost_won=round_won(cost.session_won),
+        batch_cost_won=round_won(cost.total_won),
+        cost_per_roasted_kg_won=round_won(cost.per_roasted_kg),
+        alert=None
+        if batch["alert_level"] is None
+        else {
+            "level": batch["alert_level"],
+            "direction": batch["alert_direction"],
+            "run_length": batch["run_length"],
+            "resolved": batch["resolved_at"] is not None,
+        },
+    )
+    for key in ("alert_level", "alert_direction", "run_length", "session_green_g"):
+        batch.pop(key)
+    return batch
+
+
+def list_batches(
+    conn: sqlite3.Connection,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    product: Any = None,
+    limit: int | None = 500,
+) -> list[dict]:
+    """Batches newest first, each with loss, variance, cost and alert."""
+    sql = _BATCH_SQL
+    params: dict[str, Any] = {
+        "since": (since or date(2000, 1, 1)).isoformat(),
+        "until": (until or date(9999, 12, 31)).isoformat(),
+    }
+    if product not in (None, ""):
+        chosen = catalog.get_product(conn, product)
+        sql += f" AND b.{_product_column(chosen)} = :pid"
+        params["pid"] = chosen.id
+    sql += " ORDER BY b.roasted_on DESC, b.id DESC"
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = int(limit)
+    history = cost_settings.history(conn)
+    return [_with_costs(r, history) for r in conn.execute(sql, params)]
+
+
+def get_batch(conn: sqlite3.Connection, batch_id: int) -> dict:
+    row = conn.execute("SELECT roasted_on FROM roast_batches WHERE id = ?", (batch_id,)).fetchone()
+    if row is None:
+        raise ValidationError("batch_id", f"no batch {batch_id}", "해당 배치가 없습니다")
+    day = row["roasted_on"]
+    found = conn.execute(_BATCH_SQL + " AND b.id = :id", {"since": day, "until": day, "id": batch_id}).fetchone()
+    batch = _with_costs(found, cost_settings.history(conn))
+    batch["components"] = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT be.code AS bean, c.green_g, c.green_cost_won FROM roast_components c"
+            " JOIN beans be ON be.id = c.bean_id WHERE c.batch_id = ? ORDER BY c.green_g DESC",
+            (batch_id,),
+        )
+    ]
+    return batch

@@ -1,0 +1,144 @@
+"""People who sign in: argon2-hashed passwords and the three roles."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from . import audit
+from .db import transaction
+from .models import ValidationError, parse_choice, parse_code, parse_text
+
+ROLES = ("owner", "staff", "viewer")
+MIN_PASSWORD = 4
+_hasher = PasswordHasher()
+
+# What each role may do; the dashboard and the CLI ask `can(role, action)`.
+PERMISSIONS = {
+    "owner": {
+        "read",
+        "log_batch",
+        "edit_batch",
+        "purchase",
+        "stocktake",
+        "catalog",
+        "settings",
+        "users",
+        "import",
+        "resolve_alert",
+    },
+    "staff": {"read", "log_batch", "purchase", "stocktake"},
+    "viewer": {"read"},
+}
+
+
+def can(role: str | None, action: str) -> bool:
+    return action in PERMISSIONS.get(role or "", set())
+
+
+def hash_password(password: Any) -> str:
+    text = "" if password is None else str(password)
+    if len(text) < MIN_PASSWORD:
+        raise ValidationError(
+            "password", f"must be at least {MIN_PASSWORD} characters", f"{MIN_PASSWORD}자 이상이어야 합니다"
+        )
+    if len(text) > 200:
+        raise ValidationError("password", "must be at most 200 characters", "200자 이하여야 합니다")
+    return _hasher.hash(text)
+
+
+def add_user(
+    conn: sqlite3.Connection,
+    *,
+    username: Any,
+    password: Any,
+    role: Any,
+    display_name: Any = "",
+    user: str = "system",
+) -> int:
+    row = {
+        "username": parse_code("username", username),
+        "display_name": parse_text("display_name", display_name, max_len=80),
+        "role": parse_choice("role", role, ROLES),
+        "password_hash": hash_password(password),
+    }
+    with transaction(conn):
+        if conn.execute("SELECT 1 FROM users WHERE username = ?", (row["username"],)).fetchone():
+            raise ValidationError("username", "is already taken", "이미 있는 사용자입니다")
+        user_id = conn.execute(
+            "INSERT INTO users (username, display_name, role, password_hash)"
+            " VALUES (:username, :display_name, :role, :password_hash)",
+            row,
+        ).lastrowid
+        audit.record(
+            conn, user, "create", "user", user_id, None, {k: v for k, v in row.items() if k != "password_hash"}
+        )
+    return user_id
+
+
+def authenticate(conn: sqlite3.Connection, username: Any, password: Any) -> dict | None:
+    """The active user whose password matches, else None (same answer for unknown users)."""
+    row = conn.execute(
+        "SELECT id, username, display_name, role, password_hash FROM users WHERE username = ? AND active = 1",
+        (str(username or "").strip(),),
+    ).fetchone()
+    if row is None:
+        _hasher.hash("timing-equaliser")
+        return None
+    try:
+        _hasher.verify(row["password_hash"], str(password or ""))
+    except (VerificationError, InvalidHashError):
+        return None
+    return {k: row[k] for k in ("id", "username", "display_name", "role")}
+
+
+def update_user(
+    conn: sqlite3.Connection,
+    username: Any,
+    *,
+    user: str = "system",
+    role: Any = None,
+    password: Any = None,
+    active: bool | None = None,
+) -> None:
+    with transaction(conn):
+        old = conn.execute(
+            "SELECT id, username, role, active FROM users WHERE username = ?", (str(username),)
+        ).fetchone()
+        if old is None:
+            raise ValidationError("username", f"unknown user '{username}'", "없는 사용자입니다")
+        changes: dict[str, Any] = {}
+        if role is not None:
+            changes["role"] = parse_choice("role", role, ROLES)
+        if password is not None:
+            changes["password_hash"] = hash_password(password)
+        if active is not None:
+            changes["active"] = int(bool(active))
+        for column, value in changes.items():
+            conn.execute(f"UPDATE users SET {column} = ? WHERE id = ?", (value, old["id"]))
+        owners = conn.execute("SELECT COUNT(*) FROM users WHERE role = 'owner' AND active = 1").fetchone()[0]
+        if owners == 0:
+            raise ValidationError("role", "the last owner cannot be removed", "마지막 점주는 바꿀 수 없습니다")
+        audit.record(
+            conn,
+            user,
+            "update",
+            "user",
+            old["id"],
+            dict(old),
+            {k: v for k, v in changes.items() if k != "password_hash"},
+        )
+
+
+def list_users(conn: sqlite3.Connection) -> list[dict]:
+    return [
+        dict(r)
+        for r in conn.execute("SELECT id, username, display_name, role, active, created_at FROM users ORDER BY id")
+    ]
+
+
+def has_owner(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM users WHERE role = 'owner' AND active = 1").fetchone() is not None
