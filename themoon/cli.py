@@ -1,0 +1,524 @@
+"""The `themoon` command: the package API on the command line.
+
+Every command takes `--db PATH` (default $THEMOON_DB, else data/themoon.db). Bad input prints
+one line on stderr naming the field and the rule and exits with status 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import catalog, config, cost_settings, costs, db, inventory, roasting, users
+from .models import ValidationError, parse_date
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def _emit(args: argparse.Namespace, data: Any, columns: Sequence[str] | None = None) -> None:
+    """JSON with --json, else an aligned text table (or a key: value block for one record)."""
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return
+    if isinstance(data, dict):
+        width = max(map(len, data), default=0)
+        for key, value in data.items():
+            print(f"{key:<{width}}  {_cell(value)}")
+        return
+    rows = list(data)
+    if not rows:
+        print("(none)")
+        return
+    columns = list(columns or rows[0].keys())
+    table = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in table)) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    for r in table:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(f"{k}={_cell(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _pairs(field: str, items: Sequence[str] | None) -> dict[str, str]:
+    """['KEN-MASAI-AA=4', ...] → {'KEN-MASAI-AA': '4'}."""
+    result: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValidationError(field, f"'{item}' must look like BEAN=NUMBER", "'원두=숫자' 형식이어야 합니다")
+        result[key.strip()] = value.strip()
+    return result
+
+
+def _connect(args: argparse.Namespace):
+    return db.connect(config.db_path(args.db))
+
+
+def _given(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
+    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = config.db_path(args.db)
+    conn = db.connect(path)
+    if not cost_settings.history(conn):
+        cost_settings.save(conn, effective_from=date(2000, 1, 1), user="init")
+    print(f"database ready: {path} (schema v{db.current_version(conn)})")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from . import demo
+
+    path = config.db_path(args.db)
+    if path.exists():
+        if not args.force:
+            with db.connect(path) as conn:
+                has_data = conn.execute("SELECT EXISTS (SELECT 1 FROM beans)").fetchone()[0]
+            if has_data:
+                print(f"{path} already holds data; use --force to replace it", file=sys.stderr)
+                return 2
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    conn = db.connect(path)
+    summary = demo.build_demo(conn, months=args.months, seed=args.seed)
+    _emit(args, {"database": str(path), **summary})
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from . import serve
+
+    return serve.serve(db_path=config.db_path(args.db), port=args.port, host=args.host, token=args.token)
+
+
+def cmd_bean_add(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    fields = (
+        "code",
+        "name_en",
+        "name_ko",
+        "country",
+        "process",
+        "roast_level",
+        "reorder_point_g",
+        "expected_loss_pct",
+        "notes",
+    )
+    bean_id = catalog.add_bean(conn, user=args.user, **_given(args, fields))
+    _emit(args, catalog.get_bean(conn, bean_id))
+    return 0
+
+
+def cmd_bean_edit(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    fields = (
+        "code",
+        "name_en",
+        "name_ko",
+        "country",
+        "process",
+        "roast_level",
+        "reorder_point_g",
+        "expected_loss_pct",
+        "notes",
+        "active",
+    )
+    _emit(args, catalog.update_bean(conn, args.bean, user=args.user, **_given(args, fields)))
+    return 0
+
+
+def cmd_bean_list(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    active = None if args.all else True
+    rows = catalog.list_beans(conn, search=args.search, active=active)
+    _emit(args, rows, ["code", "name_en", "name_ko", "country", "roast_level", "reorder_point_g", "active"])
+    return 0
+
+
+def cmd_blend_add(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    fields = ("code", "name_en", "name_ko", "description", "expected_loss_pct")
+    blend_id = catalog.add_blend(
+        conn, components=_pairs("component", args.component), user=args.user, **_given(args, fields)
+    )
+    _emit(args, catalog.get_blend(conn, blend_id))
+    return 0
+
+
+def cmd_blend_list(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    rows = catalog.list_blends(conn, active=None if args.all else True)
+    if not args.json:
+        for row in rows:
+            row["components"] = [f"{c['code']}×{c['parts']}" for c in row["components"]]
+    _emit(args, rows, ["code", "name_en", "name_ko", "components", "active"])
+    return 0
+
+
+def cmd_purchase_add(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    purchase_id = inventory.add_purchase(
+        conn,
+        bean=args.bean,
+        grams=args.grams,
+        total_won=args.total_won,
+        purchased_on=args.date,
+        supplier=args.supplier,
+        lot_code=args.lot,
+        notes=args.notes,
+        user=args.user,
+    )
+    row = conn.execute("SELECT * FROM purchases WHERE id = ?", (purchase_id,)).fetchone()
+    _emit(args, dict(row))
+    return 0
+
+
+def cmd_purchase_list(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    rows = inventory.list_purchases(conn, bean=args.bean, limit=args.limit)
+    _emit(args, rows, ["id", "purchased_on", "bean", "grams", "total_won", "supplier", "lot_code"])
+    return 0
+
+
+def cmd_stocktake(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    adjustment = inventory.stocktake(
+        conn, bean=args.bean, counted_g=args.counted_g, reason=args.reason, on=args.date, user=args.user
+    )
+    print("book stock already matches" if adjustment is None else f"adjustment {adjustment} recorded")
+    return 0
+
+
+def cmd_roast_add(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    values = {
+        "product": args.product,
+        "green_g": args.green_g,
+        "components": _pairs("component", args.component) or None,
+        "roasted_g": args.roasted_g,
+        "roasted_on": args.date,
+        "minutes": args.minutes,
+        "operator": args.operator,
+        "notes": args.notes,
+    }
+    if values["green_g"] is None and values["components"] is None:
+        raise ValidationError("green_g", "give --green-g or --component BEAN=GRAMS", "생두량을 입력하세요")
+    batch = roasting.add_batch(conn, user=args.user, **values)
+    _emit(args, batch)
+    return 0
+
+
+def cmd_roast_list(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    rows = roasting.list_batches(
+        conn,
+        since=parse_date("since", args.since) if args.since else None,
+        until=parse_date("until", args.until, today=date.max) if args.until else None,
+        product=args.product,
+        limit=args.limit,
+    )
+    columns = [
+        "id",
+        "roasted_on",
+        "product",
+        "green_g",
+        "roasted_g",
+        "loss_pct",
+        "variance_pct",
+        "batch_cost_won",
+        "cost_per_roasted_kg_won",
+        "alert",
+    ]
+    _emit(args, rows, columns)
+    return 0
+
+
+def cmd_roast_delete(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    roasting.delete_batch(conn, args.batch_id, user=args.user)
+    print(f"batch {args.batch_id} deleted")
+    return 0
+
+
+def cmd_stock(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    rows = inventory.stock(conn, active_only=not args.all)
+    _emit(args, rows, ["bean", "name_en", "stock_g", "avg_cost_per_kg_won", "value_won", "reorder_point_g", "low"])
+    return 0
+
+
+def cmd_cost(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    products = costs.product_costs(conn)
+    items = costs.menu_costs(conn)
+    if args.product:
+        chosen = catalog.get_product(conn, args.product)
+        products = [p for p in products if (p["kind"], p["product"]) == (chosen.kind, chosen.code)]
+        items = [i for i in items if i["product"] == chosen.code]
+    for row in products:
+        row.pop("cost_per_kg")
+    if args.json:
+        _emit(args, {"products": products, "menu_items": items})
+        return 0
+    _emit(
+        args,
+        products,
+        [
+            "product",
+            "name_en",
+            "expected_loss_pct",
+            "green_per_kg_won",
+            "processing_per_kg_won",
+            "cost_per_kg_won",
+            "suggested_price_per_kg_won",
+        ],
+    )
+    print()
+    _emit(
+        args,
+        items,
+        ["item", "channel", "product", "dose_g", "cost_won", "price_won", "suggested_price_won", "margin_pct"],
+    )
+    return 0
+
+
+def cmd_settings_show(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    rows = [vars(s) | {"effective_from": s.effective_from.isoformat()} for s in cost_settings.history(conn)]
+    _emit(args, rows)
+    return 0
+
+
+def cmd_settings_set(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    fields = (
+        "effective_from",
+        "expected_loss_pct",
+        "use_recent_loss",
+        "roasting_won_per_kg",
+        "labour_won_per_hour",
+        "labour_minutes_per_session",
+        "energy_won_per_session",
+        "misc_won_per_session",
+        "planned_session_roasted_g",
+        "price_multiplier_pct",
+    )
+    saved = cost_settings.save(conn, user=args.user, **_given(args, fields))
+    _emit(args, vars(saved) | {"effective_from": saved.effective_from.isoformat()})
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else args.password
+    users.add_user(
+        conn,
+        username=args.username,
+        password=password,
+        role=args.role,
+        display_name=args.display_name or "",
+        user=args.user,
+    )
+    print(f"user {args.username} ({args.role}) added")
+    return 0
+
+
+def cmd_import_legacy(args: argparse.Namespace) -> int:
+    from .io import legacy
+
+    conn = _connect(args)
+    report = legacy.import_legacy(conn, args.path, dry_run=args.dry_run, user=args.user)
+    print(report.text())
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="database file (default: $THEMOON_DB or data/themoon.db)")
+    common.add_argument("--user", default="cli", help="name recorded in the audit log")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print JSON")
+
+    parser = argparse.ArgumentParser(prog="themoon", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(parent, name: str, handler: Handler, help_: str, *, json_out: bool = False):
+        parents = [common, as_json] if json_out else [common]
+        p = parent.add_parser(name, parents=parents, help=help_, description=help_)
+        p.set_defaults(handler=handler)
+        return p
+
+    def group(name: str, help_: str):
+        g = sub.add_parser(name, help=help_, description=help_)
+        return g.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    command(sub, "init", cmd_init, "create or migrate the database")
+    p = command(
+        sub, "demo", cmd_demo, "build the demo database (the café's data + 18 months of history)", json_out=True
+    )
+    p.add_argument("--months", type=int, default=18)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--force", action="store_true", help="replace an existing database")
+    p = command(sub, "serve", cmd_serve, "serve the dashboard with Voilà")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument(
+        "--token",
+        default=os.environ.get("THEMOON_TOKEN") or None,
+        help="access token, default $THEMOON_TOKEN (required when serving beyond 127.0.0.1)",
+    )
+
+    beans = group("bean", "green-coffee beans")
+    for name, handler, help_ in (("add", cmd_bean_add, "add a bean"), ("edit", cmd_bean_edit, "edit a bean")):
+        p = command(beans, name, handler, help_, json_out=True)
+        if name == "edit":
+            p.add_argument("bean", help="code or name of the bean")
+            p.add_argument("--code")
+            p.add_argument("--name-en", dest="name_en")
+            p.add_argument("--active", help="yes/no")
+        else:
+            p.add_argument("--code", required=True)
+            p.add_argument("--name-en", dest="name_en", required=True)
+        p.add_argument("--name-ko", dest="name_ko")
+        p.add_argument("--country")
+        p.add_argument("--process")
+        p.add_argument("--roast-level", dest="roast_level")
+        p.add_argument("--reorder-point-g", dest="reorder_point_g")
+        p.add_argument("--expected-loss-pct", dest="expected_loss_pct")
+        p.add_argument("--notes")
+    p = command(beans, "list", cmd_bean_list, "list beans", json_out=True)
+    p.add_argument("--search")
+    p.add_argument("--all", action="store_true", help="include inactive beans")
+
+    blends = group("blend", "blends and their recipes in parts")
+    p = command(blends, "add", cmd_blend_add, "add a blend", json_out=True)
+    p.add_argument("--code", required=True)
+    p.add_argument("--name-en", dest="name_en", required=True)
+    p.add_argument("--name-ko", dest="name_ko")
+    p.add_argument("--description")
+    p.add_argument("--expected-loss-pct", dest="expected_loss_pct")
+    p.add_argument("--component", action="append", required=True, metavar="BEAN=PARTS")
+    p = command(blends, "list", cmd_blend_list, "list blends", json_out=True)
+    p.add_argument("--all", action="store_true", help="include inactive blends")
+
+    purchases = group("purchase", "green-coffee purchases")
+    p = command(purchases, "add", cmd_purchase_add, "record a purchase", json_out=True)
+    p.add_argument("--bean", required=True)
+    p.add_argument("--grams", required=True)
+    p.add_argument("--total-won", dest="total_won", required=True, help="incl. freight and duty")
+    p.add_argument("--date")
+    p.add_argument("--supplier", default="")
+    p.add_argument("--lot", default="")
+    p.add_argument("--notes", default="")
+    p = command(purchases, "list", cmd_purchase_list, "list purchases", json_out=True)
+    p.add_argument("--bean")
+    p.add_argument("--limit", type=int, default=100)
+
+    p = command(sub, "stocktake", cmd_stocktake, "record a stock count (adjusts the book stock)")
+    p.add_argument("--bean", required=True)
+    p.add_argument("--counted-g", dest="counted_g", required=True)
+    p.add_argument("--reason", default="stocktake")
+    p.add_argument("--date")
+
+    roasts = group("roast", "roast batches")
+    p = command(roasts, "add", cmd_roast_add, "record a roast batch", json_out=True)
+    p.add_argument("--product", required=True, help="bean or blend code/name")
+    p.add_argument("--green-g", dest="green_g", help="total green grams (split by parts for a blend)")
+    p.add_argument("--component", action="append", metavar="BEAN=GRAMS", help="green grams per component")
+    p.add_argument("--roasted-g", dest="roasted_g", required=True)
+    p.add_argument("--date")
+    p.add_argument("--minutes")
+    p.add_argument("--operator", default="")
+    p.add_argument("--notes", default="")
+    p = command(roasts, "list", cmd_roast_list, "list roast batches with loss and cost", json_out=True)
+    p.add_argument("--since")
+    p.add_argument("--until")
+    p.add_argument("--product")
+    p.add_argument("--limit", type=int, default=50)
+    p = command(roasts, "delete", cmd_roast_delete, "delete a roast batch")
+    p.add_argument("batch_id")
+
+    p = command(sub, "stock", cmd_stock, "green stock per bean", json_out=True)
+    p.add_argument("--all", action="store_true", help="include inactive beans")
+    p = command(sub, "cost", cmd_cost, "standard cost per kg, per cup and per bag", json_out=True)
+    p.add_argument("--product")
+
+    settings = group("settings", "effective-dated cost settings")
+    command(settings, "show", cmd_settings_show, "every version of the cost settings", json_out=True)
+    p = command(settings, "set", cmd_settings_set, "record new cost settings from a date", json_out=True)
+    p.add_argument("--effective-from", dest="effective_from")
+    for flag in (
+        "expected-loss-pct",
+        "use-recent-loss",
+        "roasting-won-per-kg",
+        "labour-won-per-hour",
+        "labour-minutes-per-session",
+        "energy-won-per-session",
+        "misc-won-per-session",
+        "planned-session-roasted-g",
+        "price-multiplier-pct",
+    ):
+        p.add_argument(f"--{flag}", dest=flag.replace("-", "_"))
+
+    accounts = group("user", "people who sign in")
+    p = command(accounts, "add", cmd_user_add, "add a user")
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", required=True, choices=users.ROLES)
+    p.add_argument("--display-name", dest="display_name")
+    secret = p.add_mutually_exclusive_group(required=True)
+    secret.add_argument("--password")
+    secret.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+
+    imports = group("import", "bring data in")
+    p = command(imports, "legacy", cmd_import_legacy, "import an old Streamlit app database (roasting_data.db)")
+    p.add_argument("path")
+    p.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ValidationError as error:
+        print(f"error: {error.text(config.language())}", file=sys.stderr)
+        return 2
+    except db.SchemaTooNew as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as error:
+        print(f"error: the database refused the change ({error}); nothing was written", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
