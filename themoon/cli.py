@@ -515,6 +515,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except db.SchemaTooNew as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `themoon ... | head`: the reader left; say nothing more (and nothing at exit either).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except sqlite3.DatabaseError as error:
         print(f"error: the database refused the change ({error}); nothing was written", file=sys.stderr)
         return 1
