@@ -305,11 +305,16 @@ def _menu_fields(conn: sqlite3.Connection, values: Mapping[str, Any], *, partial
     return clean
 
 
+def _unique_menu_code(conn: sqlite3.Connection, code: str, *, own_id: int | None = None) -> None:
+    row = conn.execute("SELECT id FROM menu_items WHERE code = ? COLLATE NOCASE", (code,)).fetchone()
+    if row and row["id"] != own_id:
+        raise ValidationError("code", f"'{code}' is already used", "이미 있는 코드입니다")
+
+
 def add_menu_item(conn: sqlite3.Connection, *, user: str = "system", **values: Any) -> int:
     with transaction(conn):
         row = _menu_fields(conn, values, partial=False)
-        if conn.execute("SELECT 1 FROM menu_items WHERE code = ? COLLATE NOCASE", (row["code"],)).fetchone():
-            raise ValidationError("code", f"'{row['code']}' is already used", "이미 있는 코드입니다")
+        _unique_menu_code(conn, row["code"])
         item_id = _insert(conn, "menu_items", row)
         audit.record(conn, user, "create", "menu_item", item_id, None, row)
     return item_id
@@ -319,6 +324,8 @@ def update_menu_item(conn: sqlite3.Connection, ref: Any, *, user: str = "system"
     with transaction(conn):
         old = get_menu_item(conn, ref)
         changes = _menu_fields(conn, values, partial=True)
+        if "code" in changes:
+            _unique_menu_code(conn, changes["code"], own_id=old["id"])
         _update(conn, "menu_items", old["id"], changes)
         audit.record(conn, user, "update", "menu_item", old["id"], old, changes)
         return get_menu_item(conn, old["id"])

@@ -28,22 +28,23 @@ def history(conn: sqlite3.Connection) -> list[CostSettings]:
     return [_from_row(r) for r in rows]
 
 
+DEFAULTS = CostSettings(effective_from=date(2000, 1, 1))
+
+
 def settings_on(conn: sqlite3.Connection, on: date | None = None) -> CostSettings:
-    """The settings in force on a date (the earliest version before the first; defaults if none)."""
+    """The settings in force on a date: the latest version from on or before it, else the built-in
+    defaults (so saving the first version today does not re-cost the days before it)."""
     on = on or date.today()
-    row = (
-        conn.execute(
-            "SELECT * FROM cost_settings WHERE effective_from <= ? ORDER BY effective_from DESC LIMIT 1",
-            (on.isoformat(),),
-        ).fetchone()
-        or conn.execute("SELECT * FROM cost_settings ORDER BY effective_from LIMIT 1").fetchone()
-    )
-    return _from_row(row) if row else CostSettings(effective_from=date(2000, 1, 1))
+    row = conn.execute(
+        "SELECT * FROM cost_settings WHERE effective_from <= ? ORDER BY effective_from DESC LIMIT 1",
+        (on.isoformat(),),
+    ).fetchone()
+    return _from_row(row) if row else DEFAULTS
 
 
 def pick(versions: list[CostSettings], on: date) -> CostSettings:
     """`settings_on` over an already-loaded history (for loops over many batches)."""
-    chosen = versions[0] if versions else CostSettings(effective_from=date(2000, 1, 1))
+    chosen = DEFAULTS
     for version in versions:
         if version.effective_from <= on:
             chosen = version

@@ -194,7 +194,10 @@ def avg_cost_per_g(conn: sqlite3.Connection, bean_id: int, on: date | None = Non
         params.append(on.isoformat())
     avg: Fraction | None = None
     for row in conn.execute(sql, params):
-        avg = moving_average(row["before_g"], avg or Fraction(0), row["delta_g"], row["value_won"])
+        # Stock of unknown cost (a count before any purchase) takes the first lot's price
+        # instead of weighing in at ₩0.
+        before_g = row["before_g"] if avg is not None else 0
+        avg = moving_average(before_g, avg or Fraction(0), row["delta_g"], row["value_won"])
     return avg
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 MAX_GRAMS = 10_000_000  # 10 t: far above any café lot, far below integer trouble
 MAX_WON = 10_000_000_000  # ₩10 bn
+MAX_SQLITE_INT = 2**63 - 1  # what an SQLite INTEGER holds
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -52,14 +53,19 @@ def parse_int(field: str, value: Any, *, minimum: int | None = None, maximum: in
         number = Decimal(_number_text(value))
     except (InvalidOperation, ValueError):
         raise ValidationError(field, "must be a whole number", "정수여야 합니다") from None
-    if not number.is_finite() or number != number.to_integral_value():
+    if not number.is_finite():
         raise ValidationError(field, "must be a whole number", "정수여야 합니다")
-    result = int(number)
-    if minimum is not None and result < minimum:
+    # Bounds are checked on the Decimal, before to_integral_value() (raises decimal.Overflow
+    # on '1e999999999') and int() (takes a minute of CPU on '1e999999').
+    if minimum is not None and number < minimum:
         raise ValidationError(field, f"must be at least {minimum:,}", f"{minimum:,} 이상이어야 합니다")
-    if maximum is not None and result > maximum:
+    if maximum is not None and number > maximum:
         raise ValidationError(field, f"must be at most {maximum:,}", f"{maximum:,} 이하여야 합니다")
-    return result
+    if number.copy_abs() > MAX_SQLITE_INT:
+        raise ValidationError(field, "is too large", "너무 큰 수입니다")
+    if number != number.to_integral_value():
+        raise ValidationError(field, "must be a whole number", "정수여야 합니다")
+    return int(number)
 
 
 def parse_grams(field: str, value: Any, *, allow_zero: bool = False) -> int:

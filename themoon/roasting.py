@@ -146,7 +146,8 @@ def add_session(conn: sqlite3.Connection, batches: Sequence[Mapping[str, Any]], 
                 saved.append(add_batch(conn, user=user, **values))
             except ValidationError as error:
                 raise ValidationError(f"row {number} {error.field}", error.message, error.message_ko) from None
-    return saved
+        # Each later row changed the day's session split: read the batches back with their final costs.
+        return [get_batch(conn, b["id"]) for b in saved]
 
 
 def _current_values(conn: sqlite3.Connection, batch_id: int) -> tuple[dict, Product]:
@@ -176,6 +177,9 @@ def update_batch(conn: sqlite3.Connection, batch_id: Any, *, user: str = "system
             values["components"] = None
         if "product" in changes and "components" not in changes and "green_g" not in changes:
             values["green_g"], values["components"] = sum(old["components"].values()), None
+        # Take the batch's old consumption out of the ledger first, so the moving average it is
+        # frozen at does not count it (it would, for a purchase between the old and new date).
+        conn.execute("DELETE FROM roast_components WHERE batch_id = ?", (batch_id,))
         product, row, frozen = _prepare(conn, values, batch_id)
         row.pop("source"), row.pop("external_id")
         conn.execute(
@@ -184,7 +188,6 @@ def update_batch(conn: sqlite3.Connection, batch_id: Any, *, user: str = "system
             " operator = :operator, notes = :notes WHERE id = :id",
             {**row, "id": batch_id},
         )
-        conn.execute("DELETE FROM roast_components WHERE batch_id = ?", (batch_id,))
         _write_components(conn, batch_id, frozen)
         old_day = date.fromisoformat(old["roasted_on"])
         new_day = date.fromisoformat(row["roasted_on"])

@@ -1,0 +1,207 @@
+"""Green coffee stock, derived from the ledger, and its moving-average cost (themoon.inventory)."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+import pytest
+from conftest import BOUGHT_ON, db_checksum, ledger_never_negative
+
+from themoon import catalog, inventory, roasting
+from themoon.models import ValidationError
+
+D = date.fromisoformat
+
+
+@pytest.fixture
+def kenya(conn):
+    return catalog.add_bean(conn, code="KEN-AA", name_en="Kenya Masai AA", reorder_point_g=3000)
+
+
+def test_stock_is_derived_from_the_ledger(conn, kenya):
+    assert inventory.stock_g(conn, kenya) == 0
+    inventory.add_purchase(conn, bean="KEN-AA", grams=10_000, total_won=62_000, purchased_on="2025-10-01")
+    roasting.add_batch(conn, product="KEN-AA", green_g=6000, roasted_g=5000, roasted_on="2025-10-02")
+    inventory.add_adjustment(conn, bean="KEN-AA", delta_g=-150, reason="spilled", adjusted_on="2025-10-03")
+    assert inventory.stock_g(conn, kenya) == 10_000 - 6000 - 150
+    assert inventory.stock_g(conn, kenya, D("2025-10-01")) == 10_000
+    assert inventory.stock_g(conn, kenya, D("2025-10-02")) == 4000
+    assert inventory.stock_g(conn, kenya, D("2025-09-30")) == 0
+    rows = inventory.ledger(conn, "KEN-AA")
+    assert [(r["kind"], r["delta_g"], r["balance_g"]) for r in rows] == [
+        ("purchase", 10_000, 10_000),
+        ("roast", -6000, 4000),
+        ("adjustment", -150, 3850),
+    ]
+    assert rows[1]["value_won"] == -37_200  # the roast leaves at its frozen cost
+    # no stock column anywhere: the ledger is the only truth
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(beans)")}
+    assert not any("stock" in c for c in columns)
+
+
+def test_ledger_order_within_a_day_is_purchase_roast_adjustment(conn, kenya):
+    # recorded in the "wrong" order on one day: adjustment and roast first, purchase last
+    inventory.add_purchase(conn, bean="KEN-AA", grams=1000, total_won=6200, purchased_on="2025-10-01")
+    inventory.add_adjustment(conn, bean="KEN-AA", delta_g=-500, reason="count", adjusted_on="2025-10-05")
+    roasting.add_batch(conn, product="KEN-AA", green_g=400, roasted_g=330, roasted_on="2025-10-05")
+    inventory.add_purchase(conn, bean="KEN-AA", grams=2000, total_won=14_000, purchased_on="2025-10-05")
+    kinds = [r["kind"] for r in inventory.ledger(conn, "KEN-AA") if r["on_date"] == "2025-10-05"]
+    assert kinds == ["purchase", "roast", "adjustment"]
+    assert ledger_never_negative(conn)
+
+
+def test_moving_average_across_purchases(conn, kenya):
+    inventory.add_purchase(conn, bean="KEN-AA", grams=10_000, total_won=62_000, purchased_on="2025-10-01")
+    assert inventory.avg_cost_per_g(conn, kenya) == Fraction(31, 5)
+    batch = roasting.add_batch(conn, product="KEN-AA", green_g=6000, roasted_g=5000, roasted_on="2025-10-02")
+    assert batch["components"][0]["green_cost_won"] == 37_200
+    inventory.add_purchase(conn, bean="KEN-AA", grams=5000, total_won=34_000, purchased_on="2025-10-05")
+    # docs/costing.md §3: (4000 × 31/5 + 34000) / 9000 = 98/15
+    assert inventory.avg_cost_per_g(conn, kenya) == Fraction(98, 15)
+    assert inventory.avg_cost_per_g(conn, kenya, D("2025-10-04")) == Fraction(31, 5)
+    assert inventory.avg_cost_per_g(conn, kenya, D("2025-09-30")) is None
+    batch = roasting.add_batch(conn, product="KEN-AA", green_g=2500, roasted_g=2080, roasted_on="2025-10-06")
+    assert batch["components"][0]["green_cost_won"] == 16_333
+    row = next(r for r in inventory.stock(conn) if r["bean"] == "KEN-AA")
+    assert row["stock_g"] == 6500
+    assert row["avg_cost_per_kg_won"] == 6533
+    assert row["value_won"] == 42_467  # 6500 × 98/15 = 42466.67
+    assert row["low"] is False
+
+
+def test_adjustments_do_not_move_the_average(conn, kenya):
+    inventory.add_purchase(conn, bean="KEN-AA", grams=10_000, total_won=62_000, purchased_on="2025-10-01")
+    inventory.add_adjustment(conn, bean="KEN-AA", delta_g=-2000, reason="damp sack", adjusted_on="2025-10-02")
+    inventory.add_purchase(conn, bean="KEN-AA", grams=8000, total_won=56_000, purchased_on="2025-10-03")
+    # (8000 × 6.2 + 56000) / 16000
+    assert inventory.avg_cost_per_g(conn, kenya) == Fraction(8000 * 31 // 5 + 56_000, 16_000)
+
+
+def test_stock_of_unknown_cost_does_not_count_as_free(conn, kenya):
+    """Opening stock counted in before the first purchase takes the first lot's price."""
+    inventory.add_adjustment(conn, bean="KEN-AA", delta_g=5000, reason="opening count", adjusted_on="2025-09-01")
+    inventory.add_purchase(conn, bean="KEN-AA", grams=5000, total_won=31_000, purchased_on="2025-10-01")
+    assert inventory.avg_cost_per_g(conn, kenya) == Fraction(31, 5)
+
+
+def test_a_purchase_after_running_out_starts_a_fresh_average(conn, kenya):
+    inventory.add_purchase(conn, bean="KEN-AA", grams=1000, total_won=6000, purchased_on="2025-10-01")
+    roasting.add_batch(conn, product="KEN-AA", green_g=1000, roasted_g=830, roasted_on="2025-10-02")
+    inventory.add_purchase(conn, bean="KEN-AA", grams=1000, total_won=9000, purchased_on="2025-10-03")
+    assert inventory.avg_cost_per_g(conn, kenya) == 9
+
+
+def test_stocktake(conn, kenya):
+    inventory.add_purchase(conn, bean="KEN-AA", grams=10_000, total_won=62_000, purchased_on="2025-10-01")
+    adjustment = inventory.stocktake(conn, bean="KEN-AA", counted_g="9,880", on="2025-10-04")
+    row = conn.execute("SELECT * FROM stock_adjustments WHERE id = ?", (adjustment,)).fetchone()
+    assert (row["delta_g"], row["reason"], row["adjusted_on"]) == (-120, "stocktake", "2025-10-04")
+    assert inventory.stock_g(conn, kenya) == 9880
+    assert inventory.stocktake(conn, bean="KEN-AA", counted_g=9880, on="2025-10-05") is None
+    inventory.stocktake(conn, bean="KEN-AA", counted_g=10_000, on="2025-10-06", reason="found a sack")
+    assert inventory.stock_g(conn, kenya) == 10_000
+    assert inventory.avg_cost_per_g(conn, kenya) == Fraction(31, 5)
+    inventory.stocktake(conn, bean="KEN-AA", counted_g=0, on="2025-10-07")
+    assert inventory.stock_g(conn, kenya) == 0
+    row = next(r for r in inventory.stock(conn) if r["bean"] == "KEN-AA")
+    assert row["low"] is True and row["value_won"] == 0
+
+
+def test_adjustment_may_not_drive_stock_negative(conn, kenya):
+    inventory.add_purchase(conn, bean="KEN-AA", grams=1000, total_won=6200, purchased_on="2025-10-01")
+    before = db_checksum(conn)
+    with pytest.raises(ValidationError) as caught:
+        inventory.add_adjustment(conn, bean="KEN-AA", delta_g=-1001, reason="count", adjusted_on="2025-10-02")
+    assert "-1 g" in str(caught.value)
+    with pytest.raises(ValidationError):  # before the purchase there is nothing to take
+        inventory.add_adjustment(conn, bean="KEN-AA", delta_g=-1, reason="count", adjusted_on="2025-09-30")
+    with pytest.raises(ValidationError) as caught:
+        inventory.add_adjustment(conn, bean="KEN-AA", delta_g=0, reason="count")
+    assert caught.value.field == "delta_g"
+    with pytest.raises(ValidationError) as caught:
+        inventory.add_adjustment(conn, bean="KEN-AA", delta_g=5, reason="  ")
+    assert caught.value.field == "reason"
+    assert db_checksum(conn) == before
+
+
+def test_deleting_a_consumed_purchase_is_refused(conn, kenya):
+    first = inventory.add_purchase(conn, bean="KEN-AA", grams=10_000, total_won=62_000, purchased_on="2025-10-01")
+    spare = inventory.add_purchase(conn, bean="KEN-AA", grams=1000, total_won=7000, purchased_on="2025-10-01")
+    roasting.add_batch(conn, product="KEN-AA", green_g=6000, roasted_g=5000, roasted_on="2025-10-02")
+    before = db_checksum(conn)
+    with pytest.raises(ValidationError) as caught:
+        inventory.delete_purchase(conn, first)
+    assert "KEN-AA" in str(caught.value)
+    assert db_checksum(conn) == before
+    inventory.delete_purchase(conn, spare)  # 10 kg still cover the roast
+    assert inventory.stock_g(conn, kenya) == 4000
+    with pytest.raises(ValidationError) as caught:
+        inventory.delete_purchase(conn, spare)
+    assert caught.value.field == "purchase_id"
+
+
+def test_available_g_with_backdated_batches(conn, kenya):
+    inventory.add_purchase(conn, bean="KEN-AA", grams=10_000, total_won=62_000, purchased_on="2025-10-01")
+    later = roasting.add_batch(conn, product="KEN-AA", green_g=6000, roasted_g=5000, roasted_on="2025-10-10")
+    # on 10-10 itself and after it: what is left
+    assert inventory.available_g(conn, kenya, D("2025-10-10")) == 4000
+    assert inventory.available_g(conn, kenya, D("2025-10-20")) == 4000
+    # before 10-10 there are 10 kg on the shelf, but only 4 kg may go without starving 10-10
+    assert inventory.available_g(conn, kenya, D("2025-10-05")) == 4000
+    # the purchase day counts (purchases come first in a day); the day before has nothing
+    assert inventory.available_g(conn, kenya, BOUGHT_ON) == 4000
+    assert inventory.available_g(conn, kenya, D("2025-09-30")) == 0
+    # an edited batch does not count against itself
+    assert inventory.available_g(conn, kenya, D("2025-10-10"), batch_id=later["id"]) == 10_000
+    # a later purchase frees up more for the days after it only
+    inventory.add_purchase(conn, bean="KEN-AA", grams=3000, total_won=20_000, purchased_on="2025-10-15")
+    assert inventory.available_g(conn, kenya, D("2025-10-05")) == 4000
+    assert inventory.available_g(conn, kenya, D("2025-10-16")) == 7000
+    # a backdated roast up to the limit is fine, and the ledger stays non-negative
+    roasting.add_batch(conn, product="KEN-AA", green_g=4000, roasted_g=3300, roasted_on="2025-10-05")
+    assert inventory.available_g(conn, kenya, D("2025-10-05")) == 0
+    assert ledger_never_negative(conn)
+
+
+def test_a_roast_larger_than_stock_is_refused_with_the_available_grams(conn, kenya):
+    inventory.add_purchase(conn, bean="KEN-AA", grams=10_000, total_won=62_000, purchased_on="2025-10-01")
+    roasting.add_batch(conn, product="KEN-AA", green_g=6000, roasted_g=5000, roasted_on="2025-10-10")
+    before = db_checksum(conn)
+    with pytest.raises(ValidationError) as caught:
+        roasting.add_batch(conn, product="KEN-AA", green_g=4001, roasted_g=3300, roasted_on="2025-10-05")
+    assert caught.value.field == "green_g"
+    assert "4,000 g" in str(caught.value)
+    assert "4,001 g" in str(caught.value)
+    assert "4,000 g" in caught.value.text("ko")
+    assert db_checksum(conn) == before
+
+
+def test_purchase_fields(conn, kenya):
+    purchase = inventory.add_purchase(
+        conn,
+        bean="Kenya Masai AA",
+        grams="60,000",
+        total_won="₩372,000",
+        purchased_on="2025-10-01",
+        supplier="Coffee Libre",
+        lot_code="L-2025-10",
+        notes="60 kg sack",
+    )
+    row = inventory.list_purchases(conn, bean="KEN-AA")[0]
+    assert row["id"] == purchase
+    assert (row["grams"], row["total_won"], row["supplier"], row["bean"]) == (60_000, 372_000, "Coffee Libre", "KEN-AA")
+    assert inventory.list_purchases(conn) == [row]
+
+
+def test_purchase_defaults_to_today(conn, kenya):
+    inventory.add_purchase(conn, bean="KEN-AA", grams=1, total_won=0)
+    assert inventory.list_purchases(conn)[0]["purchased_on"] == date.today().isoformat()
+
+
+def test_stock_rows_for_every_bean(conn, kenya):
+    catalog.add_bean(conn, code="ETH-YIR", name_en="Yirgacheffe", active=False)
+    rows = {r["bean"]: r for r in inventory.stock(conn)}
+    assert rows["KEN-AA"]["avg_cost_per_kg_won"] is None and rows["KEN-AA"]["low"] is True
+    assert rows["ETH-YIR"]["low"] is False  # inactive beans never call for a reorder
+    assert [r["bean"] for r in inventory.stock(conn, active_only=True)] == ["KEN-AA"]
