@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -22,7 +23,7 @@ from .costing import (
     suggested_price,
     unit_cost,
 )
-from .models import Product
+from .models import Product, parse_decimal, parse_int, parse_pct_bp, parse_won
 
 
 def expected_loss(conn: sqlite3.Connection, product: Product, settings: CostSettings, on: date) -> Fraction:
@@ -154,28 +155,36 @@ def menu_costs(
 def what_if(
     conn: sqlite3.Connection,
     *,
-    green_price_change_pct: Fraction | int = 0,
-    expected_loss_pct: Fraction | None = None,
-    labour_won_per_hour: int | None = None,
-    energy_won_per_session: int | None = None,
-    dose_change_g: int = 0,
+    green_price_change_pct: Any = 0,
+    expected_loss_pct: Any = None,
+    labour_won_per_hour: Any = None,
+    energy_won_per_session: Any = None,
+    dose_change_g: Any = 0,
     on: date | None = None,
 ) -> list[dict[str, Any]]:
-    """Menu margins under changed inputs, computed in memory: nothing is written."""
+    """Menu margins under changed inputs, computed in memory: nothing is written.
+
+    The inputs come straight from widgets, so they are validated like any other input.
+    """
     on = on or date.today()
-    base = cost_settings.settings_on(conn, on)
+    change = Fraction(
+        parse_decimal("green_price_change_pct", green_price_change_pct, minimum=Decimal(-90), maximum=Decimal(500))
+    )
+    loss = None
+    if expected_loss_pct not in (None, ""):
+        loss = Fraction(parse_pct_bp("expected_loss_pct", expected_loss_pct), 100)
+    dose_change = parse_int("dose_change_g", dose_change_g, minimum=-50, maximum=100)
     changes: dict[str, Any] = {}
-    if labour_won_per_hour is not None:
-        changes["labour_won_per_hour"] = labour_won_per_hour
-    if energy_won_per_session is not None:
-        changes["energy_won_per_session"] = energy_won_per_session
-    settings = replace(base, **changes)
-    factor = 1 + Fraction(green_price_change_pct) / 100
+    if labour_won_per_hour not in (None, ""):
+        changes["labour_won_per_hour"] = parse_won("labour_won_per_hour", labour_won_per_hour)
+    if energy_won_per_session not in (None, ""):
+        changes["energy_won_per_session"] = parse_won("energy_won_per_session", energy_won_per_session)
+    settings = replace(cost_settings.settings_on(conn, on), **changes)
+    factor = 1 + change / 100
     green = {k: None if v is None else v * factor for k, v in green_costs_per_kg(conn, on).items()}
     doses = None
-    if dose_change_g:
+    if dose_change:
         doses = {
-            i["id"]: max(1, i["dose_g"] + dose_change_g) for i in catalog.list_menu_items(conn) if i["channel"] == "cup"
+            i["id"]: max(1, i["dose_g"] + dose_change) for i in catalog.list_menu_items(conn) if i["channel"] == "cup"
         }
-    loss = None if expected_loss_pct is None else Fraction(expected_loss_pct)
     return menu_costs(conn, on=on, settings=settings, green_per_kg=green, dose_override_g=doses, loss_override=loss)

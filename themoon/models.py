@@ -109,7 +109,9 @@ def parse_date(field: str, value: Any, *, today: date | None = None) -> date:
         result = value
     elif isinstance(value, str) and value.strip():
         try:
-            result = date.fromisoformat(value.strip()[:10])
+            text = value.strip()
+            # A date, or a timestamp (legacy rows, Artisan logs) whose day is taken.
+            result = date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text).date()
         except ValueError:
             raise ValidationError(
                 field, "must be a date like 2026-10-31", "2026-10-31 형식의 날짜여야 합니다"

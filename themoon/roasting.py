@@ -57,9 +57,14 @@ def _components(
     if not recipe:
         raise ValidationError("product", f"{product.code} has no recipe", "레시피가 없습니다")
     total = parse_grams("green_g", green_g)
-    if total < len(recipe):
-        raise ValidationError("green_g", "is too small to split", "나누기에 너무 적습니다")
-    return dict(zip(recipe, split_by_parts(total, list(recipe.values())), strict=True))
+    shares = split_by_parts(total, list(recipe.values()))
+    if min(shares) <= 0:
+        raise ValidationError(
+            "green_g",
+            f"{total:,} g is too little to split by the recipe's parts",
+            f"{total:,} g은 레시피 비율로 나누기에 너무 적습니다",
+        )
+    return dict(zip(recipe, shares, strict=True))
 
 
 def _prepare(conn: sqlite3.Connection, values: Mapping[str, Any], batch_id: int | None) -> tuple:
