@@ -502,6 +502,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(imports, "legacy", cmd_import_legacy, "import an old Streamlit app database (roasting_data.db)")
     p.add_argument("path")
     p.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+
+    from .ops.cli import register as register_ops
+
+    register_ops(sub, command, group)
     return parser
 
 
@@ -520,7 +524,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except sqlite3.DatabaseError as error:
-        print(f"error: the database refused the change ({error}); nothing was written", file=sys.stderr)
+        print(f"error: database error: {error}", file=sys.stderr)
         return 1
 
 

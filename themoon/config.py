@@ -21,11 +21,15 @@ def _load_dotenv(path: Path = Path(".env")) -> None:
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
-    """The database to use: an explicit path, else $THEMOON_DB, else data/themoon.db."""
+    """The database: an explicit path, else $THEMOON_DB, else themoon.db in $THEMOON_DATA_DIR
+    (default data/)."""
     if explicit:
         return Path(explicit)
     _load_dotenv()
-    return Path(os.environ.get("THEMOON_DB") or DEFAULT_DB)
+    if os.environ.get("THEMOON_DB"):
+        return Path(os.environ["THEMOON_DB"])
+    data_dir = os.environ.get("THEMOON_DATA_DIR")
+    return Path(data_dir) / DEFAULT_DB.name if data_dir else DEFAULT_DB
 
 
 def language() -> str:

@@ -77,6 +77,9 @@ def apply_migrations(conn: sqlite3.Connection, path: Path | None = None) -> list
     applied = []
     for version, name, sql in todo:
         with transaction(conn):
+            # Another process may have migrated while we waited for the write lock.
+            if current_version(conn) >= version:
+                continue
             for statement in _statements(sql):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {int(version)}")

@@ -1,0 +1,305 @@
+"""`themoon backup | restore | health | metrics`: the operations commands.
+
+`register(sub, command, group)` adds them to the `themoon` parser (themoon/cli.py calls it with
+its own helpers). `python -m themoon.ops.cli …` runs the same commands on their own.
+
+Exit codes: 0 done / healthy; 1 failed (a backup that did not verify, an unhealthy check, a
+database still in use); 2 bad input (a file that is not a themoon database or is newer than
+this code, a bad --keep).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from .. import config
+from .. import db as store
+from ..models import ValidationError
+from . import backup, backup_dir, backup_keep, health, logs, metrics
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _print(args: argparse.Namespace, data: Any, text: str | Sequence[str]) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text if isinstance(text, str) else "\n".join(text))
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def _size(n: int) -> str:
+    return health._human_bytes(n)
+
+
+# --- backup ---------------------------------------------------------------------------------
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    logs.setup()
+    if args.file and args.action != "verify":
+        raise ValidationError("file", "only `themoon backup verify` takes a file", "파일은 verify에만 줄 수 있습니다")
+    return {"create": _backup_create, "list": _backup_list, "verify": _backup_verify, "prune": _backup_prune}[
+        args.action
+    ](args)
+
+
+def _backup_create(args: argparse.Namespace) -> int:
+    try:
+        result = backup.create_backup(args.db, args.backup_dir, keep=args.keep, prune_old=not args.no_prune)
+    except backup.BackupError as error:
+        _error(f"backup failed: {error}")
+        return 1
+    lines = [
+        f"backup: {result.path}",
+        f"  {_size(result.size_bytes)}, schema v{result.schema_version}, {sum(result.counts.values()):,} rows"
+        f" in {len(result.counts)} tables, integrity ok, {result.seconds:.2f} s",
+    ]
+    if result.pruned:
+        lines.append(f"pruned {len(result.pruned)}: " + ", ".join(p.name for p in result.pruned))
+    _print(args, result.as_dict(), lines)
+    return 0
+
+
+def _backup_list(args: argparse.Namespace) -> int:
+    directory = backup_dir(args.backup_dir)
+    found = backup.list_backups(directory)
+    plan = backup.retention_plan(found, backup_keep(args.keep))
+    now = datetime.now()
+    rows = []
+    for item in found:
+        try:
+            version = backup.inspect(item.path, integrity=False).schema_version
+        except backup.BackupError:
+            version = None
+        rows.append(
+            item.as_dict()
+            | {
+                "age_seconds": round(item.age_seconds(now)),
+                "schema_version": version,
+                "retention": plan.get(item.path, "prune"),
+            }
+        )
+    if not rows:
+        _print(args, [], f"no backups in {directory}")
+        return 0
+    table = [("name", "created", "age", "size", "schema", "kind", "retention")]
+    for row in rows:
+        table.append(
+            (
+                row["name"],
+                row["created"].replace("T", " "),
+                health._human_age(row["age_seconds"]),
+                _size(row["size_bytes"]),
+                "?" if row["schema_version"] is None else f"v{row['schema_version']}",
+                row["kind"],
+                row["retention"],
+            )
+        )
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in table]
+    _print(args, rows, lines + [f"{len(rows)} backups in {directory}"])
+    return 0
+
+
+def _backup_verify(args: argparse.Namespace) -> int:
+    targets = [args.file] if args.file else [b.path for b in backup.list_backups(args.backup_dir)]
+    if not targets:
+        _print(args, [], f"no backups in {backup_dir(args.backup_dir)}")
+        return 0
+    results, lines, worst = [], [], 0
+    for target in targets:
+        try:
+            found = backup.inspect(target)
+        except backup.NotThemoonDatabase as error:
+            results.append({"path": str(target), "ok": False, "error": str(error)})
+            lines.append(f"NOT A THEMOON DATABASE  {target}: {error}")
+            worst = max(worst, 2)
+            continue
+        except backup.RestoreRefused as error:
+            results.append({"path": str(target), "ok": False, "error": str(error)})
+            lines.append(f"MISSING  {target}")
+            worst = max(worst, 2)
+            continue
+        newer = found.schema_version > store.schema_version()
+        results.append(found.as_dict() | {"ok": found.ok, "newer_than_code": newer})
+        if found.ok:
+            note = " (newer than this themoon: cannot be restored by it)" if newer else ""
+            rows = sum(found.counts.values())
+            lines.append(f"ok  {target}: schema v{found.schema_version}, {rows:,} rows{note}")
+        else:
+            lines.append(f"DAMAGED  {target}: {'; '.join(found.integrity[:3])}")
+            worst = max(worst, 1)
+    _print(args, results if args.file is None else results[0], lines)
+    return worst
+
+
+def _backup_prune(args: argparse.Namespace) -> int:
+    removed = backup.prune(args.backup_dir, args.keep)
+    _print(
+        args,
+        [str(p) for p in removed],
+        [f"pruned {p.name}" for p in removed] or ["nothing to prune"],
+    )
+    return 0
+
+
+# --- restore --------------------------------------------------------------------------------
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    logs.setup()
+    try:
+        result = backup.restore(args.file, args.db, args.backup_dir, force=args.force)
+    except (backup.RestoreRefused, store.SchemaTooNew) as error:
+        logs.event("restore.refused", logging.WARNING, file=str(args.file), error=str(error), logger="ops")
+        _error(f"restore refused: {error}")
+        return 2
+    except (backup.BackupError, sqlite3.Error, OSError) as error:
+        logs.event("restore.failed", logging.ERROR, file=str(args.file), error=str(error), logger="ops")
+        _error(f"restore failed: {error}; the database was not replaced")
+        return 1
+    lines = [
+        f"restored {result.database} from {result.restored_from}"
+        f" (schema v{result.schema_version}, {sum(result.counts.values()):,} rows)",
+        f"the database it replaced is kept as {result.safety_backup}"
+        if result.safety_backup
+        else "there was no database before: nothing to keep",
+    ]
+    if not result.in_use_checked and not args.force:
+        lines.append("note: psutil is not installed, so nobody checked that the database was not in use")
+    if result.migrations_pending:
+        lines.append(
+            f"schema v{result.schema_version} is older than this themoon (v{store.schema_version()}):"
+            " `themoon init` migrates it (taking its own backup first)"
+        )
+    lines.append("restart the dashboard (systemctl restart themoon / docker compose restart app)")
+    _print(args, result.as_dict(), lines)
+    return 0
+
+
+# --- health and metrics ---------------------------------------------------------------------
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    logs.setup()
+    result = health.check(args.db, backups=args.backup_dir, reports=args.reports_dir)
+    failing = [name for name, item in result["checks"].items() if item["status"] == "fail"]
+    logs.event(
+        "health.checked",
+        logging.INFO if result["healthy"] else logging.WARNING,
+        status=result["status"],
+        failing=",".join(failing) or None,
+        logger="ops",
+    )
+    _print(args, result, health.render_text(result))
+    return 0 if result["healthy"] else 1
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    logs.setup()
+    text = metrics.render(args.db, backups=args.backup_dir, reports=args.reports_dir)
+    if args.textfile:
+        path = metrics.write_textfile(args.textfile, text)
+        logs.event("metrics.written", logging.DEBUG, path=str(path), logger="ops")
+        if not path.name.endswith(".prom"):
+            print(f"warning: node-exporter only reads *.prom files; wrote {path}", file=sys.stderr)
+        return 0
+    sys.stdout.write(text)
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------------------
+
+
+def register(sub, command, group) -> None:
+    """Add the operations commands to themoon's parser (`command`/`group` are cli.py's helpers)."""
+    del group  # the commands are flat: `themoon backup [ACTION]`, `themoon restore FILE`, …
+    p = command(
+        sub,
+        "backup",
+        cmd_backup,
+        "back up the database (verified; keeps the newest N plus one per month); list, verify or prune backups",
+        json_out=True,
+    )
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="create",
+        choices=("create", "list", "verify", "prune"),
+        help="create (default), list, verify [FILE] (all backups without FILE), prune",
+    )
+    p.add_argument("file", nargs="?", help="the backup file to verify")
+    p.add_argument("--backup-dir", "--dir", dest="backup_dir", help="default $THEMOON_BACKUP_DIR or data/backups")
+    p.add_argument("--keep", help="newest backups to keep (default $THEMOON_BACKUP_KEEP or 14), plus one per month")
+    p.add_argument("--no-prune", action="store_true", help="keep every backup this time")
+
+    p = command(
+        sub,
+        "restore",
+        cmd_restore,
+        "replace the database with a verified backup (the current database is backed up first)",
+        json_out=True,
+    )
+    p.add_argument("file", help="a backup file (see `themoon backup list`)")
+    p.add_argument("--backup-dir", "--dir", dest="backup_dir", help="where the safety backup goes")
+    p.add_argument("--force", action="store_true", help="restore even though other processes have the database open")
+
+    p = command(sub, "health", cmd_health, "check database, schema, disk, backups, kernels, reports", json_out=True)
+    p.add_argument("--backup-dir", dest="backup_dir")
+    p.add_argument("--reports-dir", dest="reports_dir", help="default $THEMOON_REPORTS_DIR or reports")
+
+    p = command(sub, "metrics", cmd_metrics, "Prometheus metrics (stdout, or a node-exporter textfile)")
+    p.add_argument("--textfile", metavar="PATH", help="write atomically to PATH (*.prom) instead of stdout")
+    p.add_argument("--backup-dir", dest="backup_dir")
+    p.add_argument("--reports-dir", dest="reports_dir")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """A parser with only the operations commands (the same helpers as themoon/cli.py)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="database file (default: $THEMOON_DB or data/themoon.db)")
+    common.add_argument("--user", default="cli", help="name recorded in the audit log")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print JSON")
+    parser = argparse.ArgumentParser(prog="themoon", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(parent, name: str, handler: Handler, help_: str, *, json_out: bool = False):
+        parents = [common, as_json] if json_out else [common]
+        p = parent.add_parser(name, parents=parents, help=help_, description=help_)
+        p.set_defaults(handler=handler)
+        return p
+
+    def group(name: str, help_: str):
+        g = sub.add_parser(name, help=help_, description=help_)
+        return g.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    register(sub, command, group)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ValidationError as error:
+        print(f"error: {error.text(config.language())}", file=sys.stderr)
+        return 2
+    except store.SchemaTooNew as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
