@@ -17,7 +17,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     THEMOON_BACKUP_DIR=/app/data/backups \
     THEMOON_LOG_DIR=/app/data/logs \
     THEMOON_REPORTS_DIR=/app/reports \
-    HOME=/home/themoon
+    HOME=/home/themoon \
+    TZ=Asia/Seoul
 
 WORKDIR /app
 RUN useradd --create-home --home-dir /home/themoon --uid 1000 --user-group themoon

@@ -5,11 +5,11 @@ directory so one `THEMOON_DATA_DIR` moves everything:
 
 | variable              | default                    |
 |-----------------------|----------------------------|
-| THEMOON_DATA_DIR      | data                       |
+| THEMOON_DATA_DIR      | data/ of the project      |
 | THEMOON_BACKUP_DIR    | $THEMOON_DATA_DIR/backups  |
 | THEMOON_BACKUP_KEEP   | 14 (plus one per month)    |
 | THEMOON_LOG_DIR       | $THEMOON_DATA_DIR/logs     |
-| THEMOON_REPORTS_DIR   | reports                    |
+| THEMOON_REPORTS_DIR   | reports/ of the project   |
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ DEFAULT_BACKUP_KEEP = 14
 
 def env(name: str, default: str | None = None) -> str | None:
     """An environment setting (`.env` in the working directory fills the gaps); blank means unset."""
-    config._load_dotenv()
+    config.load_dotenv()
     value = os.environ.get(name, "").strip()
     return value or default
 
@@ -44,7 +44,7 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
 
 
 def data_dir() -> Path:
-    return Path(env("THEMOON_DATA_DIR", "data"))
+    return config.data_dir()
 
 
 def backup_dir(explicit: str | os.PathLike | None = None) -> Path:
@@ -62,7 +62,7 @@ def log_dir(explicit: str | os.PathLike | None = None) -> Path:
 def reports_dir(explicit: str | os.PathLike | None = None) -> Path:
     if explicit:
         return Path(explicit)
-    return Path(env("THEMOON_REPORTS_DIR", "reports"))
+    return config.reports_dir()
 
 
 def backup_keep(explicit: int | str | None = None) -> int:

@@ -1,0 +1,69 @@
+"""How numbers are shown: won with thousands separators, kg, %, percentage points.
+
+Rounding is half-up (as everywhere in themoon), never Python's round-half-even. `None`
+(a figure that does not exist, e.g. the loss of a period without roasts) shows as a dash.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from .i18n import t
+
+DASH = "—"
+
+
+def _decimal(value: int | float | Fraction | Decimal, places: int) -> Decimal:
+    if isinstance(value, Fraction):
+        number = Decimal(value.numerator) / Decimal(value.denominator)
+    else:
+        number = Decimal(str(value))
+    result = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return result + 0  # -0 → 0
+
+
+def number(value: int | float | Fraction | Decimal | None, places: int = 0) -> str:
+    """1234567.891 → '1,234,567.9' (places=1)."""
+    if value is None:
+        return DASH
+    return f"{_decimal(value, places):,.{places}f}"
+
+
+def won(value: int | float | Fraction | Decimal | None) -> str:
+    """12942 → '₩12,942'; −1500 → '−₩1,500'."""
+    if value is None:
+        return DASH
+    amount = _decimal(value, 0)
+    sign = "−" if amount < 0 else ""
+    return f"{sign}₩{abs(amount):,.0f}"
+
+
+def kg(value_kg: int | float | Fraction | Decimal | None, places: int = 1) -> str:
+    """6.58 → '6.6 kg'."""
+    return DASH if value_kg is None else f"{number(value_kg, places)} kg"
+
+
+def grams_as_kg(grams: int | None, places: int = 1) -> str:
+    """6580 → '6.6 kg'."""
+    return DASH if grams is None else kg(Fraction(grams, 1000), places)
+
+
+def pct(value: int | float | Fraction | Decimal | None, places: int = 1) -> str:
+    """17.666 → '17.7%'."""
+    return DASH if value is None else f"{number(value, places)}%"
+
+
+def points(value: int | float | Fraction | Decimal | None, lang: str = "en", places: int = 1) -> str:
+    """Percentage points with a sign: +0.7 pt (English), +0.7%p (Korean)."""
+    if value is None:
+        return DASH
+    amount = _decimal(value, places)
+    sign = "+" if amount > 0 else ("−" if amount < 0 else "±")
+    unit = t("points", lang)
+    space = "" if unit.startswith("%") else " "
+    return f"{sign}{abs(amount):,.{places}f}{space}{unit}"
+
+
+def count(value: int | None) -> str:
+    return number(value, 0)
