@@ -1,10 +1,14 @@
-"""The audit trail: who changed what, when, from what to what."""
+"""The audit trail: who changed what, when, from what to what (and one log line per write,
+emitted once the transaction has committed)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from functools import partial
 from typing import Any
+
+from .ops.logs import log_write
 
 
 def record(
@@ -27,6 +31,12 @@ def record(
             None if new is None else json.dumps(new, ensure_ascii=False, default=str),
         ),
     )
+    line = partial(log_write, user, action, entity, entity_id)
+    hooks = getattr(conn, "after_commit", None)
+    if hooks is None:
+        line()
+    else:
+        hooks.append(line)
 
 
 def entries(conn: sqlite3.Connection, *, entity: str | None = None, limit: int = 200) -> list[dict]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
@@ -20,6 +20,15 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 class SchemaTooNew(RuntimeError):
     """The database was written by a newer themoon than this one."""
+
+
+class StoreConnection(sqlite3.Connection):
+    """A connection that can run work once its transaction has committed (log lines of writes
+    that really happened; nothing for a rolled-back one)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.after_commit: list[Callable[[], None]] = []
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -45,10 +54,10 @@ def connect(path: str | Path, *, migrate: bool = True, readonly: bool = False) -
     """Open the store with the settings every connection needs, migrating it if asked."""
     path = Path(path)
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, factory=StoreConnection)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None)
+        conn = sqlite3.connect(path, isolation_level=None, factory=StoreConnection)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 10000")
@@ -128,9 +137,13 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         yield conn
         return
     conn.execute("BEGIN IMMEDIATE")
+    pending = getattr(conn, "after_commit", [])
     try:
         yield conn
     except BaseException:
         conn.execute("ROLLBACK")
+        pending.clear()
         raise
     conn.execute("COMMIT")
+    while pending:
+        pending.pop(0)()

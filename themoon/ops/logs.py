@@ -172,12 +172,13 @@ def setup(
         handler.stream = handler._open()  # fail here, not on the first event
     except OSError as error:
         problem = error
-        handler = logging.StreamHandler(sys.stderr)
+        # The process's real stderr: inside a Voilà kernel sys.stderr is the page.
+        handler = logging.StreamHandler(sys.__stderr__)
         stderr = False
     handler.setFormatter(formatter)
     _handlers.append(handler)
     if stderr:
-        extra = logging.StreamHandler(sys.stderr)
+        extra = logging.StreamHandler(sys.__stderr__)
         extra.setFormatter(formatter)
         _handlers.append(extra)
     for h in _handlers:
