@@ -31,9 +31,7 @@ def scanner_path() -> Path:
 
 def connect_sqlite(db_path: str | Path, *, alias: str = "store") -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the SQLite file attached read-only as `alias`."""
-    conn = duckdb.connect(
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-    )
+    conn = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     conn.execute(f"LOAD '{scanner_path()}'")
     if not alias.isidentifier():
         raise ValueError(f"bad alias {alias!r}")
