@@ -502,6 +502,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(imports, "legacy", cmd_import_legacy, "import an old Streamlit app database (roasting_data.db)")
     p.add_argument("path")
     p.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    exports = group("export", "write data out (Excel, CSV)")
+    from .io.cli import register as register_io
+
+    register_io(imports, exports, command)
 
     from .ops.cli import register as register_ops
 

@@ -145,5 +145,6 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         pending.clear()
         raise
     conn.execute("COMMIT")
-    while pending:
-        pending.pop(0)()
+    done, pending[:] = list(pending), []
+    for hook in done:
+        hook()

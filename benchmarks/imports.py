@@ -1,0 +1,303 @@
+"""Import benchmarks: 100k roast-batch rows from our .xlsx export format, and 10k Artisan logs.
+
+    .venv/bin/python benchmarks/imports.py [--rows 100000] [--alogs 10000] [--per-row 2000] [--profile]
+
+Everything is generated in a temporary directory: a workbook in themoon's export format (beans,
+blends, purchases and `--rows` rows of roast batches, mostly single origins, some blends with one
+row per component) and `--alogs` Artisan logs (half Python-literal, half JSON, realistic curves).
+Timings are wall-clock and CPU seconds in this process (CPU time is the steadier figure on a
+busy machine); the baselines in the same run are
+`pandas.read_excel` of the same workbook (all sheets) and parsing the .alog files alone.
+`--per-row N` also times the per-row API path (`roasting.add_batch` for each batch) on the first N
+batches, and `--profile` prints where its time goes (cProfile). The last line is exactly
+`xlsx_100k_s=X alog_10k_s=Y peak_mb=Z` (peak resident memory of the whole run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import math
+import pstats
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from themoon import db  # noqa: E402
+from themoon.io import artisan, excel  # noqa: E402
+
+BEANS = [
+    ("ETH-YIRG", "Yirgacheffe", "예가체프", 5500),
+    ("ETH-MOM", "Momora", "모모라", 4500),
+    ("ETH-SID", "Sidamo G4", "시다모G4", 4200),
+    ("KEN-AA", "Kenya Masai AA", "마사이 AA", 6200),
+    ("KEN-KIR", "Kirinyaga", "키린야가", 5800),
+    ("COL-HUI", "Huila", "후일라", 5900),
+    ("GTM-ANT", "Antigua", "안티구아", 6000),
+    ("CRI-ELT", "El Tanque", "엘탄케", 5400),
+    ("BRA-FAZ", "Fazenda Carmo", "파젠다카르모", 4700),
+    ("BRA-SAN", "Santos", "산토스", 4000),
+]
+BLENDS = {
+    "FULL-MOON": ("Full Moon", "풀문", {"KEN-AA": 4, "GTM-ANT": 4, "ETH-MOM": 1, "ETH-SID": 1}),
+    "NEW-MOON": ("New Moon", "뉴문", {"BRA-FAZ": 6, "COL-HUI": 3, "ETH-SID": 1}),
+}
+START = date(2008, 1, 1)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_workbook(path: Path, rows: int, seed: int = 7) -> dict[str, int]:
+    """Write a workbook in our format with `rows` roast-batch rows (stock bought ahead of use)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    rng = random.Random(seed)
+    wb = Workbook(write_only=True)
+    about = wb.create_sheet("about")
+    for row in (("format", excel.FORMAT_NAME), ("version", excel.FORMAT_VERSION)):
+        about.append(list(row))
+    sheets = {name: wb.create_sheet(name) for name in ("beans", "blends", "purchases", "roast_batches")}
+    for name, ws in sheets.items():
+        ws.append([c.name for c in excel.SHEETS[name]])
+    for code, en, ko, _price in BEANS:
+        sheets["beans"].append([code, en, ko, "", "", "W", 5000, None, True, ""])
+    for code, (en, ko, parts) in BLENDS.items():
+        for bean, p in parts.items():
+            sheets["blends"].append([code, en, ko, "", None, True, bean, p])
+
+    # Plan the batches first, then buy each bean ahead of its use (every ~60 days).
+    batches = []
+    count, day, n = 0, START, 0
+    per_day = max(1, rows // 5000)
+    while count < rows:
+        for _ in range(per_day):
+            n += 1
+            if rng.random() < 0.75:
+                bean = rng.choice(BEANS)[0]
+                green = rng.randint(1000, 5000)
+                comps = {bean: green}
+                product, kind = bean, "bean"
+            else:
+                product = rng.choice(list(BLENDS))
+                kind = "blend"
+                total = rng.randint(2000, 8000)
+                parts = BLENDS[product][2]
+                whole = sum(parts.values())
+                comps = {b: total * p // whole for b, p in parts.items()}
+            loss = rng.gauss(0.167, 0.008)
+            green_total = sum(comps.values())
+            roasted = int(green_total * (1 - loss))
+            batches.append((n, day, product, kind, roasted, comps))
+            count += len(comps)
+            if count >= rows:
+                break
+        day += timedelta(days=1)
+    need: dict[str, dict[date, int]] = {}
+    for _n, d, _p, _k, _r, comps in batches:
+        for bean, g in comps.items():
+            window = START + timedelta(days=((d - START).days // 60) * 60)
+            need.setdefault(bean, {}).setdefault(window, 0)
+            need[bean][window] += g
+    price = {code: p for code, _en, _ko, p in BEANS}
+    purchases = 0
+    for bean, windows in need.items():
+        for window, grams in sorted(windows.items()):
+            grams = int(grams * 1.05) + 1000
+            sheets["purchases"].append(
+                [window, bean, grams, grams * price[bean] // 1000, None, "bench", "", "", f"bench:{bean}:{window}"]
+            )
+            purchases += 1
+    ws = sheets["roast_batches"]
+    day_cells = {}
+    for number, d, product, kind, roasted, comps in batches:
+        if d not in day_cells:
+            day_cells[d] = d
+        for bean, g in comps.items():
+            cell = WriteOnlyCell(ws, value=d)
+            cell.number_format = excel.DAY
+            ws.append([number, cell, product, kind, roasted, 12.5, "bench", "", "excel", None, bean, g, None, None])
+    wb.save(path)
+    return {"batches": len(batches), "rows": count, "purchases": purchases, "days": len(day_cells)}
+
+
+def make_alogs(folder: Path, count: int, seed: int = 11) -> None:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    names = ["Full Moon blend", "New Moon blend", "Kenya Masai AA", "Ethiopia Yirgacheffe"]
+    base = date(2025, 1, 1)
+    for i in range(count):
+        total = rng.uniform(600, 780)
+        timex = [round(t * 3.0, 1) for t in range(int(total // 3) + 10)]
+        bt = [round(200 - 110 * math.exp(-t / 40) + 0.16 * t - 0.00006 * t * t, 1) for t in timex]
+        et = [round(235 + 10 * math.sin(t / 200), 1) for t in timex]
+        green = rng.randint(2000, 6000)
+        profile = {
+            "version": "3.1.0",
+            "mode": "C",
+            "title": f"batch {i}",
+            "beans": names[i % len(names)],
+            "weight": [float(green), float(int(green * rng.uniform(0.81, 0.85))), "g"],
+            "roastisodate": (base + timedelta(days=i // 20)).isoformat(),
+            "roasttime": f"{8 + (i % 20) // 2:02d}:{(i * 7) % 60:02d}:00",
+            "roastbatchnr": i + 1,
+            "roastbatchprefix": "BM",
+            "roastUUID": f"{i:032x}",
+            "operator": "bench",
+            "timeindex": [0, 80, 190, 0, 0, 0, len(timex) - 10, 0],
+            "timex": timex,
+            "temp1": et,
+            "temp2": bt,
+            "computed": {"totaltime": round(total, 1), "BTU_batch": 15000.0, "KWH_batch_per_green_kg": 0.9},
+        }
+        path = folder / f"roast-{i:05d}.alog"
+        path.write_text(json.dumps(profile) if i % 2 else str(profile), encoding="utf-8")
+
+
+def alog_db(path: Path):
+    """A store with the beans/blends the generated logs name, mapped, and plenty of stock."""
+    from themoon import catalog, cost_settings, inventory
+
+    conn = db.connect(path)
+    cost_settings.save(conn, effective_from=date(2000, 1, 1))
+    for code, en, ko, price in BEANS:
+        catalog.add_bean(conn, code=code, name_en=en, name_ko=ko)
+        for lot in range(4):  # 36 t of each: more than 10,000 logs can use
+            inventory.add_purchase(
+                conn, bean=code, grams=9_000_000, total_won=9_000 * price + lot, purchased_on=date(2024, 12, 31)
+            )
+    for code, (en, ko, parts) in BLENDS.items():
+        catalog.add_blend(conn, code=code, name_en=en, name_ko=ko, components=parts)
+    return conn
+
+
+def timed(label: str, fn, results: list):
+    start, cpu = time.perf_counter(), time.process_time()
+    value = fn()
+    seconds = time.perf_counter() - start
+    results.append((label, seconds, time.process_time() - cpu, peak_mb()))
+    return value, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--alogs", type=int, default=10_000)
+    parser.add_argument("--per-row", type=int, default=2_000, help="batches for the per-row API comparison (0: skip)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the per-row path")
+    parser.add_argument(
+        "--big-per-row", type=int, default=200, help="per-row add_batch calls on top of the big import (0: skip)"
+    )
+    args = parser.parse_args()
+    results: list[tuple[str, float, float]] = []
+    with tempfile.TemporaryDirectory(prefix="themoon-bench-") as tmp:
+        tmp = Path(tmp)
+        book = tmp / "bench.xlsx"
+        shape, _ = timed("generate workbook", lambda: make_workbook(book, args.rows), results)
+        print(
+            f"workbook: {shape['rows']:,} batch rows ({shape['batches']:,} batches over {shape['days']:,} days), "
+            f"{shape['purchases']:,} purchases, {book.stat().st_size / 1e6:.1f} MB",
+            flush=True,
+        )
+
+        import pandas as pd
+
+        timed("baseline: pandas.read_excel (all sheets)", lambda: pd.read_excel(book, sheet_name=None), results)
+
+        conn = db.connect(tmp / "xlsx.db")
+        report, xlsx_s = timed("themoon import excel (bulk path)", lambda: excel.import_workbook(conn, book), results)
+        assert report.ok and report.counts["roast_batches"]["created"] == shape["batches"], report.text()
+        again, _ = timed("themoon import excel again (no-op)", lambda: excel.import_workbook(conn, book), results)
+        assert not again.changed
+        out = tmp / "roundtrip.xlsx"
+        timed("themoon export excel", lambda: excel.export_workbook(conn, out), results)
+        if args.big_per_row:
+            # the per-row API on top of the imported history: what one more batch costs at this size
+            from themoon import inventory, roasting
+
+            last = date.fromisoformat(conn.execute("SELECT MAX(roasted_on) FROM roast_batches").fetchone()[0])
+            inventory.add_purchase(conn, bean="KEN-AA", grams=2_000_000, total_won=12_400_000, purchased_on=last)
+            n = args.big_per_row
+
+            def more():
+                for i in range(n):
+                    roasting.add_batch(conn, product="KEN-AA", green_g=3000, roasted_g=2500 + i % 7, roasted_on=last)
+
+            _, big_s = timed(f"per-row API: {n} more batches on top", more, results)
+            print(
+                f"per-row API with {shape['batches']:,} batches in the store: {big_s / n * 1000:.1f} ms per batch "
+                f"(→ {big_s / n * shape['batches'] / 60:.0f} min for {shape['batches']:,} batches one by one)",
+                flush=True,
+            )
+        conn.close()
+
+        if args.per_row:
+            small = tmp / "small.xlsx"
+            make_workbook(small, args.per_row)
+            conn = db.connect(tmp / "per-row.db")
+            profiler = cProfile.Profile() if args.profile else None
+
+            def per_row():
+                if profiler:
+                    profiler.enable()
+                try:
+                    return excel.import_workbook(conn, small, bulk=False)
+                finally:
+                    if profiler:
+                        profiler.disable()
+
+            _, per_row_s = timed(f"per-row API path, {args.per_row:,} rows", per_row, results)
+            conn.close()
+            conn = db.connect(tmp / "bulk-small.db")
+            _, bulk_small_s = timed(
+                f"bulk path, same {args.per_row:,} rows", lambda: excel.import_workbook(conn, small), results
+            )
+            conn.close()
+            print(
+                f"per-row path: {per_row_s / args.per_row * 1000:.2f} ms/row at {args.per_row:,} rows "
+                f"(bulk {bulk_small_s / args.per_row * 1000:.2f} ms/row); the per-row cost grows with the ledger "
+                "(available_g and avg_cost_per_g scan each bean's whole ledger for every batch)",
+                flush=True,
+            )
+            if profiler:
+                stream = io.StringIO()
+                pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(18)
+                print(stream.getvalue())
+
+        logs = tmp / "alogs"
+        timed(f"generate {args.alogs:,} .alog files", lambda: make_alogs(logs, args.alogs), results)
+        files = sorted(logs.iterdir())
+        timed("baseline: parse the .alog files only", lambda: [artisan.load_alog(f) for f in files], results)
+        conn = alog_db(tmp / "alog.db")
+        maps = [
+            "Full Moon blend=FULL-MOON",
+            "New Moon blend=NEW-MOON",
+            "Kenya Masai AA=KEN-AA",
+            "Ethiopia Yirgacheffe=ETH-YIRG",
+        ]
+        areport, alog_s = timed(
+            "themoon import artisan", lambda: artisan.import_artisan(conn, [logs], mappings=maps), results
+        )
+        assert areport.ok and areport.counts["roast_batches"]["created"] == args.alogs, areport.text()
+        conn.close()
+
+    width = max(len(label) for label, *_ in results)
+    print(f"{'step':<{width}}  {'wall s':>8}  {'cpu s':>8}  {'peak MB':>8}")
+    for label, seconds, cpu, mb in results:
+        print(f"{label:<{width}}  {seconds:>8.2f}  {cpu:>8.2f}  {mb:>8.0f}")
+    print(f"xlsx_100k_s={xlsx_s:.2f} alog_10k_s={alog_s:.2f} peak_mb={peak_mb():.0f}")
+
+
+if __name__ == "__main__":
+    main()

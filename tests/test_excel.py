@@ -1,0 +1,547 @@
+"""Our Excel format: export, import, round trip, bulk == per-row, and every way a file can be bad."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sqlite3
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import BOUGHT_ON, build_small_cafe, db_checksum
+
+from themoon import catalog, db, inventory, roasting
+from themoon.io import cli as io_cli
+from themoon.io import excel
+from themoon.io.report import ImportRejected
+from themoon.models import ValidationError
+
+DEMO_TODAY = date(2026, 10, 31)
+DANGEROUS = ('=HYPERLINK("http://evil","x")', "+SUM(1,2)", "-2+3", "@cmd")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    """A realistic store (two months of the demo café), plus text a spreadsheet would evaluate."""
+    from themoon import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    conn = db.connect(path)
+    demo.build_demo(conn, months=2, today=DEMO_TODAY)
+    catalog.add_bean(conn, code="INJ-1", name_en=DANGEROUS[0], name_ko=DANGEROUS[1], notes=DANGEROUS[2])
+    catalog.add_bean(conn, code="INJ-2", name_en=DANGEROUS[3], process="-natural")
+    conn.close()
+    return path
+
+
+def copy_db(source: Path, target: Path) -> sqlite3.Connection:
+    src = db.connect(source)
+    db.backup_copy(src, target)
+    src.close()
+    return db.connect(target)
+
+
+def cells(path: Path) -> dict[str, list[list]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def small_export(tmp_path: Path) -> tuple[sqlite3.Connection, Path]:
+    """A small café with two roasts, exported; returns (its connection, the file)."""
+    conn = db.connect(tmp_path / "small.db")
+    build_small_cafe(conn)
+    roasting.add_batch(conn, product="FULL-MOON", green_g=5000, roasted_g=4150, roasted_on=date(2025, 10, 10))
+    roasting.add_batch(conn, product="KEN-AA", green_g=2000, roasted_g=1660, roasted_on=date(2025, 10, 11))
+    path = tmp_path / "small.xlsx"
+    excel.export_workbook(conn, path)
+    return conn, path
+
+
+# --- round trip ------------------------------------------------------------------------------
+
+
+def test_round_trip_gives_identical_cells(demo_db, tmp_path):
+    source = copy_db(demo_db, tmp_path / "a.db")
+    first = tmp_path / "first.xlsx"
+    written = excel.export_workbook(source, first)
+    assert written["roast_batches"] > 500 and written["menu_items"] > 40
+
+    target = db.connect(tmp_path / "b.db")
+    report = excel.import_workbook(target, first)
+    assert report.ok, report.text()
+    assert (
+        report.counts["roast_batches"]["created"] == source.execute("SELECT COUNT(*) FROM roast_batches").fetchone()[0]
+    )
+    second = tmp_path / "second.xlsx"
+    excel.export_workbook(target, second)
+
+    a, b = cells(first), cells(second)
+    assert list(a) == list(b) == ["about", *excel.SHEETS]
+    for sheet in a:
+        assert a[sheet] == b[sheet], sheet
+
+
+def test_reimport_changes_nothing(demo_db, tmp_path):
+    conn = copy_db(demo_db, tmp_path / "a.db")
+    path = tmp_path / "x.xlsx"
+    excel.export_workbook(conn, path)
+    before = db_checksum(conn)
+    report = excel.import_workbook(conn, path)
+    assert not report.changed and report.total("unchanged") > 300
+    assert db_checksum(conn) == before
+
+
+def test_dry_run_writes_nothing(demo_db, tmp_path):
+    conn = copy_db(demo_db, tmp_path / "a.db")
+    path = tmp_path / "x.xlsx"
+    excel.export_workbook(conn, path)
+    empty = db.connect(tmp_path / "empty.db")
+    before = db_checksum(empty)
+    report = excel.import_workbook(empty, path, dry_run=True)
+    assert report.dry_run and report.counts["beans"]["created"] == 17
+    assert "DRY RUN" in report.text()
+    assert db_checksum(empty) == before
+
+
+def _dump(conn: sqlite3.Connection) -> dict[str, list[dict]]:
+    result = {}
+    for table in ("roast_batches", "roast_components", "loss_alerts", "audit_log", "purchases", "stock_adjustments"):
+        rows = [dict(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
+        for row in rows:
+            row.pop("created_at", None), row.pop("at", None)
+        result[table] = rows
+    return result
+
+
+def test_bulk_path_equals_per_row_path(demo_db, tmp_path):
+    source = copy_db(demo_db, tmp_path / "a.db")
+    path = tmp_path / "x.xlsx"
+    excel.export_workbook(source, path)
+    dumps = []
+    for bulk in (True, False):
+        conn = db.connect(tmp_path / f"{bulk}.db")
+        report = excel.import_workbook(conn, path, bulk=bulk)
+        assert report.ok
+        dumps.append(_dump(conn))
+    assert len(dumps[0]["roast_batches"]) > 200 and len(dumps[0]["loss_alerts"]) > 10
+    for table in dumps[0]:
+        assert dumps[0][table] == dumps[1][table], table
+    # and the frozen green costs equal the ones the demo recorded through the API
+    assert dumps[0]["roast_components"] == _dump(source)["roast_components"]
+
+
+def test_bulk_path_refuses_what_the_per_row_path_refuses(tmp_path):
+    conn, path = small_export(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["roast_batches"]
+    header = [c.value for c in ws[1]]
+    # a third roast of KEN-AA larger than what is left (10 kg bought, 4 kg used by the two roasts)
+    row = [None] * len(header)
+    values = {"batch": 99, "roasted_on": date(2025, 10, 12), "product": "KEN-AA", "kind": "bean",
+              "roasted_g": 7000, "source": "excel", "bean": "KEN-AA", "green_g": 8500}  # fmt: skip
+    for key, value in values.items():
+        row[header.index(key)] = value
+    ws.append(row)
+    wb.save(path)
+    messages = []
+    for bulk in (True, False):
+        empty = db.connect(tmp_path / f"e{bulk}.db")
+        before = db_checksum(empty)
+        with pytest.raises(ImportRejected) as refused:
+            excel.import_workbook(empty, path, bulk=bulk)
+        assert db_checksum(empty) == before
+        messages.append([r.text() for r in refused.value.report.rejected])
+    assert messages[0] == messages[1]
+    assert "only" in messages[0][0] and "KEN-AA" in messages[0][0]
+
+
+def test_a_huge_refused_bulk_import_names_the_batch_without_a_replay(tmp_path, monkeypatch):
+    conn, path = small_export(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["roast_batches"]
+    header = [c.value for c in ws[1]]
+    row = [None] * len(header)
+    values = {"batch": 99, "roasted_on": date(2025, 10, 12), "product": "KEN-AA", "kind": "bean",
+              "roasted_g": 7000, "source": "excel", "bean": "KEN-AA", "green_g": 8500}  # fmt: skip
+    for key, value in values.items():
+        row[header.index(key)] = value
+    ws.append(row)
+    wb.save(path)
+    monkeypatch.setattr(excel, "PER_ROW_REPLAY_MAX", 1)  # as if the file held millions of batches
+    empty = db.connect(tmp_path / "empty.db")
+    before = db_checksum(empty)
+    with pytest.raises(ImportRejected) as refused:
+        excel.import_workbook(empty, path, bulk=True)
+    assert db_checksum(empty) == before
+    text = refused.value.report.rejected[0].text()
+    assert "roast_batches › row 7" in text and "stock of KEN-AA would fall to -2,500 g on 2025-10-12" in text
+
+
+# --- the written file ---------------------------------------------------------------------------
+
+
+def test_export_formats_and_neutralised_text(demo_db, tmp_path):
+    conn = copy_db(demo_db, tmp_path / "a.db")
+    path = tmp_path / "x.xlsx"
+    excel.export_workbook(conn, path)
+    wb = openpyxl.load_workbook(path)
+    for title in excel.SHEETS:
+        ws = wb[title]
+        assert ws.freeze_panes == "A2", title
+        assert ws.column_dimensions["A"].width > 5
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{title}!{cell.coordinate} is a formula"
+    purchases = wb["purchases"]
+    header = [c.value for c in purchases[1]]
+    second = purchases[2]
+    assert second[header.index("total_won")].number_format == excel.WON
+    assert isinstance(second[header.index("total_won")].value, int)
+    assert second[header.index("grams")].number_format == excel.GRAMS
+    assert second[header.index("purchased_on")].is_date
+    settings = wb["cost_settings"]
+    loss = settings[2][[c.value for c in settings[1]].index("expected_loss_pct")]
+    assert loss.number_format == excel.PCT and loss.value == pytest.approx(0.167)
+    found = {}
+    for row in wb["beans"].iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(excel.DANGEROUS_START):
+                found[cell.value] = cell
+    assert set(DANGEROUS) | {"-natural"} <= set(found)
+    for value, cell in found.items():
+        assert cell.data_type == "s" and cell.quotePrefix, value
+    with zipfile.ZipFile(path) as archive:
+        assert b'quotePrefix="1"' in archive.read("xl/styles.xml")
+
+
+def test_csv_export(demo_db, tmp_path):
+    conn = copy_db(demo_db, tmp_path / "a.db")
+    path = tmp_path / "beans.csv"
+    count = excel.export_csv(conn, "beans", path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    assert len(rows) == count + 1 and rows[0][0] == "code"
+    flat = [value for row in rows for value in row]
+    for text in DANGEROUS:
+        assert "'" + text in flat and text not in flat
+    assert "예가체프" in flat
+    settings = tmp_path / "s.csv"
+    excel.export_csv(conn, "cost_settings", settings)
+    srows = list(csv.DictReader(settings.open(encoding="utf-8-sig")))
+    assert srows[0]["expected_loss_pct"] == "16.7" and srows[0]["use_recent_loss"] == "no"
+    with pytest.raises(ValidationError):
+        excel.export_csv(conn, "users", tmp_path / "u.csv")
+
+
+# --- bad files ---------------------------------------------------------------------------------
+
+
+def _refused(conn, path, *fragments: str) -> str:
+    before = db_checksum(conn)
+    with pytest.raises(ValidationError) as error:
+        excel.import_workbook(conn, path)
+    assert db_checksum(conn) == before
+    text = str(error.value)
+    for fragment in fragments:
+        assert fragment in text, text
+    return text
+
+
+def test_truncated_and_corrupted_files(tmp_path):
+    conn, path = small_export(tmp_path)
+    data = path.read_bytes()
+    truncated = tmp_path / "truncated.xlsx"
+    truncated.write_bytes(data[: len(data) // 2])
+    _refused(conn, truncated, "truncated.xlsx", "corrupted or truncated")
+    # corrupt the compressed bytes of the roast_batches sheet (the zip directory stays intact)
+    with zipfile.ZipFile(path) as archive:
+        info = next(
+            i for i in archive.infolist() if archive.read(i.filename).find(b"roasted_g") > 0 and "sheet" in i.filename
+        )
+    corrupted = tmp_path / "corrupted.xlsx"
+    broken = bytearray(data)
+    start = info.header_offset + 30 + len(info.filename) + 10
+    broken[start : start + 40] = b"\x00" * 40
+    corrupted.write_bytes(bytes(broken))
+    _refused(conn, corrupted, "corrupted.xlsx")
+    text_file = tmp_path / "notes.xlsx"
+    text_file.write_text("just some text", encoding="utf-8")
+    _refused(conn, text_file, "notes.xlsx")
+
+
+def test_oversized_file_is_refused_before_parsing(tmp_path):
+    conn = db.connect(tmp_path / "x.db")
+    big = tmp_path / "big.xlsx"
+    with open(big, "wb") as handle:  # sparse: no 50 MB actually written
+        handle.truncate(excel.MAX_XLSX_BYTES + 1)
+    _refused(conn, big, "big.xlsx", "limit is 50 MB")
+
+
+def test_zip_bomb_is_refused(tmp_path):
+    conn = db.connect(tmp_path / "x.db")
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (30 * 1024 * 1024))
+    _refused(conn, bomb, "bomb.xlsx", "zip bomb")
+
+
+def _edit(path: Path, sheet: str, change) -> Path:
+    wb = openpyxl.load_workbook(path)
+    change(wb[sheet])
+    out = path.with_name(f"edited-{sheet}.xlsx")
+    wb.save(out)
+    return out
+
+
+def _column(ws, name: str) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter([c.value for c in ws[1]].index(name) + 1)
+
+
+def test_formula_cells_are_refused(tmp_path):
+    conn, path = small_export(tmp_path)
+    empty = db.connect(tmp_path / "empty.db")
+
+    def change(ws):
+        ws[f"{_column(ws, 'roasted_g')}3"] = "=4000+150"
+
+    text = _refused(empty, _edit(path, "roast_batches", change), "roast_batches", "row 3", "roasted_g", "formula")
+    assert "=4000+150" in text
+
+
+def test_wrong_types_name_sheet_row_and_field(tmp_path):
+    conn, path = small_export(tmp_path)
+    empty = db.connect(tmp_path / "empty.db")
+
+    def grams(ws):
+        ws[f"{_column(ws, 'grams')}2"] = "ten kilos"
+
+    _refused(empty, _edit(path, "purchases", grams), "purchases", "row 2", "grams", "whole number")
+
+    def day(ws):  # row 6 is the single-origin batch (rows 2-5 are the Full Moon's components)
+        ws[f"{_column(ws, 'roasted_on')}6"] = "yesterday"
+
+    _refused(empty, _edit(path, "roast_batches", day), "roast_batches", "row 6", "roasted_on", "date")
+
+    def one_component(ws):
+        ws[f"{_column(ws, 'roasted_g')}3"] = 999
+
+    _refused(
+        empty, _edit(path, "roast_batches", one_component), "row 3 roasted_g", "differs from the batch's first row"
+    )
+
+    def future(ws):
+        ws[f"{_column(ws, 'purchased_on')}3"] = date(2999, 1, 1)
+
+    _refused(empty, _edit(path, "purchases", future), "purchases › row 3", "future")
+
+
+def test_merged_cells_are_refused(tmp_path):
+    conn, path = small_export(tmp_path)
+    empty = db.connect(tmp_path / "empty.db")
+    _refused(empty, _edit(path, "beans", lambda ws: ws.merge_cells("B2:C2")), "beans", "B2:C2", "merged")
+
+
+def test_missing_columns_and_foreign_workbooks(tmp_path):
+    conn, path = small_export(tmp_path)
+    empty = db.connect(tmp_path / "empty.db")
+    _refused(empty, _edit(path, "beans", lambda ws: ws.delete_cols(2)), "beans", "missing column", "name_en")
+    _refused(empty, _edit(path, "about", lambda ws: ws.cell(1, 2, "something-else")), "not a themoon export")
+    other = tmp_path / "other.xlsx"
+    openpyxl.Workbook().save(other)
+    _refused(empty, other, "other.xlsx", "none of the sheets")
+
+
+def test_dtd_is_refused(tmp_path):
+    conn, path = small_export(tmp_path)
+    empty = db.connect(tmp_path / "empty.db")
+    evil = tmp_path / "evil.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(evil, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>' + data.split(b"?>", 1)[-1]
+            dst.writestr(info, data)
+    _refused(empty, evil, "DTD")
+
+
+def test_updates_by_code_and_conflicts_in_the_ledger(tmp_path):
+    conn, path = small_export(tmp_path)
+
+    def rename(ws):
+        ws[f"{_column(ws, 'name_en')}2"] = "Kenya AA (renamed)"
+
+    report = excel.import_workbook(conn, _edit(path, "beans", rename))
+    assert report.counts["beans"] == {"created": 0, "updated": 1, "unchanged": 3, "rejected": 0}
+    assert catalog.get_bean(conn, "KEN-AA")["name_en"] == "Kenya AA (renamed)"
+
+    inventory.add_purchase(conn, bean="KEN-AA", grams=1000, total_won=7000, purchased_on=BOUGHT_ON, external_id="po-1")
+    path2 = tmp_path / "with-po.xlsx"
+    excel.export_workbook(conn, path2)
+
+    def change_po(ws):
+        for row in ws.iter_rows(min_row=2):
+            if row[[c.value for c in ws[1]].index("external_id")].value == "po-1":
+                row[[c.value for c in ws[1]].index("grams")].value = 2000
+
+    _refused(conn, _edit(path2, "purchases", change_po), "purchases", "external_id", "never rewrites")
+
+
+def test_progress_is_reported(demo_db, tmp_path):
+    conn = copy_db(demo_db, tmp_path / "a.db")
+    path = tmp_path / "x.xlsx"
+    calls: list[tuple[int, int]] = []
+    excel.export_workbook(conn, path, progress=lambda d, t: calls.append((d, t)))
+    assert calls and calls[-1][0] == calls[-1][1]
+    calls.clear()
+    excel.import_workbook(db.connect(tmp_path / "b.db"), path, progress=lambda d, t: calls.append((d, t)))
+    assert calls and calls[-1][0] == calls[-1][1] > 600
+    assert all(d <= t for d, t in calls)
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    """The same wiring themoon.cli.build_parser uses, with only the groups register() fills."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db")
+    common.add_argument("--user", default="cli")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true")
+    top = argparse.ArgumentParser(prog="themoon")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def command(parent, name, handler, help_, *, json_out=False):
+        p = parent.add_parser(name, parents=[common, as_json] if json_out else [common], help=help_)
+        p.set_defaults(handler=handler)
+        return p
+
+    def group(name):
+        return sub.add_parser(name).add_subparsers(dest="action", required=True)
+
+    io_cli.register(group("import"), group("export"), command)
+    return top
+
+
+def run(*argv: str) -> int:
+    args = parser().parse_args(argv)
+    return args.handler(args)
+
+
+def test_cli_export_and_import(demo_db, tmp_path, capsys):
+    source = tmp_path / "a.db"
+    copy_db(demo_db, source).close()
+    book = tmp_path / "x.xlsx"
+    assert run("export", "excel", str(book), "--db", str(source)) == 0
+    assert run("export", "csv", "roast_batches", str(tmp_path / "r.csv"), "--db", str(source)) == 0
+    target = tmp_path / "b.db"
+    assert run("import", "excel", str(book), "--db", str(target), "--dry-run") == 0
+    assert "DRY RUN" in capsys.readouterr().out
+    assert run("import", "excel", str(book), "--db", str(target), "--json") == 0
+    assert '"created": 17' in capsys.readouterr().out
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(book.read_bytes()[:1000])
+    with pytest.raises(ValidationError):
+        run("import", "excel", str(bad), "--db", str(target))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_bulk_equals_per_row_on_random_ledgers(tmp_path, seed):
+    """Purchases between roasts, stock counted before the first purchase (unknown cost), blends,
+    same-day purchases and roasts: the bulk path freezes exactly the per-row costs and alerts."""
+    import random
+    from datetime import timedelta
+
+    from themoon import cost_settings
+
+    rng = random.Random(seed)
+    conn = db.connect(tmp_path / "source.db")
+    cost_settings.save(conn, effective_from=date(2025, 1, 1), expected_loss_pct="16.7")
+    for code in ("A", "B", "C"):
+        catalog.add_bean(conn, code=code, name_en=f"Bean {code}")
+    catalog.add_blend(conn, code="AB", name_en="A and B", components={"A": 3, "B": 1})
+    start = date(2025, 3, 1)
+    inventory.add_adjustment(conn, bean="C", delta_g=4000, reason="found in the back", adjusted_on=start)
+    for day in range(90):
+        on = start + timedelta(days=day)
+        for code in ("A", "B", "C"):
+            if rng.random() < 0.12:
+                grams = rng.randint(5, 30) * 1000
+                inventory.add_purchase(
+                    conn, bean=code, grams=grams, total_won=grams * rng.randint(4, 7), purchased_on=on
+                )
+        for _ in range(rng.randint(0, 3)):
+            product = rng.choice(["A", "B", "C", "AB"])
+            green = rng.randint(500, 3000)
+            try:
+                roasting.add_batch(
+                    conn, product=product, green_g=green, roasted_g=int(green * rng.uniform(0.76, 0.88)), roasted_on=on
+                )
+            except ValidationError:
+                pass  # not enough stock that day
+        if rng.random() < 0.05:
+            bean = rng.choice(["A", "B", "C"])
+            delta = -min(200, inventory.stock_g(conn, catalog.get_bean(conn, bean)["id"])) or 100
+            inventory.add_adjustment(conn, bean=bean, delta_g=delta, reason="count", adjusted_on=on)
+    assert conn.execute("SELECT COUNT(*) FROM roast_batches").fetchone()[0] > 60
+    path = tmp_path / "ledger.xlsx"
+    excel.export_workbook(conn, path)
+    dumps = []
+    for bulk in (True, False):
+        target = db.connect(tmp_path / f"{bulk}.db")
+        assert excel.import_workbook(target, path, bulk=bulk).ok
+        dumps.append(_dump(target))
+    for table in dumps[0]:
+        assert dumps[0][table] == dumps[1][table], table
+    assert dumps[0]["roast_components"] == _dump(conn)["roast_components"]
+
+
+def _plain(rows) -> list:
+    def value(v):
+        if isinstance(v, excel.Formula):
+            return ("formula", v.text, v.cached)
+        if isinstance(v, excel.Bad):
+            return ("bad", v.what)
+        return v
+
+    return [(n, {c: value(v) for c, v in cells.items()}) for n, cells in rows]
+
+
+def test_fast_reader_agrees_with_elementtree(demo_db, tmp_path):
+    """The strict tokenizer and ElementTree read the same cells from Excel-saved and our own files."""
+    conn = copy_db(demo_db, tmp_path / "a.db")
+    ours = tmp_path / "ours.xlsx"
+    excel.export_workbook(conn, ours)
+    edited = tmp_path / "openpyxl.xlsx"  # shared strings, formulas, merged cells, booleans, entities
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["A & B <c>", "line\r\nbreak", True, 1.5, "=1+2", date(2025, 1, 2), "  padded  "])
+    ws.merge_cells("A3:B3")
+    wb.save(edited)
+    fixtures = Path(__file__).parent / "fixtures"
+    files = [ours, edited, *(fixtures / n for n in ("moon_menu.xlsx", "moon_roasting_log.xlsx"))]
+    compared = 0
+    for path in files:
+        reader = excel.XlsxReader(path)
+        for keep in (False, True):
+            reader._convert.keep_formulas = keep
+            for title, member in reader.sheets.items():
+                reader._convert.shared_formulas = {}
+                fast = reader._fast_rows(member)
+                assert fast is not None, f"{path.name} {title} left the fast path"
+                reader.merges = []
+                reader._convert.shared_formulas = {}
+                slow = list(reader._slow_rows(member))
+                assert _plain(fast[0]) == _plain(slow), f"{path.name} › {title}"
+                assert fast[1] == reader.merges
+                compared += len(slow)
+        reader.close()
+    assert compared > 2000

@@ -1,0 +1,209 @@
+"""`themoon import …` / `themoon export …` commands for the file importers and exporters.
+
+`themoon.cli.build_parser` calls `register(imports, exports, command)` with the `import` group's
+subparsers, the `export` group's subparsers and its `command(parent, name, handler, help_,
+json_out=False)` helper. Every import takes `--dry-run`; a refused import prints its report,
+one error line on stderr, and exits with status 2 (nothing written). Progress goes to stderr
+(a tqdm bar when stderr is a terminal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .. import config, db
+from .report import ImportRejected, ImportReport, Progress
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Progress]:
+    """A `progress(done, total)` callback drawing a tqdm bar on stderr (silent when not a TTY)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, desc=description, unit="row", file=sys.stderr, disable=None, leave=False, dynamic_ncols=True)
+
+    def update(done: int, total: int) -> None:
+        if bar.disable:
+            return
+        if total and bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+def _connect(args: argparse.Namespace):
+    return db.connect(config.db_path(args.db))
+
+
+def _show(args: argparse.Namespace, report: ImportReport) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        print(report.text(config.language()))
+
+
+def _run_import(args: argparse.Namespace, description: str, run: Callable[[Any, Progress], ImportReport]) -> int:
+    conn = _connect(args)
+    try:
+        with progress_bar(description) as progress:
+            report = run(conn, progress)
+    except ImportRejected as refused:
+        _show(args, refused.report)
+        print(f"error: {refused.text(config.language())}", file=sys.stderr)
+        return 2
+    finally:
+        conn.close()
+    _show(args, report)
+    if report.dry_run and report.rejected:
+        print(f"dry run: {len(report.rejected):,} rejected rows — a real run would be refused", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_import_excel(args: argparse.Namespace) -> int:
+    from . import excel
+
+    return _run_import(
+        args,
+        "excel",
+        lambda conn, progress: excel.import_workbook(
+            conn, args.path, dry_run=args.dry_run, progress=progress, user=args.user
+        ),
+    )
+
+
+def cmd_import_menu(args: argparse.Namespace) -> int:
+    from . import menu
+
+    return _run_import(
+        args,
+        "menu",
+        lambda conn, progress: menu.import_menu(
+            conn,
+            args.path,
+            dry_run=args.dry_run,
+            mappings=args.map,
+            sheets=args.sheet,
+            progress=progress,
+            user=args.user,
+        ),
+    )
+
+
+def cmd_import_workbook(args: argparse.Namespace) -> int:
+    from . import workbook
+
+    return _run_import(
+        args,
+        "workbook",
+        lambda conn, progress: workbook.import_cafe_workbook(
+            conn,
+            args.path,
+            dry_run=args.dry_run,
+            mappings=args.map,
+            create_missing=args.create_missing,
+            progress=progress,
+            user=args.user,
+        ),
+    )
+
+
+def cmd_import_artisan(args: argparse.Namespace) -> int:
+    from ..models import ValidationError
+    from . import artisan
+
+    if not args.paths and not args.map:
+        raise ValidationError("paths", "give .alog files or folders, or --map NAME=PRODUCT", "파일이나 --map 을 주세요")
+    return _run_import(
+        args,
+        "artisan",
+        lambda conn, progress: artisan.import_artisan(
+            conn, args.paths, dry_run=args.dry_run, mappings=args.map, progress=progress, user=args.user
+        ),
+    )
+
+
+def cmd_export_excel(args: argparse.Namespace) -> int:
+    from . import excel
+
+    conn = _connect(args)
+    try:
+        with progress_bar("export") as progress:
+            written = excel.export_workbook(conn, args.path, progress=progress)
+    finally:
+        conn.close()
+    print(f"wrote {args.path}: " + ", ".join(f"{sheet} {n:,}" for sheet, n in written.items()))
+    return 0
+
+
+def cmd_export_csv(args: argparse.Namespace) -> int:
+    from . import excel
+
+    conn = _connect(args)
+    try:
+        count = excel.export_csv(conn, args.table, args.path)
+    finally:
+        conn.close()
+    print(f"wrote {args.path}: {count:,} rows of {args.table}")
+    return 0
+
+
+def register(imports: Any, exports: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add `import excel|menu|workbook|artisan` and `export excel|csv` to the themoon parser."""
+    from .excel import SHEETS
+
+    dry = {"action": "store_true", "help": "show what would change, write nothing"}
+    mapping = {
+        "action": "append",
+        "metavar": "NAME=PRODUCT",
+        "help": "map a name in the file to a bean/blend code (stored, asked once); repeatable",
+    }
+
+    p = command(imports, "excel", cmd_import_excel, "import a workbook in themoon's own export format", json_out=True)
+    p.add_argument("path")
+    p.add_argument("--dry-run", **dry)
+
+    p = command(
+        imports, "menu", cmd_import_menu, "import bean and drink prices from the café's menu workbook", json_out=True
+    )
+    p.add_argument("path")
+    p.add_argument("--dry-run", **dry)
+    p.add_argument("--map", **mapping)
+    p.add_argument("--sheet", action="append", help="read only these sheets (default: price lists + newest boards)")
+
+    p = command(
+        imports,
+        "workbook",
+        cmd_import_workbook,
+        "import beans, blend recipes and the yield from the café's roasting-log / analysis workbook",
+        json_out=True,
+    )
+    p.add_argument("path")
+    p.add_argument("--dry-run", **dry)
+    p.add_argument("--map", **mapping)
+    p.add_argument("--create-missing", action="store_true", help="create beans/blends the database does not have")
+
+    p = command(
+        imports, "artisan", cmd_import_artisan, "import Artisan roast logs (.alog files or folders)", json_out=True
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH")
+    p.add_argument("--dry-run", **dry)
+    p.add_argument("--map", **mapping)
+
+    if exports is None:
+        return
+    p = command(exports, "excel", cmd_export_excel, "export the whole database to one .xlsx (re-importable)")
+    p.add_argument("path")
+    p = command(exports, "csv", cmd_export_csv, "export one table as CSV (UTF-8 with BOM)")
+    p.add_argument("table", choices=list(SHEETS))
+    p.add_argument("path")
