@@ -93,7 +93,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from . import demo
+    from . import bulk, demo
 
     path = config.db_path(args.db)
     if path.exists():
@@ -105,8 +105,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 return 2
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    conn = db.connect(path)
-    summary = demo.build_demo(conn, months=args.months, seed=args.seed)
+    if args.batches is not None:
+        if args.batches < 1:
+            raise ValidationError("batches", "must be at least 1", "1 이상이어야 합니다")
+        summary = bulk.build_bulk(path, batches=args.batches, seed=args.seed)
+    else:
+        summary = demo.build_demo(db.connect(path), months=args.months, seed=args.seed)
     _emit(args, {"database": str(path), **summary})
     return 0
 
@@ -388,6 +392,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--months", type=int, default=18)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--force", action="store_true", help="replace an existing database")
+    p.add_argument(
+        "--batches", type=int, help="instead of --months: a large database of N batches for benchmarks (bulk-written)"
+    )
     p = command(sub, "serve", cmd_serve, "serve the dashboard with Voilà")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--host", default="127.0.0.1")
