@@ -517,6 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .ops.cli import register as register_ops
 
     register_ops(sub, command, group)
+    from .reports.cli import register as register_reports
+
+    register_reports(sub, command, group)
     return parser
 
 

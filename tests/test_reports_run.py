@@ -1,0 +1,305 @@
+"""The reports for real: papermill runs each notebook on the fixture café (3 months ending
+2026-10-31); the workbook's numbers are the store API's for the same period, the HTML has
+drawn plots and nothing from the network, and a bad period fails cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections import defaultdict
+from datetime import date, timedelta
+from fractions import Fraction
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from themoon import costs, db, demo, inventory, kpis, roasting
+from themoon.costing import round_won
+from themoon.ops import health
+from themoon.reports import index, runner
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+PERIODS = {"monthly_cost": "2026-10", "weekly_roasting": "2026-W43", "inventory": "2026-10-31"}
+OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
+SEPTEMBER = (date(2026, 9, 1), date(2026, 9, 30))
+WEEK = (date(2026, 10, 19), date(2026, 10, 25))
+
+
+@pytest.fixture(scope="module")
+def cafe(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("cafe") / "themoon.db"
+    conn = db.connect(path)
+    demo.build_demo(conn, months=3, today=date(2026, 10, 31))
+    conn.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def runs(cafe, tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    """Each report once; the weekly one from a worker thread, as the dashboard runs it."""
+    root = tmp_path_factory.mktemp("reports")
+    entries: dict[str, dict] = {}
+    steps: list[tuple[int, int]] = []
+
+    def in_a_thread(name: str, period: str) -> None:
+        entries[name] = runner.run_report(
+            name, period, None, lambda d, t: steps.append((d, t)), db=cafe, reports_root=root, trigger="dashboard"
+        )
+
+    for name, period in PERIODS.items():
+        if name == "weekly_roasting":
+            worker = threading.Thread(target=in_a_thread, args=(name, period))
+            worker.start()
+            worker.join(600)
+        else:
+            entries[name] = runner.run_report(name, period, db=cafe, reports_root=root)
+    entries["_steps"] = steps  # type: ignore[assignment]
+    return root, entries
+
+
+@pytest.fixture(scope="module")
+def store(cafe):
+    conn = db.connect(cafe, readonly=True)
+    yield conn
+    conn.close()
+
+
+def sheet(root: Path, entry: dict, name: str) -> list[dict]:
+    """A sheet of a report's workbook as dicts (header row → values)."""
+    book = load_workbook(root / entry["files"]["xlsx"])
+    rows = list(book[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def formats(root: Path, entry: dict, name: str) -> dict[str, str]:
+    book = load_workbook(root / entry["files"]["xlsx"])
+    header = [c.value for c in book[name][1]]
+    return {h: c.number_format for h, c in zip(header, book[name][2], strict=True)}
+
+
+def test_every_report_ran_and_is_published(runs):
+    root, entries = runs
+    for name, period in PERIODS.items():
+        entry = entries[name]
+        assert entry["status"] == "ok", entry["error"]
+        folder = root / name / period
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            f"{name}_{period}.{k}" for k in ("html", "ipynb", "xlsx")
+        )
+        assert entry["html_path"] == str(folder / f"{name}_{period}.html")
+    assert not [p for p in root.rglob(".staging-*")]
+    recorded = index.read_index(root)
+    assert [e["name"] for e in recorded] == list(PERIODS) and all(e["status"] == "ok" for e in recorded)
+    assert recorded[1]["trigger"] == "dashboard"
+    steps = entries["_steps"]
+    assert steps[-1][0] == steps[-1][1] and len(steps) > 10  # every cell, the HTML, the publishing
+    assert health.last_report(root)["status"] == "ok"
+
+
+def test_monthly_workbook_equals_the_api(runs, store):
+    root, entries = runs
+    entry = entries["monthly_cost"]
+    summary = {r["metric"]: r for r in sheet(root, entry, "summary")}
+    for (since, until), column in ((OCTOBER, "this_period"), (SEPTEMBER, "previous_period")):
+        overview = kpis.overview(store, since, until)
+        assert summary["batches"][column] == overview["batches"]
+        assert summary["roast_cost_won"][column] == overview["roast_cost_won"]
+        assert summary["avg_cost_per_roasted_kg_won"][column] == overview["avg_cost_per_roasted_kg_won"]
+        assert summary["roasted_kg"][column] == pytest.approx(overview["roasted_g"] / 1000)
+        assert summary["weighted_loss_pct"][column] == pytest.approx(overview["weighted_loss_pct"] / 100)
+        assert summary["stock_value_won"][column] == overview["stock_value_won"]
+    batches = roasting.list_batches(store, since=OCTOBER[0], until=OCTOBER[1], limit=None)
+    by_product = defaultdict(lambda: [0, 0, 0])
+    for b in batches:
+        by_product[b["product"]][0] += b["batch_cost_won"]
+        by_product[b["product"]][1] += b["roasted_g"]
+        by_product[b["product"]][2] += b["green_cost_won"]
+    breakdown = {r["product"]: r for r in sheet(root, entry, "cost_breakdown")}
+    assert {p: r["roast_cost_won"] for p, r in breakdown.items()} == {p: v[0] for p, v in by_product.items()}
+    assert {p: r["green_cost_won"] for p, r in breakdown.items()} == {p: v[2] for p, v in by_product.items()}
+    for row in sheet(root, entry, "costs_by_product"):
+        if row["batches"]:
+            cost, roasted, _ = by_product[row["product"]]
+            assert row["actual_cost_per_kg_won"] == round_won(Fraction(cost * 1000, roasted))
+    menu = {r["item"]: r for r in costs.menu_costs(store, on=OCTOBER[1])}
+    for row in sheet(root, entry, "menu_margins"):
+        assert row["cost_won"] == menu[row["item"]]["cost_won"]
+        assert row["margin_pct"] == pytest.approx(menu[row["item"]]["margin_pct"] / 100)
+    stock = {r["bean"]: r for r in inventory.stock(store, on=OCTOBER[1])}
+    for row in sheet(root, entry, "stock"):
+        assert row["closing_value_won"] == stock[row["bean"]]["value_won"]
+    alerts = {b["id"] for b in batches if b["alert"]}
+    assert {int(r["batch_id"]) for r in sheet(root, entry, "anomalies")} == alerts
+    shown = formats(root, entry, "cost_breakdown")
+    assert shown["roast_cost_won"] == '"₩"#,##0' and shown["batches"] == "#,##0"
+    assert formats(root, entry, "loss_by_product")["weighted_loss_pct"] == "0.00%"
+    assert formats(root, entry, "costs_by_product")["roasted_kg"] == '#,##0.000" kg"'
+    book = load_workbook(root / entry["files"]["xlsx"])
+    assert all(book[name].freeze_panes == "A2" for name in book.sheetnames)
+    assert book["menu_margins"].column_dimensions["B"].width > 10
+
+
+def test_weekly_workbook_equals_the_api(runs, store):
+    root, entries = runs
+    entry = entries["weekly_roasting"]
+    batches = {b["id"]: b for b in roasting.list_batches(store, since=WEEK[0], until=WEEK[1], limit=None)}
+    rows = sheet(root, entry, "batches")
+    assert {int(r["batch_id"]) for r in rows} == set(batches)
+    for row in rows:
+        batch = batches[int(row["batch_id"])]
+        assert row["roasted_on"].date().isoformat() == batch["roasted_on"]
+        assert row["batch_cost_won"] == batch["batch_cost_won"]
+        assert row["loss_pct"] == pytest.approx(batch["loss_pct"] / 100)
+        assert row["variance_pct"] == pytest.approx(batch["variance_pct"])  # points, not a fraction
+    status = {r["product"]: r["status"] for r in roasting.loss_status(store, today=WEEK[1])}
+    for row in sheet(root, entry, "loss_status"):
+        assert row["status"] == status[row["product"]]
+    operators = {r["operator"]: r["batches"] for r in sheet(root, entry, "loss_by_operator")}
+    assert sum(operators.values()) == len(batches)
+
+
+def test_inventory_workbook_equals_the_api(runs, store):
+    root, entries = runs
+    entry = entries["inventory"]
+    stock = {r["bean"]: r for r in inventory.stock(store, on=OCTOBER[1])}
+    for row in sheet(root, entry, "stock"):
+        assert row["value_won"] == stock[row["bean"]]["value_won"]
+        assert row["stock_kg"] == pytest.approx(stock[row["bean"]]["stock_g"] / 1000)
+    reorder = sheet(root, entry, "reorder")
+    assert reorder and all(r["order_by"].date() <= OCTOBER[1] + timedelta(days=7) for r in reorder)
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[tuple[str, str, str]] = []
+        self.graph_divs = 0
+        self.inputs = 0
+
+    def handle_starttag(self, tag, attrs):
+        for key, value in attrs:
+            if key in ("src", "href") and value:
+                self.urls.append((tag, key, value))
+            if key == "class" and value and "plotly-graph-div" in value.split():
+                self.graph_divs += 1
+            if key == "class" and value and {"jp-InputArea", "jp-InputPrompt"} & set(value.split()):
+                self.inputs += 1
+
+
+CHARTS = {"monthly_cost": 5, "weekly_roasting": 4, "inventory": 3}
+
+
+@pytest.mark.parametrize("name", list(PERIODS))
+def test_html_has_drawn_plots_no_code_and_nothing_from_the_network(runs, name):
+    root, entries = runs
+    text = (root / entries[name]["files"]["html"]).read_text(encoding="utf-8")
+    links = _Links()
+    links.feed(text)
+    assert links.graph_divs == CHARTS[name]
+    assert text.count("* plotly.js v") == 1, "plotly.js embedded exactly once"
+    assert text.count("Plotly.newPlot(") >= CHARTS[name]
+    external = [u for u in links.urls if u[2].startswith(("http:", "https:", "//", "ftp:"))]
+    assert external == [], external
+    assert "from themoon.reports import" not in text and "report.to_xlsx" not in text, "code is hidden"
+    assert links.inputs == 0
+    assert f"<title>{entries[name]['title']} {entries[name]['period']}</title>" in text
+
+
+def test_a_bad_period_fails_cleanly(runs, cafe):
+    root, _ = runs
+    before = {p for p in (root / "monthly_cost").iterdir()}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "themoon.reports.cli",
+            "report",
+            "monthly_cost",
+            "--period",
+            "2026-13",
+            "--db",
+            str(cafe),
+            "--reports-dir",
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "THEMOON_LOG_DIR": str(root / "logs")},
+    )
+    assert result.returncode == 1, result.stderr
+    assert "2026-13" in result.stderr and "is not a month" in result.stderr
+    folder = root / "monthly_cost" / "2026-13"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "monthly_cost_2026-13.error.txt",
+        "monthly_cost_2026-13.failed.ipynb",
+    ]
+    failed = json.loads((folder / "monthly_cost_2026-13.failed.ipynb").read_text())
+    errors = [o for c in failed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors and errors[0]["ename"] == "ValidationError"
+    assert "is not a month like 2026-10" in (folder / "monthly_cost_2026-13.error.txt").read_text()
+    last = index.read_index(root)[-1]
+    assert (last["status"], last["period"], last["exit_code"]) == ("failed", "2026-13", 1)
+    assert set(last["files"]) == {"failed_ipynb", "error"}
+    assert health.last_report(root)["status"] == "failed"
+    after = {p for p in (root / "monthly_cost").iterdir()}
+    assert after - before == {folder}  # no staging left, no partial report anywhere
+    assert sorted(p.name for p in (root / "monthly_cost" / "2026-10").iterdir()) == [
+        "monthly_cost_2026-10.html",
+        "monthly_cost_2026-10.ipynb",
+        "monthly_cost_2026-10.xlsx",
+    ]
+
+
+def test_the_kernel_is_this_virtualenvs_python(tmp_path):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("import sys, os\nprint(sys.executable)\nprint(os.getcwd())")]
+    source, output = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
+    nbformat.write(notebook, source)
+    runner._execute(source, output, {}, cwd=tmp_path, steps=runner._Steps(None))
+    printed = nbformat.read(output, as_version=4).cells[0].outputs[0]["text"].split()
+    assert printed == [sys.executable, str(tmp_path)]
+
+
+@pytest.mark.browser
+def test_the_html_draws_its_plots_in_chromium_offline(runs):
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    root, entries = runs
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            requested, errors = [], []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+
+            def block(route):
+                requested.append(route.request.url)
+                route.abort()
+
+            page.route(lambda url: not url.startswith(("file:", "data:", "blob:")), block)
+            for name, expected in CHARTS.items():
+                page.goto((root / entries[name]["files"]["html"]).as_uri())
+                page.wait_for_function(
+                    f"document.querySelectorAll('.plotly-graph-div .main-svg').length >= {expected}", timeout=120_000
+                )
+                drawn = page.evaluate(
+                    "Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                    ".filter(d => d.querySelectorAll('.main-svg .trace').length > 0).length"
+                )
+                assert drawn == expected, name
+            assert requested == [] and errors == []
+        finally:
+            browser.close()

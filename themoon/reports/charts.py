@@ -1,0 +1,425 @@
+"""Plotly figures of the reports, drawn from a `Report`'s tables (never from the database).
+
+The notebooks display them with the `themoon_notebook` renderer (`offline_renderer()`): plotly's
+own "notebook" renderer — plotly.js embedded once in the first figure's output, so the HTML that
+nbconvert makes draws every figure offline — minus the MathJax `<script src>` from a CDN that
+plotly adds to every figure (no report uses LaTeX). papermill alone would leave only plotly's
+JSON mimetype, which nbconvert's HTML drops.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.io._base_renderers import NotebookRenderer
+
+from .tables import Report
+
+PLOTLY_RENDERER = "themoon_notebook"
+PALETTE = (
+    "#1F4E78",
+    "#4472C4",
+    "#8FAADC",
+    "#ED7D31",
+    "#FFC000",
+    "#70AD47",
+    "#5B9BD5",
+    "#264478",
+    "#9E480E",
+    "#997300",
+    "#43682B",
+)
+BLUE_DARK, BLUE, ORANGE, GREEN, RED, GREY = "#1F4E78", "#4472C4", "#ED7D31", "#70AD47", "#C00000", "#A5A5A5"
+FONT = (
+    '"Noto Sans KR", "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", "Segoe UI", Roboto, Arial, sans-serif'
+)
+CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+class OfflineNotebookRenderer(NotebookRenderer):
+    """plotly's notebook renderer (plotly.js embedded, not connected) without the MathJax CDN tag."""
+
+    def to_mimebundle(self, fig_dict: dict) -> dict[str, str]:
+        from plotly.io import to_html
+
+        text = to_html(
+            fig_dict,
+            config=self.config,
+            auto_play=self.auto_play,
+            include_plotlyjs=self.include_plotlyjs,
+            include_mathjax=False,
+            full_html=False,
+            animation_opts=self.animation_opts,
+            default_width="100%",
+            default_height=460,
+            validate=False,
+        )
+        return {"text/html": text}
+
+
+def offline_renderer() -> str:
+    """Register the `themoon_notebook` renderer (once) and return its name, for
+    `plotly.io.renderers.default = charts.offline_renderer()`."""
+    if PLOTLY_RENDERER not in pio.renderers:
+        pio.renderers[PLOTLY_RENDERER] = OfflineNotebookRenderer(config=CONFIG)
+    return PLOTLY_RENDERER
+
+
+def use_offline_plotly() -> str:
+    """Make the offline renderer plotly's default; returns its name."""
+    pio.renderers.default = offline_renderer()
+    return PLOTLY_RENDERER
+
+
+def _text(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _layout(fig: go.Figure, title: str, title_ko: str, **extra: Any) -> go.Figure:
+    layout = {
+        "title": {"text": f"{_text(title)} · {_text(title_ko)}", "x": 0.01, "font": {"size": 16}},
+        "font": {"family": FONT, "size": 12},
+        "template": "plotly_white",
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 60},
+        "legend": {"orientation": "h", "y": -0.2},
+        "colorway": list(PALETTE),
+        "height": 440,
+    }
+    fig.update_layout(**{**layout, **extra})
+    return fig
+
+
+def _empty(title: str, title_ko: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(
+        text="no data for this period · 이 기간의 데이터 없음",
+        showarrow=False,
+        font={"size": 14},
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, title_ko, height=240)
+
+
+# --- monthly cost -----------------------------------------------------------------------------------
+
+
+def cost_per_kg(report: Report) -> go.Figure:
+    """Actual cost per roasted kg of each product: this month, last month, and the standard."""
+    title = ("Cost per roasted kg", "원두 kg당 원가")
+    frame = report["costs_by_product"].frame
+    frame = frame[frame["batches"] > 0]
+    if frame.empty:
+        return _empty(*title)
+    names = [_text(p) for p in frame["product"]]
+    fig = go.Figure()
+    fig.add_bar(
+        name=_text(report.period.label),
+        x=names,
+        y=frame["actual_cost_per_kg_won"],
+        marker_color=BLUE_DARK,
+        hovertemplate="%{x}: ₩%{y:,.0f}/kg<extra>this month</extra>",
+    )
+    fig.add_bar(
+        name=_text(report.period.previous().label),
+        x=names,
+        y=frame["prev_actual_cost_per_kg_won"],
+        marker_color="#8FAADC",
+        hovertemplate="%{x}: ₩%{y:,.0f}/kg<extra>previous month</extra>",
+    )
+    fig.add_scatter(
+        name="standard",
+        x=names,
+        y=frame["standard_cost_per_kg_won"],
+        mode="markers",
+        marker={"symbol": "line-ew-open", "size": 26, "color": ORANGE, "line": {"width": 3}},
+        hovertemplate="%{x}: ₩%{y:,.0f}/kg<extra>standard</extra>",
+    )
+    fig.update_yaxes(title_text="₩ / roasted kg", tickformat=",.0f")
+    return _layout(fig, *title, barmode="group")
+
+
+def cost_breakdown(report: Report) -> go.Figure:
+    """The month's roast cost per product, stacked by green, roasting and session costs."""
+    title = ("Roast cost by product and part", "제품별 로스팅 원가 구성")
+    frame = report["cost_breakdown"].frame
+    if frame.empty:
+        return _empty(*title)
+    names = [_text(p) for p in frame["product"]]
+    fig = go.Figure()
+    for column, label, color in (
+        ("green_cost_won", "green coffee · 생두", BLUE_DARK),
+        ("roasting_cost_won", "roasting · 로스팅", "#8FAADC"),
+        ("session_cost_won", "energy + labour + misc · 세션 비용", ORANGE),
+    ):
+        fig.add_bar(
+            name=label,
+            x=names,
+            y=frame[column],
+            marker_color=color,
+            hovertemplate="%{x}: ₩%{y:,.0f}<extra>" + label + "</extra>",
+        )
+    fig.update_yaxes(title_text="₩", tickformat=",.0f")
+    return _layout(fig, *title, barmode="stack")
+
+
+def loss_by_product(report: Report) -> go.Figure:
+    """Weighted loss per product against the expected loss, anomalies in the hover."""
+    title = ("Loss by product", "제품별 손실률")
+    frame = report["loss_by_product"].frame
+    if frame.empty:
+        return _empty(*title)
+    names = [_text(p) for p in frame["product"]]
+    fig = go.Figure()
+    colors = [RED if a else BLUE for a in frame["anomalies"]]
+    fig.add_bar(
+        name="weighted loss · 가중 손실률",
+        x=names,
+        y=frame["weighted_loss_pct"],
+        marker_color=colors,
+        customdata=list(zip(frame["batches"], frame["anomalies"], strict=True)),
+        hovertemplate="%{x}: %{y:.2f} %<br>%{customdata[0]} batches, %{customdata[1]} anomalies<extra></extra>",
+    )
+    fig.add_scatter(
+        name="expected · 기대",
+        x=names,
+        y=frame["expected_loss_pct"],
+        mode="markers",
+        marker={"symbol": "line-ew-open", "size": 26, "color": ORANGE, "line": {"width": 3}},
+        hovertemplate="%{x}: expected %{y:.2f} %<extra></extra>",
+    )
+    low = min(float(frame["weighted_loss_pct"].min()), float(frame["expected_loss_pct"].min()))
+    fig.update_yaxes(title_text="loss %", range=[max(0.0, low - 3), None], ticksuffix=" %")
+    return _layout(fig, *title)
+
+
+def menu_margins(report: Report, channel: str = "cup") -> go.Figure:
+    """Standard margin of each menu item of a channel at the month's end; below target in red."""
+    title = (f"Margins of {channel} items", "음료 마진" if channel == "cup" else f"{channel} 마진")
+    frame = report["menu_margins"].frame
+    frame = frame[(frame["channel"] == channel) & frame["margin_pct"].notna()].sort_values("margin_pct")
+    if frame.empty:
+        return _empty(*title)
+    names = [_text(i) for i in frame["name_en"]]
+    colors = [RED if below else GREEN for below in frame["below_target"]]
+    fig = go.Figure()
+    fig.add_bar(
+        orientation="h",
+        x=frame["margin_pct"],
+        y=names,
+        marker_color=colors,
+        name="margin",
+        customdata=list(zip(frame["price_won"], frame["cost_won"], strict=True)),
+        hovertemplate="%{y}: %{x:.1f} %<br>price ₩%{customdata[0]:,} cost ₩%{customdata[1]:,}<extra></extra>",
+    )
+    fig.update_xaxes(title_text="margin %", ticksuffix=" %")
+    return _layout(fig, *title, height=max(320, 22 * len(frame) + 120), showlegend=False)
+
+
+def monthly_trend(report: Report) -> go.Figure:
+    """Roasted kg (bars) and cost per roasted kg (line) over the last months."""
+    title = ("Roasting and cost per kg, month by month", "월별 로스팅량과 kg당 원가")
+    frame = report["trend"].frame
+    if frame.empty:
+        return _empty(*title)
+    months = [str(p)[:7] for p in frame["period"]]
+    fig = go.Figure()
+    fig.add_bar(
+        name="roasted kg · 로스팅량",
+        x=months,
+        y=frame["roasted_kg"],
+        marker_color="#8FAADC",
+        hovertemplate="%{x}: %{y:,.1f} kg<extra></extra>",
+    )
+    fig.add_scatter(
+        name="₩ per roasted kg · kg당 원가",
+        x=months,
+        y=frame["cost_per_roasted_kg_won"],
+        yaxis="y2",
+        mode="lines+markers",
+        line={"color": BLUE_DARK, "width": 3},
+        hovertemplate="%{x}: ₩%{y:,.0f}/kg<extra></extra>",
+    )
+    return _layout(
+        fig,
+        *title,
+        xaxis={"type": "category"},
+        yaxis={"title": {"text": "kg"}, "tickformat": ",.0f"},
+        yaxis2={
+            "title": {"text": "₩ / kg"},
+            "overlaying": "y",
+            "side": "right",
+            "tickformat": ",.0f",
+            "showgrid": False,
+        },
+    )
+
+
+# --- weekly roasting ---------------------------------------------------------------------------------
+
+
+def roasted_per_day(report: Report) -> go.Figure:
+    """Roasted kg per day of the week, stacked by product."""
+    title = ("Roasted per day", "일별 로스팅량")
+    frame = report["by_day_product"].frame
+    if frame.empty:
+        return _empty(*title)
+    fig = go.Figure()
+    days = sorted({d for d in frame["day"]})
+    for product in frame.groupby("product")["roasted_kg"].sum().sort_values(ascending=False).index:
+        rows = frame[frame["product"] == product].set_index("day")["roasted_kg"]
+        fig.add_bar(
+            name=_text(product),
+            x=[d.isoformat() for d in days],
+            y=[rows.get(d, 0) for d in days],
+            hovertemplate="%{x}: %{y:,.1f} kg<extra>" + _text(product) + "</extra>",
+        )
+    fig.update_yaxes(title_text="roasted kg", tickformat=",.0f")
+    return _layout(fig, *title, barmode="stack")
+
+
+def batch_variance(report: Report) -> go.Figure:
+    """Each batch's loss minus the expected, with the warning (±3) and critical (±5) bands."""
+    title = ("Loss variance per batch", "배치별 손실 편차")
+    frame = report["batches"].frame
+    if frame.empty:
+        return _empty(*title)
+    fig = go.Figure()
+    for y0, y1, color in ((3, 5, "#FFF2CC"), (-5, -3, "#FFF2CC"), (5, 15, "#F8CBAD"), (-15, -5, "#F8CBAD")):
+        fig.add_hrect(y0=y0, y1=y1, fillcolor=color, opacity=0.6, line_width=0, layer="below")
+    colors = [RED if a.startswith("CRITICAL") else ORANGE if a else BLUE for a in frame["alert"]]
+    fig.add_scatter(
+        x=[f"{d.isoformat()} #{b}" for d, b in zip(frame["roasted_on"], frame["batch_id"], strict=True)],
+        y=frame["variance_pct"],
+        mode="markers",
+        marker={"color": colors, "size": 9},
+        text=[_text(p) for p in frame["product"]],
+        customdata=list(zip(frame["loss_pct"], frame["operator"].map(_text), strict=True)),
+        hovertemplate="%{text}: loss %{customdata[0]:.2f} % (%{y:+.2f} pt)<br>%{customdata[1]}<extra>%{x}</extra>",
+        name="batch",
+    )
+    span = max(6.0, float(frame["variance_pct"].abs().max()) + 1)
+    fig.update_yaxes(title_text="loss − expected (pt)", range=[-span, span], zeroline=True)
+    fig.update_xaxes(showticklabels=False, title_text="batches in roasting order")
+    return _layout(fig, *title, showlegend=False)
+
+
+def loss_by_operator(report: Report) -> go.Figure:
+    """Box plot of the batch losses per operator (quartiles and whiskers from the loss table)."""
+    title = ("Loss by operator", "로스터별 손실률")
+    frame = report["loss_by_operator"].frame
+    if frame.empty:
+        return _empty(*title)
+    fig = go.Figure()
+    fig.add_box(
+        x=[_text(o) for o in frame["operator"]],
+        q1=frame["q1_loss_pct"],
+        median=frame["median_loss_pct"],
+        q3=frame["q3_loss_pct"],
+        lowerfence=frame["min_loss_pct"],
+        upperfence=frame["max_loss_pct"],
+        mean=frame["avg_loss_pct"],
+        marker_color=BLUE_DARK,
+        name="loss",
+    )
+    fig.update_yaxes(title_text="loss %", ticksuffix=" %")
+    return _layout(fig, *title, showlegend=False)
+
+
+# --- inventory ---------------------------------------------------------------------------------------
+
+
+def stock_levels(report: Report) -> go.Figure:
+    """Stock of each bean against its reorder point; low ones in red."""
+    title = ("Green stock against reorder points", "생두 재고와 재주문점")
+    frame = report["stock"].frame
+    if frame.empty:
+        return _empty(*title)
+    names = [_text(b) for b in frame["bean"]]
+    fig = go.Figure()
+    fig.add_bar(
+        name="stock · 재고",
+        x=names,
+        y=frame["stock_kg"],
+        marker_color=[RED if low else BLUE for low in frame["low"]],
+        hovertemplate="%{x}: %{y:,.1f} kg<extra></extra>",
+    )
+    fig.add_scatter(
+        name="reorder point · 재주문점",
+        x=names,
+        y=frame["reorder_point_kg"],
+        mode="markers",
+        marker={"symbol": "line-ew-open", "size": 24, "color": ORANGE, "line": {"width": 3}},
+        hovertemplate="%{x}: reorder at %{y:,.1f} kg<extra></extra>",
+    )
+    fig.update_yaxes(title_text="kg", tickformat=",.0f")
+    return _layout(fig, *title)
+
+
+def runout_timeline(report: Report) -> go.Figure:
+    """Days until each bean runs out, with the forecast interval; reorder dates as diamonds."""
+    title = ("Days until run-out", "소진까지 남은 일수")
+    frame = report["runout"].frame
+    frame = frame[frame["runout_date"].notna()]
+    if frame.empty:
+        return _empty(*title)
+    as_of = report.period.end
+    names = [_text(b) for b in frame["bean"]]
+    days = [(d - as_of).days for d in frame["runout_date"]]
+    early = [(d - as_of).days if d is not None else None for d in frame["runout_early"]]
+    late = [(d - as_of).days if d is not None else None for d in frame["runout_late"]]
+    fig = go.Figure()
+    fig.add_bar(
+        orientation="h",
+        y=names,
+        x=days,
+        marker_color=[RED if d <= 14 else BLUE for d in days],
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": [(hi or d) - d for d, hi in zip(days, late, strict=True)],
+            "arrayminus": [d - (lo if lo is not None else d) for d, lo in zip(days, early, strict=True)],
+        },
+        name="run-out · 소진",
+        hovertemplate="%{y}: %{x} days<extra></extra>",
+    )
+    reorder = [(d - as_of).days if d is not None else None for d in frame["reorder_date"]]
+    fig.add_scatter(
+        orientation="h",
+        y=names,
+        x=reorder,
+        mode="markers",
+        name="order by · 주문일",
+        marker={"symbol": "diamond", "size": 10, "color": ORANGE},
+        hovertemplate="%{y}: order within %{x} days<extra></extra>",
+    )
+    fig.update_xaxes(title_text=f"days after {as_of.isoformat()}")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, *title, height=max(320, 26 * len(frame) + 120))
+
+
+def stock_value(report: Report) -> go.Figure:
+    """Green stock value at the end of each week."""
+    title = ("Green stock value by week", "주별 생두 재고 금액")
+    frame = report["stock_value"].frame
+    if frame.empty:
+        return _empty(*title)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[d.isoformat() for d in frame["as_of"]],
+        y=frame["value_won"],
+        mode="lines+markers",
+        line={"color": BLUE_DARK, "width": 3},
+        name="value",
+        customdata=frame["stock_kg"],
+        hovertemplate="%{x}: ₩%{y:,.0f} (%{customdata:,.1f} kg)<extra></extra>",
+    )
+    fig.update_yaxes(title_text="₩", tickformat=",", rangemode="tozero")
+    return _layout(fig, *title, showlegend=False)
