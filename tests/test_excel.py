@@ -1,4 +1,4 @@
-"""Our Excel format: export, import, round trip, bulk == per-row, and every way a file can be bad."""
+"""Our Excel format: export, import, round trip, add_batches == add_batch, and every way a file can be bad."""
 
 from __future__ import annotations
 
@@ -158,26 +158,37 @@ def test_bulk_path_refuses_what_the_per_row_path_refuses(tmp_path):
     assert "only" in messages[0][0] and "KEN-AA" in messages[0][0]
 
 
-def test_a_huge_refused_bulk_import_names_the_batch_without_a_replay(tmp_path, monkeypatch):
+def test_refused_batches_are_named_in_one_pass(tmp_path, monkeypatch):
+    """add_batches reports every bad batch where the file has it, as add_batch one by one would,
+    without replaying anything row by row."""
     conn, path = small_export(tmp_path)
     wb = openpyxl.load_workbook(path)
     ws = wb["roast_batches"]
     header = [c.value for c in ws[1]]
-    row = [None] * len(header)
-    values = {"batch": 99, "roasted_on": date(2025, 10, 12), "product": "KEN-AA", "kind": "bean",
-              "roasted_g": 7000, "source": "excel", "bean": "KEN-AA", "green_g": 8500}  # fmt: skip
-    for key, value in values.items():
-        row[header.index(key)] = value
-    ws.append(row)
+    for number, (day, green) in enumerate(((12, 8500), (13, 3000), (14, 9000)), start=99):
+        row = [None] * len(header)
+        values = {"batch": number, "roasted_on": date(2025, 10, day), "product": "KEN-AA", "kind": "bean",
+                  "roasted_g": green - 1500, "source": "excel", "bean": "KEN-AA", "green_g": green}  # fmt: skip
+        for key, value in values.items():
+            row[header.index(key)] = value
+        ws.append(row)
     wb.save(path)
-    monkeypatch.setattr(excel, "PER_ROW_REPLAY_MAX", 1)  # as if the file held millions of batches
     empty = db.connect(tmp_path / "empty.db")
     before = db_checksum(empty)
+
+    def no_replay(*args, **kwargs):
+        raise AssertionError("add_batch called")
+
+    monkeypatch.setattr(roasting, "add_batch", no_replay)
     with pytest.raises(ImportRejected) as refused:
         excel.import_workbook(empty, path, bulk=True)
     assert db_checksum(empty) == before
-    text = refused.value.report.rejected[0].text()
-    assert "roast_batches › row 7" in text and "stock of KEN-AA would fall to -2,500 g on 2025-10-12" in text
+    texts = [r.text() for r in refused.value.report.rejected]
+    # 6 kg of KEN-AA left: the first is too big, the second fits, the third is too big for what is left
+    assert len(texts) == 2
+    assert "roast_batches › row 7: green_g: only 6,000 g of KEN-AA in stock on 2025-10-12" in texts[0]
+    assert "roast_batches › row 9: green_g: only 3,000 g of KEN-AA in stock on 2025-10-14" in texts[1]
+    assert refused.value.report.counts["roast_batches"]["created"] == 3  # the two old ones and the one that fits
 
 
 # --- the written file ---------------------------------------------------------------------------
@@ -372,6 +383,63 @@ def test_dtd_is_refused(tmp_path):
     _refused(empty, evil, "DTD")
 
 
+def test_dtd_in_any_part_and_error_cells_are_refused(tmp_path):
+    conn, path = small_export(tmp_path)
+    empty = db.connect(tmp_path / "empty.db")
+    with zipfile.ZipFile(path) as src:
+        sheet = next(n for n in src.namelist() if n.startswith("xl/worksheets/") and b"roasted_g" in src.read(n))
+    evil = tmp_path / "evil-sheet.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(evil, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == sheet:
+                data = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>' + data.split(b"?>", 1)[-1]
+            dst.writestr(info, data)
+    _refused(empty, evil, "evil-sheet.xlsx", sheet, "DTD")
+
+    def error(ws):
+        ws[f"{_column(ws, 'grams')}2"] = "#DIV/0!"
+        ws[f"{_column(ws, 'grams')}2"].data_type = "e"
+
+    _refused(empty, _edit(path, "purchases", error), "purchases › row 2", "grams", "the error #DIV/0!")
+
+
+def test_text_round_trips_exactly(tmp_path):
+    """Carriage returns (XML would read them back as line feeds), text that looks like OOXML's own
+    escape, runs of spaces, Korean, and text a spreadsheet would evaluate."""
+    conn = db.connect(tmp_path / "a.db")
+    notes = ["line one\r\nline two", "literal _x000D_ and _x005F_ text", "a\rb", "=1+1\r\n=2"]
+    for i, text in enumerate(notes):
+        catalog.add_bean(conn, code=f"B{i}", name_en=f"Bean {i}", name_ko="예가체프  G1", notes=text)
+    path = tmp_path / "x.xlsx"
+    excel.export_workbook(conn, path)
+    target = db.connect(tmp_path / "b.db")
+    assert excel.import_workbook(target, path).ok
+    assert [catalog.get_bean(target, f"B{i}")["notes"] for i in range(len(notes))] == notes
+    assert catalog.get_bean(target, "B0")["name_ko"] == "예가체프  G1"
+    assert not excel.import_workbook(target, path).changed
+    cell = openpyxl.load_workbook(path)["beans"]["J5"]
+    assert cell.data_type == "s" and cell.quotePrefix and cell.value.startswith("=1+1")
+
+
+def test_claimed_sizes_and_far_away_cells_cost_nothing(tmp_path):
+    """A sheet that claims A1:XFD1048576 and holds a cell in the last column is read as the cells it holds."""
+    conn, path = small_export(tmp_path)
+    big = tmp_path / "claims.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/") and b"<sheetData>" in data:
+                data = data.replace(b"<sheetData>", b'<dimension ref="A1:XFD1048576"/><sheetData>', 1)
+                data = data.replace(
+                    b"</row></sheetData>", b'<c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+                )
+            dst.writestr(info, data)
+    empty = db.connect(tmp_path / "empty.db")
+    report = excel.import_workbook(empty, big)
+    assert report.ok and report.counts["roast_batches"]["created"] == 2
+
+
 def test_updates_by_code_and_conflicts_in_the_ledger(tmp_path):
     conn, path = small_export(tmp_path)
 
@@ -502,46 +570,3 @@ def test_bulk_equals_per_row_on_random_ledgers(tmp_path, seed):
     for table in dumps[0]:
         assert dumps[0][table] == dumps[1][table], table
     assert dumps[0]["roast_components"] == _dump(conn)["roast_components"]
-
-
-def _plain(rows) -> list:
-    def value(v):
-        if isinstance(v, excel.Formula):
-            return ("formula", v.text, v.cached)
-        if isinstance(v, excel.Bad):
-            return ("bad", v.what)
-        return v
-
-    return [(n, {c: value(v) for c, v in cells.items()}) for n, cells in rows]
-
-
-def test_fast_reader_agrees_with_elementtree(demo_db, tmp_path):
-    """The strict tokenizer and ElementTree read the same cells from Excel-saved and our own files."""
-    conn = copy_db(demo_db, tmp_path / "a.db")
-    ours = tmp_path / "ours.xlsx"
-    excel.export_workbook(conn, ours)
-    edited = tmp_path / "openpyxl.xlsx"  # shared strings, formulas, merged cells, booleans, entities
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["A & B <c>", "line\r\nbreak", True, 1.5, "=1+2", date(2025, 1, 2), "  padded  "])
-    ws.merge_cells("A3:B3")
-    wb.save(edited)
-    fixtures = Path(__file__).parent / "fixtures"
-    files = [ours, edited, *(fixtures / n for n in ("moon_menu.xlsx", "moon_roasting_log.xlsx"))]
-    compared = 0
-    for path in files:
-        reader = excel.XlsxReader(path)
-        for keep in (False, True):
-            reader._convert.keep_formulas = keep
-            for title, member in reader.sheets.items():
-                reader._convert.shared_formulas = {}
-                fast = reader._fast_rows(member)
-                assert fast is not None, f"{path.name} {title} left the fast path"
-                reader.merges = []
-                reader._convert.shared_formulas = {}
-                slow = list(reader._slow_rows(member))
-                assert _plain(fast[0]) == _plain(slow), f"{path.name} › {title}"
-                assert fast[1] == reader.merges
-                compared += len(slow)
-        reader.close()
-    assert compared > 2000

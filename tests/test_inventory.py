@@ -205,3 +205,64 @@ def test_stock_rows_for_every_bean(conn, kenya):
     assert rows["KEN-AA"]["avg_cost_per_kg_won"] is None and rows["KEN-AA"]["low"] is True
     assert rows["ETH-YIR"]["low"] is False  # inactive beans never call for a reorder
     assert [r["bean"] for r in inventory.stock(conn, active_only=True)] == ["KEN-AA"]
+
+
+# The rules as the store computed them in SQL before BeanLedger (window queries over the view): a
+# reference for the one implementation.
+_REFERENCE_AVAILABLE = """
+    WITH l AS (SELECT on_date, kind_order, ref_id, delta_g FROM stock_ledger
+                WHERE bean_id = :bean AND NOT (kind = 'roast' AND ref_id = :pos)),
+         r AS (SELECT on_date, kind_order, ref_id,
+                      SUM(delta_g) OVER (ORDER BY on_date, kind_order, ref_id) AS balance FROM l)
+    SELECT (SELECT COALESCE(SUM(delta_g), 0) FROM l WHERE (on_date, kind_order, ref_id) < (:day, 1, :pos)),
+           (SELECT MIN(balance) FROM r WHERE (on_date, kind_order, ref_id) > (:day, 1, :pos))
+"""
+_REFERENCE_LOTS = """
+    SELECT delta_g, value_won, on_date, before_g FROM (
+        SELECT kind, delta_g, value_won, on_date,
+               COALESCE(SUM(delta_g) OVER (ORDER BY on_date, kind_order, ref_id
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before_g
+          FROM stock_ledger WHERE bean_id = ?) WHERE kind = 'purchase'
+"""
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_bean_ledger_agrees_with_window_queries(conn, seed):
+    import random
+    from datetime import timedelta
+
+    from themoon.costing import moving_average
+
+    rng = random.Random(seed)
+    bean = catalog.add_bean(conn, code="A", name_en="A")
+    start = D("2025-03-01")
+    inventory.add_adjustment(conn, bean="A", delta_g=3000, reason="opening count", adjusted_on=start)
+    for day in range(40):
+        on = start + timedelta(days=day)
+        if rng.random() < 0.2:
+            grams = rng.randint(2, 9) * 1000
+            inventory.add_purchase(conn, bean="A", grams=grams, total_won=grams * rng.randint(4, 8), purchased_on=on)
+        for _ in range(rng.randint(0, 2)):
+            back = on - timedelta(days=rng.randint(0, 6))
+            try:
+                roasting.add_batch(conn, product="A", green_g=rng.randint(200, 2500), roasted_g=150, roasted_on=back)
+            except ValidationError:
+                pass
+    assert conn.execute("SELECT COUNT(*) FROM roast_batches").fetchone()[0] > 10
+    ledger = inventory.BeanLedger.load(conn, bean)
+    batch_ids = [r[0] for r in conn.execute("SELECT id FROM roast_batches")]
+    for day in range(-2, 45):
+        on = start + timedelta(days=day)
+        for pos in (inventory.LAST, *rng.sample(batch_ids, 3)):
+            before, later = conn.execute(
+                _REFERENCE_AVAILABLE, {"bean": bean, "day": on.isoformat(), "pos": pos}
+            ).fetchone()
+            expected = before if later is None else min(before, later)
+            assert inventory.available_g(conn, bean, on, batch_id=None if pos == inventory.LAST else pos) == expected
+            if pos == inventory.LAST:
+                assert ledger.available(on) == expected, on
+        avg = None
+        for qty, won, lot_day, before_g in conn.execute(_REFERENCE_LOTS, (bean,)):
+            if lot_day <= on.isoformat():
+                avg = moving_average(before_g if avg is not None else 0, avg or Fraction(0), qty, won)
+        assert ledger.avg_cost_per_g(on) == avg == inventory.avg_cost_per_g(conn, bean, on), on

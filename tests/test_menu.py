@@ -211,3 +211,23 @@ def test_cli(tmp_path, capsys):
     assert "BAG-ETH-KOKE-HONEY" not in capsys.readouterr().err
     assert run("import", "workbook", str(FIXTURE.parent / "roasting_log_analysis.xlsx"), "--db", str(path)) == 2
     assert "AA FAQ" in capsys.readouterr().err
+
+
+def test_a_merged_range_over_the_whole_sheet_is_refused_before_loading(store, tmp_path):
+    """openpyxl's normal mode would create a cell object for each of its 17 billion cells."""
+    import zipfile
+
+    plain = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "보통컵"
+    wb.active.merge_cells("A1:B2")
+    wb.save(plain)
+    bomb = tmp_path / "merged.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info.filename).replace(b'ref="A1:B2"', b'ref="A1:XFD1048576"'))
+    before = db_checksum(store)
+    with pytest.raises(ValidationError, match="too many merged cells"):
+        menu.import_menu(store, bomb)
+    assert db_checksum(store) == before
+    assert menu.load_grids(plain)["Sheet"].ranges == [(1, 1, 2, 2)]

@@ -380,6 +380,140 @@ def test_session_checks_stock_across_its_rows(small_cafe):
     assert inventory.stock_g(conn, small_cafe.beans["KEN-AA"]) == 0
 
 
+# --- many batches at once ---------------------------------------------------------------------------
+
+
+def test_add_batches_is_all_or_nothing_and_names_the_row(small_cafe):
+    conn = small_cafe.conn
+    before = db_checksum(conn)
+    good = {"product": "KEN-AA", "green_g": 3000, "roasted_g": 2500, "roasted_on": "2025-10-10"}
+    cases = [
+        ([good, good, {**good, "green_g": 5000}], "row 3 green_g", "only 4,000 g of KEN-AA"),
+        ([good, {**good, "roasted_g": 3000}], "row 2 roasted_g", "less than the green weight"),
+        ([{**good, "colour": "brown"}, good], "row 1 colour", "not a batch field"),
+        ([good, {**good, "product": "NOPE"}], "row 2 product", "unknown product"),
+        ([good, {**good, "roasted_on": "2999-01-01"}], "row 2 roasted_on", "future"),
+        # rows are judged in order: row 2's stock before row 3's bad date
+        ([good, {**good, "green_g": 8000}, {**good, "roasted_on": "soon"}], "row 2 green_g", "only 7,000 g"),
+    ]
+    for rows, field, message in cases:
+        with pytest.raises(ValidationError) as caught:
+            roasting.add_batches(conn, rows)
+        assert caught.value.field == field and message in caught.value.message, (field, caught.value)
+        assert db_checksum(conn) == before
+    assert roasting.add_batches(conn, []) == []
+    ids = roasting.add_batches(conn, [good, {**good, "product": "FULL-MOON"}], user="지민")
+    assert [roasting.get_batch(conn, i)["product"] for i in ids] == ["KEN-AA", "FULL-MOON"]
+    entries = audit.entries(conn, entity="roast_batch")
+    assert sorted(e["entity_id"] for e in entries) == ids and {e["username"] for e in entries} == {"지민"}
+
+
+def test_add_batches_reports_every_rejected_row_when_asked(small_cafe):
+    conn = small_cafe.conn
+    good = {"product": "KEN-AA", "green_g": 2000, "roasted_g": 1700, "roasted_on": "2025-10-10"}
+    seen = []
+    ids = roasting.add_batches(
+        conn,
+        [good, {**good, "green_g": 9000}, {**good, "roasted_g": 1}, {**good, "roasted_g": 1600}, good],
+        rejected=lambda index, error: seen.append((index, error.field)),
+    )
+    # a skipped row takes nothing: rows 4 and 5 still find what row 2 did not take
+    assert seen == [(1, "green_g")]
+    assert ids[1] is None and all(ids[i] for i in (0, 2, 3, 4))
+    assert inventory.stock_g(conn, small_cafe.beans["KEN-AA"]) == 10_000 - 4 * 2000
+
+
+def _tables(conn) -> dict[str, list[tuple]]:
+    columns = {"audit_log": "username, action, entity, entity_id, old_json, new_json"}
+    result = {}
+    for table in ("roast_batches", "roast_components", "loss_alerts", "audit_log", "purchases"):
+        select = columns.get(table, "*")
+        rows = conn.execute(f"SELECT {select} FROM {table} ORDER BY 1, 2").fetchall()
+        result[table] = [tuple(v for k, v in dict(r).items() if k != "created_at") for r in rows]
+    return result
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_add_batches_equals_add_batch_one_by_one(tmp_path, seed):
+    """A random ledger (stock of unknown cost, purchases between roasts, stocktake corrections), then
+    random rows in any date order — back-dated ones, blends given by total or by component, rows the
+    stock cannot cover: add_batches gives exactly what add_batch gives row by row."""
+    import random
+
+    from themoon import db
+
+    rng = random.Random(seed)
+    start = date(2025, 3, 1)
+
+    def store(name):
+        conn = db.connect(tmp_path / name)
+        r = random.Random(seed)
+        cost_settings.save(conn, effective_from=date(2025, 1, 1), expected_loss_pct="16.7")
+        cost_settings.save(conn, effective_from=date(2025, 4, 1), use_recent_loss=True, labour_won_per_hour=16_000)
+        for code in ("A", "B", "C"):
+            catalog.add_bean(conn, code=code, name_en=f"Bean {code}")
+        catalog.add_blend(conn, code="AB", name_en="A and B", components={"A": 3, "B": 1})
+        catalog.add_blend(conn, code="ABC", name_en="All", components={"A": 1, "B": 1, "C": 2})
+        inventory.add_adjustment(conn, bean="C", delta_g=4000, reason="found in the back", adjusted_on=start)
+        for day in range(60):
+            for code in ("A", "B", "C"):
+                if r.random() < 0.1:
+                    grams = r.randint(5, 20) * 1000
+                    on = start + timedelta(days=day)
+                    inventory.add_purchase(
+                        conn, bean=code, grams=grams, total_won=grams * r.randint(4, 7), purchased_on=on
+                    )
+            if r.random() < 0.3:
+                try:
+                    batch(conn, product=r.choice(["A", "B", "AB"]), green=r.randint(500, 2000), roasted=400,
+                          on=start + timedelta(days=day))  # fmt: skip
+                except ValidationError:
+                    pass
+        return conn
+
+    rows = []
+    for _ in range(80):
+        product = rng.choice(["A", "B", "C", "AB", "ABC"])
+        green = rng.randint(300, 4000)
+        row = {
+            "product": product,
+            "roasted_on": start + timedelta(days=rng.randint(-5, 70)),
+            "roasted_g": int(green * rng.uniform(0.74, 0.9)),
+            "operator": rng.choice(["", "지민"]),
+        }
+        if product == "ABC" and rng.random() < 0.5:
+            row["components"] = {"A": green // 4, "B": green // 4, "C": green - 2 * (green // 4)}
+        else:
+            row["green_g"] = green
+        rows.append(row)
+
+    one_by_one = store("one.db")
+    refused = []
+    for index, row in enumerate(rows):
+        try:
+            roasting.add_batch(one_by_one, **row)
+        except ValidationError as error:
+            refused.append((index, error.field, error.message))
+    assert 10 < len(refused) < 70, len(refused)  # some of each
+
+    reported = store("reported.db")
+    seen = []
+    roasting.add_batches(reported, rows, rejected=lambda i, e: seen.append((i, e.field, e.message)))
+    assert seen == refused
+
+    at_once = store("at-once.db")
+    skipped = {i for i, *_ in refused}
+    roasting.add_batches(at_once, [r for i, r in enumerate(rows) if i not in skipped])
+
+    expected = _tables(one_by_one)
+    assert len(expected["roast_batches"]) > 40 and expected["loss_alerts"]
+    for conn in (reported, at_once):
+        got = _tables(conn)
+        for table in expected:
+            assert got[table] == expected[table], table
+        assert ledger_never_negative(conn)
+
+
 def test_update_batch(small_cafe):
     conn = small_cafe.conn
     saved = batch(conn, green=2000, roasted=1660, operator="A")

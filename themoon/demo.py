@@ -452,14 +452,13 @@ def build_demo(conn: sqlite3.Connection, *, months: int = 18, seed: int = 7, tod
                 if probe_batches and not session.batches[0].probe:
                     _resolve_probe_alerts(conn, probe_batches, day)
                     probe_batches = []
-                # One add_batch per row, as add_session does (the whole build is one transaction
-                # already; add_session would only re-read every batch at the end).
-                saved = [roasting.add_batch(conn, user=session.username, **v) for v in _batch_values(session)]
-                for batch, row in zip(session.batches, saved, strict=True):
+                # The session at once (add_session would only re-read every batch at the end).
+                saved = roasting.add_batches(conn, _batch_values(session), user=session.username)
+                for batch, batch_id in zip(session.batches, saved, strict=True):
                     for code, grams in batch.components.items():
                         buyer.stock[code] -= grams
                     if batch.probe:
-                        probe_batches.append(row["id"])
+                        probe_batches.append(batch_id)
             if day in stocktakes:
                 _stocktake(conn, rng, buyer, day)
             day += timedelta(days=1)

@@ -1,25 +1,26 @@
 """Green coffee: purchases, stocktake adjustments, stock and moving-average cost.
 
 Stock is never stored: it is the sum of the `stock_ledger` view (purchases − roast
-consumption ± adjustments). Ledger order within a day: purchases, then roasts, then
-stocktake adjustments; ties by id.
+consumption ± adjustments). `BeanLedger` is the one place that knows the ledger's order (within
+a day: purchases, then roasts, then stocktake adjustments; ties by id), how much a roast may
+take, and the moving-average cost; `available_g`, `avg_cost_per_g`, `check_never_negative`,
+`ledger` and the roasting module all go through it.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from datetime import date
 from fractions import Fraction
+from itertools import accumulate
 from typing import Any
 
 from . import audit, catalog
 from .costing import moving_average, round_won
 from .db import transaction
 from .models import ValidationError, parse_date, parse_grams, parse_int, parse_text, parse_won
-
-_ORDER = "on_date, kind_order, ref_id"
-# A position after every real row of its (date, kind): new rows take the largest id.
-LAST = 2**62
 
 
 def add_purchase(
@@ -119,6 +120,131 @@ def stocktake(
         return add_adjustment(conn, bean=bean_id, delta_g=delta, reason=reason, adjusted_on=on_date, user=user)
 
 
+# --- the ledger: order, what a roast may take, moving-average cost -------------------------------
+
+# Within a day: purchases, then roasts, then stocktake adjustments; ties by id. The stock_ledger
+# view gives each row its kind_order (0, 1, 2); an event's place is (on_date, kind_order, ref_id).
+PURCHASE, ROAST, ADJUSTMENT = 0, 1, 2
+# A position after every real row of its (date, kind): new rows take the largest id.
+LAST = 2**62
+_LEDGER_SQL = "SELECT on_date, kind_order, ref_id, delta_g, value_won FROM stock_ledger WHERE bean_id = ?"
+_KINDS = ("purchase", "roast", "adjustment")
+
+
+def _iso(on: date | str) -> str:
+    return on if isinstance(on, str) else on.isoformat()
+
+
+class BeanLedger:
+    """One bean's ledger, loaded once: the one place that knows the ledger's order, how much a roast
+    may take, and the moving-average green cost.
+
+    - Order: by date; within a day purchases, then roasts, then stocktake adjustments; ties by id.
+    - Stock check: a roast at its position may take at most min(balance just before it, lowest
+      balance after it), so the stock never goes negative then or later.
+    - Moving average, purchase by purchase in ledger order: avg = (stock·avg + qty·unit) /
+      (stock + qty) with the stock just before the purchase (`costing.moving_average`). Stock of
+      unknown cost (counted in before any purchase) takes the first lot's price instead of
+      weighing in at ₩0.
+
+    Loading is one query; `available` and `avg_cost_per_g` are then a bisection (plus, for a
+    position before later events, a pass over those), and `add_roast` keeps the state as if the
+    roast had been read from the store, so many batches can be checked and costed in one pass.
+    Averages after a back-dated roast are recomputed lazily, when a later date is asked for.
+    """
+
+    def __init__(self, bean_id: int, events: Iterable[Sequence[Any]]):
+        """`events`: (on_date, kind_order, ref_id, delta_g, value_won) rows, in any order."""
+        self.bean_id = bean_id
+        ordered = sorted(events)  # the place (on_date, kind_order, ref_id) comes first and is unique
+        self._keys: list[tuple[str, int, int]] = [e[:3] for e in ordered]
+        self._deltas: list[int] = [e[3] for e in ordered]
+        self._values: list[int | None] = [e[4] for e in ordered]
+        self._balances: list[int] = list(accumulate(self._deltas))
+        lots = [e for e in ordered if e[1] == PURCHASE]
+        self._lot_keys = [e[:3] for e in lots]
+        self._lot_days = [e[0] for e in lots]
+        self._lot_grams = [e[3] for e in lots]
+        self._lot_won = [e[4] for e in lots]
+        self._averages: list[Fraction] = []  # after each lot; valid for the first len() lots
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, bean_id: int, *, exclude_batch: int | None = None) -> BeanLedger:
+        """The bean's ledger as stored; `exclude_batch` leaves that roast out (a batch being edited)."""
+        cursor = conn.cursor()
+        cursor.row_factory = None
+        rows = cursor.execute(_LEDGER_SQL, (bean_id,)).fetchall()
+        if exclude_batch is not None:
+            rows = [r for r in rows if not (r[1] == ROAST and r[2] == exclude_batch)]
+        return cls(bean_id, rows)
+
+    def _before(self, index: int) -> int:
+        return self._balances[index - 1] if index else 0
+
+    def available(self, on: date | str, pos: int = LAST) -> int:
+        """Grams a roast on `on` with id `pos` can take without the stock going negative then or later."""
+        index = bisect_left(self._keys, (_iso(on), ROAST, pos))
+        before = self._before(index)
+        if index == len(self._balances):
+            return before
+        return min(before, min(self._balances[index:]))
+
+    def avg_cost_per_g(self, on: date | str | None = None) -> Fraction | None:
+        """Moving-average cost per gram after the purchases up to `on` (None: never bought)."""
+        count = len(self._lot_days) if on is None else bisect_right(self._lot_days, _iso(on))
+        if count == 0:
+            return None
+        averages = self._averages
+        for lot in range(len(averages), count):
+            stock = self._before(bisect_left(self._keys, self._lot_keys[lot]))
+            # Stock of unknown cost (before any purchase) takes the first lot's price.
+            previous = averages[lot - 1] if lot else None
+            averages.append(
+                moving_average(
+                    stock if previous is not None else 0,
+                    previous or Fraction(0),
+                    self._lot_grams[lot],
+                    self._lot_won[lot],
+                )
+            )
+        return averages[count - 1]
+
+    def add_roast(self, on: date | str, batch_id: int, grams: int, cost_won: int) -> None:
+        """Take a roast's green grams at its place (after `available` allowed them)."""
+        key = (_iso(on), ROAST, batch_id)
+        index = bisect_left(self._keys, key)
+        self._keys.insert(index, key)
+        self._deltas.insert(index, -grams)
+        self._values.insert(index, -cost_won)
+        balances = self._balances
+        balances.insert(index, self._before(index) - grams)
+        for later in range(index + 1, len(balances)):
+            balances[later] -= grams
+        # the averages of the lots after it were computed with more stock before them
+        del self._averages[bisect_right(self._lot_keys, key) :]
+
+    def first_negative(self) -> tuple[str, int] | None:
+        """(date, balance) where the running stock first dips below zero, or None."""
+        for key, balance in zip(self._keys, self._balances, strict=True):
+            if balance < 0:
+                return key[0], balance
+        return None
+
+    def rows(self) -> list[dict]:
+        """Every movement, oldest first, with the running balance."""
+        return [
+            {
+                "on_date": key[0],
+                "kind": _KINDS[key[1]],
+                "ref_id": key[2],
+                "delta_g": delta,
+                "value_won": value,
+                "balance_g": balance,
+            }
+            for key, delta, value, balance in zip(self._keys, self._deltas, self._values, self._balances, strict=True)
+        ]
+
+
 # --- derived stock and cost -------------------------------------------------------------------
 
 
@@ -137,68 +263,25 @@ def available_g(conn: sqlite3.Connection, bean_id: int, on: date, *, batch_id: i
     The roast sits at its ledger position (after that day's purchases); `batch_id` is left out
     of the ledger so an edited batch does not count against itself.
     """
-    row = conn.execute(
-        f"""
-        WITH l AS (
-            SELECT on_date, kind_order, ref_id, delta_g FROM stock_ledger
-             WHERE bean_id = :bean AND NOT (kind = 'roast' AND ref_id = :batch)
-        ), r AS (
-            SELECT on_date, kind_order, ref_id, SUM(delta_g) OVER (ORDER BY {_ORDER}) AS balance
-              FROM l
-        )
-        SELECT
-          (SELECT COALESCE(SUM(delta_g), 0) FROM l
-            WHERE (on_date, kind_order, ref_id) < (:day, 1, :pos)) AS before_g,
-          (SELECT MIN(balance) FROM r
-            WHERE (on_date, kind_order, ref_id) > (:day, 1, :pos)) AS later_min_g
-        """,
-        {"bean": bean_id, "batch": batch_id or -1, "day": on.isoformat(), "pos": batch_id or LAST},
-    ).fetchone()
-    before, later = row["before_g"], row["later_min_g"]
-    return before if later is None else min(before, later)
+    return BeanLedger.load(conn, bean_id, exclude_batch=batch_id).available(on, batch_id or LAST)
 
 
 def check_never_negative(conn: sqlite3.Connection, bean_id: int) -> None:
     """Refuse a change after which the bean's running stock dips below zero on some day."""
-    row = conn.execute(
-        f"""
-        SELECT on_date, balance FROM (
-            SELECT on_date, SUM(delta_g) OVER (ORDER BY {_ORDER}) AS balance
-              FROM stock_ledger WHERE bean_id = ?
-        ) WHERE balance < 0 ORDER BY on_date LIMIT 1
-        """,
-        (bean_id,),
-    ).fetchone()
-    if row:
+    found = BeanLedger.load(conn, bean_id).first_negative()
+    if found:
+        day, balance = found
         code = catalog.get_bean(conn, bean_id)["code"]
         raise ValidationError(
             "grams",
-            f"stock of {code} would fall to {row['balance']:,} g on {row['on_date']}",
-            f"{row['on_date']}에 {code} 재고가 {row['balance']:,} g 이 됩니다",
+            f"stock of {code} would fall to {balance:,} g on {day}",
+            f"{day}에 {code} 재고가 {balance:,} g 이 됩니다",
         )
 
 
 def avg_cost_per_g(conn: sqlite3.Connection, bean_id: int, on: date | None = None) -> Fraction | None:
     """Moving-average green cost per gram after the purchases up to `on` (None: never bought)."""
-    sql = f"""
-        SELECT kind, delta_g, value_won, on_date, before_g FROM (
-            SELECT kind, delta_g, value_won, on_date,
-                   COALESCE(SUM(delta_g) OVER (ORDER BY {_ORDER}
-                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before_g
-              FROM stock_ledger WHERE bean_id = ?
-        ) WHERE kind = 'purchase'
-    """
-    params: list[Any] = [bean_id]
-    if on is not None:
-        sql += " AND on_date <= ?"
-        params.append(on.isoformat())
-    avg: Fraction | None = None
-    for row in conn.execute(sql, params):
-        # Stock of unknown cost (a count before any purchase) takes the first lot's price
-        # instead of weighing in at ₩0.
-        before_g = row["before_g"] if avg is not None else 0
-        avg = moving_average(before_g, avg or Fraction(0), row["delta_g"], row["value_won"])
-    return avg
+    return BeanLedger.load(conn, bean_id).avg_cost_per_g(on)
 
 
 def stock(conn: sqlite3.Connection, *, on: date | None = None, active_only: bool = False) -> list[dict]:
@@ -206,7 +289,7 @@ def stock(conn: sqlite3.Connection, *, on: date | None = None, active_only: bool
     rows = []
     for bean in catalog.list_beans(conn, active=True if active_only else None):
         grams = stock_g(conn, bean["id"], on)
-        avg = avg_cost_per_g(conn, bean["id"], on)
+        avg = BeanLedger.load(conn, bean["id"]).avg_cost_per_g(on)
         rows.append(
             {
                 "bean": bean["code"],
@@ -225,16 +308,7 @@ def stock(conn: sqlite3.Connection, *, on: date | None = None, active_only: bool
 
 def ledger(conn: sqlite3.Connection, bean: Any) -> list[dict]:
     """Every movement of one bean with the running balance, oldest first."""
-    bean_id = catalog.get_bean(conn, bean)["id"]
-    return [
-        dict(r)
-        for r in conn.execute(
-            f"SELECT on_date, kind, ref_id, delta_g, value_won,"
-            f" SUM(delta_g) OVER (ORDER BY {_ORDER}) AS balance_g"
-            f" FROM stock_ledger WHERE bean_id = ? ORDER BY {_ORDER}",
-            (bean_id,),
-        )
-    ]
+    return BeanLedger.load(conn, catalog.get_bean(conn, bean)["id"]).rows()
 
 
 def list_purchases(conn: sqlite3.Connection, *, bean: Any = None, limit: int = 1000) -> list[dict]:

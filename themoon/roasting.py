@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -34,18 +34,58 @@ from .models import (
 )
 
 _EDITABLE = ("product", "roasted_on", "roasted_g", "green_g", "components", "minutes", "operator", "notes")
+_NEW_FIELDS = frozenset(_EDITABLE) | {"source", "external_id"}
 SOURCES = ("manual", "demo", "legacy", "artisan", "workbook", "excel")
 
 
-def _components(
-    conn: sqlite3.Connection, product: Product, green_g: Any, components: Mapping[Any, Any] | None
-) -> dict[int, int]:
+class _Lookups:
+    """Catalog look-ups for one call (the catalog does not change while its batches are written)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self._products: dict[Any, Product] = {}
+        self._beans: dict[Any, dict] = {}
+        self._recipes: dict[Product, dict[int, int]] = {}
+
+    @staticmethod
+    def _key(ref: Any) -> Any:
+        try:
+            hash(ref)
+        except TypeError:  # unhashable: not cached
+            return None
+        return (type(ref), ref)
+
+    def product(self, ref: Any) -> Product:
+        key = self._key(ref)
+        found = self._products.get(key) if key else None
+        if found is None:
+            found = catalog.get_product(self.conn, ref)
+            if key:
+                self._products[key] = found
+        return found
+
+    def bean(self, ref: Any) -> dict:
+        key = self._key(ref)
+        found = self._beans.get(key) if key else None
+        if found is None:
+            found = catalog.get_bean(self.conn, ref)
+            if key:
+                self._beans[key] = found
+        return found
+
+    def recipe(self, product: Product) -> dict[int, int]:
+        if product not in self._recipes:
+            self._recipes[product] = dict(catalog.recipe(self.conn, product))
+        return self._recipes[product]
+
+
+def _components(look: _Lookups, product: Product, green_g: Any, components: Mapping[Any, Any] | None) -> dict[int, int]:
     """{bean id: green grams}: given per component, or a total split by the recipe's parts."""
-    recipe = dict(catalog.recipe(conn, product))
+    recipe = look.recipe(product)
     if components:
         clean: dict[int, int] = {}
         for ref, grams in components.items():
-            bean = catalog.get_bean(conn, ref)
+            bean = look.bean(ref)
             if bean["id"] not in recipe:
                 raise ValidationError(
                     "components",
@@ -67,12 +107,12 @@ def _components(
     return dict(zip(recipe, shares, strict=True))
 
 
-def _prepare(conn: sqlite3.Connection, values: Mapping[str, Any], batch_id: int | None) -> tuple:
-    """Validate a batch's inputs; return (row, {bean id: (green g, frozen cost won)})."""
-    product = catalog.get_product(conn, values.get("product"))
+def _validate(look: _Lookups, values: Mapping[str, Any]) -> tuple[Product, date, dict, dict[int, int]]:
+    """A batch's inputs, checked without the ledger: (product, day, row, {bean id: green g})."""
+    product = look.product(values.get("product"))
     roasted_on = parse_date("roasted_on", values.get("roasted_on") or date.today())
     roasted_g = parse_grams("roasted_g", values.get("roasted_g"))
-    components = _components(conn, product, values.get("green_g"), values.get("components"))
+    components = _components(look, product, values.get("green_g"), values.get("components"))
     total_green = sum(components.values())
     if roasted_g >= total_green:
         raise ValidationError(
@@ -99,19 +139,41 @@ def _prepare(conn: sqlite3.Connection, values: Mapping[str, Any], batch_id: int 
         "source": source,
         "external_id": parse_text("external_id", values.get("external_id"), max_len=200) or None,
     }
+    return product, roasted_on, row, components
+
+
+def _freeze(
+    look: _Lookups,
+    ledgers: Mapping[int, inventory.BeanLedger],
+    roasted_on: date,
+    components: Mapping[int, int],
+    batch_id: int,
+) -> dict[int, tuple[int, int]]:
+    """Check the stock for each component at the batch's ledger position and freeze its green cost:
+    {bean id: (green g, cost won)}."""
     frozen = {}
+    day = roasted_on.isoformat()
     for bean_id, grams in components.items():
-        available = inventory.available_g(conn, bean_id, roasted_on, batch_id=batch_id)
+        ledger = ledgers[bean_id]
+        available = ledger.available(day, batch_id)
         if grams > available:
-            code = catalog.get_bean(conn, bean_id)["code"]
+            code = look.bean(bean_id)["code"]
             raise ValidationError(
                 "green_g",
                 f"only {max(available, 0):,} g of {code} in stock on {roasted_on} (asked for {grams:,} g)",
                 f"{roasted_on} 기준 {code} 재고는 {max(available, 0):,} g 뿐입니다 (요청 {grams:,} g)",
             )
-        avg = inventory.avg_cost_per_g(conn, bean_id, roasted_on) or Fraction(0)
+        avg = ledger.avg_cost_per_g(day) or Fraction(0)
         frozen[bean_id] = (grams, green_cost_won(grams, avg))
-    return product, row, frozen
+    return frozen
+
+
+def _prepare(conn: sqlite3.Connection, values: Mapping[str, Any], batch_id: int) -> tuple:
+    """An edited batch's inputs checked against the ledger without it: (product, row, frozen components)."""
+    look = _Lookups(conn)
+    product, roasted_on, row, components = _validate(look, values)
+    ledgers = {b: inventory.BeanLedger.load(conn, b, exclude_batch=batch_id) for b in components}
+    return product, row, _freeze(look, ledgers, roasted_on, components, batch_id)
 
 
 def _write_components(conn: sqlite3.Connection, batch_id: int, frozen: dict[int, tuple]) -> None:
@@ -123,36 +185,106 @@ def _write_components(conn: sqlite3.Connection, batch_id: int, frozen: dict[int,
 
 def add_batch(conn: sqlite3.Connection, *, user: str = "system", **values: Any) -> dict:
     """Record one roast; returns it with loss, variance, cost and alert."""
-    unknown = set(values) - set(_EDITABLE) - {"source", "external_id"}
-    if unknown:
-        raise ValidationError(sorted(unknown)[0], "is not a batch field", "배치 항목이 아닙니다")
+
+    def refuse(_index: int, error: ValidationError) -> None:
+        raise error
+
     with transaction(conn):
-        product, row, frozen = _prepare(conn, values, None)
-        batch_id = conn.execute(
-            "INSERT INTO roast_batches (roasted_on, bean_id, blend_id, roasted_g, minutes, operator,"
-            " notes, source, external_id) VALUES (:roasted_on, :bean_id, :blend_id, :roasted_g,"
-            " :minutes, :operator, :notes, :source, :external_id)",
-            row,
-        ).lastrowid
-        _write_components(conn, batch_id, frozen)
-        reevaluate_alerts(conn, product, date.fromisoformat(row["roasted_on"]))
-        audit.record(conn, user, "create", "roast_batch", batch_id, None, {**row, "components": frozen})
+        (batch_id,) = _record(conn, [values], user, refuse)
         return get_batch(conn, batch_id)
+
+
+def add_batches(
+    conn: sqlite3.Connection,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    user: str = "system",
+    rejected: Callable[[int, ValidationError], None] | None = None,
+) -> list[int]:
+    """Record many roasts in one transaction, all or nothing; returns their ids in row order.
+
+    Each row is validated exactly as `add_batch` validates it, against the ledger as the rows
+    before it left it (rows may be in any date order), so the result is the same as calling
+    `add_batch` row by row. An error names the row it came from ("row 3 green_g").
+
+    `rejected` is for importers that list every bad row: it is called with (index, error)
+    instead of raising, the row is skipped (its id is None) and the caller rolls back.
+    """
+    if rejected is None:
+
+        def rejected(index: int, error: ValidationError) -> None:
+            raise ValidationError(f"row {index + 1} {error.field}", error.message, error.message_ko) from None
+
+    return _record(conn, rows, user, rejected)
+
+
+def _record(
+    conn: sqlite3.Connection,
+    rows: Sequence[Mapping[str, Any]],
+    user: str,
+    rejected: Callable[[int, ValidationError], None],
+) -> list:
+    """The one path that writes new batches: validate, check the stock and freeze the green cost
+    per row in order (each bean's ledger loaded once), then write everything at once."""
+    with transaction(conn):
+        look = _Lookups(conn)
+        checked: list[tuple | ValidationError] = []
+        for values in rows:
+            try:
+                unknown = set(values) - _NEW_FIELDS
+                if unknown:
+                    raise ValidationError(sorted(unknown)[0], "is not a batch field", "배치 항목이 아닙니다")
+                checked.append(_validate(look, values))
+            except ValidationError as error:
+                checked.append(error)
+        beans = sorted({b for item in checked if not isinstance(item, ValidationError) for b in item[3]})
+        ledgers = {b: inventory.BeanLedger.load(conn, b) for b in beans}
+        next_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM roast_batches").fetchone()[0]
+        ids: list[int | None] = []
+        batches, components, entries = [], [], []
+        since: dict[Product, date] = {}
+        for index, item in enumerate(checked):
+            try:
+                if isinstance(item, ValidationError):
+                    raise item
+                product, roasted_on, row, grams = item
+                frozen = _freeze(look, ledgers, roasted_on, grams, next_id)
+            except ValidationError as error:
+                rejected(index, error)
+                ids.append(None)
+                continue
+            for bean_id, (g, won) in frozen.items():
+                ledgers[bean_id].add_roast(row["roasted_on"], next_id, g, won)
+                components.append((next_id, bean_id, g, won))
+            batches.append({**row, "id": next_id})
+            entries.append((next_id, {**row, "components": frozen}))
+            since[product] = min(since.get(product, roasted_on), roasted_on)
+            ids.append(next_id)
+            next_id += 1
+        conn.executemany(
+            "INSERT INTO roast_batches (id, roasted_on, bean_id, blend_id, roasted_g, minutes, operator,"
+            " notes, source, external_id) VALUES (:id, :roasted_on, :bean_id, :blend_id, :roasted_g,"
+            " :minutes, :operator, :notes, :source, :external_id)",
+            batches,
+        )
+        conn.executemany(
+            "INSERT INTO roast_components (batch_id, bean_id, green_g, green_cost_won) VALUES (?,?,?,?)", components
+        )
+        for batch_id, entry in entries:
+            audit.record(conn, user, "create", "roast_batch", batch_id, None, entry)
+        for product, day in since.items():
+            reevaluate_alerts(conn, product, day)
+    return ids
 
 
 def add_session(conn: sqlite3.Connection, batches: Sequence[Mapping[str, Any]], *, user: str = "system") -> list[dict]:
     """A whole roasting session, all or nothing; an error names the row it came from."""
     if not batches:
         raise ValidationError("batches", "the session has no batches", "배치가 없습니다")
-    saved = []
     with transaction(conn):
-        for number, values in enumerate(batches, start=1):
-            try:
-                saved.append(add_batch(conn, user=user, **values))
-            except ValidationError as error:
-                raise ValidationError(f"row {number} {error.field}", error.message, error.message_ko) from None
-        # Each later row changed the day's session split: read the batches back with their final costs.
-        return [get_batch(conn, b["id"]) for b in saved]
+        ids = add_batches(conn, batches, user=user)
+        # read back with their final costs (each batch's share of the day's session costs)
+        return [get_batch(conn, batch_id) for batch_id in ids]
 
 
 def _current_values(conn: sqlite3.Connection, batch_id: int) -> tuple[dict, Product]:
@@ -260,12 +392,16 @@ def reevaluate_alerts(conn: sqlite3.Connection, product: Product, since: date) -
         )
     }
     expectations, alerts = [], []
+    settings_by_day: dict[str, Any] = {}
     for row in rows:
-        settings = cost_settings.pick(history, date.fromisoformat(row["roasted_on"]))
-        expected = bp_to_pct(own_bp or settings.expected_loss_bp)
+        day = row["roasted_on"]
+        settings = settings_by_day.get(day)
+        if settings is None:
+            settings = settings_by_day[day] = cost_settings.pick(history, date.fromisoformat(day))
         if settings.use_recent_loss and recent:
-            expected = recent_expected_pct(recent)
-        expected_bp = int(round_decimal(expected * 100, 0))
+            expected_bp = int(round_decimal(recent_expected_pct(recent) * 100, 0))
+        else:
+            expected_bp = own_bp or settings.expected_loss_bp
         loss = loss_pct(row["green_g"], row["roasted_g"])
         verdict = classify_variance(loss - bp_to_pct(expected_bp))
         run = run + 1 if verdict else 0

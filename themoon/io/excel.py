@@ -19,16 +19,14 @@ value goes through `themoon.models` parsers; formula cells, merged cells, wrong 
 corrupted or truncated file, an oversized file or a zip bomb are refused with a
 `ValidationError` naming the file, sheet, row and field.
 
-Reading and writing .xlsx: `XlsxReader` streams sheets itself (a strict tokenizer for the plain
-layout spreadsheet programs write, ElementTree for anything else; DTDs refused; sizes checked
-before any parsing by `check_xlsx`) — openpyxl's read-only mode parses a sheet without a
-<dimension> twice and through defusedxml's pure-Python parser, about 20× slower, and its normal
-mode materialises every cell of a sheet that claims a million rows. The menu and workbook
-importers use the same reader with formulas kept (`Formula`: text and saved value). The export
-writes SpreadsheetML directly for the same reason (openpyxl's serialiser is ~10× slower);
-openpyxl is still used for its date and formula helpers, and the tests read every export with it.
-Big imports of new roast batches in date order take `bulk_add_batches`, which gives exactly the
-per-row API's results (see its docstring; tests compare both paths table by table).
+Reading and writing .xlsx is openpyxl's: the export streams through a write-only workbook; our
+own format is read in read-only mode (formulas kept, so a formula cell is refused rather than
+taken for its value), the café's small workbooks in normal mode (merged cells; menu.py). Before
+openpyxl opens an untrusted file, `check_xlsx` refuses one that is too large, not a zip, truncated,
+a zip bomb, or that declares a DTD or entities; merged ranges are read from the raw parts
+(`merged_ranges`) because read-only mode does not report them.
+New roast batches are written by `roasting.add_batches` (the same rules as `add_batch`, one pass
+over each bean's ledger; tests compare it with `add_batch` row by row, table by table).
 """
 
 from __future__ import annotations
@@ -39,6 +37,7 @@ import sqlite3
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -46,8 +45,15 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .. import audit, catalog, cost_settings, inventory, roasting
-from ..costing import loss_pct, moving_average, round_decimal
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.escape import unescape
+
+from .. import catalog, cost_settings, inventory, roasting
+from ..costing import loss_pct, round_decimal
 from ..db import current_version
 from ..models import (
     ValidationError,
@@ -88,7 +94,7 @@ GRAMS = '#,##0" g"'
 PCT = "0.0%"
 DAY = "yyyy-mm-dd"
 MINUTES = "0.0"
-BULK_MIN_BATCHES = 50  # below this the per-row API is fast enough
+BULK_MIN_BATCHES = 1  # new batches go through roasting.add_batches (bulk=False: add_batch one by one)
 
 
 # --- the format ------------------------------------------------------------------------------
@@ -353,225 +359,113 @@ def is_dangerous_text(value: Any) -> bool:
 
 
 def export_workbook(conn: sqlite3.Connection, path: Any, *, progress: Progress | None = None) -> dict[str, int]:
-    """Write the whole store to one .xlsx in our format; returns rows written per sheet.
-
-    The SpreadsheetML is written directly (streamed into the zip): openpyxl's writer spends
-    about 0.3 ms per row serialising cells, ten times what this takes, and 100,000 rows should
-    not take half a minute. The file is plain Office Open XML that Excel, LibreOffice and openpyxl
-    read (the tests read every export back with openpyxl).
-    """
+    """Write the whole store to one .xlsx in our format (openpyxl, write-only: streamed, so memory
+    stays flat however many rows); returns rows written per sheet. The sheets are read in one
+    transaction, so they agree with each other."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    total = sum(_row_count(conn, s) for s in SHEETS)
-    done = 0
     written: dict[str, int] = {}
-    titles = ["about", *SHEETS]
+    wb = Workbook(write_only=True)
+    with _snapshot(conn):
+        total = sum(_row_count(conn, s) for s in SHEETS)
+        done = 0
+        about = wb.create_sheet("about")
+        set_dimension(about, 2, 4)
+        _widths(about, [16, 60])
+        about.append(["format", FORMAT_NAME])
+        about.append(["version", FORMAT_VERSION])
+        about.append(["schema", current_version(conn)])
+        about.append(["note", "One sheet per table. Derived columns are recomputed on import. Dates are real dates."])
+        header = (Font(bold=True), PatternFill("solid", fgColor="E8E2D0"), Alignment(horizontal="center"))
+        for sheet, columns in SHEETS.items():
+            ws = wb.create_sheet(sheet)
+            set_dimension(ws, len(columns), _row_count(conn, sheet) + 1)
+            ws.freeze_panes = "A2"
+            _widths(ws, [c.width for c in columns])
+            ws.append([_header_cell(ws, c.name, *header) for c in columns])
+            formats = [None if c.kind in ("date", "bool", "int", "text") else c.number_format for c in columns]
+            count = 0
+            for values in sheet_rows(conn, sheet):
+                ws.append([_cell(ws, value, fmt) for value, fmt in zip(values, formats, strict=True)])
+                count += 1
+                if progress and count % 5000 == 0:
+                    progress(done + count, total)
+            written[sheet] = count
+            done += count
+    wb.active = 1  # the first data sheet
     partial = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        archive.writestr("[Content_Types].xml", _content_types(len(titles)))
-        archive.writestr("_rels/.rels", _ROOT_RELS)
-        archive.writestr("xl/workbook.xml", _workbook_xml(titles))
-        archive.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(titles)))
-        archive.writestr("xl/styles.xml", _STYLES_XML)
-        about_rows = [
-            ("format", FORMAT_NAME),
-            ("version", FORMAT_VERSION),
-            ("schema", current_version(conn)),
-            ("note", "One sheet per table. Derived columns are recomputed on import. Dates are real dates."),
-        ]
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as stream:
-            _write_sheet(stream, [16, 60], None, [], iter(about_rows), len(about_rows), frozen=False)
-        for number, (sheet, columns) in enumerate(SHEETS.items(), start=2):
-            count = _row_count(conn, sheet)
-
-            def tick(n: int, base: int = done) -> None:
-                if progress and n % 5000 == 0:
-                    progress(base + n, total)
-
-            with archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as stream:
-                written[sheet] = _write_sheet(
-                    stream,
-                    [c.width for c in columns],
-                    [c.name for c in columns],
-                    [_STYLE_IDS[c.number_format] for c in columns],
-                    sheet_rows(conn, sheet),
-                    count,
-                    tick=tick,
-                )
-            done += written[sheet]
+    wb.save(partial)
     partial.replace(path)
     if progress:
         progress(total, total)
     return written
 
 
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_ROOT_RELS = (
-    f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" '
-    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-    'Target="xl/workbook.xml"/></Relationships>'
-)
-# cellXfs: 0 plain, 1 won, 2 grams, 3 %, 4 date, 5 minutes, 6 header, 7 text with the quote prefix
-_STYLE_IDS: dict[str | None, int] = {None: 0, WON: 1, GRAMS: 2, PCT: 3, DAY: 4, MINUTES: 5}
-_HEADER_STYLE, _QUOTED_STYLE = 6, 7
+@contextmanager
+def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction (nothing is written): the row counts and rows of every sheet come from
+    the same state of the store."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
 
 
-def _xml_attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+def set_dimension(ws: Any, columns: int, rows: int) -> None:
+    """Give a write-only sheet its <dimension> (openpyxl's writer asks the sheet for it; write-only
+    sheets cannot know it themselves): without one, a reader such as openpyxl's read-only mode
+    parses the whole sheet once just to look for it."""
+    ref = f"A1:{get_column_letter(columns)}{rows}"
+    ws.calculate_dimension = lambda: ref
 
 
-_STYLES_XML = (
-    f'{_XML_HEAD}<styleSheet xmlns="{_MAIN_NS}">'
-    '<numFmts count="5">'
-    + "".join(
-        f'<numFmt numFmtId="{164 + i}" formatCode="{_xml_attr(code)}"/>'
-        for i, code in enumerate((WON, GRAMS, PCT, DAY, MINUTES))
-    )
-    + "</numFmts>"
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
-    '<fill><patternFill patternType="solid"><fgColor rgb="FFE8E2D0"/><bgColor indexed="64"/></patternFill></fill>'
-    "</fills>"
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="8"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    + "".join(
-        f'<xf numFmtId="{164 + i}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-        for i in range(5)
-    )
-    + '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"'
-    ' applyAlignment="1"><alignment horizontal="center"/></xf>'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
+def _widths(ws: Any, widths: list[float]) -> None:
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
 
 
-def _content_types(sheets: int) -> str:
-    overrides = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for i in range(1, sheets + 1)
-    )
-    return (
-        f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/styles.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-        f"{overrides}</Types>"
-    )
+def _header_cell(ws: Any, name: str, font: Font, fill: PatternFill, alignment: Alignment) -> Any:
+    cell = WriteOnlyCell(ws, value=name)
+    cell.font, cell.fill, cell.alignment = font, fill, alignment
+    return cell
 
 
-def _workbook_xml(titles: list[str]) -> str:
-    sheets = "".join(
-        f'<sheet name="{_xml_attr(title)}" sheetId="{i}" r:id="rId{i}"/>' for i, title in enumerate(titles, start=1)
-    )
-    return (
-        f'{_XML_HEAD}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-        f'<bookViews><workbookView activeTab="1"/></bookViews><sheets>{sheets}</sheets></workbook>'
-    )
+def _cell(ws: Any, value: Any, number_format: str | None) -> Any:
+    """One value as openpyxl should write it: numbers with the column's format, dates as dates
+    (openpyxl gives them yyyy-mm-dd), text that a spreadsheet would evaluate as a plain string
+    with the quote prefix (never a formula)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        dangerous = value.startswith(DANGEROUS_START)
+        if ILLEGAL_CHARACTERS_RE.search(value):
+            value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)  # not representable in XML 1.0
+        if "\r" in value or "_x" in value:
+            value = _escape(value)
+        if not dangerous:
+            return value
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"  # openpyxl makes "=…" a formula; this stays text
+        cell.quotePrefix = True
+        return cell
+    if number_format is None or isinstance(value, bool):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = number_format
+    return cell
 
 
-def _workbook_rels(sheets: int) -> str:
-    rels = "".join(
-        f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-        for i in range(1, sheets + 1)
-    )
-    styles = f'<Relationship Id="rId{sheets + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
-    return f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}">{rels}{styles}</Relationships>'
+_OOXML_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
 
 
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_EXCEL_EPOCH = date(1899, 12, 30)
-
-
-def _text_cell(ref: str, text: str, style: int) -> str:
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if "\r" in escaped:
-        escaped = escaped.replace("\r", "&#13;")  # a literal CR would be read back as LF
-    if _ILLEGAL_XML.search(escaped):
-        escaped = _ILLEGAL_XML.sub("\ufffd", escaped)  # not representable in XML 1.0
-    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-    quoted = f' s="{_QUOTED_STYLE}"' if text.startswith(DANGEROUS_START) else (f' s="{style}"' if style else "")
-    return f'<c r="{ref}"{quoted} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
-
-
-def _write_sheet(
-    stream,
-    widths: list[float],
-    header: list[str] | None,
-    styles: list[int],
-    rows: Iterator[tuple],
-    count: int,
-    *,
-    frozen: bool = True,
-    tick: Callable[[int], None] | None = None,
-) -> int:
-    from openpyxl.utils import get_column_letter
-
-    letters = [get_column_letter(i) for i in range(1, len(widths) + 1)]
-    last_row = count + (1 if header else 0)
-    pane = (
-        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
-        if frozen
-        else ""
-    )
-    cols = "".join(
-        f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>' for i, width in enumerate(widths, start=1)
-    )
-    head = (
-        f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-        f'<dimension ref="A1:{letters[-1]}{max(last_row, 1)}"/>'
-        f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
-        f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
-    )
-    stream.write(head.encode())
-    chunk: list[str] = []
-    number = 0
-    if header:
-        number = 1
-        cells = "".join(_text_cell(f"{letters[i]}1", name, _HEADER_STYLE) for i, name in enumerate(header))
-        chunk.append(f'<row r="1">{cells}</row>')
-    written = 0
-    for values in rows:
-        number += 1
-        row = str(number)
-        parts = [f'<row r="{row}">']
-        for i, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            ref = letters[i] + row
-            style = styles[i] if styles else 0
-            if value is True or value is False:
-                parts.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, int | float):
-                s_attr = f' s="{style}"' if style else ""
-                parts.append(f'<c r="{ref}"{s_attr}><v>{value!r}</v></c>')
-            elif isinstance(value, date):
-                parts.append(f'<c r="{ref}" s="{_STYLE_IDS[DAY]}"><v>{(value - _EXCEL_EPOCH).days}</v></c>')
-            else:
-                parts.append(_text_cell(ref, str(value), 0))
-        parts.append("</row>")
-        chunk.append("".join(parts))
-        written += 1
-        if len(chunk) >= 2000:
-            stream.write("".join(chunk).encode())
-            chunk.clear()
-        if tick:
-            tick(written)
-    chunk.append(
-        '</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>'
-    )
-    stream.write("".join(chunk).encode())
-    return written
+def _escape(text: str) -> str:
+    """OOXML's escape for a carriage return (an XML parser reads a bare CR back as LF): CR is
+    written _x000D_, and text that already looks like such an escape gets its '_' escaped."""
+    return _OOXML_ESCAPE.sub(lambda m: "_x005F" + m.group(0), text).replace("\r", "_x000D_")
 
 
 def export_csv(conn: sqlite3.Connection, table: str, path: Any) -> int:
@@ -612,6 +506,9 @@ def _csv_value(value: Any, column: Column) -> Any:
 
 # --- opening untrusted .xlsx files -------------------------------------------------------------
 
+_FORBIDDEN_XML = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+_MERGE_CELL = re.compile(rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*["']([^"'<>]*)["']""")
+
 
 def check_xlsx(
     path: Any,
@@ -619,7 +516,9 @@ def check_xlsx(
     max_bytes: int = MAX_XLSX_BYTES,
     max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
 ) -> Path:
-    """Refuse, before any parsing, a file that is too large, not a zip, truncated, or a zip bomb."""
+    """Refuse, before openpyxl opens it, a file that is too large, not a zip, truncated, a zip bomb,
+    or that declares a DTD or entities in any part (never needed by .xlsx; openpyxl parses through
+    defusedxml as well)."""
     path = check_file(path, max_bytes=max_bytes, what=".xlsx")
     name = path.name
     try:
@@ -654,6 +553,14 @@ def check_xlsx(
             f"unpacks to {total / 1e6:,.0f} MB; the limit is {max_uncompressed / 1e6:,.0f} MB",
             f"압축 해제 크기 {total / 1e6:,.0f} MB 가 한도를 넘습니다",
         )
+    with zipfile.ZipFile(path) as archive:
+        for member in members:
+            if _declares_dtd(archive, member.filename, name):
+                raise ValidationError(
+                    f"{name} › {member.filename}",
+                    "contains a DTD or entity declaration; refused",
+                    "DTD/엔티티 선언이 있어 거부합니다",
+                )
     return path
 
 
@@ -666,491 +573,72 @@ def unreadable(name: str, error: BaseException) -> ValidationError:
     )
 
 
-def scan_member(path: Path, member: str, patterns: Sequence[bytes]) -> set[bytes]:
-    """Which of `patterns` occur in one zip member (streamed; no XML parsing)."""
-    found: set[bytes] = set()
-    keep = max(len(p) for p in patterns) - 1
+def _chunks(archive: zipfile.ZipFile, member: str, name: str) -> Iterator[bytes]:
+    """One part of the zip, decompressed in 1 MB chunks (corrupted data: a ValidationError)."""
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(1 << 20):
+                yield chunk
+    except ValidationError:
+        raise
+    except Exception as error:  # corrupted or truncated zip data
+        raise unreadable(name, error) from None
+
+
+def _declares_dtd(archive: zipfile.ZipFile, member: str, name: str) -> bool:
+    keep = max(len(p) for p in _FORBIDDEN_XML) - 1
     tail = b""
-    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
-        while chunk := stream.read(1 << 20):
-            data = tail + chunk
-            for pattern in patterns:
-                if pattern not in found and pattern in data:
-                    found.add(pattern)
-            tail = data[-keep:] if keep else b""
+    for chunk in _chunks(archive, member, name):
+        data = tail + chunk
+        if any(pattern in data for pattern in _FORBIDDEN_XML):
+            return True
+        tail = data[-keep:]
+    return False
+
+
+def merged_ranges(path: Path, members: Sequence[str] | None = None) -> dict[str, list[str]]:
+    """{part: merged ranges ('B2:C2', …)} of the workbook's parts (default: all of them).
+
+    Read from the raw parts, before openpyxl opens the file: its read-only mode does not report
+    merged cells, and its normal mode creates a cell object for every cell a range covers.
+    """
+    found: dict[str, list[str]] = {}
+    with zipfile.ZipFile(path) as archive:
+        for member in members if members is not None else archive.namelist():
+            ranges: list[str] = []
+            tail = b""
+            for chunk in _chunks(archive, member, path.name):
+                data = tail + chunk
+                cut = data.rfind(b"<")  # tags before the last '<' are complete
+                ranges += [m.decode("ascii", "replace") for m in _MERGE_CELL.findall(data, 0, max(cut, 0))]
+                tail = data[cut:] if cut >= 0 else b""
+                if len(tail) > 4096:  # one tag and a long text after it: a mergeCell tag is short
+                    ranges += [m.decode("ascii", "replace") for m in _MERGE_CELL.findall(tail, 0, 4096)]
+                    tail = b""
+            ranges += [m.decode("ascii", "replace") for m in _MERGE_CELL.findall(tail)]
+            if ranges:
+                found[member] = ranges
     return found
 
 
-# --- a fast, safe reader for our own format ------------------------------------------------------
-
-
-_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_FORBIDDEN_XML = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
-_LETTERS: dict[str, int] = {}
-
-
-def _local(tag: str) -> str:
-    return tag[tag.rfind("}") + 1 :]
-
-
-def _column_index(ref: str) -> int:
-    letters = ref.rstrip("0123456789")
-    index = _LETTERS.get(letters)
-    if index is None:
-        index = 0
-        for ch in letters.upper():
-            index = index * 26 + (ord(ch) - 64)
-        _LETTERS[letters] = index
-    return index
-
-
-class Bad:
-    """A cell an import refuses: a formula or an error value (what it held, for the message)."""
-
-    __slots__ = ("what",)
-
-    def __init__(self, what: str):
-        self.what = what
-
-
-class Formula:
-    """A formula cell read with `keep_formulas`: its text ('=C2/0.83') and the value Excel saved with it."""
-
-    __slots__ = ("text", "cached")
-
-    def __init__(self, text: str, cached: Any):
-        self.text = text
-        self.cached = cached
-
-    def __repr__(self) -> str:
-        return f"Formula({self.text!r}, {self.cached!r})"
-
-
-class XlsxReader:
-    """Streams the sheets of an .xlsx with the C-accelerated ElementTree parser.
-
-    openpyxl's read-only mode parses a sheet twice when it has no <dimension> element (files
-    written by openpyxl itself) and goes through defusedxml's pure-Python parser, about 20× slower.
-    Safety here: every part is checked for a DTD (<!DOCTYPE / <!ENTITY, never needed by .xlsx)
-    before it is parsed, so no entity expansion can happen; the zip was already checked for size
-    and inflation ratio (`check_xlsx`).
-    """
-
-    def __init__(self, path: Path):
-        import xml.etree.ElementTree as ET
-
-        self.ET = ET
-        self.path = path
-        self.name = path.name
+@contextmanager
+def open_workbook(path: Path, *, read_only: bool, data_only: bool = False) -> Iterator[Any]:
+    """openpyxl's workbook of a file `check_xlsx` accepted; anything openpyxl cannot read is a
+    ValidationError naming the file."""
+    with open(path, "rb") as handle:  # a handle: openpyxl would insist on the file name's extension
         try:
-            self.archive = zipfile.ZipFile(path)
-            self.sheets = self._sheet_paths()
-            self.shared = self._shared_strings()
-            self.date_styles, self.epoch = self._styles()
-        except ValidationError:
-            raise
-        except Exception as error:  # malformed parts of an untrusted file
-            raise unreadable(self.name, error) from None
-
-    def close(self) -> None:
-        self.archive.close()
-
-    @property
-    def _convert(self) -> _Converter:
-        from openpyxl.utils.datetime import from_excel
-
-        if "_converter" not in self.__dict__:
-            self.__dict__["_converter"] = _Converter(self.shared, self.date_styles, self.epoch, from_excel)
-        return self.__dict__["_converter"]
-
-    def _open(self, member: str):
-        if scan_member(self.path, member, _FORBIDDEN_XML):
-            raise ValidationError(
-                f"{self.name} › {member}",
-                "contains a DTD or entity declaration; refused",
-                "DTD/엔티티 선언이 있어 거부합니다",
-            )
-        return self.archive.open(member)
-
-    def _xml(self, member: str):
-        with self._open(member) as stream:
-            return self.ET.parse(stream).getroot()
-
-    def _sheet_paths(self) -> dict[str, str]:
-        root = self._xml("xl/workbook.xml")
-        self.date1904 = any(
-            (e.get("date1904") or "").lower() in ("1", "true") for e in root.iter() if _local(e.tag) == "workbookPr"
-        )
-        targets = {}
-        if "xl/_rels/workbook.xml.rels" in self.archive.namelist():
-            for rel in self._xml("xl/_rels/workbook.xml.rels"):
-                target = rel.get("Target") or ""
-                target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                targets[rel.get("Id")] = target
-        sheets = {}
-        names = set(self.archive.namelist())
-        for element in root.iter():
-            if _local(element.tag) == "sheet":
-                rid = element.get(f"{{{_NS_REL}}}id") or element.get("id")
-                if rid in targets:
-                    if targets[rid] not in names:
-                        raise ValidationError(
-                            f"{self.name} › {element.get('name')}",
-                            "the sheet's part is missing from the file (corrupted?)",
-                            "시트 데이터가 없습니다 (손상된 파일?)",
-                        )
-                    sheets[element.get("name")] = targets[rid]
-        return sheets
-
-    def _shared_strings(self) -> list[str]:
-        member = "xl/sharedStrings.xml"
-        if member not in self.archive.namelist():
-            return []
-        strings: list[str] = []
-        with self._open(member) as stream:
-            for _event, element in self.ET.iterparse(stream, events=("end",)):
-                if _local(element.tag) == "si":
-                    strings.append(_text_of(element))
-                    element.clear()
-        return strings
-
-    def _styles(self) -> tuple[set[int], Any]:
-        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
-
-        epoch = CALENDAR_MAC_1904 if self.date1904 else CALENDAR_WINDOWS_1900
-        if "xl/styles.xml" not in self.archive.namelist():
-            return set(), epoch
-        root = self._xml("xl/styles.xml")
-        custom = {}
-        dates = set()
-        for section in root:  # the top-level <numFmts> only (<dxfs> hold formats of their own)
-            if _local(section.tag) == "numFmts":
-                for element in section:
-                    custom[int(element.get("numFmtId", "0"))] = element.get("formatCode") or ""
-        for element in root.iter():
-            if _local(element.tag) == "cellXfs":
-                for index, xf in enumerate(x for x in element if _local(x.tag) == "xf"):
-                    fmt_id = int(xf.get("numFmtId", "0"))
-                    code = custom.get(fmt_id, BUILTIN_FORMATS.get(fmt_id, "General"))
-                    if is_date_format(code):
-                        dates.add(index)
-        return dates, epoch
-
-    def rows(self, sheet: str, *, keep_formulas: bool = False) -> Iterator[tuple[int, dict[int, Any]]]:
-        """(row number, {column index: value}) per row; error cells come as `Bad`, formula cells as
-        `Bad` too, or with `keep_formulas` as `Formula` (text, with shared formulas spelled out, and
-        the cached value).
-
-        Merged ranges are collected in `self.merges` (complete once the rows are exhausted). Sheets
-        in the plain layout spreadsheet programs write (unprefixed SpreadsheetML, UTF-8, simple
-        cells) go through a strict tokenizer about seven times faster than building elements;
-        anything it does not recognise sends the whole sheet through ElementTree instead.
-        """
-        self.merges = []
-        self._convert.keep_formulas = keep_formulas
-        self._convert.shared_formulas = {}
-        fast = self._fast_rows(self.sheets[sheet])
-        if fast is not None:
-            rows, self.merges = fast
-            yield from rows
-            return
-        yield from self._slow_rows(self.sheets[sheet])
-
-    def _fast_rows(self, member: str) -> tuple[list, list[str]] | None:
-        convert = self._convert
-        rows: list[tuple[int, dict[int, Any]]] = []
-        last = 0
+            wb = load_workbook(handle, read_only=read_only, data_only=data_only, keep_links=False)
+        except Exception as error:
+            raise unreadable(path.name, error) from None
         try:
-            with self._open(member) as stream:
-                buffer = stream.read(1 << 22)
-                head = buffer[:200]
-                if b"encoding=" in head and not re.search(rb'encoding="utf-?8"', head, re.I):
-                    return None
-                start = buffer.find(b"<sheetData")
-                while start == -1:
-                    more = stream.read(1 << 22)
-                    if not more or len(buffer) > 1 << 24:
-                        return None
-                    buffer += more
-                    start = buffer.find(b"<sheetData")
-                close = buffer.find(b">", start)
-                while close == -1:
-                    more = stream.read(1 << 22)
-                    if not more:
-                        return None
-                    buffer += more
-                    close = buffer.find(b">", start)
-                if buffer[close - 1 : close] == b"/":  # <sheetData/>
-                    tail = buffer[close:] + stream.read()
-                    return rows, [m.decode() for m in _MERGE.findall(tail)]
-                pos = close + 1
-                eof = False
-                while True:
-                    match = _SPACE.match(buffer, pos)
-                    pos = match.end()
-                    if buffer.startswith(b"</sheetData>", pos):
-                        tail = buffer[pos:] + stream.read()
-                        return rows, [m.decode() for m in _MERGE.findall(tail)]
-                    if not buffer.startswith(b"<row", pos):
-                        if eof or len(buffer) - pos >= 16:
-                            return None  # not a row: something only a real parser should judge
-                        more = stream.read(1 << 22)
-                        eof = not more
-                        buffer, pos = buffer[pos:] + more, 0
-                        continue
-                    gt = buffer.find(b">", pos)
-                    stop = -1 if gt == -1 or buffer[gt - 1] == 47 else buffer.find(b"</row>", gt)  # 47 = "/"
-                    if gt == -1 or (stop == -1 and buffer[gt - 1] != 47):
-                        if eof:
-                            return None
-                        more = stream.read(1 << 22)
-                        eof = not more
-                        buffer, pos = buffer[pos:] + more, 0
-                        continue
-                    start_tag = _ROW_START.fullmatch(buffer, pos, gt + 1)
-                    if start_tag is None:
-                        return None
-                    number_match = _ROW_NUMBER.search(start_tag.group(1))
-                    number = int(number_match.group(1)) if number_match else last + 1
-                    last = number
-                    if buffer[gt - 1] == 47:  # <row .../>
-                        rows.append((number, {}))
-                        pos = gt + 1
-                        continue
-                    cells = _fast_cells(buffer[gt + 1 : stop], convert)
-                    if cells is None:
-                        return None
-                    rows.append((number, cells))
-                    pos = stop + 6
-        except ValidationError:
-            raise
-        except Exception as error:  # truncated or corrupted zip data
-            raise unreadable(self.name, error) from None
-
-    def _slow_rows(self, member: str) -> Iterator[tuple[int, dict[int, Any]]]:
-        convert = self._convert
-        names: dict[str, str] = {}
-        last = 0
-        try:
-            with self._open(member) as stream:
-                for _event, element in self.ET.iterparse(stream, events=("end",)):
-                    tag = element.tag
-                    name = names.get(tag)
-                    if name is None:
-                        name = names[tag] = _local(tag)
-                    if name == "row":
-                        number = int(element.get("r") or last + 1)
-                        last = number
-                        yield number, _element_cells(element, names, convert)
-                        element.clear()
-                    elif name == "mergeCell":
-                        self.merges.append(element.get("ref") or "")
-        except ValidationError:
-            raise
-        except Exception as error:  # truncated or corrupted XML or zip data
-            raise unreadable(self.name, error) from None
+            yield wb
+        finally:
+            wb.close()
 
 
-_SPACE = re.compile(rb"\s*")
-_ROW_START = re.compile(rb'<row((?:\s+[\w:]+="[^"<]*")*)\s*/?>')
-_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
-_FORMULA_PARTS = re.compile(rb"<f((?:\s+[\w:]+=\"[^\"<]*\")*)\s*(?:/>|>([^<]*)</f>)(?:<v>([^<]*)</v>)?", re.S)
-_ATTRS = re.compile(r'([\w:]+)="([^"]*)"')
-_MERGE = re.compile(rb'<mergeCell\s+ref="([^"]+)"')
-_ENTITY = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-
-
-def _xml_text(raw: bytes) -> str | None:
-    """XML character data as the parser would give it (None: something only a real parser should judge)."""
-    text = raw.decode("utf-8")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in text:
-        if "&" in _ENTITY.sub("", text):
-            return None
-
-        def one(match: re.Match) -> str:
-            name = match.group(1)
-            if name in _ENTITIES:
-                return _ENTITIES[name]
-            return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
-
-        text = _ENTITY.sub(one, text)
-    return text
-
-
-# One cell as spreadsheet programs write it (attributes r, s, t in this order; a value, an inline
-# string, nothing, or a formula). A row whose cells do not all match is left to ElementTree.
-_FAST_CELL = re.compile(
-    rb'(<c r="([A-Z]{1,3})([0-9]+)"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?'
-    rb'(?:\s*/>|>(?:<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>'
-    rb'|(<is><t(?: xml:space="preserve")?/></is>)|(<f[\s>/].*?))?</c>))',
-    re.S,
-)
-
-
-def _fast_cells(body: bytes, convert: _Converter) -> dict[int, Any] | None:
-    """The cells of one row body, or None when it holds anything but plain cells (then a parser decides)."""
-    found = _FAST_CELL.findall(body)
-    cells: dict[int, Any] = {}
-    letters_index, dates, days = _LETTERS, convert.dates, convert.days
-    covered = 0
-    for whole, letters, digits, style, kind, raw, inline, empty, formula in found:
-        covered += len(whole)
-        column = letters_index.get(letters)
-        if column is None:
-            column = letters_index[letters] = _column_index(letters.decode())
-        if formula:
-            parts = _FORMULA_PARTS.match(formula)
-            if parts is None:
-                return None
-            attrs, text, cached = parts.groups()
-            text = _xml_text(text) if text else ""
-            cached_text = _xml_text(cached) if cached else None
-            if text is None or (cached and cached_text is None):
-                return None
-            cells[column] = convert.formula(
-                dict(_ATTRS.findall(attrs.decode())),
-                text,
-                cached_text,
-                kind.decode() or "n",
-                f"{letters.decode()}{digits.decode()}",
-                int(style) if style else None,
-            )
-        elif kind == b"inlineStr":
-            if inline:
-                value = _xml_text(inline) if (b"&" in inline or b"\r" in inline) else inline.decode()
-                if value is None:
-                    return None
-                cells[column] = value
-            elif empty:
-                cells[column] = ""
-        elif not kind or kind == b"n":
-            if not raw:
-                continue
-            if style and int(style) in dates:
-                value = days.get(raw)
-                if value is None:
-                    value = days[raw] = convert.from_excel(_number(raw.decode()), convert.epoch)
-                cells[column] = value
-            else:
-                cells[column] = float(raw) if (b"." in raw or b"E" in raw or b"e" in raw) else int(raw)
-        else:
-            raw_text = None
-            if raw:
-                raw_text = _xml_text(raw) if (b"&" in raw or b"\r" in raw) else raw.decode()
-                if raw_text is None:
-                    return None
-            value = convert(kind.decode(), raw_text, None, int(style) if style else None)
-            if value is not None:
-                cells[column] = value
-    if covered != len(body) and body.strip():
-        return None  # whitespace or other content between cells: let a real parser judge it
-    return cells
-
-
-def _element_cells(row, names: dict[str, str], convert: _Converter) -> dict[int, Any]:
-    cells: dict[int, Any] = {}
-    column = 0
-    for c in row:
-        ref = c.get("r")
-        column = _column_index(ref) if ref else column + 1
-        raw = formula = inline = None
-        for child in c:
-            name = names.get(child.tag)
-            if name is None:
-                name = names[child.tag] = _local(child.tag)
-            if name == "v":
-                raw = child.text
-            elif name == "f":
-                formula = child
-            elif name == "is":
-                inline = _text_of(child)
-        style = c.get("s")
-        style_id = None if style is None else int(style)
-        if formula is not None:
-            ref = c.get("r") or ""
-            cells[column] = convert.formula(
-                dict(formula.attrib), formula.text or "", raw, c.get("t") or "n", ref, style_id
-            )
-            continue
-        value = convert(c.get("t") or "n", raw, inline, style_id)
-        if value is not None:
-            cells[column] = value
-    return cells
-
-
-class _Converter:
-    """A cell's value from its type, raw text and style (dates by number format, like openpyxl)."""
-
-    def __init__(self, shared: list[str], dates: set[int], epoch: Any, from_excel: Callable):
-        self.shared, self.dates, self.epoch, self.from_excel = shared, dates, epoch, from_excel
-        self.days: dict[str, Any] = {}
-        self.keep_formulas = False
-        self.shared_formulas: dict[str, tuple[str, str]] = {}  # si -> (master text, master cell)
-
-    def formula(self, attrs: dict, text: str, cached: str | None, kind: str, ref: str, style: int | None) -> Any:
-        """A formula cell: `Bad` for imports of data, else `Formula` with the text and the cached value."""
-        shared_id = attrs.get("si")
-        if attrs.get("t") == "shared" and shared_id is not None:
-            if text:
-                self.shared_formulas[shared_id] = (text, ref)
-            elif shared_id in self.shared_formulas and ref:
-                from openpyxl.formula.translate import Translator
-
-                master, origin = self.shared_formulas[shared_id]
-                try:
-                    text = Translator("=" + master, origin=origin).translate_formula(ref)[1:]
-                except Exception:  # an unparsable master formula: keep it as written
-                    text = master
-        shown = "=" + text
-        if not self.keep_formulas:
-            return Bad(f"the formula {shown[:40]}")
-        value = None if cached is None else self(kind, cached, None, style)
-        return Formula(shown, None if isinstance(value, Bad) else value)
-
-    def __call__(self, kind: str, raw: str | None, inline: str | None, style: int | None) -> Any:
-        if kind == "n":
-            if not raw:
-                return None
-            if style is not None and style in self.dates:
-                value = self.days.get(raw)
-                if value is None:
-                    value = self.days[raw] = self.from_excel(_number(raw), self.epoch)
-                return value
-            return _number(raw)
-        if kind == "inlineStr":
-            return inline if inline is not None else raw
-        if kind == "s":
-            return self.shared[int(raw)] if raw is not None else None
-        if kind == "str":
-            return raw or ""
-        if kind == "b":
-            return raw in ("1", "true")
-        if kind == "e":
-            return Bad(f"the error {raw}")
-        if kind == "d":
-            return datetime.fromisoformat(raw) if raw else None
-        return raw
-
-
-def _number(raw: str) -> int | float:
-    return float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
-
-
-def _text_of(element) -> str:
-    """The text of a shared/inline string (rich-text runs joined; phonetic hints <rPh> left out)."""
-    parts = []
-    for child in element:
-        name = _local(child.tag)
-        if name == "t":
-            parts.append(child.text or "")
-        elif name == "r":
-            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
-    return "".join(parts)
+def sheet_part(ws: Any) -> str:
+    """The zip part of a read-only worksheet (openpyxl keeps it as `_worksheet_path`)."""
+    return ws._worksheet_path
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -1227,8 +715,8 @@ def import_workbook(
 ) -> ImportReport:
     """Import a workbook in our export format (all or nothing; re-importing changes nothing).
 
-    `bulk`: None picks the bulk path for roast batches when it applies (many new batches in date
-    order), True/False force it on/off (tests compare both).
+    `bulk`: new roast batches go through `roasting.add_batches` (None/True) or `roasting.add_batch`
+    one by one (False; tests compare both).
     """
     path = check_xlsx(path)
     report = ImportReport("excel", path.name, dry_run=dry_run, sha256=file_sha256(path))
@@ -1243,63 +731,83 @@ def import_workbook(
 def _read_file(path: Path, report: ImportReport, progress: Progress | None) -> dict[str, list[_Row]]:
     """Every data row of every known sheet, as {column: cell value}; structural problems raise."""
     name = path.name
-    reader = XlsxReader(path)
-    try:
-        titles = list(reader.sheets)
-        if "about" in titles:
-            _check_about(reader)
-        else:
-            report.note("no 'about' sheet: reading the sheets by name")
-        known = [t for t in titles if t in SHEETS]
-        for title in titles:
-            if title not in SHEETS and title != "about":
-                report.note(f"sheet '{title}' is not part of the format and was ignored")
-        if not known:
+    with open_workbook(path, read_only=True) as wb:
+        try:
+            return _read_sheets(wb, path, report, progress)
+        except ValidationError:
+            raise
+        except Exception as error:  # a part openpyxl cannot parse (corrupted, truncated, malformed)
+            raise unreadable(name, error) from None
+
+
+def _read_sheets(wb: Any, path: Path, report: ImportReport, progress: Progress | None) -> dict[str, list[_Row]]:
+    name = path.name
+    titles = wb.sheetnames
+    if "about" in titles:
+        _check_about(wb["about"], name)
+    else:
+        report.note("no 'about' sheet: reading the sheets by name")
+    known = [t for t in titles if t in SHEETS]
+    for title in titles:
+        if title not in SHEETS and title != "about":
+            report.note(f"sheet '{title}' is not part of the format and was ignored")
+    if not known:
+        raise ValidationError(
+            name, f"has none of the sheets {', '.join(SHEETS)}", "가져올 시트가 없습니다 (형식이 다릅니다)"
+        )
+    parts = {t: sheet_part(wb[t]) for t in known}
+    merges = merged_ranges(path, list(parts.values()))
+    with zipfile.ZipFile(path) as archive:
+        sizes = {t: archive.getinfo(parts[t]).file_size for t in known}
+    total_bytes, done_bytes, done = sum(sizes.values()) or 1, 0, 0
+    result: dict[str, list[_Row]] = {}
+    for title in known:
+        if parts[title] in merges:
             raise ValidationError(
-                name, f"has none of the sheets {', '.join(SHEETS)}", "가져올 시트가 없습니다 (형식이 다릅니다)"
+                f"{name} › {title} › {merges[parts[title]][0]}",
+                "merged cells are not part of the format; unmerge them",
+                "병합된 셀은 허용되지 않습니다. 병합을 해제하세요",
             )
-        sizes = {t: reader.archive.getinfo(reader.sheets[t]).file_size for t in known}
-        total_bytes, done_bytes, done = sum(sizes.values()) or 1, 0, 0
-        result: dict[str, list[_Row]] = {}
-        for title in known:
-            rows: list[_Row] = []
-            for number, values, bad in _sheet_values(reader, title):
-                if bad:
-                    column, ref, what = bad
-                    report.reject(
-                        title,
-                        f"{name} › {title} › row {number}",
-                        column,
-                        f"cell {ref} holds {what}: an import file holds values, not formulas or errors",
-                        f"셀 {ref}: 수식이나 오류 값은 가져올 수 없습니다",
-                    )
-                    continue
-                rows.append(_Row(number, values))
-                done += 1
-                if progress and done % 5000 == 0:  # total estimated from the share of XML read so far
-                    progress(done, max(done, int(done * total_bytes / (done_bytes + sizes[title]))))
-            if reader.merges:
-                raise ValidationError(
-                    f"{name} › {title} › {reader.merges[0]}",
-                    "merged cells are not part of the format; unmerge them",
-                    "병합된 셀은 허용되지 않습니다. 병합을 해제하세요",
+        rows: list[_Row] = []
+        for number, values, bad in _sheet_values(wb[title], name, title):
+            if bad:
+                column, ref, what = bad
+                report.reject(
+                    title,
+                    f"{name} › {title} › row {number}",
+                    column,
+                    f"cell {ref} holds {what}: an import file holds values, not formulas or errors",
+                    f"셀 {ref}: 수식이나 오류 값은 가져올 수 없습니다",
                 )
-            done_bytes += sizes[title]
-            result[title] = rows
-        if progress:
-            progress(done, done)
-        return result
-    finally:
-        reader.close()
+                continue
+            rows.append(_Row(number, values))
+            done += 1
+            if progress and done % 5000 == 0:  # the total estimated from the sheets' sizes
+                progress(done, max(done, int(done * total_bytes / (done_bytes + sizes[title]))))
+        done_bytes += sizes[title]
+        result[title] = rows
+    if progress:
+        progress(done, done)
+    return result
 
 
-def _check_about(reader: XlsxReader) -> None:
+def _refused(cell: Any) -> str | None:
+    """What a formula or error cell holds (None for a value)."""
+    if cell.data_type == "f":
+        text = cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", "")
+        return f"the formula {str(text)[:40]}"
+    if cell.data_type == "e":
+        return f"the error {cell.value}"
+    return None
+
+
+def _check_about(ws: Any, name: str) -> None:
     values: dict[str, Any] = {}
-    for _number, cells in reader.rows("about"):
-        key = cells.get(1)
-        if key is not None and not isinstance(key, Bad):
-            values[str(key).strip()] = cells.get(2)
-    where = f"{reader.name} › about"
+    ws.reset_dimensions()  # a file's claimed size is not trusted: only the cells it holds are read
+    for row in ws.iter_rows(max_col=2):
+        if len(row) == 2 and row[0].value is not None and not _refused(row[0]):
+            values[str(row[0].value).strip()] = row[1].value
+    where = f"{name} › about"
     if values.get("format") != FORMAT_NAME:
         raise ValidationError(
             where, f"is not a themoon export (format '{values.get('format')}')", "themoon 내보내기 파일이 아닙니다"
@@ -1313,26 +821,24 @@ def _check_about(reader: XlsxReader) -> None:
         )
 
 
-def _sheet_values(reader: XlsxReader, title: str) -> Iterator[tuple[int, dict[str, Any], tuple | None]]:
-    """(row number, {column: value}, (column, cell, what) of a formula/error cell or None) per non-empty row."""
-    from openpyxl.utils import get_column_letter
-
-    name = reader.name
+def _sheet_values(ws: Any, name: str, title: str) -> Iterator[tuple[int, dict[str, Any], tuple | None]]:
+    """(row number, {column: value}, (column, cell, what) of a formula/error cell or None) per
+    non-empty row; only the columns up to the last header are read."""
     columns = SHEETS[title]
-    rows = reader.rows(title)
-    first = next(rows, None)
-    if first is None:
-        return
-    number, header = first
-    if number != 1:
-        raise ValidationError(f"{name} › {title} › row 1", "the header row is missing", "머리글 행이 없습니다")
+    ws.reset_dimensions()  # a file's claimed size is not trusted: only the cells it holds are read
+    header = next(ws.iter_rows(max_row=1), ())
     index: dict[str, int] = {}
-    for column, value in header.items():
-        if isinstance(value, str) and value.strip():
+    for column, cell in enumerate(header, start=1):
+        value = cell.value
+        if isinstance(value, str) and value.strip() and not _refused(cell):
             key = value.strip().lower()
             if key in index:
                 raise ValidationError(f"{name} › {title} › row 1", f"column '{key}' appears twice", "열이 중복됩니다")
             index[key] = column
+    if not index:
+        if next(ws.iter_rows(min_row=2, max_col=1), None) is None:
+            return  # an empty sheet
+        raise ValidationError(f"{name} › {title} › row 1", "the header row is missing", "머리글 행이 없습니다")
     missing = [c.name for c in columns if c.name not in index and not c.optional]
     if missing:
         raise ValidationError(
@@ -1340,24 +846,26 @@ def _sheet_values(reader: XlsxReader, title: str) -> Iterator[tuple[int, dict[st
             f"missing column(s) {', '.join(missing)}",
             f"열이 없습니다: {', '.join(missing)}",
         )
-    wanted = [(c.name, index[c.name]) for c in columns if c.name in index and not c.derived]
+    wanted = [(c.name, index[c.name] - 1) for c in columns if c.name in index and not c.derived]
     known = {column: col_name for col_name, column in index.items()}
-    for number, cells in rows:
-        if not cells:
+    for number, row in enumerate(ws.iter_rows(min_row=2, max_col=max(index.values())), start=2):
+        if not row:
             continue
         bad = None
         values: dict[str, Any] = {}
         empty = True
         for col_name, column in wanted:
-            value = cells.get(column)
+            value = row[column].value
             if value.__class__ is str:
                 value = value.strip() or None
+                if value is not None and "_x" in value:
+                    value = unescape(value)  # OOXML escapes (a carriage return is written _x000D_)
             values[col_name] = value
             if value is not None:
                 empty = False
-        for column, value in cells.items():
-            if value.__class__ is Bad:
-                bad = (known.get(column, "cell"), f"{get_column_letter(column)}{number}", value.what)
+        for column, cell in enumerate(row, start=1):
+            if cell.data_type in ("f", "e"):
+                bad = (known.get(column, "cell"), f"{get_column_letter(column)}{number}", _refused(cell))
                 break
         if empty and bad is None:
             continue
@@ -1768,16 +1276,8 @@ class _ExcelImporter:
             new.append(batch)
         if not new:
             return
-        in_order = all(a.roasted_on <= b.roasted_on for a, b in zip(new, new[1:], strict=False))
-        use_bulk = self.bulk if self.bulk is not None else len(new) >= BULK_MIN_BATCHES
-        if use_bulk and not in_order and len(new) > PER_ROW_REPLAY_MAX:
-            self.report.note(
-                f"{len(new):,} new roast batches are not in date order: they go through the API one by one "
-                "(slow); sort the sheet by roasted_on to import them at once"
-            )
-        create_batches(
-            self.conn, new, self.report, user=self.user, bulk=use_bulk and in_order, create_one=self._create_batch
-        )
+        bulk = self.bulk if self.bulk is not None else len(new) >= BULK_MIN_BATCHES
+        create_batches(self.conn, new, self.report, user=self.user, bulk=bulk, create_one=self._create_batch)
 
     def _create_batch(self, batch: _Batch) -> str:
         roasting.add_batch(
@@ -1815,56 +1315,31 @@ class _ExcelImporter:
                         f"배치의 첫 행(행 {group[0].number})과 다릅니다",
                     )
         product = self.product(first.get("kind"), first.get("product"))
-        source = _text("source", first.get("source"), 40) or "excel"
-        if source not in roasting.SOURCES:
-            raise ValidationError("source", f"must be one of {', '.join(roasting.SOURCES)}", "알 수 없는 출처입니다")
         components: dict[int, int] = {}
         codes: dict[int, str] = {}
-        recipe = self._recipe(product)
         for row in group:
             field = f"row {row.number} bean" if len(group) > 1 else "bean"
             bean = self.bean_id(field, row.values.get("bean"))
             if bean in components:
                 raise ValidationError(field, "is listed twice in the batch", "같은 원두가 두 번 있습니다")
-            if bean not in recipe:
-                code = str(row.values.get("bean")).strip()
-                raise ValidationError(field, f"{code} is not in {product[2]}", f"{code} 원두는 {product[2]}에 없습니다")
             grams_field = f"row {row.number} green_g" if len(group) > 1 else "green_g"
             components[bean] = parse_grams(grams_field, row.values.get("green_g"))
             codes[bean] = str(row.values.get("bean")).strip()
-        roasted_g = parse_grams("roasted_g", first.get("roasted_g"))
-        total = sum(components.values())
-        if roasted_g >= total:
-            raise ValidationError(
-                "roasted_g",
-                f"must be less than the green weight ({total:,} g)",
-                f"생두량({total:,} g)보다 적어야 합니다",
-            )
+        # the batch's own rules (recipe, weights, source, stock) are roasting's: checked when it is written
         return _Batch(
             where=where,
             rows=group,
             product=product,
             roasted_on=parse_date("roasted_on", first.get("roasted_on")),
-            roasted_g=roasted_g,
+            roasted_g=parse_grams("roasted_g", first.get("roasted_g")),
             minutes=_minutes(first.get("minutes")),
             operator=_text("operator", first.get("operator"), 60),
             notes=_text("notes", first.get("notes"), 2000),
-            source=source,
+            source=_text("source", first.get("source"), 40) or "excel",
             external_id=_text("external_id", first.get("external_id"), 200) or None,
             components=components,
             component_codes=codes,
         )
-
-    def _recipe(self, product: tuple[str, int, str]) -> set[int]:
-        if product[0] == "bean":
-            return {product[1]}
-        cache = self.__dict__.setdefault("_recipes", {})
-        if product[1] not in cache:
-            cache[product[1]] = {
-                r[0]
-                for r in self.conn.execute("SELECT bean_id FROM blend_components WHERE blend_id = ?", (product[1],))
-            }
-        return cache[product[1]]
 
     # --- menu --------------------------------------------------------------------------------
 
@@ -1910,20 +1385,7 @@ class _ExcelImporter:
         return "updated"
 
 
-# --- many new roast batches at once ---------------------------------------------------------
-
-
-PER_ROW_REPLAY_MAX = 2_000  # a refused bulk import is replayed row by row (exact messages) up to this size
-
-
-@dataclass(frozen=True)
-class Shortfall:
-    """Where the running stock of a bean first goes negative once all new batches are in."""
-
-    index: int  # the new batch (position in the list) whose consumption drives it below zero
-    bean_id: int
-    on_date: str
-    balance_g: int
+# --- new roast batches ----------------------------------------------------------------------
 
 
 def create_batches(
@@ -1935,29 +1397,22 @@ def create_batches(
     bulk: bool,
     create_one: Callable[[_Batch], str],
 ) -> None:
-    """Record new batches (given in date order): at once when `bulk`, else one by one through the API.
+    """Record new batches: in one pass through `roasting.add_batches` when `bulk`, else one by one
+    with `create_one` (the per-row API, each in a savepoint; the tests compare the two).
 
-    A bulk run the stock cannot cover is rolled back and replayed row by row, so the rejection
-    names the row the per-row path names; above PER_ROW_REPLAY_MAX batches (hours of per-row
-    work) the batch where the stock first runs out is rejected instead.
+    Either way every bad batch is reported with its place in the file and the others are still
+    checked (the import is then refused as a whole).
     """
     if bulk:
-        shortfall = bulk_add_batches(conn, new, user=user)
-        if shortfall is None:
-            report.add("roast_batches", "created", len(new))
-            return
-        if len(new) > PER_ROW_REPLAY_MAX:
-            batch = new[shortfall.index]
-            code = catalog.get_bean(conn, shortfall.bean_id)["code"]
-            report.reject(
-                "roast_batches",
-                batch.where,
-                "green_g",
-                f"the stock of {code} would fall to {shortfall.balance_g:,} g on {shortfall.on_date} with this batch "
-                f"(all {len(new):,} new batches checked together)",
-                f"이 배치로 {shortfall.on_date}에 {code} 재고가 {shortfall.balance_g:,} g 이 됩니다",
-            )
-            return
+
+        def rejected(index: int, error: ValidationError) -> None:
+            report.reject_error("roast_batches", new[index].where, error)
+
+        rows = [{**b.api_values(), "source": b.source, "external_id": b.external_id} for b in new]
+        created = sum(1 for i in roasting.add_batches(conn, rows, user=user, rejected=rejected) if i is not None)
+        if created:
+            report.add("roast_batches", "created", created)
+        return
     for batch in new:
         try:
             with row_savepoint(conn):
@@ -1966,100 +1421,3 @@ def create_batches(
             report.reject_error("roast_batches", batch.where, error)
             continue
         report.add("roast_batches", outcome)
-
-
-def bulk_add_batches(conn: sqlite3.Connection, new: list[_Batch], *, user: str = "system") -> Shortfall | None:
-    """Insert many new batches (in date order) at once, with exactly the per-row results.
-
-    Returns None when they are in, else where the stock runs out (nothing written then).
-
-    Why it is the same as calling `roasting.add_batch` row by row in file order:
-    - stock: each row passes `available_g` iff, after all rows, no bean's running stock dips below
-      zero (adding consumption only lowers balances), so one check per bean over the final ledger
-      accepts exactly the same files;
-    - frozen green cost: a batch on day d uses the moving average over purchases up to d, whose
-      stock weights include only roasts before each purchase — all of them earlier rows, since
-      rows are in date order — so one walk over each bean's ledger in ledger order gives the same
-      averages (including `avg_cost_per_g`'s rule for stock of unknown cost);
-    - ids, audit entries (through `audit.record`) and loss alerts are written in the same order
-      with the same content (alerts re-evaluated once per product from its earliest new date).
-    """
-    conn.execute("SAVEPOINT bulk_batches")
-    try:
-        shortfall = _bulk_write(conn, new, user)
-    except BaseException:
-        conn.execute("ROLLBACK TO bulk_batches")
-        conn.execute("RELEASE bulk_batches")
-        raise
-    if shortfall is not None:
-        conn.execute("ROLLBACK TO bulk_batches")
-    conn.execute("RELEASE bulk_batches")
-    return shortfall
-
-
-def _bulk_write(conn: sqlite3.Connection, new: list[_Batch], user: str) -> Shortfall | None:
-    start = (conn.execute("SELECT COALESCE(MAX(id), 0) FROM roast_batches").fetchone()[0]) + 1
-    by_bean: dict[int, list[tuple[str, int, int, int]]] = defaultdict(list)  # bean -> [(day, id, grams, index)]
-    for i, batch in enumerate(new):
-        for bean, grams in batch.components.items():
-            by_bean[bean].append((batch.roasted_on.isoformat(), start + i, grams, i))
-    costs: dict[tuple[int, int], int] = {}
-    for bean, entries in by_bean.items():
-        ledger = conn.execute(
-            "SELECT on_date, kind_order, ref_id, kind, delta_g, value_won FROM stock_ledger WHERE bean_id = ?"
-            " ORDER BY on_date, kind_order, ref_id",
-            (bean,),
-        ).fetchall()
-        merged = sorted(
-            [(r[0], r[1], r[2], r[3], r[4], r[5], None) for r in ledger]
-            + [(day, 1, batch_id, "new", -grams, None, index) for day, batch_id, grams, index in entries]
-        )
-        balance, avg = 0, None
-        num, den = 0, 1  # the moving average as a fraction num/den (won per gram)
-        last_new = entries[0][3]
-        for on_date, _order, _ref, kind, delta, value, index in merged:
-            if kind == "purchase":
-                # as inventory.avg_cost_per_g: stock of unknown cost (before any purchase) takes the
-                # first lot's price instead of weighing in at ₩0
-                avg = moving_average(balance if avg is not None else 0, avg or Fraction(0), delta, value)
-                num, den = avg.numerator, avg.denominator
-            elif kind == "new":
-                # = costing.green_cost_won(grams, avg): grams × avg rounded half-up, in integers
-                costs[(index, bean)] = (-2 * delta * num + den) // (2 * den)
-                last_new = index
-            balance += delta
-            if balance < 0:  # exactly what inventory.check_never_negative refuses
-                return Shortfall(last_new, bean, on_date, balance)
-    rows, components, payloads = [], [], []
-    firsts: dict[tuple[str, int], date] = {}
-    for i, batch in enumerate(new):
-        kind, product_id, _code = batch.product
-        row = {
-            "roasted_on": batch.roasted_on.isoformat(),
-            "bean_id": product_id if kind == "bean" else None,
-            "blend_id": product_id if kind == "blend" else None,
-            "roasted_g": batch.roasted_g,
-            "minutes": batch.minutes,
-            "operator": batch.operator,
-            "notes": batch.notes,
-            "source": batch.source,
-            "external_id": batch.external_id,
-        }
-        frozen = {bean: (grams, costs[(i, bean)]) for bean, grams in batch.components.items()}
-        rows.append((start + i, *row.values()))
-        components.extend((start + i, bean, g, won) for bean, (g, won) in frozen.items())
-        payloads.append({**row, "components": frozen})
-        firsts.setdefault(batch.product[:2], batch.roasted_on)
-    conn.executemany(
-        "INSERT INTO roast_batches (id, roasted_on, bean_id, blend_id, roasted_g, minutes, operator, notes,"
-        " source, external_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
-    conn.executemany(
-        "INSERT INTO roast_components (batch_id, bean_id, green_g, green_cost_won) VALUES (?, ?, ?, ?)", components
-    )
-    for i, payload in enumerate(payloads):  # the entry (and log line) add_batch records for each batch
-        audit.record(conn, user, "create", "roast_batch", start + i, None, payload)
-    for (kind, product_id), since in firsts.items():
-        roasting.reevaluate_alerts(conn, catalog.product_by_id(conn, kind, product_id), since)
-    return None

@@ -36,14 +36,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import column_index_from_string
+from openpyxl.utils.cell import range_boundaries
+
 from .. import catalog
 from ..models import Product, ValidationError, parse_won
-from .excel import MAX_XLSX_BYTES, Bad, Formula, XlsxReader, check_xlsx
+from .excel import MAX_XLSX_BYTES, check_xlsx, merged_ranges, open_workbook
 from .report import ImportReport, Progress, file_sha256, previous_import, row_savepoint, run_import
 
 SOURCE = "menu"
-# Files we load fully (merged cells need it): keep the unpacked size modest.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Files loaded fully (openpyxl's normal mode, for merged cells): a menu or roasting form unpacks
+# to well under a megabyte.
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 PRICE_SHEETS = ("원두가격표 (탄)", "원두가격표(신)")
 CUP_DOSE_G = {"regular": 20, "large": 25}
 BAG_DOSE_G = {"200g": 200, "1kg": 1000}
@@ -236,17 +240,37 @@ MAX_FORM_CELLS = 200_000  # a menu or roasting form is a few thousand cells
 MAX_MERGES = 5_000
 
 
+class Bad:
+    """A cell that holds an error value (#DIV/0!, #N/A, …): what it held, for messages."""
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str):
+        self.what = what
+
+
+class Formula:
+    """A formula cell: its text ('=C2/0.83') and the value Excel saved with it (None if none)."""
+
+    __slots__ = ("text", "cached")
+
+    def __init__(self, text: str, cached: Any):
+        self.text = text
+        self.cached = cached
+
+    def __repr__(self) -> str:
+        return f"Formula({self.text!r}, {self.cached!r})"
+
+
 class Grid:
     """One sheet of a human-made workbook: the cells that exist, merged ranges kept as ranges.
 
     `value(r, c)` reads a cell inside a merged range as the range's top-left value; `own(r, c)`
-    is None for the hidden part of a range. Ranges are never expanded cell by cell, so a sheet
-    claiming A1:XFD1048576 costs nothing.
+    is None for the hidden part of a range. Ranges are not expanded here (`load_grids` refuses a
+    file whose ranges cover more cells than a form has, before openpyxl expands them).
     """
 
     def __init__(self, title: str, cells: dict[tuple[int, int], Any], merges: list[str]):
-        from openpyxl.utils.cell import range_boundaries
-
         self.title = title
         self.cells = cells
         self.ranges: list[tuple[int, int, int, int]] = []
@@ -291,31 +315,70 @@ class Grid:
 
 
 def load_grids(path: Path, sheets: Sequence[str] | None = None) -> dict[str, Grid]:
-    """The sheets of a human-made workbook (menu, roasting log), read with formulas kept."""
-    reader = XlsxReader(path)
-    try:
-        grids = {}
-        for title in reader.sheets:
-            if sheets is not None and title not in sheets:
+    """The sheets of a human-made workbook (menu, roasting log): openpyxl's normal mode (merged
+    ranges, formulas as written), plus the values Excel saved with the formulas (read-only mode).
+
+    Merged ranges are counted from the raw file first (normal mode creates a cell object for every
+    cell a range covers), and a sheet holding more cells than a form is refused.
+    """
+    merges = [ref for refs in merged_ranges(path).values() for ref in refs]
+    covered = 0
+    for ref in merges:
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+        except (ValueError, TypeError):
+            continue
+        covered += (max_row - min_row + 1) * (max_col - min_col + 1)
+    if len(merges) > MAX_MERGES or covered > MAX_FORM_CELLS:
+        raise ValidationError(
+            path.name, "has too many merged cells: not a menu or roasting form", "병합된 셀이 너무 많습니다"
+        )
+    grids: dict[str, Grid] = {}
+    formulas: dict[str, list[tuple[int, int]]] = {}
+    with open_workbook(path, read_only=False) as wb:
+        for ws in wb.worksheets:
+            if sheets is not None and ws.title not in sheets:
                 continue
-            cells: dict[tuple[int, int], Any] = {}
-            for r, row in reader.rows(title, keep_formulas=True):
-                for c, value in row.items():
-                    cells[(r, c)] = value
-                if len(cells) > MAX_FORM_CELLS:
-                    raise ValidationError(
-                        f"{path.name} › {title}",
-                        f"has more than {MAX_FORM_CELLS:,} cells: not a menu or roasting form",
-                        "셀이 너무 많습니다",
-                    )
-            if len(reader.merges) > MAX_MERGES:
+            # The cells the sheet holds. `iter_rows` would create a cell object for every coordinate
+            # of the used rectangle: the café's price-tag sheets carry a styled cell on row 1,048,576.
+            held = ws._cells
+            if len(held) > MAX_FORM_CELLS:
                 raise ValidationError(
-                    f"{path.name} › {title}", "has too many merged ranges", "병합 범위가 너무 많습니다"
+                    f"{path.name} › {ws.title}",
+                    f"has more than {MAX_FORM_CELLS:,} cells: not a menu or roasting form",
+                    "셀이 너무 많습니다",
                 )
-            grids[title] = Grid(title, cells, reader.merges)
-        return grids
-    finally:
-        reader.close()
+            cells: dict[tuple[int, int], Any] = {}
+            for key in sorted(held):
+                cell = held[key]
+                if cell.value is None:
+                    continue  # empty (styled only), or the hidden part of a merged range
+                if cell.data_type == "f":
+                    text = cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", "")
+                    cells[key] = Formula(str(text), None)
+                    formulas.setdefault(ws.title, []).append(key)
+                elif cell.data_type == "e":
+                    cells[key] = Bad(f"the error {cell.value}")
+                else:
+                    cells[key] = cell.value
+            grids[ws.title] = Grid(ws.title, cells, [str(r) for r in ws.merged_cells.ranges])
+    if formulas:
+        _saved_values(path, grids, formulas)
+    return grids
+
+
+def _saved_values(path: Path, grids: dict[str, Grid], formulas: dict[str, list[tuple[int, int]]]) -> None:
+    """Fill in the value Excel saved with each formula (an error value counts as none)."""
+    with open_workbook(path, read_only=True, data_only=True) as wb:
+        for title, keys in formulas.items():
+            ws = wb[title]
+            ws.reset_dimensions()  # only the rows up to the last formula are read
+            wanted = set(keys)
+            first, last = min(r for r, _ in keys), max(r for r, _ in keys)
+            for r, row in enumerate(ws.iter_rows(min_row=first, max_row=last, max_col=max(c for _, c in keys)), first):
+                for c, cell in enumerate(row, start=1):
+                    if (r, c) in wanted and cell.data_type != "e":
+                        grids[title].cells[(r, c)].cached = cell.value
 
 
 def _header_sizes(grid: Grid) -> bool:
@@ -424,8 +487,6 @@ def _price_value(grid: Grid, value: Any, line: Line) -> Any:
         return value.cached
     match = _SIMPLE_FORMULA.match(value.text)
     if match:
-        from openpyxl.utils import column_index_from_string
-
         base = grid.shown(int(match.group(2)), column_index_from_string(match.group(1).upper()))
         if isinstance(base, int | float) and not isinstance(base, bool):
             line.problems.append(f"computed {value.text} (the file has no saved value)")

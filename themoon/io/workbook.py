@@ -33,9 +33,10 @@ from typing import Any
 
 from .. import catalog
 from ..models import Product, ValidationError, parse_int, parse_text
-from .excel import Formula, check_xlsx
+from .excel import check_xlsx
 from .menu import (
     MAX_UNPACKED_BYTES,
+    Formula,
     Grid,
     ProductMatcher,
     _has_hangul,
