@@ -1,18 +1,19 @@
-"""Helpers shared by the dashboard tests: a tiny database built through the API, free ports,
-and a Voilà server started the way `themoon serve` starts it."""
+"""Helpers shared by the dashboard tests: a tiny database built through the API, the demo café
+for the tab tests (built once per session, copied per test), an app signed in as a given role,
+and (re-exported from themoon.ui.browser) free ports and Voilà servers started the way
+`themoon serve` starts them."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import time
-import urllib.request
+import atexit
+import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 
-from themoon import catalog, cost_settings, db, inventory, roasting
+from themoon import catalog, cost_settings, db, inventory, roasting, users
+from themoon.demo import build_demo
+from themoon.ui.browser import free_port, stop_process_group, wait_for_url  # noqa: F401 (re-exported)
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "dashboard.ipynb"
@@ -37,6 +38,10 @@ SCREENSHOTS = REPO / "tests" / "screenshots"
 # Stock on 11-15: ETH 4,000 g (₩24,000, low: ≤ 5,000), KEN 2,000 g (₩16,000) → ₩40,000, 1 low.
 SMALL_SINCE = date(2026, 11, 1)
 SMALL_UNTIL = date(2026, 11, 15)
+
+# The demo café of the tab tests: two months of history ending the day before.
+DEMO_TODAY = date(2026, 11, 15)
+OWNER, STAFF, VIEWER = ("owner", "moon"), ("staff", "moon"), ("viewer", "moon-viewer")
 
 
 def build_small_db(path: Path):
@@ -63,38 +68,62 @@ def build_small_db(path: Path):
     return conn
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_url(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    """Poll a (kernel-free) URL until it answers 200; fail early if the server died."""
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"voila exited with {process.returncode} before answering {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError as error:
-            last = error
-        time.sleep(0.25)
-    raise TimeoutError(f"{url} did not answer within {timeout} s ({last})")
-
-
-def stop_process_group(process: subprocess.Popen, timeout: float = 15) -> None:
-    """SIGTERM the server's process group (voila and its kernels), then SIGKILL if needed."""
-    if process.poll() is not None:
-        return
+def build_demo_db(path: Path, *, months: int = 2, today: date = DEMO_TODAY) -> Path:
+    """The demo café (owner/moon, staff/moon) plus a viewer, `months` of history before `today`."""
+    conn = db.connect(path)
     try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=timeout)
-    except ProcessLookupError:
-        pass
+        build_demo(conn, months=months, today=today)
+        users.add_user(conn, username=VIEWER[0], password=VIEWER[1], role="viewer", display_name="Viewer")
+    finally:
+        conn.close()  # the last connection checkpoints the WAL: the file alone is the database
+    return path
+
+
+_TEMPLATE: list[Path] = []
+
+
+def demo_template() -> Path:
+    """The demo café, built once per test run (in a temporary directory removed at exit)."""
+    if not _TEMPLATE or not _TEMPLATE[0].is_file():
+        folder = Path(tempfile.mkdtemp(prefix="themoon-demo-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _TEMPLATE[:] = [build_demo_db(folder / "demo.db")]
+    return _TEMPLATE[0]
+
+
+def demo_copy(folder: Path) -> Path:
+    """A fresh copy of the demo café in `folder`, for one test (it may write)."""
+    path = Path(folder) / "demo.db"
+    shutil.copyfile(demo_template(), path)
+    return path
+
+
+def signed_in(
+    path: Path, who: tuple[str, str] = OWNER, *, lang: str = "en", today: date = DEMO_TODAY, form: bool = False
+):
+    """The app over `path`, signed in as `who`: through its sign-in form (`form=True`), else
+    straight from the users table (argon2 takes a while; test_ui.py covers the form)."""
+    from themoon.ui.app import App
+
+    app = App(path, lang=lang, today=today, autologin=False)
+    assert app.screen == "signin", app.screen
+    if form:
+        app.si_user.value, app.si_password.value = who
+        assert app.do_sign_in(), app.si_form.status.value
+        return app
+    conn = db.connect(path, migrate=False)
+    try:
+        row = next(u for u in users.list_users(conn) if u["username"] == who[0])
+    finally:
+        conn.close()
+    app._signed_in({k: row[k] for k in ("id", "username", "display_name", "role")})
+    app.render()
+    return app
+
+
+def count(path: Path, table: str) -> int:
+    conn = db.connect(path, migrate=False)
+    try:
+        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()

@@ -1,235 +1,349 @@
-"""The dashboard's widgets and the way it is served, without a browser."""
+"""The dashboard shell without a browser: which screen opens, sign-in, first run, roles,
+language, unexpected errors; the words and numbers; and how the dashboard is served."""
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import sys
-import types
 from datetime import date
 from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
-from browser_support import NOTEBOOK, REPO, SMALL_UNTIL, build_small_db
+from browser_support import (
+    DEMO_TODAY,
+    NOTEBOOK,
+    OWNER,
+    REPO,
+    STAFF,
+    VIEWER,
+    build_small_db,
+    count,
+    demo_copy,
+    signed_in,
+)
 
-from themoon import db, kpis, serve
+from themoon import db, roasting, serve, users
+from themoon.models import ValidationError
+from themoon.ui import app as app_module
 from themoon.ui import charts, i18n
 from themoon.ui import format as fmt
-from themoon.ui.app import build_app, build_view, setup_logging
-from themoon.ui.overview import KPI_KEYS, Overview
+from themoon.ui.app import TABS, App, build, build_app, pinned_today, prepare, served_locally, setup_logging
+from themoon.ui.forms import Field, Form, is_hidden
+from themoon.ui.i18n import t
+
+UI_DIR = REPO / "themoon" / "ui"
 
 
 @pytest.fixture()
-def small_path(tmp_path) -> Path:
-    path = tmp_path / "small.db"
-    build_small_db(path).close()
-    return path
+def demo_path(tmp_path):
+    """A fresh copy of the demo café (built once per run) for this test."""
+    return demo_copy(tmp_path)
 
 
 @pytest.fixture()
 def kernel_logging(tmp_path, monkeypatch):
     """build_app's logging set up as in a kernel, into tmp_path, and undone afterwards."""
     monkeypatch.setenv("THEMOON_LOG_DIR", str(tmp_path / "logs"))
+    setup_logging()
     yield tmp_path / "logs"
     from themoon.ops import logs
 
     logs.reset()
 
 
-@pytest.fixture()
-def view(small_path) -> Overview:
-    # "this month" on 2026-11-15 is the period the KPI tests worked out by hand
-    return build_view(small_path, "en", today=SMALL_UNTIL)
-
-
-def card_text(view: Overview, key: str) -> str:
-    return view.cards[key].value
-
-
 def visible(widget: widgets.Widget) -> bool:
-    return widget.layout.display != "none"
+    return not is_hidden(widget)
 
 
-# --- the overview -------------------------------------------------------------------------------
+# --- which screen opens ---------------------------------------------------------------------------
 
 
-def test_cards_show_the_kpis(view, small_path):
-    assert view.state == "ok"
-    conn = db.connect(small_path)
-    o = kpis.overview(conn, date(2026, 11, 1), SMALL_UNTIL)
-    conn.close()
-    assert view.data["overview"] == o
-    assert "6.6 kg" in card_text(view, "roasted")
-    assert "₩12,942 per roasted kg" in card_text(view, "roasted")
-    assert ">3<" in card_text(view, "batches")
-    assert "₩85,160" in card_text(view, "batches")
-    assert "17.7%" in card_text(view, "loss")
-    assert "expected 17.0% · +0.7 pt" in card_text(view, "loss")
-    assert "₩40,000" in card_text(view, "stock_value")
-    assert ">1<" in card_text(view, "low_stock")
-    assert ">1<" in card_text(view, "alerts")
-    assert "themoon-kpi--warn" in view.cards["low_stock"]._dom_classes
-    assert "themoon-kpi--warn" in view.cards["alerts"]._dom_classes
-    assert not visible(view.message)
-    assert visible(view.body)
-
-
-def test_every_part_has_its_dom_hook(view):
-    for key in KPI_KEYS:
-        assert {"themoon-kpi", f"themoon-kpi-{key}"} <= set(view.cards[key]._dom_classes)
-    for key, card in view.chart_cards.items():
-        assert {"themoon-chart", f"themoon-chart-{key}"} <= set(card._dom_classes)
-    assert "themoon-app" in view.widget._dom_classes
-    assert "themoon-lowstock" in view.low_stock._dom_classes
-
-
-def test_charts_are_plain_figures_in_outputs(view):
-    weekly, stock = view.figures["weekly"], view.figures["stock"]
-    assert weekly.layout.barmode == "stack"
-    assert [trace.name for trace in weekly.data] == ["Yirgacheffe", "Kenya Masai AA"]
-    assert list(weekly.data[0].y) == [None, 4.15, 0.85]  # weeks of 10/26, 11/02, 11/09
-    assert [trace.type for trace in stock.data] == ["bar", "bar", "scatter"]
-    assert list(stock.data[2].y) == [5.0, 1.5]  # reorder points
-    for key in ("weekly", "stock"):
-        (output,) = view.chart_outputs[key].outputs
-        assert output["output_type"] == "display_data"
-        assert charts.MIME in output["data"]
-        assert output["data"][charts.MIME]["config"]["displaylogo"] is False
-        json.dumps(output)  # what the frontend receives must be plain JSON
-
-
-def test_low_stock_list(view):
-    assert "Yirgacheffe" in view.low_stock.value
-    assert "1.0 kg" in view.low_stock.value  # short by
-
-
-def test_language_toggle_relabels_at_once(view):
-    view.lang_toggle.value = "ko"
-    assert view.lang == "ko"
-    assert "로스팅량" in card_text(view, "roasted")
-    assert "로스팅 kg당 ₩12,942" in card_text(view, "roasted")
-    assert "+0.7%p" in card_text(view, "loss")
-    assert "미해결 손실 경고" in card_text(view, "alerts")
-    assert [label for label, _ in view.period_toggle.options] == ["이번 달", "최근 30일", "최근 90일", "올해"]
-    assert view.period_toggle.value == "month"
-    assert "주별 로스팅량" in view.chart_titles["weekly"].value
-    assert [trace.name for trace in view.figures["weekly"].data] == ["예가체프", "마사이"]
-    assert "재고 부족" in view.low_stock.value
-    assert "로스팅 비용 대시보드" in view.title.value
-    assert view.refresh_button.description == "새로고침"
-    view.lang_toggle.value = "en"
-    assert "Roasted" in card_text(view, "roasted")
-
-
-def test_period_change_updates_the_kpis(view):
-    view.lang_toggle.value = "ko"
-    view.period_toggle.value = "90d"  # 2026-08-18 … 2026-11-15: the October batch joins
-    assert view.period == "90d"
-    assert view.data["overview"]["batches"] == 4
-    assert ">4<" in card_text(view, "batches")
-    assert "7.4 kg" in card_text(view, "roasted")
-    assert "로스팅량" in card_text(view, "roasted")  # the language survives the period change
-    assert view.period_toggle.value == "90d"
-    assert "2026-08-18" in view.footer.value
-
-
-def test_period_without_roasts(small_path):
-    view = build_view(small_path, "en", today=date(2026, 9, 30))
-    assert view.state == "ok"
-    assert ">0<" in card_text(view, "batches")
-    assert "no roasts in this period" in card_text(view, "roasted")
-    assert "expected 17.0%" in card_text(view, "loss")
-    assert visible(view.chart_notes["weekly"])
-    assert "No roasts in this period." in view.chart_notes["weekly"].value
-
-
-def test_unknown_period_from_the_browser_is_ignored(view):
-    view.set_period("decade")
-    assert view.period == "month"
-    with pytest.raises(ValueError):
-        Overview(view.db_path, period="decade")
-
-
-def test_empty_database(tmp_path):
-    path = tmp_path / "empty.db"
-    db.connect(path).close()
-    view = build_view(path, "en", today=SMALL_UNTIL)
-    assert view.state == "empty"
-    assert visible(view.message)
-    assert "No data yet" in view.message.value
-    assert not visible(view.body)
-    view.lang_toggle.value = "ko"
-    assert "아직 데이터가 없습니다" in view.message.value
-
-
-def test_missing_database_is_not_created(tmp_path):
+def test_missing_database_is_a_message_and_is_not_created(tmp_path):
     path = tmp_path / "nowhere" / "themoon.db"
-    view = build_view(path, "en")
-    assert view.state == "missing"
-    assert str(path) in view.message.value
-    assert "themoon init" in view.message.value
-    assert not visible(view.body)
+    app = App(path, autologin=True)
+    assert app.state == "missing"
+    assert visible(app.message) and str(path) in app.message.value
+    assert "<code>themoon init</code>" in app.message.value
+    assert not visible(app.main) and not visible(app.auth)
     assert not path.exists() and not path.parent.exists()
 
 
-def test_database_of_another_schema_version(tmp_path):
+def test_database_of_another_schema_version_is_never_migrated(tmp_path):
     path = tmp_path / "old.db"
     sqlite3.connect(path).close()
-    view = build_view(path, "en")
-    assert view.state == "upgrade"
-    assert "themoon init" in view.message.value
-    assert db.current_version(sqlite3.connect(path)) == 0  # the dashboard never migrates
+    app = App(path, autologin=True)
+    assert app.state == "upgrade"
+    assert "themoon init" in app.message.value
+    assert db.current_version(sqlite3.connect(path)) == 0
 
 
-def test_a_failure_is_a_message_not_a_traceback(view, monkeypatch, capsys, kernel_logging):
+def test_demo_served_locally_opens_signed_in_as_the_demo_owner(demo_path):
+    app = App(demo_path, today=DEMO_TODAY, autologin=True)
+    assert app.screen == "app" and app.ctx.user["username"] == "owner" and app.ctx.role == "owner"
+    assert visible(app.demo_banner) and "Demo data" in app.demo_banner.value
+    assert app.current == "overview" and app.tabs["overview"].widget in app.content.children
+    assert "OWNER" in app.user_chip.value.upper()
+
+
+def test_demo_elsewhere_asks_to_sign_in(demo_path):
+    app = App(demo_path, today=DEMO_TODAY, autologin=False)
+    assert app.screen == "signin" and app.ctx.user is None
+    assert visible(app.signin) and not visible(app.main)
+    assert "owner / moon" in app.si_note.value  # the README's demo accounts
+    assert visible(app.demo_banner)
+    with pytest.raises(PermissionError):
+        app.tab("roasting")
+    app.open_tab("settings")  # from the browser: ignored while signed out
+    assert app.tabs == {}
+
+
+@pytest.mark.parametrize(
+    ("env", "local"),
+    [
+        ({"THEMOON_SERVE_HOST": "127.0.0.1"}, True),
+        ({"THEMOON_SERVE_HOST": "::1"}, True),
+        ({"THEMOON_SERVE_HOST": "0.0.0.0"}, False),
+        ({"THEMOON_SERVE_HOST": "192.168.0.10"}, False),
+        ({"VOILA_KERNEL_ID": "x"}, False),  # a Voilà not started by `themoon serve`: unknown address
+        ({}, True),  # a kernel outside Voilà (JupyterLab) belongs to its user
+    ],
+)
+def test_served_locally(monkeypatch, env, local):
+    for name in ("THEMOON_SERVE_HOST", *app_module._VOILA_ENV):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert served_locally() is local
+
+
+def test_demo_on_the_network_is_not_signed_in(demo_path, monkeypatch):
+    monkeypatch.setenv("THEMOON_SERVE_HOST", "0.0.0.0")
+    assert App(demo_path, today=DEMO_TODAY).screen == "signin"
+
+
+# --- sign-in ----------------------------------------------------------------------------------------
+
+
+def test_sign_in_and_out(demo_path):
+    app = signed_in(demo_path, STAFF, form=True)
+    assert app.ctx.role == "staff" and app.screen == "app"
+    assert "매니저" in app.user_chip.value
+    app.open_tab("roasting")
+    app.do_sign_out()
+    assert app.screen == "signin" and app.ctx.user is None and app.tabs == {}
+    assert not visible(app.sign_out)
+
+
+def test_wrong_password_is_refused_without_saying_which_part(demo_path):
+    app = App(demo_path, today=DEMO_TODAY, autologin=False)
+    for who in (("owner", "sun"), ("nobody", "moon")):
+        app.si_user.value, app.si_password.value = who
+        assert not app.do_sign_in()
+        assert "Wrong username or password" in app.si_form.status.value
+        assert app.si_password.value == ""  # never left in the page
+    assert app.ctx.user is None and app.screen == "signin"
+
+
+def test_repeated_failures_lock_sign_in_for_a_while(demo_path, monkeypatch):
+    monkeypatch.setattr(users, "authenticate", lambda conn, u, p: None)  # argon2 is slow on purpose
+    app = App(demo_path, today=DEMO_TODAY, autologin=False)
+    for _ in range(app_module.MAX_FAILED_SIGNINS):
+        app.si_user.value, app.si_password.value = "owner", "wrong"
+        app.do_sign_in()
+    app.si_user.value, app.si_password.value = OWNER
+    assert not app.do_sign_in()  # even the right password waits out the lockout
+    assert "Too many failed attempts" in app.si_form.status.value
+    monkeypatch.undo()
+    app.locked_until = 0
+    app.si_user.value, app.si_password.value = OWNER
+    assert app.do_sign_in()
+
+
+def test_first_run_creates_the_owner(tmp_path):
+    path = tmp_path / "new.db"
+    db.connect(path).close()
+    app = App(path, autologin=True)  # a real database: no auto sign-in, no users yet
+    assert app.screen == "first_run" and visible(app.first_run)
+    f = app.fr_fields
+    f["username"].value, f["display_name"].value = "minji", "김민지"
+    f["password"].value, f["password_repeat"].value = "moonlight", "moonshine"
+    assert not app.do_create_owner()
+    assert "does not match" in f["password_repeat"].error.value and visible(f["password_repeat"].error)
+    assert count(path, "users") == 0
+    f["password"].value = f["password_repeat"].value = "abc"
+    assert not app.do_create_owner()
+    assert "at least 4 characters" in f["password"].error.value
+    f["password"].value = f["password_repeat"].value = "moonlight"
+    assert app.do_create_owner()
+    assert app.ctx.user["username"] == "minji" and app.ctx.role == "owner" and app.screen == "app"
+    conn = db.connect(path)
+    assert users.has_owner(conn) and users.authenticate(conn, "minji", "moonlight")["role"] == "owner"
+    conn.close()
+    assert "No data yet" in app.tabs["overview"].message.value  # an empty store, explained
+    assert App(path, autologin=True).screen == "signin"  # the next visitor signs in
+
+
+def test_first_run_finished_elsewhere_meanwhile(tmp_path):
+    path = tmp_path / "new.db"
+    db.connect(path).close()
+    app = App(path)
+    conn = db.connect(path)
+    users.add_user(conn, username="first", password="secret", role="owner")
+    conn.close()
+    f = app.fr_fields
+    f["username"].value, f["password"].value, f["password_repeat"].value = "second", "secret", "secret"
+    assert not app.do_create_owner()
+    assert app.screen == "signin" and count(path, "users") == 1
+
+
+# --- roles ---------------------------------------------------------------------------------------------
+
+
+def test_staff_sees_no_owner_only_controls(demo_path):
+    app = signed_in(demo_path, STAFF)
+    roasting_tab = app.tab("roasting")
+    assert visible(roasting_tab.single)  # staff log batches
+    assert not visible(roasting_tab.actions)  # edit, delete, resolve: owner only
+    inventory_tab = app.tab("inventory")
+    assert visible(inventory_tab.purchase_card) and visible(inventory_tab.stocktake_card)
+    catalog_tab = app.tab("catalog")
+    assert not visible(catalog_tab.bean_tools) and not visible(catalog_tab.blend_tools)
+    settings_tab = app.tab("settings")
+    assert not visible(settings_tab.cs_form_box) and not visible(settings_tab.users_card)
+    assert not visible(settings_tab.m_tools)
+    assert settings_tab.user_rows == []  # the users list is not even read
+
+
+def test_viewer_reads_only(demo_path):
+    app = signed_in(demo_path, VIEWER)
+    roasting_tab = app.tab("roasting")
+    assert "read the roasting log" in roasting_tab.readonly_note.value
+    assert roasting_tab.single not in roasting_tab.entry.children
+    inventory_tab = app.tab("inventory")
+    assert not visible(inventory_tab.purchase_card) and not visible(inventory_tab.stocktake_card)
+    for key in TABS:
+        assert app.tab(key).message.value == ""  # every tab reads fine
+
+
+def test_the_view_refuses_what_the_role_may_not_do_even_if_a_control_is_reached(demo_path):
+    """Hidden controls are not the protection: every write checks users.can first."""
+    app = signed_in(demo_path, VIEWER)
+    before = count(demo_path, "roast_batches")
+    tab = app.tab("roasting")
+    tab.product.widget.options = [("x", "blend:FULL-MOON")]
+    tab.product.value = "blend:FULL-MOON"
+    tab.green_total.value, tab.roasted_g.value = "3000", "2500"
+    tab._save_batch()
+    assert "does not allow" in tab.form.status.value
+    assert count(demo_path, "roast_batches") == before
+    settings_tab = app.tab("settings")
+    settings_tab._save_settings()
+    assert "does not allow" in settings_tab.cs_form.status.value
+
+
+# --- language ------------------------------------------------------------------------------------------
+
+
+def test_language_toggle_relabels_everything_at_once(demo_path):
+    app = signed_in(demo_path, OWNER)
+    for key in TABS:
+        app.open_tab(key)
+    app.lang_toggle.value = "ko"
+    assert app.ctx.lang == "ko"
+    assert [b.description for b in app.nav_buttons.values()] == [
+        "개요",
+        "로스팅",
+        "생두 재고",
+        "원두·블렌드",
+        "원가·가격",
+        "설정",
+    ]
+    assert "로스팅 비용 대시보드" in app.title.value and app.sign_out.description == "로그아웃"
+    assert "로스팅 기록" in app.tabs["roasting"].entry_title.value
+    assert "원두별 생두 재고" in app.tabs["inventory"].stock_title.value
+    assert "블렌드" in app.tabs["catalog"].blends_title.value
+    assert "가정 시뮬레이션" in app.tabs["costs"].w_title.value
+    assert "비용 설정" in app.tabs["settings"].cs_title.value
+    assert app.tabs["settings"].language.value == "ko"
+    assert "로스팅량" in app.tabs["overview"].cards["roasted"]
+    app.tabs["settings"].language.value = "en"  # the settings tab's own switch does the same
+    assert app.lang_toggle.value == "en" and app.nav_buttons["overview"].description == "Overview"
+
+
+def test_every_word_exists_in_both_languages():
+    assert set(i18n.STRINGS["en"]) == set(i18n.STRINGS["ko"])
+    assert all(i18n.STRINGS["ko"][k] for k in i18n.STRINGS["ko"])
+
+
+def test_every_key_the_ui_uses_is_defined():
+    used = set()
+    for path in UI_DIR.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\b(?:t|tr|label)\(\s*\"([a-z0-9_.]*[a-z0-9_])\"", text))
+        used |= set(
+            re.findall(
+                r'(?<!where=)"((?:f|col|kpi|chart|period|alert|status|btn|err|msg|roast|inv|cat|costs|set|att|'
+                r'preview|auth|piece|ledger|channel|role|tab)\.[a-z0-9_.]*[a-z0-9_])"',
+                text,
+            )
+        )
+    missing = sorted(k for k in used if k not in i18n.STRINGS["en"])
+    assert missing == []
+
+
+def test_t():
+    assert t("refresh", "ko") == "새로고침"
+    assert t("refresh", "ko-KR") == "새로고침"
+    assert t("refresh", "fr") == "Refresh"
+    assert t("kpi.alerts.sub", "en", critical=2) == "2 critical"
+    assert t("no.such.key", "ko") == "no.such.key"
+
+
+# --- forms and errors ------------------------------------------------------------------------------------
+
+
+def test_form_puts_an_error_next_to_its_field():
+    form = Form([Field("roasted_g", widgets.Text(), "f.roasted_g"), Field("green_g", widgets.Text(), "f.green_g")])
+    form.show_error(ValidationError("green_g[ETH-SIDAMO-G4]", "is required", "필수 입력입니다"), "ko")
+    assert "필수 입력입니다" in form["green_g"].error.value and visible(form["green_g"].error)
+    assert "themoon-field--invalid" in form["green_g"].box._dom_classes
+    form.clear()
+    assert form.errors == {} and not visible(form.status)
+    form.show_error(ValidationError("mystery", "went wrong"), "en")  # no such field: on the status line
+    assert "mystery: went wrong" in form.status.value
+
+
+def test_an_unexpected_error_is_a_friendly_line_and_a_log_entry(demo_path, monkeypatch, capsys, kernel_logging):
+    app = signed_in(demo_path, OWNER)
+    tab = app.tab("roasting")
+
     def broken(*args, **kwargs):
         raise sqlite3.OperationalError("disk I/O error")
 
-    setup_logging()
-    monkeypatch.setattr(kpis, "dashboard", broken)
-    view.refresh()
-    assert view.state == "error"
-    assert "OperationalError" in view.message.value
-    assert "Traceback" not in view.message.value
-    assert not visible(view.body)
+    monkeypatch.setattr(roasting, "add_batch", broken)
+    tab.product.value = "blend:FULL-MOON"
+    tab.green_total.value, tab.roasted_g.value = "3000", "2500"
+    tab.save.click()  # the real callback path: no exception escapes
+    assert "nothing was saved" in tab.form.status.value
+    assert "Traceback" not in tab.form.status.value
     assert "Traceback" not in capsys.readouterr().err  # in a kernel, sys.stderr is the page
-    assert "OperationalError" in (kernel_logging / "themoon.log").read_text()  # the server log has it
+    log = (kernel_logging / "themoon.log").read_text()
+    assert "ui.error" in log and "disk I/O error" in log and "roasting.add_batch" in log
 
 
-def test_demo_banner(small_path, monkeypatch):
-    fake = types.ModuleType("themoon.demo")
-    fake.is_demo = lambda conn: True
-    monkeypatch.setitem(sys.modules, "themoon.demo", fake)
-    view = build_view(small_path, "en", today=SMALL_UNTIL)
-    assert view.is_demo
-    assert visible(view.demo_banner)
-    assert "Demo data" in view.demo_banner.value
+def test_a_failing_read_is_a_message_not_a_traceback(demo_path, monkeypatch, kernel_logging):
+    app = signed_in(demo_path, OWNER)
+    overview = app.tabs["overview"]
+    monkeypatch.setattr(overview.ctx, "analytics", lambda: None)
+    overview.refresh()
+    assert "went wrong while reading" in overview.message.value
+    assert "RuntimeError" in overview.message.value
 
 
-def test_no_demo_banner_without_the_demo_module(small_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "themoon.demo", None)  # import fails
-    view = build_view(small_path, "en", today=SMALL_UNTIL)
-    assert not view.is_demo
-    assert not visible(view.demo_banner)
-
-
-def test_a_broken_demo_check_is_ignored(small_path, monkeypatch):
-    fake = types.ModuleType("themoon.demo")
-    fake.is_demo = lambda conn: 1 / 0
-    monkeypatch.setitem(sys.modules, "themoon.demo", fake)
-    view = build_view(small_path, "en", today=SMALL_UNTIL)
-    assert view.state == "ok" and not view.is_demo
-
-
-def test_build_app_reads_the_environment(small_path, monkeypatch, kernel_logging):
-    monkeypatch.setenv("THEMOON_DB", str(small_path))
-    monkeypatch.setenv("THEMOON_LANG", "ko")
-    app = build_app()
-    assert isinstance(app, widgets.Widget)
-    assert "themoon-app" in app._dom_classes
-    view = build_view()
-    assert view.db_path == small_path and view.lang == "ko"
+# --- the notebook, the app builder ---------------------------------------------------------------------
 
 
 def test_the_notebook_is_thin_and_has_no_outputs():
@@ -237,23 +351,38 @@ def test_the_notebook_is_thin_and_has_no_outputs():
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert len(code) <= 2
     assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
-    assert "build_app()" in "".join(code[-1]["source"])
+    source = "".join(code[-1]["source"])
+    assert "prepare()" in source and "wait_for_request()" in source and "build_app(" in source
+    assert source.index("prepare()") < source.index("wait_for_request()") < source.index("build_app(")
     assert nb["metadata"]["title"] == "The Moon Drip BAR"
 
 
-# --- words and numbers --------------------------------------------------------------------------
+def test_build_app_reads_the_environment(demo_path, monkeypatch, kernel_logging):
+    monkeypatch.setenv("THEMOON_DB", str(demo_path))
+    monkeypatch.setenv("THEMOON_LANG", "ko")
+    monkeypatch.delenv("THEMOON_SERVE_HOST", raising=False)
+    prepared = prepare()
+    assert prepared.analytics is not None and prepared.db_path == demo_path
+    widget = build_app(prepared, today=DEMO_TODAY)
+    assert isinstance(widget, widgets.Widget) and "themoon-app" in widget._dom_classes
+    app = build(prepared=prepared, today=DEMO_TODAY)
+    assert app.ctx.lang == "ko" and app.ctx.analytics() is prepared.analytics
 
 
-def test_both_languages_have_every_string():
-    assert set(i18n.STRINGS["en"]) == set(i18n.STRINGS["ko"])
+def test_prepare_without_a_database(tmp_path):
+    prepared = prepare(tmp_path / "none.db")
+    assert prepared.analytics is None
+    assert build(prepared=prepared).state == "missing"
 
 
-def test_t():
-    assert i18n.t("refresh", "ko") == "새로고침"
-    assert i18n.t("refresh", "ko-KR") == "새로고침"
-    assert i18n.t("refresh", "fr") == "Refresh"
-    assert i18n.t("kpi.alerts.sub", "en", critical=2) == "2 critical"
-    assert i18n.t("no.such.key", "ko") == "no.such.key"
+def test_today_can_be_pinned_for_demos(monkeypatch):
+    monkeypatch.setenv("THEMOON_TODAY", "2026-11-15")
+    assert pinned_today() == date(2026, 11, 15)
+    monkeypatch.setenv("THEMOON_TODAY", "someday")
+    assert pinned_today() is None
+
+
+# --- numbers -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -272,7 +401,9 @@ def test_numbers_round_half_up():
     assert fmt.kg(6.58) == "6.6 kg"
     assert fmt.kg(1234.56) == "1,234.6 kg"
     assert fmt.grams_as_kg(6580) == "6.6 kg"
+    assert fmt.grams(4150) == "4,150 g"
     assert fmt.pct(None) == "—"
+    assert fmt.day(date(2026, 11, 2)) == "2026-11-02" and fmt.day(None) == "—"
 
 
 def test_points():
@@ -281,7 +412,34 @@ def test_points():
     assert fmt.points(-0.04) == "±0.0 pt"
 
 
-# --- serving ----------------------------------------------------------------------------------------
+def test_every_chart_is_a_valid_plotly_figure():
+    week = date(2026, 11, 2)
+    rows = [
+        {"week": week, "product": f"P{i:02d}", "name_en": f"Product {i}", "name_ko": f"제품 {i}", "roasted_g": 1000 * i}
+        for i in range(1, 11)
+    ]
+    order = [f"P{i:02d}" for i in range(1, 11)]
+    fig = charts.weekly_figure(rows, week, date(2026, 11, 8), "ko", order)
+    charts.as_go(fig)  # plotly validates every property
+    names = [trace["name"] for trace in fig["data"]]
+    assert len(names) == charts.MAX_STACKED and names[-1] == "기타"
+    assert fig["data"][-1]["y"] == [(1 + 2 + 3 + 4) * 1.0]  # the four smallest
+    colours = [trace["marker"]["color"] for trace in fig["data"]]
+    assert len(set(colours)) == len(colours)
+    alone = charts.weekly_figure(rows[-1:], week, date(2026, 11, 8), "en", order)
+    assert alone["data"][0]["marker"]["color"] == fig["data"][names.index("제품 10")]["marker"]["color"]
+    (output,) = charts.output_of(fig)
+    assert output["data"][charts.MIME]["config"]["displaylogo"] is False
+    json.dumps(output)
+
+
+def test_chart_text_is_escaped_for_plotly():
+    rows = [{"week": date(2026, 11, 2), "product": "X", "name_en": "<b>Bold & Co</b>", "roasted_g": 1000}]
+    fig = charts.weekly_figure(rows, date(2026, 11, 2), date(2026, 11, 8))
+    assert fig["data"][0]["name"] == "&lt;b&gt;Bold &amp; Co&lt;/b&gt;"
+
+
+# --- serving ---------------------------------------------------------------------------------------------
 
 
 def test_voila_command():
@@ -325,10 +483,24 @@ def test_env_for_voila(tmp_path, monkeypatch):
     assert env["THEMOON_DB"] == str(tmp_path / "data" / "x.db")
     assert env["THEMOON_DATA_DIR"] == str(tmp_path / "data")  # kernels run in notebooks/
     assert env["THEMOON_LOG_DIR"] == str(tmp_path / "var" / "logs")
+    assert env["THEMOON_SERVE_HOST"] == "127.0.0.1"
     first = Path(env["JUPYTER_PATH"].split(":")[0])
     assert (first / "voila" / "templates" / "themoon" / "conf.json").is_file()
     assert "JUPYTER_TOKEN" not in env
     assert serve.env_for_voila("x.db", token="s3cret")["JUPYTER_TOKEN"] == "s3cret"
+    assert serve.env_for_voila("x.db", host="0.0.0.0")["THEMOON_SERVE_HOST"] == "0.0.0.0"
+
+
+def test_env_for_voila_passes_the_dotenv_on(tmp_path, monkeypatch):
+    """Kernels start in notebooks/ and would not find ./.env: its settings travel in the environment."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("THEMOON_DB", "THEMOON_LANG"):  # set, then delete: restored after the test
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    (tmp_path / ".env").write_text("THEMOON_DB=cafe/moon.db\nTHEMOON_LANG=ko\n", encoding="utf-8")
+    env = serve.env_for_voila()
+    assert env["THEMOON_DB"] == str(tmp_path / "cafe" / "moon.db")
+    assert env["THEMOON_LANG"] == "ko"
 
 
 @pytest.mark.parametrize(
@@ -337,6 +509,13 @@ def test_env_for_voila(tmp_path, monkeypatch):
 )
 def test_is_loopback(host, loopback):
     assert serve.is_loopback(host) is loopback
+
+
+@pytest.fixture()
+def small_path(tmp_path) -> Path:
+    path = tmp_path / "small.db"
+    build_small_db(path).close()
+    return path
 
 
 def test_serve_refuses_an_open_network_address(tmp_path, monkeypatch):
@@ -354,7 +533,7 @@ def test_serve_execs_voila(small_path, monkeypatch):
     serve.serve(db_path=small_path, port=9124)
     ((program, argv, env),) = calls
     assert program == sys.executable and argv == serve.voila_command(serve.default_notebook(), port=9124)
-    assert env["THEMOON_DB"] == str(small_path)
+    assert env["THEMOON_DB"] == str(small_path) and env["THEMOON_SERVE_HOST"] == "127.0.0.1"
 
 
 def test_serve_on_the_network_with_a_token(small_path, monkeypatch):
@@ -364,54 +543,7 @@ def test_serve_on_the_network_with_a_token(small_path, monkeypatch):
     serve.serve(db_path=small_path, host="0.0.0.0")
     ((_, argv, env),) = calls
     assert "--Voila.ip=0.0.0.0" in argv and env["JUPYTER_TOKEN"] == "s3cret"
-
-
-def test_template_is_offline():
-    root = REPO / "share" / "jupyter" / "voila" / "templates" / "themoon"
-    assert json.loads((root / "conf.json").read_text())["base_template"] == "lab"
-    for path in root.rglob("*"):
-        if path.is_file():
-            text = path.read_text(encoding="utf-8")
-            assert "http://" not in text and "https://" not in text, path
-
-
-def test_today_can_be_pinned_for_demos(small_path, monkeypatch):
-    monkeypatch.setenv("THEMOON_TODAY", "2026-11-15")
-    assert build_view(small_path, "en").bounds() == (date(2026, 11, 1), date(2026, 11, 15))
-    monkeypatch.setenv("THEMOON_TODAY", "someday")
-    assert build_view(small_path, "en").bounds()[1] == date.today()
-
-
-def test_weekly_chart_groups_small_products_as_other():
-    week = date(2026, 11, 2)
-    rows = [
-        {"week": week, "product": f"P{i:02d}", "name_en": f"Product {i}", "name_ko": f"제품 {i}", "roasted_g": 1000 * i}
-        for i in range(1, 11)
-    ]
-    order = [f"P{i:02d}" for i in range(1, 11)]
-    fig = charts.weekly_figure(rows, week, date(2026, 11, 8), "ko", order)
-    names = [trace.name for trace in fig.data]
-    assert len(names) == charts.MAX_STACKED
-    assert names[-1] == "기타"
-    assert list(fig.data[-1].y) == [(1 + 2 + 3 + 4) * 1.0]  # the four smallest
-    assert "제품 10" in names
-    colours = [trace.marker.color for trace in fig.data]
-    assert len(set(colours)) == len(colours)  # no two products share a colour
-    # a product keeps its colour from one period to the next
-    alone = charts.weekly_figure(rows[-1:], week, date(2026, 11, 8), "en", order)
-    assert alone.data[0].marker.color == fig.data[names.index("제품 10")].marker.color
-
-
-def test_env_for_voila_passes_the_dotenv_on(tmp_path, monkeypatch):
-    """Kernels start in notebooks/ and would not find ./.env: its settings travel in the environment."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("THEMOON_DB", "THEMOON_LANG"):  # set, then delete: restored after the test
-        monkeypatch.setenv(name, "")
-        monkeypatch.delenv(name)
-    (tmp_path / ".env").write_text("THEMOON_DB=cafe/moon.db\nTHEMOON_LANG=ko\n", encoding="utf-8")
-    env = serve.env_for_voila()
-    assert env["THEMOON_DB"] == str(tmp_path / "cafe" / "moon.db")
-    assert env["THEMOON_LANG"] == "ko"
+    assert env["THEMOON_SERVE_HOST"] == "0.0.0.0"  # a demo database there is not signed in
 
 
 def test_serve_reads_the_token_from_dotenv(small_path, tmp_path, monkeypatch):
@@ -423,3 +555,20 @@ def test_serve_reads_the_token_from_dotenv(small_path, tmp_path, monkeypatch):
     monkeypatch.setattr(serve.os, "execve", lambda *args: calls.append(args))
     serve.serve(db_path=small_path, host="0.0.0.0")
     assert calls[0][2]["JUPYTER_TOKEN"] == "from-dotenv"
+
+
+def test_template_is_offline():
+    root = REPO / "share" / "jupyter" / "voila" / "templates" / "themoon"
+    assert json.loads((root / "conf.json").read_text())["base_template"] == "lab"
+    for path in root.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert "http://" not in text and "https://" not in text, path
+
+
+def test_screenshot_module_has_a_command_line():
+    from themoon import screenshot
+
+    assert screenshot.WIDTH == 1366
+    with pytest.raises(SystemExit):
+        screenshot.main(["--help"])

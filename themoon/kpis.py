@@ -1,10 +1,16 @@
-"""Dashboard figures: plain numbers, dicts and lists over a SQLite connection (no widgets).
+"""Dashboard figures: plain numbers, dicts and lists (no widgets).
 
-Every number comes from the package's own functions (`roasting.list_batches` for batch
-costs and losses, `inventory.stock` for stock and its value, `roasting.list_alerts` for
-alerts); this module only sums, averages and groups them. Money is integer won; weights are
-integer grams with a rounded kg alongside; percentages are floats rounded half-up to
-2 decimals for display.
+Two readers give the Overview the same numbers:
+
+- `dashboard(conn, since, until)` reads through the store API (`roasting.list_batches` for
+  batch costs and losses, `inventory.stock` for stock and its value, `roasting.list_alerts`
+  for alerts) and only sums, averages and groups: the reference, fine for a café's store;
+- `overview_data(analytics, since, until, product)` reads everything from
+  `themoon.analytics.Analytics` (DuckDB over the store), which equals the store's numbers (its
+  tests and ours check it) and stays fast at a million batches: what the dashboard uses.
+
+Money is integer won; weights are integer grams with a rounded kg alongside; percentages are
+floats rounded half-up to 2 decimals for display.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from typing import Any
 from . import catalog, cost_settings, inventory, roasting
 from .costing import loss_pct, round_decimal, round_won
 
-PERIODS = ("month", "30d", "90d", "year")
+PERIODS = ("month", "30d", "90d", "year", "12m")
 # Enough for any café: list_alerts needs a limit, a count must not be capped by it.
 _ALL = 10_000_000
 
@@ -34,6 +40,8 @@ def period_bounds(period: str, today: date | None = None) -> tuple[date, date]:
         return today - timedelta(days=89), today
     if period == "year":
         return today.replace(month=1, day=1), today
+    if period == "12m":
+        return today - timedelta(days=364), today
     raise ValueError(f"unknown period {period!r}; expected one of {PERIODS}")
 
 
@@ -181,4 +189,195 @@ def dashboard(conn: sqlite3.Connection, since: date, until: date) -> dict[str, A
         "weekly": weekly_roasted(conn, since, until, batches=batches),
         "stock": stock_levels(conn, until, stock_rows=stock_rows),
         "low_stock": low_stock(conn, until, stock_rows=stock_rows),
+    }
+
+
+# --- margins --------------------------------------------------------------------------------------
+
+
+def target_margin_pct(settings) -> float:
+    """The margin the owner's price multiplier aims at: a price of cost × m keeps (1 − 1/m) of it
+    (× 2.5 → 60 %). Menu items below it are flagged."""
+    return float(round_decimal((1 - 1 / settings.multiplier) * 100, 1))
+
+
+def average_margin(menu_rows: list[dict], channel: str | None = "cup") -> float | None:
+    """The plain mean of the margins of the active menu items of a channel (costs.menu_costs rows,
+    or Analytics.menu_costs rows) that have a price and a cost; None when there are none."""
+    margins = [
+        Fraction(str(r["margin_pct"]))
+        for r in menu_rows
+        if r.get("margin_pct") is not None and (channel is None or r["channel"] == channel)
+    ]
+    if not margins:
+        return None
+    return float(round_decimal(sum(margins, Fraction(0)) / len(margins), 1))
+
+
+def low_margins(menu_rows: list[dict], target_pct: float) -> list[dict]:
+    """Menu items whose margin is below the target, the lowest first."""
+    rows = [r for r in menu_rows if r.get("margin_pct") is not None and r["margin_pct"] < target_pct]
+    return sorted(rows, key=lambda r: (r["margin_pct"], r["item"]))
+
+
+# --- the Overview from the analytics engine ----------------------------------------------------------
+
+
+def trend_grain(since: date, until: date) -> str:
+    """Weekly points for up to about three months, monthly beyond."""
+    return "week" if (until - since).days <= 100 else "month"
+
+
+def _records(frame) -> list[dict]:
+    return [] if frame is None or not len(frame) else frame.to_dict("records")
+
+
+def _missing(value) -> bool:
+    """None, NaN, NaT or pandas' NA."""
+    try:
+        return value is None or bool(value != value)
+    except TypeError:  # pd.NA refuses to be a bool
+        return True
+
+
+def _date(value) -> date | None:
+    if _missing(value):
+        return None
+    return value.date() if hasattr(value, "date") else value
+
+
+def _int(value) -> int | None:
+    return None if _missing(value) else int(value)
+
+
+class OverviewCache:
+    """What does not depend on the period or product filter (stock, run-out, menu margins,
+    open alerts), kept per analytics load and day so a filter change does not recompute it."""
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.value: dict[str, Any] = {}
+
+    def get(self, analytics, on: date) -> dict[str, Any]:
+        key = (id(analytics), analytics.generation, on)
+        if key != self.key:
+            self.value = _standing(analytics, on)
+            self.key = key
+        return self.value
+
+
+def _standing(analytics, on: date) -> dict[str, Any]:
+    stock = analytics.stock(on=on)
+    runout = {r["bean"]: r for r in _records(analytics.runout(on, active_only=True))}
+    levels = []
+    for r in _records(stock):
+        if not r["active"]:
+            continue
+        out = runout.get(r["code"], {})
+        levels.append(
+            {
+                "bean": r["code"],
+                "bean_id": int(r["bean_id"]),
+                "name_en": r["name_en"],
+                "name_ko": r["name_ko"],
+                "stock_g": int(r["stock_g"]),
+                "stock_kg": _kg(int(r["stock_g"])),
+                "reorder_point_g": int(r["reorder_point_g"]),
+                "reorder_point_kg": _kg(int(r["reorder_point_g"])),
+                "value_won": int(r["value_won"]),
+                "low": bool(r["low"]),
+                "short_g": max(int(r["reorder_point_g"]) - int(r["stock_g"]), 0),
+                "runout_date": _date(out.get("runout_date")),
+                "reorder_date": _date(out.get("reorder_date")),
+                "reorder_qty_g": _int(out.get("reorder_qty_g")),
+            }
+        )
+    settings = analytics.settings_on(on)
+    menu = analytics.menu_costs(on)
+    target = target_margin_pct(settings)
+    anomalies = _records(analytics.anomalies(open_only=True, limit=50))
+    products = {(r["kind"], r["code"]): r for r in _records(analytics.products())}
+    for a in anomalies:
+        p = products.get((a["kind"], a["product"]), {})
+        a["name_en"], a["name_ko"] = p.get("name_en", a["product"]), p.get("name_ko", "")
+        a["roasted_on"] = _date(a["roasted_on"])
+    return {
+        "stock": levels,
+        "low_stock": sorted((r for r in levels if r["low"]), key=lambda r: (-r["short_g"], r["bean_id"])),
+        "menu": menu,
+        "target_margin_pct": target,
+        "cup_margin_pct": average_margin(menu, "cup"),
+        "low_margins": low_margins(menu, target),
+        "anomalies": anomalies,
+        "product_order": [r["code"] for r in _records(analytics.products())],
+        "products": list(products.values()),
+    }
+
+
+def overview_data(
+    analytics,
+    since: date,
+    until: date,
+    *,
+    product: str | None = None,
+    cache: OverviewCache | None = None,
+) -> dict[str, Any]:
+    """Everything the Overview shows for a period (and optionally one product's charts), from
+    `themoon.analytics.Analytics`: the KPI cards, roasted kg per week and product, cost per
+    roasted kg per period and product, the loss distribution per product, stock against reorder
+    points with run-out dates, open loss alerts, low stock and low margins."""
+    standing = (cache or OverviewCache()).get(analytics, until)
+    cards = analytics.kpis(since, until)
+    cards["cup_margin_pct"] = standing["cup_margin_pct"]
+    cards["target_margin_pct"] = standing["target_margin_pct"]
+    cards["low_margin_count"] = len(standing["low_margins"])
+    weekly = [
+        {
+            "week": _date(r["period"]),
+            "product": r["product"],
+            "kind": r["kind"],
+            "name_en": r["name_en"],
+            "name_ko": r["name_ko"],
+            "batches": int(r["batches"]),
+            "roasted_g": int(r["roasted_g"]),
+        }
+        for r in _records(analytics.trend("week", since, until, by_product=True, product=product))
+    ]
+    grain = trend_grain(since, until)
+    cost = [
+        {
+            "period": _date(r["period"]),
+            "product": r["product"],
+            "kind": r["kind"],
+            "name_en": r["name_en"],
+            "name_ko": r["name_ko"],
+            "roasted_g": int(r["roasted_g"]),
+            "cost_per_kg_won": _int(r["cost_per_roasted_kg_won"]),
+        }
+        for r in _records(analytics.trend(grain, since, until, by_product=True, product=product))
+    ]
+    overall = [
+        {"period": _date(r["period"]), "cost_per_kg_won": _int(r["cost_per_roasted_kg_won"])}
+        for r in _records(analytics.trend(grain, since, until))
+        if not _missing(r["cost_per_roasted_kg_won"])
+    ]
+    names = {r["code"]: r for r in standing["products"]}
+    loss = []
+    for r in _records(analytics.loss_by("product", since, until)):
+        if product and r["product"] != product.split(":")[-1]:
+            continue
+        p = names.get(r["product"], {})
+        loss.append({**r, "name_en": p.get("name_en", r["product"]), "name_ko": p.get("name_ko", "")})
+    return {
+        "empty": analytics.batch_count == 0 and not standing["stock"] and not names,
+        "since": since,
+        "until": until,
+        "product": product,
+        "overview": cards,
+        "weekly": weekly,
+        "cost_grain": grain,
+        "cost_trend": cost,
+        "cost_overall": overall,
+        "loss": loss,
+        **standing,
     }

@@ -119,8 +119,12 @@ def env_for_voila(
     *,
     token: str | None = None,
     base: dict[str, str] | None = None,
+    host: str = "127.0.0.1",
 ) -> dict[str, str]:
     """The environment of the Voilà server and its kernels.
+
+    THEMOON_SERVE_HOST tells the kernels where the server listens: a demo database served on a
+    loopback address only opens signed in as the demo owner (themoon.ui.app.served_locally).
 
     THEMOON_DB and the data/log/backup/report directories are made absolute (kernels run in the
     notebook's directory, and do not see this directory's `.env`), our `share/jupyter`
@@ -131,6 +135,7 @@ def env_for_voila(
     database = Path(config.db_path(db_path)).expanduser().resolve()
     env = dict(os.environ if base is None else base)
     env["THEMOON_DB"] = str(database)
+    env["THEMOON_SERVE_HOST"] = host
     env.setdefault("THEMOON_DATA_DIR", "data")
     for name in _PATH_SETTINGS:
         if env.get(name, "").strip():
@@ -182,7 +187,7 @@ def serve(
     else:
         print(f"themoon: no database at {path} yet (create it with `themoon init`)", file=sys.stderr)
     command = voila_command(notebook, port=port, host=host, token=token, preheat=preheat, password_hash=password_hash)
-    env = env_for_voila(path, token=token)
+    env = env_for_voila(path, token=token, host=host)
     print(f"themoon: serving {notebook.name} on http://{host}:{port}/ (database {path})", file=sys.stderr)
     sys.stderr.flush()
     sys.stdout.flush()

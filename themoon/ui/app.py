@@ -1,19 +1,39 @@
-"""The dashboard application the Voilà notebook displays: `build_app()`."""
+"""The dashboard application the Voilà notebook displays: `prepare()` then `build_app()`.
+
+`App` is the shell: the header (café name, language toggle, who is signed in), the demo banner,
+sign-in against the users table (argon2, `users.authenticate`), first-run creation of the owner
+on a new real database, and the six tabs — built when first opened, for the signed-in role.
+
+A demo database served on this machine only (127.0.0.1) opens signed in as the demo owner, so a
+newcomer sees the app at once; anywhere else, or on a real database, people sign in.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as widgets
 
-from .. import config
-from .overview import Overview
+from .. import config, db, users
+from ..models import ValidationError
+from .base import Tab
+from .context import Context
+from .forms import Field, Form, button, classes, esc, hide, report_unexpected, rich, text_input
+from .i18n import CAFE_NAME, LANGUAGES, normalize, t
 
 log = logging.getLogger("themoon.ui")
+
+TABS = ("overview", "roasting", "inventory", "catalog", "costs", "settings")
+DEMO_OWNER = "owner"
+MAX_FAILED_SIGNINS = 5
+LOCKOUT_S = 30.0
+_VOILA_ENV = ("VOILA_PREHEAT", "VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_REQUEST_URL")
 
 
 def pinned_today() -> date | None:
@@ -29,12 +49,15 @@ def pinned_today() -> date | None:
         return None
 
 
-def build_view(
-    db_path: str | os.PathLike | None = None, lang: str | None = None, *, today: date | None = None
-) -> Overview:
-    """The overview over `db_path` (default: $THEMOON_DB, else data/themoon.db) in `lang`
-    (default: $THEMOON_LANG, else English)."""
-    return Overview(Path(config.db_path(db_path)), lang=lang or config.language(), today=today or pinned_today())
+def served_locally() -> bool:
+    """True when only this machine can reach the page: `themoon serve` says where it listens
+    (THEMOON_SERVE_HOST); a kernel outside Voilà (JupyterLab, tests) belongs to its user."""
+    from ..serve import is_loopback
+
+    host = os.environ.get("THEMOON_SERVE_HOST")
+    if host is not None:
+        return is_loopback(host)
+    return not any(name in os.environ for name in _VOILA_ENV)
 
 
 def setup_logging() -> None:
@@ -55,9 +78,512 @@ def setup_logging() -> None:
         logger.addHandler(logging.StreamHandler(sys.__stderr__))
 
 
+def _tab_class(key: str) -> type[Tab]:
+    if key == "overview":
+        from .overview import OverviewTab as cls
+    elif key == "roasting":
+        from .roasting import RoastingTab as cls
+    elif key == "inventory":
+        from .inventory import InventoryTab as cls
+    elif key == "catalog":
+        from .catalog import CatalogTab as cls
+    elif key == "costs":
+        from .costs import CostsTab as cls
+    elif key == "settings":
+        from .settings import SettingsTab as cls
+    else:
+        raise ValueError(key)
+    return cls
+
+
+class App:
+    """The whole dashboard over one store. `.widget` is what the notebook displays."""
+
+    def __init__(
+        self,
+        db_path: str | os.PathLike,
+        *,
+        lang: str = "en",
+        today: date | None = None,
+        analytics: Any = None,
+        autologin: bool | None = None,
+    ) -> None:
+        self.ctx = Context(db_path, lang=lang, today=today, analytics=analytics)
+        self.ctx.set_language = self.set_language
+        self.ctx.subscribe(self._on_changed)
+        self.state = "ok"  # ok | missing | upgrade | error
+        self.state_detail: dict[str, Any] = {}
+        self.tabs: dict[str, Tab] = {}
+        self._screen = "none"
+        self.current = "overview"
+        self.failed_signins = 0
+        self.locked_until = 0.0
+        self._autologin = served_locally() if autologin is None else autologin
+        self._build()
+        self._start()
+
+    # --- building --------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.title = classes(widgets.HTML(), "themoon-brand")
+        self.user_chip = classes(widgets.HTML(), "themoon-user")
+        self.sign_out = classes(widgets.Button(), "themoon-btn", "themoon-sign-out")
+        self.sign_out.on_click(lambda _b: self._guard(self.do_sign_out, "sign_out"))
+        self.lang_toggle = classes(widgets.ToggleButtons(options=list(LANGUAGES), value=self.ctx.lang), "themoon-lang")
+        self.lang_toggle.observe(self._on_lang, names="value")
+        controls = classes(widgets.HBox([self.user_chip, self.sign_out, self.lang_toggle]), "themoon-controls")
+        header = classes(widgets.HBox([self.title, controls]), "themoon-header")
+        self.demo_banner = classes(widgets.HTML(), "themoon-demo-banner")
+        hide(self.demo_banner)
+        self.message = classes(widgets.HTML(), "themoon-message", "themoon-app-message")
+        hide(self.message)
+
+        # sign-in and first run: built when first needed (fewer widgets for a signed-in page)
+        self.signin = self.first_run = None
+        self.auth = classes(widgets.Box(), "themoon-auth-wrap")
+        hide(self.auth)
+
+        # the signed-in app
+        self.nav_buttons = {}
+        for key in TABS:
+            b = classes(widgets.Button(), "themoon-nav-btn", f"themoon-nav-{key}")
+            b.on_click(lambda _b, key=key: self._guard(lambda: self.open_tab(key), f"open.{key}"))
+            self.nav_buttons[key] = b
+        self.nav = classes(widgets.HBox(list(self.nav_buttons.values())), "themoon-nav")
+        self.content = classes(widgets.Box(), "themoon-content")
+        self.main = classes(widgets.VBox([self.nav, self.content]), "themoon-main")
+        hide(self.main)
+        self.footer = classes(widgets.HTML(), "themoon-footer", "themoon-app-footer")
+        self.widget = classes(
+            widgets.VBox([header, self.demo_banner, self.message, self.auth, self.main, self.footer]),
+            "themoon-app",
+        )
+
+    def _build_signin(self) -> None:
+        self.si_title = classes(widgets.HTML(), "themoon-card-title")
+        self.si_note = classes(widgets.HTML(), "themoon-note")
+        self.si_user = Field("username", text_input(continuous=False), "f.username")
+        self.si_password = Field("password", widgets.Password(), "f.password")
+        self.si_form = Form([self.si_user, self.si_password])
+        self.si_button = button("primary", "themoon-sign-in")
+        self.si_button.on_click(lambda _b: self._guard(self.do_sign_in, "sign_in"))
+        self.signin = classes(
+            widgets.VBox(
+                [
+                    self.si_title,
+                    self.si_note,
+                    self.si_user.box,
+                    self.si_password.box,
+                    self.si_button,
+                    self.si_form.status,
+                ]
+            ),
+            "themoon-card",
+            "themoon-auth",
+            "themoon-signin",
+        )
+
+    def _build_first_run(self) -> None:
+        self.fr_title = classes(widgets.HTML(), "themoon-card-title")
+        self.fr_note = classes(widgets.HTML(), "themoon-note")
+        self.fr_fields = {
+            "username": Field("username", text_input(), "f.username"),
+            "display_name": Field("display_name", text_input(), "f.display_name"),
+            "password": Field("password", widgets.Password(), "f.password"),
+            "password_repeat": Field("password_repeat", widgets.Password(), "f.password_repeat"),
+        }
+        self.fr_form = Form(self.fr_fields.values())
+        self.fr_button = button("primary", "themoon-create-owner")
+        self.fr_button.on_click(lambda _b: self._guard(self.do_create_owner, "create_owner"))
+        self.first_run = classes(
+            widgets.VBox(
+                [
+                    self.fr_title,
+                    self.fr_note,
+                    *[f.box for f in self.fr_fields.values()],
+                    self.fr_button,
+                    self.fr_form.status,
+                ]
+            ),
+            "themoon-card",
+            "themoon-auth",
+            "themoon-first-run",
+        )
+
+    # --- start: which screen ------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        path = self.ctx.db_path
+        if not path.is_file():
+            self.state = "missing"
+        else:
+            try:
+                conn = db.connect(path, migrate=False)
+                try:
+                    have, want = db.current_version(conn), db.schema_version()
+                finally:
+                    conn.close()
+                if have != want:
+                    self.state, self.state_detail = "upgrade", {"have": have, "want": want}
+                else:
+                    self._open()
+            except Exception as error:
+                report_unexpected("app.start", None)
+                self.state, self.state_detail = "error", {"error": type(error).__name__}
+        self.render()
+
+    def _open(self) -> None:
+        conn = self.ctx.conn()
+        try:
+            from ..demo import is_demo
+
+            self.ctx.is_demo = bool(is_demo(conn))
+        except Exception:
+            report_unexpected("app.is_demo", None)
+        if self.ctx.is_demo and self._autologin:
+            owner = next(
+                (
+                    u
+                    for u in users.list_users(conn)
+                    if u["username"] == DEMO_OWNER and u["role"] == "owner" and u["active"]
+                ),
+                None,
+            )
+            if owner is not None:
+                self._signed_in({k: owner[k] for k in ("id", "username", "display_name", "role")})
+                return
+        self.screen = "signin" if users.has_owner(conn) or self.ctx.is_demo else "first_run"
+
+    @property
+    def screen(self) -> str:
+        return self._screen
+
+    @screen.setter
+    def screen(self, value: str) -> None:
+        self._screen = value
+        if value == "signin" and self.signin is None:
+            self._build_signin()
+        if value == "first_run" and self.first_run is None:
+            self._build_first_run()
+        self.auth.children = [w for w in (self.signin, self.first_run) if w is not None]
+        hide(self.auth, value not in ("signin", "first_run"))
+        for panel, name in ((self.signin, "signin"), (self.first_run, "first_run")):
+            if panel is not None:
+                hide(panel, value != name)
+        hide(self.main, value != "app")
+
+    # --- sign-in -------------------------------------------------------------------------------------
+
+    def _guard(self, fn, where: str) -> None:
+        try:
+            fn()
+        except Exception:
+            report_unexpected(f"app.{where}", self.ctx.username)
+            self._show_message("error", t("err.unexpected", self.ctx.lang))
+
+    def do_sign_in(self) -> bool:
+        lang = self.ctx.lang
+        self.si_form.clear()
+        now = time.monotonic()
+        if now < self.locked_until:
+            self.si_form.set_status("error", t("auth.locked", lang, s=int(self.locked_until - now) + 1))
+            return False
+        username, password = self.si_user.value, self.si_password.value
+        user = users.authenticate(self.ctx.conn(), username, password)
+        self.si_password.value = ""
+        if user is None:
+            self.failed_signins += 1
+            try:
+                from ..ops import logs
+
+                logs.event("ui.signin_failed", logging.WARNING, logger="ui", username=str(username)[:40])
+            except Exception:
+                pass
+            if self.failed_signins >= MAX_FAILED_SIGNINS:
+                self.failed_signins = 0
+                self.locked_until = now + LOCKOUT_S
+            self.si_form.set_status("error", t("auth.wrong", lang))
+            return False
+        self.failed_signins = 0
+        self._signed_in(user)
+        self.render()
+        return True
+
+    def do_create_owner(self) -> bool:
+        lang = self.ctx.lang
+        values = {name: f.value for name, f in self.fr_fields.items()}
+        conn = self.ctx.conn()
+
+        def create() -> dict:
+            if users.has_owner(conn):  # someone else finished the first run meanwhile
+                raise ValidationError("username", "an owner already exists: sign in", "이미 점주 계정이 있습니다")
+            if values["password"] != values["password_repeat"]:
+                raise ValidationError("password_repeat", "does not match the password", "비밀번호가 일치하지 않습니다")
+            users.add_user(
+                conn,
+                username=values["username"],
+                password=values["password"],
+                role="owner",
+                display_name=values["display_name"],
+                user=str(values["username"] or "system")[:40],
+            )
+            return users.authenticate(conn, values["username"], values["password"])
+
+        ok, user = self.ctx.run(self.fr_form, create, where="app.create_owner")
+        if not ok:
+            if users.has_owner(conn):
+                self.screen = "signin"
+                self.render()
+            return False
+        self.fr_fields["password"].value = self.fr_fields["password_repeat"].value = ""
+        self._signed_in(user)
+        self.render()
+        self._show_message("info", t("auth.owner_created", lang, username=user["username"]))
+        return True
+
+    def do_sign_out(self) -> None:
+        self.ctx.user = None
+        self._drop_tabs()
+        self.screen = "signin"
+        self.render()
+
+    def _signed_in(self, user: dict) -> None:
+        self.ctx.user = user
+        self._drop_tabs()
+        self.screen = "app"
+        self.open_tab("overview")
+
+    def _drop_tabs(self) -> None:
+        self.tabs = {}
+        self.content.children = []
+        self.ctx._listeners = [self._on_changed]
+
+    # --- tabs ----------------------------------------------------------------------------------------
+
+    def tab(self, key: str) -> Tab:
+        """The tab (built on first use, for the signed-in role)."""
+        if key not in TABS:
+            raise ValueError(f"unknown tab {key!r}")
+        if self.ctx.user is None:
+            raise PermissionError("not signed in")
+        if key not in self.tabs:
+            self.tabs[key] = _tab_class(key)(self.ctx)
+        return self.tabs[key]
+
+    def open_tab(self, key: str) -> None:
+        if key not in TABS or self.ctx.user is None:  # a value from the browser: never trust it
+            return
+        tab = self.tab(key)
+        for other in self.tabs.values():
+            if other is not tab:
+                other.hide()
+                hide(other.widget)
+        self.current = key
+        # every built tab stays in the page (hidden): switching back redraws nothing
+        if tab.widget not in self.content.children:
+            self.content.children = [*self.content.children, tab.widget]
+        hide(tab.widget, False)
+        tab.show()
+        for name, b in self.nav_buttons.items():
+            if name == key:
+                b.add_class("themoon-nav-btn--active")
+            else:
+                b.remove_class("themoon-nav-btn--active")
+
+    def _on_changed(self, what: str, origin: object = None) -> None:
+        if what == "self":
+            self.do_sign_out()
+            self._show_message("info", t("auth.changed_self", self.ctx.lang))
+
+    # --- language and rendering -------------------------------------------------------------------------
+
+    def _on_lang(self, change: dict) -> None:
+        self._guard(lambda: self.set_language(change["new"]), "language")
+
+    def set_language(self, lang: str) -> None:
+        """Relabel everything at once (built tabs redraw from what they already read)."""
+        lang = normalize(lang)
+        if lang == self.ctx.lang and self.lang_toggle.value == lang:
+            return
+        self.ctx.lang = lang
+        if self.lang_toggle.value != lang:
+            self.lang_toggle.value = lang
+        self.render()
+        for tab in self.tabs.values():
+            tab.set_language(lang)
+
+    def render(self) -> None:
+        lang = self.ctx.lang
+        self.title.value = (
+            f'<div class="themoon-title">{esc(CAFE_NAME)}</div>'
+            f'<div class="themoon-subtitle">{esc(t("subtitle", lang))}</div>'
+        )
+        user = self.ctx.user
+        if user:
+            name = user.get("display_name") or user["username"]
+            role = esc(user["role"])
+            self.user_chip.value = (
+                f'<span class="themoon-user-name">{esc(name)}</span>'
+                f'<span class="themoon-role themoon-role--{role}">{esc(t("role." + user["role"], lang))}</span>'
+            )
+        else:
+            self.user_chip.value = ""
+        hide(self.user_chip, not user)
+        hide(self.sign_out, not user)
+        self.sign_out.description = t("auth.sign_out", lang)
+        hide(self.demo_banner, not self.ctx.is_demo)
+        self.demo_banner.value = f"<span>{esc(t('demo', lang))}</span>" if self.ctx.is_demo else ""
+        for key, b in self.nav_buttons.items():
+            b.description = t(f"tab.{key}", lang)
+        # sign-in and first run
+        if self.signin is not None:
+            self.si_title.value = esc(t("auth.title", lang))
+            self.si_note.value = esc(t("auth.demo_hint" if self.ctx.is_demo else "auth.note", lang))
+            self.si_form.relabel(lang)
+            self.si_button.description = t("auth.sign_in", lang)
+        if self.first_run is not None:
+            self.fr_title.value = esc(t("auth.first_title", lang))
+            self.fr_note.value = esc(t("auth.first_note", lang))
+            self.fr_form.relabel(lang)
+            self.fr_button.description = t("auth.create_owner", lang)
+        if self.state != "ok":
+            self._show_message("error" if self.state == "error" else "info", self._state_message())
+            hide(self.auth)
+            hide(self.main)
+        self.footer.value = esc(t("app.footer", lang, db=self.ctx.db_path.name))
+
+    def _state_message(self) -> str:
+        lang = self.ctx.lang
+        path = str(self.ctx.db_path)
+        if self.state == "missing":
+            return t("msg.missing", lang, path=path)
+        if self.state == "upgrade":
+            return t("msg.upgrade", lang, path=path, **self.state_detail)
+        return t("msg.error", lang, error=self.state_detail.get("error", ""))
+
+    def _show_message(self, kind: str, text: str) -> None:
+        for name in ("error", "info"):
+            self.message.remove_class(f"themoon-message-{name}")
+        if not text:
+            hide(self.message)
+            return
+        self.message.add_class(f"themoon-message-{kind}")
+        self.message.value = f"<div>{rich(text)}</div>"
+        hide(self.message, False)
+
+
+# --- what the notebook calls ------------------------------------------------------------------------------
+
+
+class Prepared:
+    """What a kernel can do before a visitor arrives (a preheated kernel does it ahead): imports,
+    the settings, and the analytics engine loaded over the store."""
+
+    def __init__(self, db_path: str | os.PathLike | None = None, lang: str | None = None) -> None:
+        self.db_path = Path(config.db_path(db_path))
+        self.lang = lang
+        self.analytics = None
+        self.load_seconds = 0.0
+        started = time.perf_counter()
+        # the tab modules, plotly and the analytics engine, imported while nobody waits
+        for key in TABS:
+            _tab_class(key)
+        try:
+            if self.db_path.is_file():
+                conn = db.connect(self.db_path, migrate=False)
+                try:
+                    current = db.current_version(conn) == db.schema_version()
+                finally:
+                    conn.close()
+                if current:
+                    from ..analytics import Analytics
+
+                    self.analytics = Analytics(self.db_path)
+        except Exception:
+            report_unexpected("app.prepare", None)
+            self.analytics = None
+        self.load_seconds = time.perf_counter() - started
+
+
+PREHEAT_NICENESS = 10
+
+
+def preheating() -> bool:
+    return os.environ.get("VOILA_PREHEAT", "False") == "True"
+
+
+def wait_for_request() -> None:
+    """`voila.utils.wait_for_request()` in a preheated kernel (it waits there for its visitor and
+    their request data); nothing otherwise. Importing voila.utils loads jupyter_server and its
+    dependencies (~4 s): a cold kernel must not pay that on every page view.
+
+    A preheated kernel prepares at a lower CPU priority (see `prepare`): Voilà refills its pool the
+    moment a visitor takes a kernel, and that refill must not slow the visitor's page down. Once its
+    own visitor arrives, the kernel takes its normal priority back (where the OS allows it)."""
+    if not preheating():
+        return
+    from voila.utils import wait_for_request as voila_wait
+
+    voila_wait()
+    _renice(-PREHEAT_NICENESS)
+
+
+def _event(name: str, **fields: Any) -> None:
+    try:
+        from ..ops import logs
+
+        logs.event(name, logger="ui", **fields)
+    except Exception:
+        pass
+
+
+def _renice(step: int) -> None:
+    try:
+        os.nice(step)
+    except (OSError, AttributeError):  # lowering niceness needs privileges; not on every OS
+        pass
+
+
+def prepare(db_path: str | os.PathLike | None = None, lang: str | None = None) -> Prepared:
+    setup_logging()
+    if preheating():
+        _renice(PREHEAT_NICENESS)
+    prepared = Prepared(db_path, lang)
+    _event("ui.prepared", seconds=round(prepared.load_seconds, 3), analytics=prepared.analytics is not None)
+    return prepared
+
+
+def build(
+    db_path: str | os.PathLike | None = None,
+    lang: str | None = None,
+    *,
+    today: date | None = None,
+    prepared: Prepared | None = None,
+    autologin: bool | None = None,
+) -> App:
+    """The app over `db_path` (default: $THEMOON_DB, else data/themoon.db) in `lang` (default:
+    $THEMOON_LANG, else English)."""
+    path = Path(config.db_path(db_path)) if prepared is None else prepared.db_path
+    analytics = prepared.analytics if prepared is not None else None
+    return App(
+        path,
+        lang=lang or (prepared.lang if prepared else None) or config.language(),
+        today=today or pinned_today(),
+        analytics=analytics,
+        autologin=autologin,
+    )
+
+
 def build_app(
-    db_path: str | os.PathLike | None = None, lang: str | None = None, *, today: date | None = None
+    prepared: Prepared | None = None,
+    *,
+    db_path: str | os.PathLike | None = None,
+    lang: str | None = None,
+    today: date | None = None,
 ) -> widgets.Widget:
     """The dashboard widget (display it, or leave it as a cell's last expression)."""
     setup_logging()
-    return build_view(db_path, lang, today=today).widget
+    started = time.perf_counter()
+    app = build(db_path, lang, today=today, prepared=prepared)
+    _event("ui.built", seconds=round(time.perf_counter() - started, 3), screen=app.screen, state=app.state)
+    return app.widget

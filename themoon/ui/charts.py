@@ -1,19 +1,21 @@
-"""Plotly figures of the overview, built from kpis rows (plain `go.Figure`, never FigureWidget).
+"""The dashboard's plotly figures, built from kpis / analytics rows.
 
-A figure is shown by putting its plotly JSON mimebundle into an `ipywidgets.Output`
-(`figure_output`): the jupyterlab-plotly renderer shipped in the plotly wheel draws it in the
-browser, offline, with no plotly.js download and no kernel round trip.
+A figure is a plain plotly figure dict (`{"data": [...], "layout": {...}}`, what `go.Figure`
+serialises to; the tests validate every one with `go.Figure(spec)`), shown by putting its plotly
+JSON mimebundle into an `ipywidgets.Output` (`output_of`): the jupyterlab-plotly renderer shipped
+in the plotly wheel draws it in the browser, offline. No FigureWidget (anywidget, ~5 MB per
+page), and no `go.Figure` objects on the redraw path: building and validating them took
+100-250 ms per Overview redraw; a dict takes about a millisecond.
+
+Text that plotly renders (trace names, category labels) is HTML-escaped: plotly reads a few tags.
 """
 
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Sequence
 from datetime import date, timedelta
-
-import plotly.graph_objects as go
-import plotly.io as pio
+from typing import Any
 
 from ..kpis import week_start
 from .i18n import t
@@ -35,7 +37,7 @@ PALETTE = (
     "#43682B",
 )
 FONT = (
-    '"Pretendard", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", "NanumGothic", '
+    '"Pretendard", "Noto Sans KR", "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", "NanumGothic", '
     '"Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 )
 PLOTLY_CONFIG = {
@@ -44,31 +46,80 @@ PLOTLY_CONFIG = {
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
 }
 OTHER_COLOR = "#A5A5A5"
+GRID = "#e6ebf2"
 MIME = "application/vnd.plotly.v1+json"
 # More stacked colours than this stop being readable: the smallest products become "Other".
 MAX_STACKED = 7
 
+Figure = dict[str, Any]
+
 
 def product_name(row: dict, lang: str) -> str:
-    name = (row.get("name_ko") or row["name_en"]) if lang == "ko" else row["name_en"]
-    return html.escape(name or row.get("product") or row.get("bean") or "")
+    """The name of a product or bean row in the language (plain text)."""
+    name = (row.get("name_ko") or row.get("name_en")) if lang == "ko" else row.get("name_en")
+    return str(name or row.get("product") or row.get("bean") or "")
 
 
-def _layout(fig: go.Figure, *, height: int = 340) -> go.Figure:
-    fig.update_layout(
-        template="plotly_white",
-        height=height,
-        autosize=True,
-        margin={"l": 52, "r": 16, "t": 12, "b": 8},
-        font={"family": FONT, "size": 12, "color": "#1f2d3d"},
-        hoverlabel={"font": {"family": FONT}},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 11}},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        bargap=0.3,
-    )
-    fig.update_yaxes(gridcolor="#e6ebf2", zerolinecolor="#c9d3e0", rangemode="tozero")
-    return fig
+def _p(text: str) -> str:
+    """Text for plotly (which reads a few HTML tags)."""
+    return html.escape(text, quote=False)
+
+
+def _axis(**extra: Any) -> dict[str, Any]:
+    axis = {
+        "gridcolor": GRID,
+        "linecolor": GRID,
+        "zerolinecolor": "#c9d3e0",
+        "automargin": True,
+        "ticks": "",
+        "title": {"standoff": 12},
+    }
+    for key, value in extra.items():
+        if key == "title_text":
+            axis["title"] = {**axis["title"], "text": value}
+        else:
+            axis[key] = value
+    return axis
+
+
+def figure(
+    data: list[dict],
+    *,
+    height: int = 340,
+    xaxis: dict | None = None,
+    yaxis: dict | None = None,
+    margins: dict | None = None,
+    **layout: Any,
+) -> Figure:
+    """A figure dict in the dashboard's look (no plotly template: the few settings it needs).
+
+    `margins` fixes the plot's margins and turns the axes' automargin off: plotly then lays the
+    plot out once instead of measuring its labels and laying it out again (a visible share of the
+    Overview's drawing time on a small machine)."""
+    base: dict[str, Any] = {
+        "height": height,
+        "autosize": True,
+        "margin": {"l": 52, "r": 16, "t": 12, "b": 8},
+        "font": {"family": FONT, "size": 12, "color": "#1f2d3d"},
+        "hoverlabel": {"font": {"family": FONT}, "align": "left"},
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 11}},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "colorway": list(PALETTE),
+        "bargap": 0.3,
+        "xaxis": _axis(**(xaxis or {})),
+        "yaxis": _axis(**{"rangemode": "tozero", **(yaxis or {})}),
+    }
+    if margins is not None:
+        base["margin"] = {**base["margin"], **margins}
+        base["xaxis"]["automargin"] = base["yaxis"]["automargin"] = False
+    for key, value in layout.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = {**base[key], **value}
+        else:
+            base[key] = value
+    return {"data": data, "layout": base}
 
 
 def week_labels(since: date, until: date) -> list[date]:
@@ -97,10 +148,12 @@ def _colours(shown: Sequence[str], product_order: Sequence[str]) -> dict[str, st
 
 def weekly_figure(
     rows: Sequence[dict], since: date, until: date, lang: str = "en", product_order: Sequence[str] = ()
-) -> go.Figure:
+) -> Figure:
     """Stacked bars: roasted kg per week and product; beyond MAX_STACKED products the smallest
     are summed as "Other"."""
     weeks = week_labels(since, until)
+    if len(weeks) > 1 and weeks[0] < since and not any(row["week"] == weeks[0] for row in rows):
+        weeks = weeks[1:]  # a period starting on a Sunday: no empty week of one closed day
     labels = [w.strftime("%m/%d") for w in weeks]
     totals: dict[str, int] = {}
     first_row: dict[str, dict] = {}
@@ -116,71 +169,290 @@ def weekly_figure(
         by_week[row["week"]] = by_week.get(row["week"], 0) + row["roasted_g"]
     colours = _colours(shown, product_order)
     order = list(product_order) + sorted(set(shown) - set(product_order))
-    fig = go.Figure()
+    data = []
     for product in [*sorted(shown, key=order.index), ""]:
         if product not in grams:
             continue
         by_week = grams[product]
-        fig.add_trace(
-            go.Bar(
-                x=labels,
-                y=[None if w not in by_week else by_week[w] / 1000 for w in weeks],
-                name=product_name(first_row[product], lang) if product else t("chart.weekly.other", lang),
-                marker_color=colours.get(product, OTHER_COLOR),
-                hovertemplate="%{fullData.name}<br>%{x}: %{y:,.1f} kg<extra></extra>",
-            )
+        name = product_name(first_row[product], lang) if product else t("chart.weekly.other", lang)
+        data.append(
+            {
+                "type": "bar",
+                "x": labels,
+                "y": [None if w not in by_week else by_week[w] / 1000 for w in weeks],
+                "name": _p(name),
+                "marker": {"color": colours.get(product, OTHER_COLOR)},
+                "hovertemplate": "%{fullData.name}<br>%{x}: %{y:,.1f} kg<extra></extra>",
+            }
         )
-    fig.update_layout(barmode="stack", legend_traceorder="normal")
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title_text=t("chart.weekly.x", lang))
-    fig.update_yaxes(title_text="kg")
-    return _layout(fig)
-
-
-def stock_figure(rows: Sequence[dict], lang: str = "en") -> go.Figure:
-    """Bars of green stock per active bean (orange when low) with the reorder point as a tick."""
-    names = [product_name(r, lang) for r in rows]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=names,
-            y=[None if r["low"] else r["stock_kg"] for r in rows],
-            name=t("chart.stock.bar", lang),
-            marker_color=BLUE,
-            hovertemplate="%{x}: %{y:,.1f} kg<extra></extra>",
-        )
+    return figure(
+        data,
+        margins={"l": 52, "r": 16, "t": 60, "b": 52},
+        barmode="stack",
+        legend={"traceorder": "normal"},
+        xaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": labels,
+            "title_text": _p(t("chart.weekly.x", lang)),
+        },
+        yaxis={"title_text": "kg"},
     )
-    fig.add_trace(
-        go.Bar(
-            x=names,
-            y=[r["stock_kg"] if r["low"] else None for r in rows],
-            name=t("low.title", lang),
-            marker_color=ORANGE,
-            hovertemplate="%{x}: %{y:,.1f} kg<extra></extra>",
-        )
+
+
+def stock_figure(rows: Sequence[dict], lang: str = "en") -> Figure:
+    """Bars of green stock per active bean (orange when low), the reorder point as a tick, and the
+    forecast run-out date over each bar."""
+    names = [_p(product_name(r, lang)) for r in rows]
+    runout = [r["runout_date"].strftime("%m/%d") if r.get("runout_date") else "" for r in rows]
+    custom = [r["runout_date"].isoformat() if r.get("runout_date") else "—" for r in rows]
+    hover = "%{x}: %{y:,.1f} kg<br>" + _p(t("chart.stock.runout", lang)) + ": %{customdata}<extra></extra>"
+
+    def bars(low: bool, name: str, colour: str, text_colour: str) -> dict:
+        return {
+            "type": "bar",
+            "x": names,
+            "y": [r["stock_kg"] if bool(r["low"]) == low else None for r in rows],
+            "name": _p(name),
+            "marker": {"color": colour},
+            "text": [label if bool(r["low"]) == low else None for r, label in zip(rows, runout, strict=True)],
+            "textposition": "outside",
+            "textfont": {"size": 10, "color": text_colour},
+            "customdata": custom,
+            "hovertemplate": hover,
+            "cliponaxis": False,
+        }
+
+    data = [
+        bars(False, t("chart.stock.bar", lang), BLUE, "#5f6f82"),
+        bars(True, t("low.title", lang), ORANGE, "#b35a12"),
+        {
+            "type": "scatter",
+            "x": names,
+            "y": [r["reorder_point_kg"] for r in rows],
+            "name": _p(t("chart.stock.marker", lang)),
+            "mode": "markers",
+            "marker": {
+                "symbol": "line-ew-open",
+                "size": 22,
+                "color": BLUE_DARK,
+                "line": {"width": 3, "color": BLUE_DARK},
+            },
+            "hovertemplate": "%{x}: %{y:,.1f} kg<extra>" + _p(t("chart.stock.marker", lang)) + "</extra>",
+        },
+    ]
+    return figure(
+        data,
+        margins={"l": 52, "r": 16, "t": 40, "b": 118 if len(rows) > 6 else 48},
+        barmode="overlay",
+        xaxis={"type": "category", "tickangle": -35 if len(rows) > 6 else 0},
+        yaxis={"title_text": "kg"},
     )
-    fig.add_trace(
-        go.Scatter(
-            x=names,
-            y=[r["reorder_point_kg"] for r in rows],
-            name=t("chart.stock.marker", lang),
-            mode="markers",
-            marker={"symbol": "line-ew-open", "size": 26, "color": BLUE_DARK, "line": {"width": 3, "color": BLUE_DARK}},
-            hovertemplate="%{x}: %{y:,.1f} kg<extra>" + html.escape(t("chart.stock.marker", lang)) + "</extra>",
+
+
+def _top_products(rows: Sequence[dict], weight: str, limit: int) -> list[str]:
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[row["product"]] = totals.get(row["product"], 0) + (row.get(weight) or 0)
+    return sorted(totals, key=lambda p: (-totals[p], p))[:limit]
+
+
+def cost_trend_figure(
+    rows: Sequence[dict],
+    overall: Sequence[dict],
+    grain: str,
+    lang: str = "en",
+    product_order: Sequence[str] = (),
+    limit: int = 6,
+) -> Figure:
+    """Lines: actual cost per roasted kg per period for the most-roasted products, and all
+    products together (dotted)."""
+    shown = _top_products(rows, "roasted_g", limit)
+    colours = _colours(shown, product_order)
+    label_format = "%m/%d" if grain == "week" else "%Y-%m"
+    hover = "%{fullData.name}<br>%{x}: ₩%{y:,.0f}/kg<extra></extra>"
+    data = []
+    for product in shown:
+        points = sorted((r for r in rows if r["product"] == product), key=lambda r: r["period"])
+        data.append(
+            {
+                "type": "scatter",
+                "x": [r["period"].strftime(label_format) for r in points],
+                "y": [r["cost_per_kg_won"] for r in points],
+                "name": _p(product_name(points[0], lang)),
+                "mode": "lines+markers",
+                "line": {"color": colours[product], "width": 2},
+                "marker": {"size": 6},
+                "hovertemplate": hover,
+            }
         )
+    if overall:
+        points = sorted(overall, key=lambda r: r["period"])
+        data.append(
+            {
+                "type": "scatter",
+                "x": [r["period"].strftime(label_format) for r in points],
+                "y": [r["cost_per_kg_won"] for r in points],
+                "name": _p(t("chart.cost.all", lang)),
+                "mode": "lines",
+                "line": {"color": "#1f2d3d", "width": 2.5, "dash": "dot"},
+                "hovertemplate": hover,
+            }
+        )
+    periods = sorted({r["period"] for r in [*rows, *overall]})
+    return figure(
+        data,
+        margins={"l": 72, "r": 16, "t": 60, "b": 52},
+        xaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": [d.strftime(label_format) for d in periods],
+            "title_text": _p(t(f"chart.cost.x.{grain}", lang)),
+        },
+        yaxis={"title_text": "₩ / kg", "tickformat": ",.0f", "rangemode": "normal"},
     )
-    fig.update_layout(barmode="overlay")
-    fig.update_xaxes(type="category", tickangle=-30 if len(rows) > 6 else 0)
-    fig.update_yaxes(title_text="kg")
-    return _layout(fig)
 
 
-def mimebundle(fig: go.Figure) -> dict:
-    """The display data of a figure: plotly JSON (with its config), as the plotly renderer makes it."""
-    data = json.loads(pio.to_json(fig, validate=False, remove_uids=False))
-    data["config"] = dict(PLOTLY_CONFIG)
-    return {MIME: data}
+def loss_figure(rows: Sequence[dict], expected_pct: float | None, lang: str = "en", limit: int = 10) -> Figure:
+    """Box plots of batch loss per product (quartiles and 1.5 IQR whiskers as the analytics
+    computed them), the most-roasted products first, with the expected loss as a dashed line."""
+    rows = sorted(rows, key=lambda r: (-r["batches"], r["product"]))[:limit]
+    data = []
+    for r in rows:
+        name = _p(product_name(r, lang))
+        data.append(
+            {
+                "type": "box",
+                "x": [name],
+                "q1": [r["q1"]],
+                "median": [r["median"]],
+                "q3": [r["q3"]],
+                "lowerfence": [r["whisker_low"]],
+                "upperfence": [r["whisker_high"]],
+                "mean": [r["avg_loss_pct"]],
+                "name": name,
+                "marker": {"color": BLUE},
+                "line": {"color": BLUE_DARK, "width": 1.5},
+                "fillcolor": "rgba(68,114,196,0.35)",
+                "boxmean": True,
+                "showlegend": False,
+                "hoverinfo": "y+name",
+            }
+        )
+    shapes, annotations = [], []
+    if expected_pct is not None and rows:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": expected_pct,
+                "y1": expected_pct,
+                "line": {"color": ORANGE, "dash": "dash", "width": 2},
+            }
+        )
+        annotations.append(
+            {
+                "xref": "paper",
+                "x": 1,
+                "xanchor": "right",
+                "yref": "y",
+                "y": expected_pct,
+                "yanchor": "bottom",
+                "text": _p(t("chart.loss.expected", lang, pct=f"{expected_pct:.1f}%")),
+                "showarrow": False,
+                "font": {"size": 11, "color": "#b35a12"},
+            }
+        )
+    return figure(
+        data,
+        margins={"l": 64, "r": 16, "t": 16, "b": 92 if len(rows) > 5 else 48},
+        shapes=shapes,
+        annotations=annotations,
+        xaxis={"type": "category", "tickangle": -30 if len(rows) > 5 else 0},
+        yaxis={"title_text": _p(t("chart.loss.y", lang)), "ticksuffix": "%", "rangemode": "normal"},
+    )
 
 
-def output_of(fig: go.Figure) -> tuple[dict, ...]:
+def hbar_figure(
+    names: Sequence[str],
+    values: Sequence[float],
+    colours: Sequence[str],
+    *,
+    text: Sequence[str] | None = None,
+    hover: str = "%{y}: %{x:,.0f}<extra></extra>",
+    x_title: str = "",
+    left: int = 150,
+) -> Figure:
+    """One horizontal bar per name, top to bottom."""
+    trace = {
+        "type": "bar",
+        "orientation": "h",
+        "x": list(values),
+        "y": [_p(n) for n in names],
+        "marker": {"color": list(colours)},
+        "hovertemplate": hover,
+    }
+    if text is not None:
+        trace["text"] = list(text)
+        trace["textposition"] = "auto"
+    return figure(
+        [trace],
+        height=max(220, 46 * len(names) + 60),
+        showlegend=False,
+        margin={"l": left},
+        xaxis={"title_text": x_title, "tickformat": ",.0f"},
+        yaxis={"autorange": "reversed", "type": "category", "rangemode": "normal"},
+    )
+
+
+def grouped_hbar_figure(
+    names: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None], str]],
+    *,
+    hover: str = "%{y}: %{x:.1f}%<extra></extra>",
+    x_title: str = "",
+    ticksuffix: str = "",
+    left: int = 170,
+) -> Figure:
+    """Groups of horizontal bars (one bar per series) per name."""
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "y": [_p(n) for n in names],
+            "x": list(values),
+            "name": _p(label),
+            "marker": {"color": colour},
+            "hovertemplate": hover,
+        }
+        for label, values, colour in series
+    ]
+    return figure(
+        data,
+        height=max(260, 34 * len(names) + 90),
+        barmode="group",
+        bargap=0.25,
+        margin={"l": left},
+        xaxis={"title_text": x_title, "ticksuffix": ticksuffix},
+        yaxis={"autorange": "reversed", "type": "category", "rangemode": "normal"},
+    )
+
+
+def mimebundle(fig: Figure) -> dict:
+    """The display data of a figure: plotly JSON (with its config), as the plotly renderer takes it."""
+    return {MIME: {"data": fig["data"], "layout": fig["layout"], "config": dict(PLOTLY_CONFIG)}}
+
+
+def output_of(fig: Figure) -> tuple[dict, ...]:
     """`ipywidgets.Output.outputs` that display the figure."""
     return ({"output_type": "display_data", "data": mimebundle(fig), "metadata": {}},)
+
+
+def as_go(fig: Figure) -> Any:
+    """The figure as a `plotly.graph_objects.Figure` (validates it; for notebooks and tests)."""
+    import plotly.graph_objects as go
+
+    return go.Figure(fig)

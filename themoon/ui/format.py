@@ -67,3 +67,16 @@ def points(value: int | float | Fraction | Decimal | None, lang: str = "en", pla
 
 def count(value: int | None) -> str:
     return number(value, 0)
+
+
+def grams(value: int | None) -> str:
+    """4150 → '4,150 g'."""
+    return DASH if value is None else f"{number(value, 0)} g"
+
+
+def day(value) -> str:
+    """A date (or ISO text, or pandas Timestamp) as YYYY-MM-DD; None → dash."""
+    if value is None or value != value:  # NaT / NaN
+        return DASH
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text[:10]

@@ -1,0 +1,349 @@
+"""Costs & prices tab: standard cost per kg, per bag and per cup of every product and menu item,
+suggested price against the real menu price and the margin; a what-if panel (green price ±%,
+loss, labour, energy, dose) that recomputes every margin at once and writes nothing.
+
+Numbers are the package's: `costs.product_costs` / `costs.menu_costs` / `costs.what_if` (or the
+same functions of `themoon.analytics`, equal by its tests and fast on a big store). The what-if
+inputs go to the engine as typed: it validates them like `costs.what_if`, and an error shows
+next to its field.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import ipywidgets as widgets
+
+from .. import costs, kpis
+from ..costing import unit_cost
+from . import charts
+from . import format as fmt
+from .base import Tab
+from .forms import (
+    Column,
+    Field,
+    Form,
+    badge,
+    button,
+    card,
+    classes,
+    esc,
+    hide,
+    note,
+    row,
+    table_html,
+    text_input,
+    title,
+)
+
+BAG_G = 200  # the café sells beans in 200 g bags
+CUP_G = 20  # a hand-drip dose, for the per-product column (menu items carry their own dose)
+
+PRODUCT_COLUMNS = (
+    Column("col.product"),
+    Column("col.expected_loss", num=True),
+    Column("col.green_kg", num=True),
+    Column("col.processing_kg", num=True),
+    Column("col.cost_kg", num=True),
+    Column("col.per_bag", num=True),
+    Column("col.per_cup", num=True),
+    Column("col.suggested_kg", num=True),
+)
+MENU_COLUMNS = (
+    Column("col.item"),
+    Column("col.channel"),
+    Column("col.product"),
+    Column("col.dose", num=True),
+    Column("col.unit_cost", num=True),
+    Column("col.suggested", num=True),
+    Column("col.price", num=True),
+    Column("col.margin", num=True),
+    Column("col.whatif_cost", num=True),
+    Column("col.whatif_margin", num=True),
+    Column("col.change", num=True),
+    Column("col.status"),
+)
+CHANNEL_FILTER = ("all", "cup", "bag", "wholesale")
+
+
+def item_name(row: dict, lang: str) -> str:
+    return (row.get("name_ko") or row["name_en"]) if lang == "ko" else row["name_en"]
+
+
+def whatif_figure(base: list[dict], changed: list[dict], lang: str, label) -> dict:
+    """Average margin per channel, now and under the what-if (horizontal bars)."""
+    channels = [c for c in ("cup", "bag", "wholesale") if any(r["channel"] == c for r in base)]
+    return charts.grouped_hbar_figure(
+        [label(f"channel.{c}") for c in channels],
+        [
+            (label("costs.now"), [kpis.average_margin(base, c) for c in channels], charts.BLUE_DARK),
+            (label("costs.whatif"), [kpis.average_margin(changed, c) for c in channels], charts.ORANGE),
+        ],
+        x_title=label("costs.avg_margin_axis"),
+        ticksuffix="%",
+        left=110,
+    )
+
+
+class CostsTab(Tab):
+    key = "costs"
+    watches = frozenset({"batches", "stock", "catalog", "settings", "menu"})
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.products: list[dict] = []
+        self.menu: list[dict] = []
+        self.scenario: list[dict] | None = None
+        self.figure: dict | None = None
+        self._build()
+        self.refresh()
+
+    def _build(self) -> None:
+        # what-if
+        self.w_title = title()
+        self.w_note = note()
+        self.w_green = Field(
+            "green_price_change_pct",
+            classes(widgets.IntSlider(value=0, min=-50, max=100, step=1, continuous_update=False), "themoon-slider"),
+            "f.green_change",
+        )
+        self.w_loss = Field(
+            "expected_loss_pct", text_input("%", continuous=False), "f.whatif_loss", hint_key="f.blank_own"
+        )
+        self.w_labour = Field("labour_won_per_hour", text_input("₩", continuous=False), "f.labour_won_per_hour")
+        self.w_energy = Field("energy_won_per_session", text_input("₩", continuous=False), "f.energy_won_per_session")
+        self.w_dose = Field(
+            "dose_change_g",
+            classes(widgets.IntSlider(value=0, min=-5, max=10, step=1, continuous_update=False), "themoon-slider"),
+            "f.dose_change",
+        )
+        self.whatif_form = Form([self.w_green, self.w_loss, self.w_labour, self.w_energy, self.w_dose])
+        for field in self.whatif_form.fields.values():
+            self.on_change(field.widget, self.recompute, "whatif")
+        self.w_reset = button("secondary", "themoon-whatif-reset")
+        self.on_click(self.w_reset, self.reset, "whatif_reset")
+        self.w_out = classes(widgets.Output(), "themoon-chart-plot", "themoon-whatif-chart")
+        self.w_summary = classes(widgets.HTML(), "themoon-whatif-summary")
+        whatif = card(
+            [
+                self.w_title,
+                self.w_note,
+                classes(
+                    widgets.Box(
+                        [self.w_green.box, self.w_dose.box, self.w_loss.box, self.w_labour.box, self.w_energy.box]
+                    ),
+                    "themoon-whatif-inputs",
+                ),
+                row([self.w_reset], "themoon-actions"),
+                self.whatif_form.status,
+                classes(widgets.Box([self.w_summary, self.w_out]), "themoon-whatif-results"),
+            ],
+            "themoon-whatif",
+        )
+        # menu items, with the what-if columns
+        self.menu_title = title()
+        self.menu_note = note()
+        self.channel = classes(
+            widgets.ToggleButtons(options=[("", c) for c in CHANNEL_FILTER], value="all"),
+            "themoon-mode",
+            "themoon-channel",
+        )
+        self.on_change(self.channel, self._render_menu, "channel")
+        self.menu_table = classes(widgets.HTML(), "themoon-menu-table")
+        menu = card(
+            [
+                classes(widgets.HBox([self.menu_title, self.channel]), "themoon-card-head"),
+                self.menu_note,
+                self.menu_table,
+            ],
+            "themoon-menu-costs",
+        )
+        # products
+        self.products_title = title()
+        self.products_note = note()
+        self.products_table = classes(widgets.HTML(), "themoon-products-table")
+        products = card([self.products_title, self.products_note, self.products_table], "themoon-product-costs")
+        self.finish([whatif, menu, products])
+
+    # --- data ---------------------------------------------------------------------------------------
+
+    def _engine(self):
+        return self.ctx.analytics()
+
+    def load(self) -> None:
+        on = self.ctx.today()
+        engine = self._engine()
+        if engine is not None:
+            self.settings = engine.settings_on(on)
+            self.products = engine.product_costs(on)
+            self.menu = engine.menu_costs(on)
+        else:
+            from .. import cost_settings
+
+            conn = self.ctx.conn()
+            self.settings = cost_settings.settings_on(conn, on)
+            self.products = costs.product_costs(conn, on=on)
+            self.menu = costs.menu_costs(conn, on=on)
+        self.target = kpis.target_margin_pct(self.settings)
+        ok, _ = self.ctx.run(self.whatif_form, self._compute_scenario, where="costs.what_if")
+        if not ok:
+            self.scenario = None
+
+    def _compute_scenario(self) -> None:
+        values = {name: f.value for name, f in self.whatif_form.fields.items()}
+        on = self.ctx.today()
+        engine = self._engine()
+        if engine is not None:  # validates the widget values exactly as costs.what_if does
+            self.scenario = engine.what_if(on=on, **values)
+        else:
+            self.scenario = costs.what_if(self.ctx.conn(), on=on, **values)
+
+    def recompute(self) -> None:
+        """A what-if input changed: recompute every margin (nothing is written)."""
+        ok, _ = self.ctx.run(self.whatif_form, self._compute_scenario, where="costs.what_if")
+        if not ok:
+            self.scenario = None
+        self._render_whatif()
+        self._render_menu()
+
+    def reset(self) -> None:
+        def clear() -> None:
+            self.w_green.value = 0
+            self.w_dose.value = 0
+            for field in (self.w_loss, self.w_labour, self.w_energy):
+                field.value = ""
+
+        self.quietly(clear)
+        self.recompute()
+
+    # --- rendering ------------------------------------------------------------------------------------
+
+    def render(self) -> None:
+        lang = self.lang
+        s = self.settings
+        self.products_title.value = esc(self.tr("costs.products_title"))
+        self.products_note.value = esc(
+            self.tr(
+                "costs.products_note",
+                bag=BAG_G,
+                cup=CUP_G,
+                multiplier=fmt.number(Fraction(s.price_multiplier_pct, 100), 2),
+            )
+        )
+        self.menu_title.value = esc(self.tr("costs.menu_title"))
+        self.menu_note.value = esc(self.tr("costs.menu_note", target=fmt.pct(self.target)))
+        self.quietly(
+            lambda: setattr(self.channel, "options", [(self.tr(f"costs.channel.{c}"), c) for c in CHANNEL_FILTER])
+        )
+        self.w_title.value = esc(self.tr("costs.whatif_title"))
+        self.w_note.value = esc(self.tr("costs.whatif_note"))
+        self.w_reset.description = self.tr("btn.reset")
+        self.whatif_form.relabel(lang)
+        self.w_labour.widget.placeholder = fmt.won(s.labour_won_per_hour)
+        self.w_energy.widget.placeholder = fmt.won(s.energy_won_per_session)
+        self.w_loss.widget.placeholder = self.tr("f.own_loss")
+        self._render_products()
+        self._render_menu()
+        self._render_whatif()
+
+    def _render_products(self) -> None:
+        lang = self.lang
+        rows = []
+        for r in self.products:
+            per_kg = r["cost_per_kg"]
+            kind = f" <span class='themoon-code'>{esc(self.tr('kind.blend'))}</span>" if r["kind"] == "blend" else ""
+            rows.append(
+                [
+                    esc(item_name(r, lang)) + kind,
+                    esc(fmt.pct(r["expected_loss_pct"])),
+                    esc(fmt.won(r["green_per_kg_won"])),
+                    esc(fmt.won(r["processing_per_kg_won"])),
+                    f"<b>{esc(fmt.won(r['cost_per_kg_won']))}</b>",
+                    esc(fmt.won(None if per_kg is None else unit_cost(per_kg, BAG_G))),
+                    esc(fmt.won(None if per_kg is None else unit_cost(per_kg, CUP_G))),
+                    esc(fmt.won(r["suggested_price_per_kg_won"])),
+                ]
+            )
+        self.products_table.value = table_html(PRODUCT_COLUMNS, rows, lang, empty=self.tr("costs.no_products"))
+
+    def _margin_badge(self, margin: float | None) -> str:
+        if margin is None:
+            return badge(self.tr("costs.no_price"), "muted")
+        if margin < self.target:
+            return badge(self.tr("costs.below_target"), "bad" if margin < self.target - 10 else "warn")
+        return badge(self.tr("status.ok"), "ok")
+
+    def shown_menu(self) -> list[tuple[dict, dict | None]]:
+        """(row now, row under the what-if) of the menu items of the chosen channel."""
+        scenario = {r["item"]: r for r in (self.scenario or [])}
+        channel = self.channel.value
+        return [(r, scenario.get(r["item"])) for r in self.menu if channel == "all" or r["channel"] == channel]
+
+    def _render_menu(self) -> None:
+        lang = self.lang
+        rows, row_classes = [], []
+        for r, w in self.shown_menu():
+            change = None
+            if w is not None and w["margin_pct"] is not None and r["margin_pct"] is not None:
+                change = round(w["margin_pct"] - r["margin_pct"], 1)
+            cls = "themoon-up" if change and change > 0 else ("themoon-down" if change and change < 0 else "")
+            shown_margin = w["margin_pct"] if w is not None else r["margin_pct"]
+            rows.append(
+                [
+                    esc(item_name(r, lang)),
+                    esc(self.tr(f"channel.{r['channel']}")),
+                    f"<span class='themoon-code'>{esc(r['product'])}</span>",
+                    esc(fmt.grams(r["dose_g"])),
+                    esc(fmt.won(r["cost_won"])),
+                    esc(fmt.won(r["suggested_price_won"])),
+                    esc(fmt.won(r["price_won"])),
+                    f"<b>{esc(fmt.pct(r['margin_pct']))}</b>",
+                    esc(fmt.won(w["cost_won"]) if w else fmt.DASH),
+                    f"<b>{esc(fmt.pct(w['margin_pct']) if w else fmt.DASH)}</b>",
+                    f"<span class='{cls}'>{esc(fmt.points(change, lang))}</span>",
+                    self._margin_badge(shown_margin),
+                ]
+            )
+            low = shown_margin is not None and shown_margin < self.target
+            row_classes.append("themoon-row--low" if low else "")
+        self.menu_table.value = table_html(
+            MENU_COLUMNS, rows, lang, empty=self.tr("costs.no_menu"), row_classes=row_classes
+        )
+
+    def _render_whatif(self) -> None:
+        if self.scenario is None:
+            self.w_summary.value = ""
+            self.set_output(self.w_out, ())
+            self.figure = None
+            return
+        base = {r["item"]: r for r in self.menu}
+        pairs = [(base[r["item"]], r) for r in self.scenario if r["item"] in base]
+        below_now = sum(1 for b, _ in pairs if b["margin_pct"] is not None and b["margin_pct"] < self.target)
+        below = sum(1 for _, r in pairs if r["margin_pct"] is not None and r["margin_pct"] < self.target)
+        stats = [
+            (
+                self.tr("costs.avg_cup"),
+                kpis.average_margin(self.menu, "cup"),
+                kpis.average_margin(self.scenario, "cup"),
+            ),
+            (
+                self.tr("costs.avg_bag"),
+                kpis.average_margin(self.menu, "bag"),
+                kpis.average_margin(self.scenario, "bag"),
+            ),
+        ]
+        html = "".join(
+            f"<div class='themoon-stat'><span class='themoon-stat-label'>{esc(label)}</span>"
+            f"<span class='themoon-stat-value'>{esc(fmt.pct(now))} → {esc(fmt.pct(then))}</span></div>"
+            for label, now, then in stats
+            if now is not None
+        )
+        html += (
+            f"<div class='themoon-stat {'themoon-stat--warn' if below > below_now else ''}'>"
+            f"<span class='themoon-stat-label'>{esc(self.tr('costs.below_count', target=fmt.pct(self.target)))}</span>"
+            f"<span class='themoon-stat-value'>{below_now} → {below}</span></div>"
+        )
+        self.w_summary.value = html
+        self.figure = whatif_figure([b for b, _ in pairs], [r for _, r in pairs], self.lang, self.tr)
+        self.set_output(self.w_out, charts.output_of(self.figure))
+        hide(self.w_out, not pairs)

@@ -1,0 +1,301 @@
+"""Form building blocks shared by the tabs: labelled fields with their error line, forms that
+put a `ValidationError` next to the field it names, HTML tables, and the guard every callback
+runs in (permission check, validation errors, unexpected errors logged, never a traceback).
+
+Widget values are untrusted: numbers are typed into `Text` widgets and handed to the store API
+as typed, which validates them (a number field holding "abc" is the API's error to report).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..models import ValidationError
+from .i18n import t
+
+log = logging.getLogger("themoon.ui")
+
+_BRACKETS = re.compile(r"\[.*\]$")
+
+
+class PermissionDenied(Exception):
+    """The signed-in user's role does not allow this action."""
+
+    def __init__(self, action: str):
+        self.action = action
+        super().__init__(action)
+
+
+def hide(widget: widgets.Widget, hidden: bool = True) -> None:
+    widget.layout.display = "none" if hidden else None
+
+
+def is_hidden(widget: widgets.Widget) -> bool:
+    return widget.layout.display == "none"
+
+
+def classes(widget: widgets.Widget, *names: str) -> widgets.Widget:
+    for name in names:
+        widget.add_class(name)
+    return widget
+
+
+def esc(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def rich(text: str) -> str:
+    """Escaped text where `code` (between backticks) shows as code."""
+    parts = esc(text).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def text_input(placeholder: str = "", *, continuous: bool = True) -> widgets.Text:
+    return widgets.Text(placeholder=placeholder, continuous_update=continuous)
+
+
+def date_input(value: date | None = None) -> widgets.DatePicker:
+    return widgets.DatePicker(value=value)
+
+
+class Field:
+    """A label, an input and the line under it where its error shows."""
+
+    def __init__(self, name: str, widget: widgets.Widget, label_key: str, *, hint_key: str | None = None):
+        self.name = name
+        self.widget = widget
+        self.label_key = label_key
+        self.hint_key = hint_key
+        self.label = classes(widgets.HTML(), "themoon-field-label")
+        self.error = classes(widgets.HTML(), "themoon-field-error")
+        hide(self.error)
+        slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")
+        classes(widget, "themoon-input", f"themoon-input-{slug}")
+        self.box = classes(widgets.VBox([self.label, widget, self.error]), "themoon-field", f"themoon-field-{slug}")
+        self.lang = "en"
+
+    @property
+    def value(self) -> Any:
+        return self.widget.value
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        self.widget.value = new
+
+    def relabel(self, lang: str, **values: Any) -> None:
+        self.lang = lang
+        label = esc(t(self.label_key, lang, **values))
+        if self.hint_key:
+            label += f' <span class="themoon-hint">{esc(t(self.hint_key, lang))}</span>'
+        self.label.value = label
+
+    def set_error(self, message: str) -> None:
+        self.error.value = f"<span>{esc(message)}</span>"
+        hide(self.error, False)
+        self.box.add_class("themoon-field--invalid")
+
+    def clear(self) -> None:
+        if self.error.value:
+            self.error.value = ""
+        hide(self.error)
+        self.box.remove_class("themoon-field--invalid")
+
+    @property
+    def has_error(self) -> bool:
+        return not is_hidden(self.error)
+
+
+def required_choice(field: str, value: Any) -> Any:
+    """A dropdown left on "— choose —" (the store would say "unknown ''"): the store's own words."""
+    if value in (None, ""):
+        raise ValidationError(field, "is required", "필수 입력입니다")
+    return value
+
+
+def error_message(error: ValidationError, lang: str) -> str:
+    return error.message_ko if lang == "ko" else error.message
+
+
+class Form:
+    """Fields plus a status line; `show_error` puts a ValidationError next to the field it names.
+
+    A field is found by the error's name as is (`roasted_g`, `row 2 roasted_g`), then without
+    its bracketed part (`green_g[ETH]` → `green_g`), then through `aliases`; an error naming no
+    field shown here goes to the status line, with the field's name.
+    """
+
+    def __init__(self, fields: Iterable[Field] = (), *, aliases: dict[str, str] | None = None):
+        self.fields: dict[str, Field] = {}
+        self.aliases = dict(aliases or {})
+        for field in fields:
+            self.add(field)
+        self.status = classes(widgets.HTML(), "themoon-form-status")
+        hide(self.status)
+        self.lang = "en"
+
+    def add(self, field: Field) -> Field:
+        self.fields[field.name] = field
+        return field
+
+    def remove(self, name: str) -> None:
+        self.fields.pop(name, None)
+
+    def __getitem__(self, name: str) -> Field:
+        return self.fields[name]
+
+    def relabel(self, lang: str) -> None:
+        self.lang = lang
+        for field in self.fields.values():
+            field.relabel(lang)
+
+    def find(self, name: str) -> Field | None:
+        for candidate in (name, _BRACKETS.sub("", name)):
+            if candidate in self.fields:
+                return self.fields[candidate]
+            alias = self.aliases.get(candidate)
+            if alias in self.fields:
+                return self.fields[alias]
+        return None
+
+    def clear(self) -> None:
+        for field in self.fields.values():
+            field.clear()
+        self.set_status("", "")
+
+    def show_error(self, error: ValidationError, lang: str) -> Field | None:
+        field = self.find(error.field)
+        message = error_message(error, lang)
+        if field is not None:
+            field.set_error(message)
+            self.set_status("error", t("form.fix", lang))
+        else:
+            self.set_status("error", f"{error.field}: {message}")
+        return field
+
+    def set_status(self, kind: str, text: str) -> None:
+        for name in ("ok", "error", "info"):
+            self.status.remove_class(f"themoon-form-status--{name}")
+        if not text:
+            self.status.value = ""
+            hide(self.status)
+            return
+        self.status.add_class(f"themoon-form-status--{kind}")
+        self.status.value = f"<span>{esc(text)}</span>"
+        hide(self.status, False)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """{field name: shown error} (for tests)."""
+        return {name: f.error.value for name, f in self.fields.items() if f.has_error}
+
+
+def button(kind: str = "primary", *names: str) -> widgets.Button:
+    """A button in the app's style: kind is primary, secondary or danger."""
+    return classes(widgets.Button(), "themoon-btn", f"themoon-btn--{kind}", *names)
+
+
+def card(children: Sequence[widgets.Widget], *names: str) -> widgets.VBox:
+    return classes(widgets.VBox(list(children)), "themoon-card", *names)
+
+
+def title(*names: str) -> widgets.HTML:
+    return classes(widgets.HTML(), "themoon-card-title", *names)
+
+
+def note(*names: str) -> widgets.HTML:
+    return classes(widgets.HTML(), "themoon-note", *names)
+
+
+def row(children: Sequence[widgets.Widget], *names: str) -> widgets.Box:
+    return classes(widgets.Box(list(children)), "themoon-row", *names)
+
+
+# --- tables ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the i18n key of the header
+    num: bool = False
+    css: str = ""
+
+
+def table_html(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    lang: str,
+    *,
+    empty: str = "",
+    css: str = "",
+    row_classes: Sequence[str] | None = None,
+) -> str:
+    """An HTML table; cells are already-escaped HTML (use `esc`)."""
+    if not rows:
+        return f'<div class="themoon-empty-note">{esc(empty)}</div>'
+    head = "".join(f'<th class="{"num " if c.num else ""}{c.css}">{esc(t(c.key, lang))}</th>' for c in columns)
+    body = []
+    for i, cells in enumerate(rows):
+        klass = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
+        tds = "".join(
+            f'<td class="{"num " if c.num else ""}{c.css}">{cell}</td>' for c, cell in zip(columns, cells, strict=True)
+        )
+        body.append(f"<tr{klass}>{tds}</tr>")
+    return (
+        f'<div class="themoon-table-wrap"><table class="themoon-table {css}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def badge(text: str, kind: str) -> str:
+    return f'<span class="themoon-badge themoon-badge--{kind}">{esc(text)}</span>'
+
+
+# --- the guard around every callback ---------------------------------------------------------------
+
+
+def report_unexpected(where: str, user: str | None) -> None:
+    """Log an unexpected exception (with its traceback) to the server log, never to the page."""
+    try:
+        from ..ops import logs
+
+        logs.event("ui.error", logging.ERROR, logger="ui", exc=True, where=where, user=user or "-")
+    except Exception:  # logging must never take the dashboard down
+        log.exception("ui error in %s", where)
+
+
+def guarded(
+    *,
+    lang: Callable[[], str],
+    user: Callable[[], str | None],
+    form: Form | None,
+    where: str,
+    fn: Callable[[], Any],
+    check: Callable[[], None] | None = None,
+) -> tuple[bool, Any]:
+    """Run `fn` after `check` (a permission check that raises PermissionDenied); show what went
+    wrong on `form` and return (False, None), else (True, result)."""
+    if form is not None:
+        form.clear()
+    try:
+        if check is not None:
+            check()
+        return True, fn()
+    except PermissionDenied:
+        if form is not None:
+            form.set_status("error", t("err.denied", lang()))
+    except ValidationError as error:
+        if form is not None:
+            form.show_error(error, lang())
+    except Exception:
+        report_unexpected(where, user())
+        if form is not None:
+            form.set_status("error", t("err.unexpected", lang()))
+    return False, None
