@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from .. import config
 from .. import db as store
 from ..models import ValidationError
 from . import backup, backup_dir, backup_keep, health, logs, metrics
@@ -266,39 +265,17 @@ def register(sub, command, group) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """A parser with only the operations commands (the same helpers as themoon/cli.py)."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="database file (default: $THEMOON_DB or data/themoon.db)")
-    common.add_argument("--user", default="cli", help="name recorded in the audit log")
-    as_json = argparse.ArgumentParser(add_help=False)
-    as_json.add_argument("--json", action="store_true", help="print JSON")
-    parser = argparse.ArgumentParser(prog="themoon", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    """The `themoon` parser: these commands are registered there, one set of helpers for all."""
+    from .. import cli
 
-    def command(parent, name: str, handler: Handler, help_: str, *, json_out: bool = False):
-        parents = [common, as_json] if json_out else [common]
-        p = parent.add_parser(name, parents=parents, help=help_, description=help_)
-        p.set_defaults(handler=handler)
-        return p
-
-    def group(name: str, help_: str):
-        g = sub.add_parser(name, help=help_, description=help_)
-        return g.add_subparsers(dest="action", required=True, metavar="ACTION")
-
-    register(sub, command, group)
-    return parser
+    return cli.build_parser()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.handler(args)
-    except ValidationError as error:
-        print(f"error: {error.text(config.language())}", file=sys.stderr)
-        return 2
-    except store.SchemaTooNew as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    """`python -m` entry: the same as `themoon ...` (errors and exit codes included)."""
+    from .. import cli
+
+    return cli.main(argv)
 
 
 if __name__ == "__main__":

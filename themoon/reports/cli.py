@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -167,39 +167,17 @@ def register(sub: Any, command: Any, group: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """A parser with only these commands, built with the same helpers as themoon/cli.py (for
-    tests, and `python -m themoon.reports.cli` before cli.py registers them)."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="database file (default: $THEMOON_DB or data/themoon.db)")
-    common.add_argument("--user", default="cli", help="name recorded in the audit log")
-    as_json = argparse.ArgumentParser(add_help=False)
-    as_json.add_argument("--json", action="store_true", help="print JSON")
-    parser = argparse.ArgumentParser(prog="themoon", description="themoon reports and schedules")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    """The `themoon` parser: these commands are registered there, one set of helpers for all."""
+    from .. import cli
 
-    def command(parent, name: str, handler, help_: str, *, json_out: bool = False):
-        parents = [common, as_json] if json_out else [common]
-        p = parent.add_parser(name, parents=parents, help=help_, description=help_)
-        p.set_defaults(handler=handler)
-        return p
-
-    def group(name: str, help_: str):
-        g = sub.add_parser(name, help=help_, description=help_)
-        return g.add_subparsers(dest="action", required=True, metavar="ACTION")
-
-    register(sub, command, group)
-    return parser
+    return cli.build_parser()
 
 
-def main(argv: list[str] | None = None) -> int:
-    from ..models import ValidationError
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m` entry: the same as `themoon ...` (errors and exit codes included)."""
+    from .. import cli
 
-    args = build_parser().parse_args(argv)
-    try:
-        return args.handler(args)
-    except ValidationError as error:
-        print(f"error: {error.text()}", file=sys.stderr)
-        return 2
+    return cli.main(argv)
 
 
 if __name__ == "__main__":
