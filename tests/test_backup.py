@@ -238,7 +238,12 @@ def test_backup_list_and_verify(tmp_path, capsys):
     # a damaged backup is reported (exit 1), a foreign file too (exit 2)
     damaged = tmp_path / "backups" / _name(datetime(2026, 1, 1))
     data = bytearray(Path(rows[0]["path"]).read_bytes())
-    data[-4096 * 2 :] = b"\xff" * (4096 * 2)  # the last pages hold rows and indexes, not the schema
+    probe = sqlite3.connect(rows[0]["path"])
+    page_size = probe.execute("PRAGMA page_size").fetchone()[0]
+    root = probe.execute("SELECT rootpage FROM sqlite_master WHERE name = 'purchases'").fetchone()[0]
+    probe.close()
+    start = (root - 1) * page_size  # the purchases table's page: rows, not the schema
+    data[start : start + page_size] = b"\xff" * page_size
     damaged.write_bytes(bytes(data))
     code, out, _ = run("backup", "verify", str(damaged), "--json", capsys=capsys)
     assert code == 1 and json.loads(out)["ok"] is False

@@ -9,7 +9,12 @@ import pytest
 
 from themoon import catalog, db
 
-EXTRA = (2, "0002_test_extra.sql", "-- a test migration\nCREATE TABLE extra (id INTEGER PRIMARY KEY, note TEXT);\n")
+NEXT = db.schema_version() + 1
+EXTRA = (
+    NEXT,
+    f"{NEXT:04d}_test_extra.sql",
+    "-- a test migration\nCREATE TABLE extra (id INTEGER PRIMARY KEY, note TEXT);\n",
+)
 
 
 def migration_files() -> list[str]:
@@ -80,16 +85,16 @@ def test_older_db_is_backed_up_then_migrated(db_path, monkeypatch):
 
     with_extra_migration(monkeypatch)
     conn = db.connect(db_path)
-    assert db.current_version(conn) == 2
+    assert db.current_version(conn) == NEXT
     conn.execute("INSERT INTO extra (note) VALUES ('ok')")
     assert catalog.get_bean(conn, "KEN-AA")["code"] == "KEN-AA"
     conn.close()
 
-    backups = [p for p in db_path.parent.iterdir() if p.name.startswith("themoon.pre-v2-") and p.suffix == ".db"]
+    backups = [p for p in db_path.parent.iterdir() if p.name.startswith(f"themoon.pre-v{NEXT}-") and p.suffix == ".db"]
     assert len(backups) == 1
     old = sqlite3.connect(backups[0])
     try:
-        assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert old.execute("PRAGMA user_version").fetchone()[0] == NEXT - 1
         assert old.execute("SELECT code FROM beans").fetchall() == [("KEN-AA",)]
         assert old.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'").fetchone()[0] == 0
     finally:
@@ -102,8 +107,8 @@ def test_a_failing_migration_changes_nothing(db_path, monkeypatch):
     conn.close()
 
     broken = (
-        2,
-        "0002_broken.sql",
+        NEXT,
+        f"{NEXT:04d}_broken.sql",
         "CREATE TABLE extra (id INTEGER PRIMARY KEY);\nINSERT INTO no_such_table VALUES (1);\n",
     )
     with_extra_migration(monkeypatch, broken)
@@ -112,7 +117,7 @@ def test_a_failing_migration_changes_nothing(db_path, monkeypatch):
 
     monkeypatch.undo()
     conn = db.connect(db_path)
-    assert db.current_version(conn) == 1
+    assert db.current_version(conn) == NEXT - 1
     assert conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'").fetchone()[0] == 0
     assert catalog.get_bean(conn, "KEN-AA")["code"] == "KEN-AA"
     conn.close()

@@ -131,3 +131,52 @@ def test_permissions(role, allowed, refused):
 def test_roles_nest():
     assert users.PERMISSIONS["viewer"] < users.PERMISSIONS["staff"] < users.PERMISSIONS["owner"]
     assert set(users.ROLES) == set(users.PERMISSIONS)
+
+
+def _first_owner_in_process(path: str, name: str, start, results) -> None:
+    from themoon import db
+
+    conn = db.connect(path, migrate=False)
+    start.wait()
+    try:
+        users.create_first_owner(conn, username=name, password="moon-2025", password_repeat="moon-2025")
+        results.put(("created", name))
+    except ValidationError as error:
+        results.put((error.field, name))
+    finally:
+        conn.close()
+
+
+def test_first_owner_is_created_once_even_by_two_pages_at_once(tmp_path):
+    """Two first-run pages submitted together: one owner, the other told to sign in."""
+    import multiprocessing
+
+    from themoon import db
+
+    path = str(tmp_path / "themoon.db")
+    db.connect(path).close()
+    ctx = multiprocessing.get_context("fork")
+    start, results = ctx.Event(), ctx.Queue()
+    workers = [ctx.Process(target=_first_owner_in_process, args=(path, n, start, results)) for n in ("ann", "bob")]
+    for w in workers:
+        w.start()
+    start.set()
+    for w in workers:
+        w.join(60)
+    outcomes = sorted(results.get(timeout=5)[0] for _ in workers)
+    assert outcomes == ["created", "username"]
+    conn = db.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM users WHERE role = 'owner'").fetchone()[0] == 1
+    conn.close()
+
+
+def test_first_owner_refuses_a_mismatch_and_a_second_owner(conn):
+    before = db_checksum(conn)
+    with pytest.raises(ValidationError) as error:
+        users.create_first_owner(conn, username="ann", password="moon-2025", password_repeat="moon-2026")
+    assert error.value.field == "password_repeat" and db_checksum(conn) == before
+    users.create_first_owner(conn, username="ann", password="moon-2025", password_repeat="moon-2025")
+    assert users.authenticate(conn, "ann", "moon-2025")["role"] == "owner"
+    with pytest.raises(ValidationError) as error:
+        users.create_first_owner(conn, username="bob", password="moon-2025", password_repeat="moon-2025")
+    assert error.value.field == "username"

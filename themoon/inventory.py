@@ -128,6 +128,20 @@ PURCHASE, ROAST, ADJUSTMENT = 0, 1, 2
 # A position after every real row of its (date, kind): new rows take the largest id.
 LAST = 2**62
 _LEDGER_SQL = "SELECT on_date, kind_order, ref_id, delta_g, value_won FROM stock_ledger WHERE bean_id = ?"
+# The same ledger with each day's roasts summed into one row (ref_id 0): exact for balances, stock
+# checks and averages (see migrations/0002_roast_daily.sql), and a fraction of the rows.
+_DAILY_LEDGER_SQL = """
+SELECT purchased_on, 0, id, grams, total_won FROM purchases WHERE bean_id = :bean
+UNION ALL
+SELECT roasted_on, 1, 0, -green_g, -green_cost_won FROM roast_daily WHERE bean_id = :bean
+UNION ALL
+SELECT adjusted_on, 2, id, delta_g, NULL FROM stock_adjustments WHERE bean_id = :bean
+"""
+_BATCH_COMPONENT_SQL = """
+SELECT b.roasted_on, c.green_g, c.green_cost_won
+  FROM roast_components c JOIN roast_batches b ON b.id = c.batch_id
+ WHERE c.batch_id = ? AND c.bean_id = ?
+"""
 _KINDS = ("purchase", "roast", "adjustment")
 
 
@@ -170,13 +184,25 @@ class BeanLedger:
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, bean_id: int, *, exclude_batch: int | None = None) -> BeanLedger:
-        """The bean's ledger as stored; `exclude_batch` leaves that roast out (a batch being edited)."""
+        """The bean's ledger as stored, each day's roasts as one row; `exclude_batch` leaves that
+        roast out (a batch being edited)."""
         cursor = conn.cursor()
         cursor.row_factory = None
-        rows = cursor.execute(_LEDGER_SQL, (bean_id,)).fetchall()
+        rows = cursor.execute(_DAILY_LEDGER_SQL, {"bean": bean_id}).fetchall()
         if exclude_batch is not None:
-            rows = [r for r in rows if not (r[1] == ROAST and r[2] == exclude_batch)]
+            found = cursor.execute(_BATCH_COMPONENT_SQL, (exclude_batch, bean_id)).fetchone()
+            if found is not None:
+                day, grams, won = found
+                rows = [(r[0], r[1], r[2], r[3] + grams, r[4] + won) if r[:3] == (day, ROAST, 0) else r for r in rows]
+                rows = [r for r in rows if r[1] != ROAST or r[3] != 0]
         return cls(bean_id, rows)
+
+    @classmethod
+    def load_detailed(cls, conn: sqlite3.Connection, bean_id: int) -> BeanLedger:
+        """The bean's ledger with every roast on its own row (for showing the movements)."""
+        cursor = conn.cursor()
+        cursor.row_factory = None
+        return cls(bean_id, cursor.execute(_LEDGER_SQL, (bean_id,)).fetchall())
 
     def _before(self, index: int) -> int:
         return self._balances[index - 1] if index else 0
@@ -250,11 +276,13 @@ class BeanLedger:
 
 def stock_g(conn: sqlite3.Connection, bean_id: int, on: date | None = None) -> int:
     """Book stock at the end of a day (default: everything recorded)."""
-    sql, params = "SELECT COALESCE(SUM(delta_g), 0) FROM stock_ledger WHERE bean_id = ?", [bean_id]
-    if on is not None:
-        sql += " AND on_date <= ?"
-        params.append(on.isoformat())
-    return conn.execute(sql, params).fetchone()[0]
+    until = "9999-12-31" if on is None else on.isoformat()
+    return conn.execute(
+        "SELECT (SELECT COALESCE(SUM(grams), 0) FROM purchases WHERE bean_id = :bean AND purchased_on <= :until)"
+        " - (SELECT COALESCE(SUM(green_g), 0) FROM roast_daily WHERE bean_id = :bean AND roasted_on <= :until)"
+        " + (SELECT COALESCE(SUM(delta_g), 0) FROM stock_adjustments WHERE bean_id = :bean AND adjusted_on <= :until)",
+        {"bean": bean_id, "until": until},
+    ).fetchone()[0]
 
 
 def available_g(conn: sqlite3.Connection, bean_id: int, on: date, *, batch_id: int | None = None) -> int:
@@ -308,7 +336,7 @@ def stock(conn: sqlite3.Connection, *, on: date | None = None, active_only: bool
 
 def ledger(conn: sqlite3.Connection, bean: Any) -> list[dict]:
     """Every movement of one bean with the running balance, oldest first."""
-    return BeanLedger.load(conn, catalog.get_bean(conn, bean)["id"]).rows()
+    return BeanLedger.load_detailed(conn, catalog.get_bean(conn, bean)["id"]).rows()
 
 
 def list_purchases(conn: sqlite3.Connection, *, bean: Any = None, limit: int = 1000) -> list[dict]:

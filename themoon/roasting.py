@@ -491,21 +491,20 @@ def loss_status(conn: sqlite3.Connection, *, today: date | None = None) -> list[
 # --- reading batches with their costs -------------------------------------------------------------
 
 
+# The sums are correlated subqueries, so they are computed only for the rows returned (a page of
+# the newest batches), never for the whole store.
 _BATCH_SQL = """
 SELECT b.*, CASE WHEN b.bean_id IS NULL THEN 'blend' ELSE 'bean' END AS product_kind,
        COALESCE(bl.code, be.code) AS product,
        COALESCE(bl.name_en, be.name_en) AS product_name_en,
        COALESCE(bl.name_ko, be.name_ko) AS product_name_ko,
-       c.green_g, c.green_cost_won, s.session_green_g,
+       (SELECT SUM(green_g) FROM roast_components WHERE batch_id = b.id) AS green_g,
+       (SELECT SUM(green_cost_won) FROM roast_components WHERE batch_id = b.id) AS green_cost_won,
+       (SELECT SUM(rc.green_g) FROM roast_batches rb JOIN roast_components rc ON rc.batch_id = rb.id
+         WHERE rb.roasted_on = b.roasted_on) AS session_green_g,
        a.level AS alert_level, a.direction AS alert_direction, a.run_length,
        a.resolved_at, a.resolution_note
   FROM roast_batches b
-  JOIN (SELECT batch_id, SUM(green_g) AS green_g, SUM(green_cost_won) AS green_cost_won
-          FROM roast_components GROUP BY batch_id) c ON c.batch_id = b.id
-  JOIN (SELECT rb.roasted_on, SUM(rc.green_g) AS session_green_g
-          FROM roast_batches rb JOIN roast_components rc ON rc.batch_id = rb.id
-         WHERE rb.roasted_on BETWEEN :since AND :until GROUP BY rb.roasted_on) s
-       ON s.roasted_on = b.roasted_on
   LEFT JOIN beans be ON be.id = b.bean_id
   LEFT JOIN blends bl ON bl.id = b.blend_id
   LEFT JOIN loss_alerts a ON a.batch_id = b.id

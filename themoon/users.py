@@ -29,8 +29,10 @@ PERMISSIONS = {
         "users",
         "import",
         "resolve_alert",
+        "report",  # run a report now (dashboard)
+        "export",  # download the whole store (Excel / CSV exports)
     },
-    "staff": {"read", "log_batch", "purchase", "stocktake"},
+    "staff": {"read", "log_batch", "purchase", "stocktake", "report"},
     "viewer": {"read"},
 }
 
@@ -142,3 +144,23 @@ def list_users(conn: sqlite3.Connection) -> list[dict]:
 
 def has_owner(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM users WHERE role = 'owner' AND active = 1").fetchone() is not None
+
+
+def create_first_owner(
+    conn: sqlite3.Connection, *, username: Any, password: Any, password_repeat: Any, display_name: Any = ""
+) -> int:
+    """The first run's owner account. The check that no owner exists and the insert share one
+    write transaction, so two first-run pages opened at once cannot both create an owner."""
+    if password != password_repeat:
+        raise ValidationError("password_repeat", "does not match the password", "비밀번호가 일치하지 않습니다")
+    with transaction(conn):
+        if has_owner(conn):
+            raise ValidationError("username", "an owner already exists: sign in", "이미 점주 계정이 있습니다")
+        return add_user(
+            conn,
+            username=username,
+            password=password,
+            role="owner",
+            display_name=display_name,
+            user=str(username or "system")[:40],
+        )

@@ -21,7 +21,6 @@ from typing import Any
 import ipywidgets as widgets
 
 from .. import config, db, users
-from ..models import ValidationError
 from .base import Tab
 from .context import Context
 from .forms import Field, Form, button, classes, esc, hide, report_unexpected, rich, text_input
@@ -315,18 +314,7 @@ class App:
         conn = self.ctx.conn()
 
         def create() -> dict:
-            if users.has_owner(conn):  # someone else finished the first run meanwhile
-                raise ValidationError("username", "an owner already exists: sign in", "이미 점주 계정이 있습니다")
-            if values["password"] != values["password_repeat"]:
-                raise ValidationError("password_repeat", "does not match the password", "비밀번호가 일치하지 않습니다")
-            users.add_user(
-                conn,
-                username=values["username"],
-                password=values["password"],
-                role="owner",
-                display_name=values["display_name"],
-                user=str(values["username"] or "system")[:40],
-            )
+            users.create_first_owner(conn, **values)
             return users.authenticate(conn, values["username"], values["password"])
 
         ok, user = self.ctx.run(self.fr_form, create, where="app.create_owner")
