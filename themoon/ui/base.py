@@ -4,13 +4,24 @@ data it shows has changed, and callbacks that never leak a traceback."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import ipywidgets as widgets
 
 from .context import Context
-from .forms import classes, hide, report_unexpected, rich
+from .forms import Field, Form, badge, button, classes, hide, report_unexpected, rich, row
 from .i18n import t
+
+
+class RecordTools(NamedTuple):
+    """The owner's row under a list of records: pick one, edit, (de)activate, or start a new one."""
+
+    pick: Field
+    edit: widgets.Button
+    toggle: widgets.Button
+    new: widgets.Button
+    form: Form  # its status line says what was saved or toggled
+    box: widgets.VBox
 
 
 class Tab:
@@ -119,6 +130,12 @@ class Tab:
 
         widget.observe(handler, names="value")
 
+    def after_write(self, what: str, form: Form, message: str) -> None:
+        """A write went through: tell the other tabs, read again, then say so (after the redraw)."""
+        self.ctx.changed(what, self)
+        self.refresh()
+        form.set_status("ok", message)
+
     def quietly(self, fn: Callable[[], Any]) -> Any:
         """Set widget values without their observers reacting."""
         previous = getattr(self, "_quiet", False)
@@ -127,6 +144,74 @@ class Tab:
             return fn()
         finally:
             self._quiet = previous
+
+    # --- records the owner edits and (de)activates: beans, blends, menu items ---------------------------
+
+    def active_badge(self, active: Any) -> str:
+        return badge(self.tr("status.active"), "ok") if active else badge(self.tr("status.inactive"), "muted")
+
+    def record_tools(
+        self, slug: str, label_key: str, *, edit: Callable, toggle: Callable, new: Callable, pick: Callable
+    ) -> RecordTools:
+        """The pick row of one kind of record (`slug` names its CSS classes and callbacks); shown
+        only with the catalog right."""
+        field = Field(f"{slug}_pick", widgets.Dropdown(), label_key)
+        buttons = [button("secondary", f"themoon-{name}-{slug}") for name in ("edit", "toggle", "new")]
+        form = Form([field])
+        for b, fn, name in zip(buttons, (edit, toggle, new), ("edit", "toggle", "new"), strict=True):
+            self.on_click(b, fn, f"{name}_{slug}")
+        self.on_change(field.widget, pick, f"{slug}_pick")
+        box = classes(
+            widgets.VBox([row([field.box, *buttons], "themoon-batch-actions"), form.status]), "themoon-owner-only"
+        )
+        hide(box, not self.ctx.can("catalog"))
+        return RecordTools(field, *buttons, form, box)
+
+    def fill_pick(self, pick: Field, records: list[dict]) -> None:
+        """Offer `records` in a pick dropdown as 'name · CODE' (keeping the pick if still there)."""
+        options = [(self.tr("f.choose"), 0)] + [(f"{local_name(r, self.lang)} · {r['code']}", r["id"]) for r in records]
+        self.quietly(lambda: set_options(pick.widget, options))
+
+    def show_pick(self, record: dict | None, edit: widgets.Button, toggle: widgets.Button) -> None:
+        """Enable edit/toggle for a picked record; the toggle says which way it goes."""
+        edit.disabled = record is None
+        toggle.disabled = record is None
+        active = record is None or record["active"]
+        toggle.description = self.tr("btn.deactivate" if active else "btn.reactivate")
+
+    def open_editor(self, form: Form, box: widgets.Widget, fill: Callable[[], Any]) -> None:
+        """Show a record's editor without the last errors, `fill`ed with its observers quiet."""
+        form.clear()
+        self.quietly(fill)
+        hide(box, False)
+        self.render()
+
+    def save_record(
+        self, form: Form, values: dict[str, Any], *, add: Callable, update: Callable, editing: int | None, where: str
+    ) -> bool:
+        """Add a record, or update the one being edited: one store call under the catalog right."""
+        conn = self.ctx.conn()
+        if editing:
+            fn = lambda: update(conn, editing, user=self.ctx.username, **values)  # noqa: E731
+        else:
+            fn = lambda: add(conn, user=self.ctx.username, **values)  # noqa: E731
+        ok, _ = self.ctx.run(form, fn, action="catalog", where=where)
+        return ok
+
+    def toggle_active(self, form: Form, update: Callable, record: dict | None, *, what: str, where: str) -> None:
+        """Deactivate an active record or reactivate an inactive one (catalog right), and say so."""
+        if record is None:
+            return
+        conn = self.ctx.conn()
+        ok, _ = self.ctx.run(
+            form,
+            lambda: update(conn, record["id"], user=self.ctx.username, active=not record["active"]),
+            action="catalog",
+            where=where,
+        )
+        if ok:
+            key = "cat.deactivated" if record["active"] else "cat.reactivated"
+            self.after_write(what, form, self.tr(key, code=record["code"]))
 
 
 # --- choices shared by the forms -------------------------------------------------------------------
@@ -146,8 +231,13 @@ def product_options(conn, lang: str, *, blank_key: str | None = None, active: bo
     return ([(t(blank_key, lang), "")] if blank_key else []) + options
 
 
+def local_name(record: dict, lang: str) -> str:
+    """A record's name in `lang`: the Korean one when there is one, else the English."""
+    return (record.get("name_ko") or record["name_en"]) if lang == "ko" else record["name_en"]
+
+
 def bean_name(row: dict, lang: str) -> str:
-    return (row.get("name_ko") or row["name_en"]) if lang == "ko" else row["name_en"]
+    return local_name(row, lang)
 
 
 def bean_options(conn, lang: str, *, blank_key: str | None = None, active: bool | None = True) -> list:

@@ -26,7 +26,6 @@ from .forms import (
     Column,
     Field,
     Form,
-    badge,
     button,
     card,
     classes,
@@ -120,6 +119,11 @@ def breakdown_figure(breakdown: dict[str, Any], lang: str, label: Any) -> dict:
     )
 
 
+def _loss_text(bp: int | None) -> str:
+    """A stored expected loss (basis points) as the owner types it: '13.5'; '' for the default."""
+    return "" if bp is None else fmt.number(Fraction(bp, 100), 2).rstrip("0").rstrip(".")
+
+
 class CatalogTab(Tab):
     key = "catalog"
     watches = frozenset({"catalog", "stock", "settings", "batches"})
@@ -140,7 +144,6 @@ class CatalogTab(Tab):
     # --- building -----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        owner = self.ctx.can("catalog")
         # beans
         self.beans_title = title()
         self.search = Field("search", text_input(), "f.search")
@@ -150,23 +153,15 @@ class CatalogTab(Tab):
         for field in (self.search, self.status, self.country):
             self.on_change(field.widget, self._filter_beans, "filter")
         self.beans_table = classes(widgets.HTML(), "themoon-beans-table")
-        self.bean_pick = Field("bean_pick", widgets.Dropdown(), "f.bean")
-        self.bean_edit = button("secondary", "themoon-edit-bean")
-        self.bean_toggle = button("secondary", "themoon-toggle-bean")
-        self.bean_new = button("secondary", "themoon-new-bean")
-        self.bean_tools_form = Form([self.bean_pick])
-        self.on_click(self.bean_edit, self._edit_bean, "edit_bean")
-        self.on_click(self.bean_toggle, self._toggle_bean, "toggle_bean")
-        self.on_click(self.bean_new, self._new_bean, "new_bean")
-        self.on_change(self.bean_pick.widget, self._on_bean_pick, "bean_pick")
-        self.bean_tools = classes(
-            widgets.VBox(
-                [
-                    row([self.bean_pick.box, self.bean_edit, self.bean_toggle, self.bean_new], "themoon-batch-actions"),
-                    self.bean_tools_form.status,
-                ]
-            ),
-            "themoon-owner-only",
+        self.bean_pick, self.bean_edit, self.bean_toggle, self.bean_new, self.bean_tools_form, self.bean_tools = (
+            self.record_tools(
+                "bean",
+                "f.bean",
+                edit=self._edit_bean,
+                toggle=self._toggle_bean,
+                new=self._new_bean,
+                pick=self._on_bean_pick,
+            )
         )
         self.bean_form_title = title("themoon-subtitle-card")
         self.b_fields = {
@@ -200,8 +195,6 @@ class CatalogTab(Tab):
             "themoon-bean-form",
         )
         hide(self.bean_form_box)
-        if not owner:
-            hide(self.bean_tools)
         beans_card = card(
             [
                 self.beans_title,
@@ -216,26 +209,15 @@ class CatalogTab(Tab):
         # blends
         self.blends_title = title()
         self.blends_table = classes(widgets.HTML(), "themoon-blends-table")
-        self.blend_pick = Field("blend_pick", widgets.Dropdown(), "f.blend")
-        self.blend_edit = button("secondary", "themoon-edit-blend")
-        self.blend_toggle = button("secondary", "themoon-toggle-blend")
-        self.blend_new = button("secondary", "themoon-new-blend")
-        self.blend_tools_form = Form([self.blend_pick])
-        self.on_click(self.blend_edit, self._edit_blend, "edit_blend")
-        self.on_click(self.blend_toggle, self._toggle_blend, "toggle_blend")
-        self.on_click(self.blend_new, self._new_blend, "new_blend")
-        self.on_change(self.blend_pick.widget, self._on_blend_pick, "blend_pick")
-        self.blend_tools = classes(
-            widgets.VBox(
-                [
-                    row(
-                        [self.blend_pick.box, self.blend_edit, self.blend_toggle, self.blend_new],
-                        "themoon-batch-actions",
-                    ),
-                    self.blend_tools_form.status,
-                ]
-            ),
-            "themoon-owner-only",
+        self.blend_pick, self.blend_edit, self.blend_toggle, self.blend_new, self.blend_tools_form, self.blend_tools = (
+            self.record_tools(
+                "blend",
+                "f.blend",
+                edit=self._edit_blend,
+                toggle=self._toggle_blend,
+                new=self._new_blend,
+                pick=self._on_blend_pick,
+            )
         )
         self.blend_form_title = title("themoon-subtitle-card")
         self.k_fields = {name: Field(name, text_input(), f"f.{name}") for name in ("code", "name_en", "name_ko")}
@@ -273,8 +255,6 @@ class CatalogTab(Tab):
             "themoon-blend-form",
         )
         hide(self.blend_form_box)
-        if not owner:
-            hide(self.blend_tools)
         blends_card = card(
             [self.blends_title, self.blends_table, self.blend_tools, self.blend_form_box], "themoon-blends"
         )
@@ -389,16 +369,11 @@ class CatalogTab(Tab):
                     esc(b["roast_level"]),
                     esc(fmt.grams_as_kg(b["reorder_point_g"])),
                     esc(loss),
-                    badge(self.tr("status.active"), "ok")
-                    if b["active"]
-                    else badge(self.tr("status.inactive"), "muted"),
+                    self.active_badge(b["active"]),
                 ]
             )
         self.beans_table.value = table_html(BEAN_COLUMNS, rows, lang, empty=self.tr("cat.no_beans"))
-        options = [(self.tr("f.choose"), 0)] + [
-            (f"{bean_name(b, lang)} · {b['code']}", b["id"]) for b in self.all_beans
-        ]
-        self.quietly(lambda: set_options(self.bean_pick.widget, options))
+        self.fill_pick(self.bean_pick, self.all_beans)
         self._on_bean_pick()
 
     def _render_blends(self) -> None:
@@ -430,14 +405,11 @@ class CatalogTab(Tab):
                     recipe,
                     esc(loss),
                     esc(fmt.won(cost.get("cost_per_kg_won"))),
-                    badge(self.tr("status.active"), "ok")
-                    if blend["active"]
-                    else badge(self.tr("status.inactive"), "muted"),
+                    self.active_badge(blend["active"]),
                 ]
             )
         self.blends_table.value = table_html(BLEND_COLUMNS, rows, lang, empty=self.tr("cat.no_blends"))
-        options = [(self.tr("f.choose"), 0)] + [(f"{bean_name(b, lang)} · {b['code']}", b["id"]) for b in self.blends]
-        self.quietly(lambda: set_options(self.blend_pick.widget, options))
+        self.fill_pick(self.blend_pick, self.blends)
         self._on_blend_pick()
 
     def _render_breakdown(self) -> None:
@@ -459,46 +431,35 @@ class CatalogTab(Tab):
         return next((b for b in self.all_beans if b["id"] == self.bean_pick.value), None)
 
     def _on_bean_pick(self) -> None:
-        bean = self.selected_bean()
-        self.bean_edit.disabled = bean is None
-        self.bean_toggle.disabled = bean is None
-        active = bean is None or bean["active"]
-        self.bean_toggle.description = self.tr("btn.deactivate" if active else "btn.reactivate")
+        self.show_pick(self.selected_bean(), self.bean_edit, self.bean_toggle)
 
     def _new_bean(self) -> None:
         if not self.ctx.can("catalog"):
             return
         self.editing_bean = None
-        self.bean_form.clear()
 
         def clear() -> None:
             for name, field in self.b_fields.items():
                 field.value = "0" if name == "reorder_point_g" else ""
 
-        self.quietly(clear)
-        hide(self.bean_form_box, False)
-        self.render()
+        self.open_editor(self.bean_form, self.bean_form_box, clear)
 
     def _edit_bean(self) -> None:
         bean = self.selected_bean()
         if bean is None or not self.ctx.can("catalog"):
             return
         self.editing_bean = bean["id"]
-        self.bean_form.clear()
 
         def fill() -> None:
             for name, field in self.b_fields.items():
                 if name == "expected_loss_pct":
-                    bp = bean["expected_loss_bp"]
-                    field.value = "" if bp is None else fmt.number(Fraction(bp, 100), 2).rstrip("0").rstrip(".")
+                    field.value = _loss_text(bean["expected_loss_bp"])
                 elif name == "reorder_point_g":
                     field.value = str(bean["reorder_point_g"])
                 else:
                     field.value = bean[name] or ""
 
-        self.quietly(fill)
-        hide(self.bean_form_box, False)
-        self.render()
+        self.open_editor(self.bean_form, self.bean_form_box, fill)
 
     def _close_bean_form(self) -> None:
         self.editing_bean = None
@@ -510,35 +471,16 @@ class CatalogTab(Tab):
 
     def _save_bean(self) -> None:
         values = self.bean_values()
-        conn, editing = self.ctx.conn(), self.editing_bean
-        if editing:
-            fn = lambda: catalog.update_bean(conn, editing, user=self.ctx.username, **values)  # noqa: E731
-        else:
-            fn = lambda: catalog.add_bean(conn, user=self.ctx.username, **values)  # noqa: E731
-        ok, _ = self.ctx.run(self.bean_form, fn, action="catalog", where="catalog.save_bean")
-        if ok:
-            code = values["code"]
+        add, update = catalog.add_bean, catalog.update_bean
+        if self.save_record(
+            self.bean_form, values, add=add, update=update, editing=self.editing_bean, where="catalog.save_bean"
+        ):
             self._close_bean_form()
-            self.ctx.changed("catalog", self)
-            self.refresh()
-            self.bean_tools_form.set_status("ok", self.tr("cat.bean_saved", code=code))
+            self.after_write("catalog", self.bean_tools_form, self.tr("cat.bean_saved", code=values["code"]))
 
     def _toggle_bean(self) -> None:
-        bean = self.selected_bean()
-        if bean is None:
-            return
-        conn = self.ctx.conn()
-        ok, _ = self.ctx.run(
-            self.bean_tools_form,
-            lambda: catalog.update_bean(conn, bean["id"], user=self.ctx.username, active=not bean["active"]),
-            action="catalog",
-            where="catalog.toggle_bean",
-        )
-        if ok:
-            self.ctx.changed("catalog", self)
-            self.refresh()
-            key = "cat.deactivated" if bean["active"] else "cat.reactivated"
-            self.bean_tools_form.set_status("ok", self.tr(key, code=bean["code"]))
+        form, bean = self.bean_tools_form, self.selected_bean()
+        self.toggle_active(form, catalog.update_bean, bean, what="catalog", where="catalog.toggle_bean")
 
     # --- blends: recipe editor ----------------------------------------------------------------------------
 
@@ -546,11 +488,7 @@ class CatalogTab(Tab):
         return next((b for b in self.blends if b["id"] == self.blend_pick.value), None)
 
     def _on_blend_pick(self) -> None:
-        blend = self.selected_blend()
-        self.blend_edit.disabled = blend is None
-        self.blend_toggle.disabled = blend is None
-        active = blend is None or blend["active"]
-        self.blend_toggle.description = self.tr("btn.deactivate" if active else "btn.reactivate")
+        self.show_pick(self.selected_blend(), self.blend_edit, self.blend_toggle)
 
     def _add_recipe_row(self, code: str = "", parts: Any = "") -> dict:
         self._recipe_serial = getattr(self, "_recipe_serial", 0) + 1
@@ -656,31 +594,28 @@ class CatalogTab(Tab):
         if not self.ctx.can("catalog"):
             return
         self.editing_blend = None
-        self.blend_form.clear()
-        self.quietly(lambda: [setattr(f.widget, "value", "") for n, f in self.k_fields.items() if n != "components"])
-        self._set_recipe([("", 1), ("", 1)])
-        hide(self.blend_form_box, False)
-        self.render()
+
+        def clear() -> None:
+            for name, field in self.k_fields.items():
+                if name != "components":
+                    field.value = ""
+            self._set_recipe([("", 1), ("", 1)])
+
+        self.open_editor(self.blend_form, self.blend_form_box, clear)
 
     def _edit_blend(self) -> None:
         blend = self.selected_blend()
         if blend is None or not self.ctx.can("catalog"):
             return
         self.editing_blend = blend["id"]
-        self.blend_form.clear()
 
         def fill() -> None:
             for name in ("code", "name_en", "name_ko", "description"):
                 self.k_fields[name].value = blend[name] or ""
-            bp = blend["expected_loss_bp"]
-            self.k_fields["expected_loss_pct"].value = (
-                "" if bp is None else fmt.number(Fraction(bp, 100), 2).rstrip("0").rstrip(".")
-            )
+            self.k_fields["expected_loss_pct"].value = _loss_text(blend["expected_loss_bp"])
+            self._set_recipe([(c["code"], c["parts"]) for c in blend["components"]])
 
-        self.quietly(fill)
-        self._set_recipe([(c["code"], c["parts"]) for c in blend["components"]])
-        hide(self.blend_form_box, False)
-        self.render()
+        self.open_editor(self.blend_form, self.blend_form_box, fill)
 
     def _close_blend_form(self) -> None:
         self.editing_blend = None
@@ -700,33 +635,14 @@ class CatalogTab(Tab):
         return values
 
     def _save_blend(self) -> None:
-        values = self.blend_values()
-        recipe = self.recipe_values()
-        conn, editing = self.ctx.conn(), self.editing_blend
-        if editing:
-            fn = lambda: catalog.update_blend(conn, editing, components=recipe, user=self.ctx.username, **values)  # noqa: E731
-        else:
-            fn = lambda: catalog.add_blend(conn, components=recipe, user=self.ctx.username, **values)  # noqa: E731
-        ok, _ = self.ctx.run(self.blend_form, fn, action="catalog", where="catalog.save_blend")
-        if ok:
+        values = {**self.blend_values(), "components": self.recipe_values()}
+        add, update = catalog.add_blend, catalog.update_blend
+        if self.save_record(
+            self.blend_form, values, add=add, update=update, editing=self.editing_blend, where="catalog.save_blend"
+        ):
             self._close_blend_form()
-            self.ctx.changed("catalog", self)
-            self.refresh()
-            self.blend_tools_form.set_status("ok", self.tr("cat.blend_saved", code=values["code"]))
+            self.after_write("catalog", self.blend_tools_form, self.tr("cat.blend_saved", code=values["code"]))
 
     def _toggle_blend(self) -> None:
-        blend = self.selected_blend()
-        if blend is None:
-            return
-        conn = self.ctx.conn()
-        ok, _ = self.ctx.run(
-            self.blend_tools_form,
-            lambda: catalog.update_blend(conn, blend["id"], user=self.ctx.username, active=not blend["active"]),
-            action="catalog",
-            where="catalog.toggle_blend",
-        )
-        if ok:
-            self.ctx.changed("catalog", self)
-            self.refresh()
-            key = "cat.deactivated" if blend["active"] else "cat.reactivated"
-            self.blend_tools_form.set_status("ok", self.tr(key, code=blend["code"]))
+        form, blend = self.blend_tools_form, self.selected_blend()
+        self.toggle_active(form, catalog.update_blend, blend, what="catalog", where="catalog.toggle_blend")

@@ -18,7 +18,7 @@ from .. import costs, kpis
 from ..costing import unit_cost
 from . import charts
 from . import format as fmt
-from .base import Tab
+from .base import Tab, local_name
 from .forms import (
     Column,
     Field,
@@ -64,10 +64,6 @@ MENU_COLUMNS = (
     Column("col.status"),
 )
 CHANNEL_FILTER = ("all", "cup", "bag", "wholesale")
-
-
-def item_name(row: dict, lang: str) -> str:
-    return (row.get("name_ko") or row["name_en"]) if lang == "ko" else row["name_en"]
 
 
 def whatif_figure(base: list[dict], changed: list[dict], lang: str, label) -> dict:
@@ -185,9 +181,7 @@ class CostsTab(Tab):
             self.products = costs.product_costs(conn, on=on)
             self.menu = costs.menu_costs(conn, on=on)
         self.target = kpis.target_margin_pct(self.settings)
-        ok, _ = self.ctx.run(self.whatif_form, self._compute_scenario, where="costs.what_if")
-        if not ok:
-            self.scenario = None
+        self._run_scenario()
 
     def _compute_scenario(self) -> None:
         values = {name: f.value for name, f in self.whatif_form.fields.items()}
@@ -198,11 +192,15 @@ class CostsTab(Tab):
         else:
             self.scenario = costs.what_if(self.ctx.conn(), on=on, **values)
 
-    def recompute(self) -> None:
-        """A what-if input changed: recompute every margin (nothing is written)."""
+    def _run_scenario(self) -> None:
+        """The what-if's margins, or none while an input is wrong (its error shows by the field)."""
         ok, _ = self.ctx.run(self.whatif_form, self._compute_scenario, where="costs.what_if")
         if not ok:
             self.scenario = None
+
+    def recompute(self) -> None:
+        """A what-if input changed: recompute every margin (nothing is written)."""
+        self._run_scenario()
         self._render_whatif()
         self._render_menu()
 
@@ -254,7 +252,7 @@ class CostsTab(Tab):
             kind = f" <span class='themoon-code'>{esc(self.tr('kind.blend'))}</span>" if r["kind"] == "blend" else ""
             rows.append(
                 [
-                    esc(item_name(r, lang)) + kind,
+                    esc(local_name(r, lang)) + kind,
                     esc(fmt.pct(r["expected_loss_pct"])),
                     esc(fmt.won(r["green_per_kg_won"])),
                     esc(fmt.won(r["processing_per_kg_won"])),
@@ -290,7 +288,7 @@ class CostsTab(Tab):
             shown_margin = w["margin_pct"] if w is not None else r["margin_pct"]
             rows.append(
                 [
-                    esc(item_name(r, lang)),
+                    esc(local_name(r, lang)),
                     esc(self.tr(f"channel.{r['channel']}")),
                     f"<span class='themoon-code'>{esc(r['product'])}</span>",
                     esc(fmt.grams(r["dose_g"])),

@@ -120,6 +120,14 @@ def required_choice(field: str, value: Any) -> Any:
     return value
 
 
+def parsed_or_none(parse: Callable[[str, Any], Any], text: Any) -> Any:
+    """A typed number for a live figure, or None while it does not parse (saving reports why)."""
+    try:
+        return parse("x", text)
+    except ValidationError:
+        return None
+
+
 def error_message(error: ValidationError, lang: str) -> str:
     return error.message_ko if lang == "ko" else error.message
 

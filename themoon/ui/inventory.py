@@ -16,7 +16,7 @@ import ipywidgets as widgets
 
 from .. import catalog, inventory
 from ..costing import round_won
-from ..models import ValidationError, parse_grams, parse_won
+from ..models import parse_grams, parse_won
 from . import format as fmt
 from .base import Tab, bean_name, bean_options, set_options
 from .forms import (
@@ -31,6 +31,7 @@ from .forms import (
     esc,
     hide,
     note,
+    parsed_or_none,
     required_choice,
     row,
     table_html,
@@ -57,13 +58,6 @@ LEDGER_COLUMNS = (
     Column("col.value", num=True),
     Column("col.balance", num=True),
 )
-
-
-def _maybe_int(parse, text: Any) -> int | None:
-    try:
-        return parse("x", text)
-    except ValidationError:
-        return None
 
 
 class InventoryTab(Tab):
@@ -273,8 +267,8 @@ class InventoryTab(Tab):
         hide(self.ledger_note, not more)
 
     def _unit_price(self) -> None:
-        grams = _maybe_int(parse_grams, self.p_grams.value)
-        total = _maybe_int(parse_won, self.p_total.value)
+        grams = parsed_or_none(parse_grams, self.p_grams.value)
+        total = parsed_or_none(parse_won, self.p_total.value)
         if grams and total is not None:
             self.p_unit.value = esc(self.tr("inv.unit_price", price=fmt.won(round_won(Fraction(total * 1000, grams)))))
         else:
@@ -289,7 +283,7 @@ class InventoryTab(Tab):
             return
         conn = self.ctx.conn()
         book = inventory.stock_g(conn, catalog.get_bean(conn, code)["id"], day)
-        counted = _maybe_int(lambda f, v: parse_grams(f, v, allow_zero=True), self.s_counted.value)
+        counted = parsed_or_none(lambda f, v: parse_grams(f, v, allow_zero=True), self.s_counted.value)
         text = self.tr("inv.book", book=fmt.grams(book), day=day.isoformat())
         if counted is not None:
             diff = counted - book
@@ -329,9 +323,7 @@ class InventoryTab(Tab):
                 field.value = ""
 
         self.quietly(clear)
-        self.ctx.changed("stock", self)
-        self.refresh()
-        self.purchase_form.set_status("ok", self.tr("inv.purchase_saved", id=purchase_id))
+        self.after_write("stock", self.purchase_form, self.tr("inv.purchase_saved", id=purchase_id))
 
     def _save_stocktake(self) -> None:
         values = {
@@ -355,8 +347,5 @@ class InventoryTab(Tab):
         if not ok:
             return
         self.quietly(lambda: setattr(self.s_counted.widget, "value", ""))
-        self.ctx.changed("stock", self)
-        self.refresh()
-        self.stocktake_form.set_status(
-            "ok", self.tr("inv.stocktake_none") if adjustment is None else self.tr("inv.stocktake_saved")
-        )
+        message = self.tr("inv.stocktake_none") if adjustment is None else self.tr("inv.stocktake_saved")
+        self.after_write("stock", self.stocktake_form, message)

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 from .. import kpis
 from . import charts
 from . import format as fmt
-from .base import Tab, product_options, set_options
+from .base import Tab, local_name, product_options, set_options
 from .forms import Column, badge, classes, esc, hide, table_html
 
 KPI_KEYS = ("roasted", "batches", "loss", "cost_kg", "stock_value", "low_stock", "alerts", "cup_margin")
@@ -273,7 +273,7 @@ class OverviewTab(Tab):
                 detail += " · " + tr("att.runout", day=fmt.day(r["runout_date"]))
             rows.append([badge(tr("low.title"), "warn"), esc(charts.product_name(r, lang)), esc(detail)])
         for m in data["low_margins"][:ATTENTION_LIMIT]:
-            name = (m.get("name_ko") or m["name_en"]) if lang == "ko" else m["name_en"]
+            name = local_name(m, lang)
             detail = tr(
                 "att.margin",
                 margin=fmt.pct(m["margin_pct"]),

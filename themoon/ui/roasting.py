@@ -23,7 +23,7 @@ from .. import catalog, cost_settings, costs, inventory, roasting
 from ..costing import batch_cost, classify_variance, green_cost_won, loss_pct, split_by_parts
 from ..models import Product, ValidationError, parse_grams
 from . import format as fmt
-from .base import Tab, product_label, product_options, set_options
+from .base import Tab, local_name, product_label, product_options, set_options
 from .forms import (
     Column,
     Field,
@@ -36,6 +36,7 @@ from .forms import (
     esc,
     hide,
     note,
+    parsed_or_none,
     row,
     table_html,
     text_input,
@@ -137,10 +138,7 @@ def compute_preview(inputs: PreviewInputs, green_by_bean: dict[int, int], roaste
 
 
 def _int_or_none(text: Any) -> int | None:
-    try:
-        return parse_grams("g", text)
-    except ValidationError:
-        return None
+    return parsed_or_none(parse_grams, text)
 
 
 class RoastingTab(Tab):
@@ -421,15 +419,12 @@ class RoastingTab(Tab):
 
     def _relabel_components(self) -> None:
         for comp in self.components:
-            name = (comp.get("name_ko") or comp["name_en"]) if self.lang == "ko" else comp["name_en"]
+            name = local_name(comp, self.lang)
             total = sum(c["parts"] for c in self.components)
             comp["field"].relabel(self.lang, name=name, share=fmt.pct(Fraction(comp["parts"] * 100, total), 0))
         if self.components:
             total = sum(c["parts"] for c in self.components)
-            recipe = " · ".join(
-                f"{esc((c.get('name_ko') or c['name_en']) if self.lang == 'ko' else c['name_en'])} {c['parts']}"
-                for c in self.components
-            )
+            recipe = " · ".join(f"{esc(local_name(c, self.lang))} {c['parts']}" for c in self.components)
             self.recipe_note.value = f"{esc(self.tr('roast.recipe', parts=total))} {recipe}"
         else:
             self.recipe_note.value = ""
@@ -634,9 +629,7 @@ class RoastingTab(Tab):
         )
         self.editing = None
         self._clear_amounts()
-        self.ctx.changed("batches", self)
-        self.refresh()
-        self.form.set_status("ok", message)
+        self.after_write("batches", self.form, message)
 
     def _clear_amounts(self) -> None:
         def clear() -> None:
@@ -747,9 +740,7 @@ class RoastingTab(Tab):
                 r["loss"].value = ""
 
         self.quietly(clear)
-        self.ctx.changed("batches", self)
-        self.refresh()
-        self.session_form.set_status("ok", self.tr("roast.session_saved", n=len(saved)))
+        self.after_write("batches", self.session_form, self.tr("roast.session_saved", n=len(saved)))
 
     # --- owner actions on a listed batch --------------------------------------------------------------------
 
@@ -836,9 +827,7 @@ class RoastingTab(Tab):
         if ok:
             if self.editing == batch_id:
                 self._cancel_edit()
-            self.ctx.changed("batches", self)
-            self.refresh()
-            self.actions_form.set_status("ok", self.tr("roast.deleted", id=batch_id))
+            self.after_write("batches", self.actions_form, self.tr("roast.deleted", id=batch_id))
 
     def _resolve(self) -> None:
         batch_id = self.pick.value
@@ -851,9 +840,7 @@ class RoastingTab(Tab):
         )
         if ok:
             self.alert_note.value = ""
-            self.ctx.changed("batches", self)
-            self.refresh()
-            self.actions_form.set_status("ok", self.tr("roast.resolved", id=batch_id))
+            self.after_write("batches", self.actions_form, self.tr("roast.resolved", id=batch_id))
 
 
 __all__ = ["RoastingTab", "compute_preview", "preview_inputs", "product_label"]

@@ -18,12 +18,11 @@ from .. import catalog, cost_settings, users
 from ..catalog import CHANNELS
 from ..models import ValidationError
 from . import format as fmt
-from .base import Tab, product_options, set_options
+from .base import Tab, local_name, product_options, set_options
 from .forms import (
     Column,
     Field,
     Form,
-    badge,
     button,
     card,
     classes,
@@ -169,23 +168,13 @@ class SettingsTab(Tab):
         # menu items
         self.m_title = title()
         self.m_table = classes(widgets.HTML(), "themoon-menu-items-table")
-        self.m_pick = Field("menu_pick", widgets.Dropdown(), "f.menu_item")
-        self.m_edit = button("secondary", "themoon-edit-menu")
-        self.m_toggle = button("secondary", "themoon-toggle-menu")
-        self.m_new = button("secondary", "themoon-new-menu")
-        self.m_tools_form = Form([self.m_pick])
-        self.on_click(self.m_edit, self._edit_item, "edit_menu")
-        self.on_click(self.m_toggle, self._toggle_item, "toggle_menu")
-        self.on_click(self.m_new, self._new_item, "new_menu")
-        self.on_change(self.m_pick.widget, self._on_item_pick, "menu_pick")
-        self.m_tools = classes(
-            widgets.VBox(
-                [
-                    row([self.m_pick.box, self.m_edit, self.m_toggle, self.m_new], "themoon-batch-actions"),
-                    self.m_tools_form.status,
-                ]
-            ),
-            "themoon-owner-only",
+        self.m_pick, self.m_edit, self.m_toggle, self.m_new, self.m_tools_form, self.m_tools = self.record_tools(
+            "menu",
+            "f.menu_item",
+            edit=self._edit_item,
+            toggle=self._toggle_item,
+            new=self._new_item,
+            pick=self._on_item_pick,
         )
         self.m_fields = {
             "code": Field("code", text_input(), "f.code"),
@@ -219,7 +208,6 @@ class SettingsTab(Tab):
             "themoon-menu-form",
         )
         hide(self.m_form_box)
-        hide(self.m_tools, not self.ctx.can("catalog"))
         menu_card = card([self.m_title, self.m_table, self.m_tools, self.m_form_box], "themoon-menu-items")
 
         # users
@@ -430,23 +418,17 @@ class SettingsTab(Tab):
             rows.append(
                 [
                     f"<span class='themoon-code'>{esc(item['code'])}</span>",
-                    esc((item["name_ko"] or item["name_en"]) if lang == "ko" else item["name_en"]),
+                    esc(local_name(item, lang)),
                     esc(self.tr(f"channel.{item['channel']}")),
                     esc(product.name(lang) if product else ""),
                     esc(fmt.grams(item["dose_g"])),
                     esc(fmt.won(item["price_won"])),
                     esc(fmt.won(item["extra_cost_won"])),
-                    badge(self.tr("status.active"), "ok")
-                    if item["active"]
-                    else badge(self.tr("status.inactive"), "muted"),
+                    self.active_badge(item["active"]),
                 ]
             )
         self.m_table.value = table_html(MENU_COLUMNS, rows, lang, empty=self.tr("set.no_menu"))
-        options = [(self.tr("f.choose"), 0)] + [
-            (f"{(i['name_ko'] or i['name_en']) if lang == 'ko' else i['name_en']} · {i['code']}", i["id"])
-            for i in self.menu_items
-        ]
-        self.quietly(lambda: set_options(self.m_pick.widget, options))
+        self.fill_pick(self.m_pick, self.menu_items)
         self._on_item_pick()
 
     def _render_users(self) -> None:
@@ -455,7 +437,7 @@ class SettingsTab(Tab):
                 esc(u["username"]),
                 esc(u["display_name"]),
                 esc(self.tr(f"role.{u['role']}")),
-                badge(self.tr("status.active"), "ok") if u["active"] else badge(self.tr("status.inactive"), "muted"),
+                self.active_badge(u["active"]),
                 esc((u["created_at"] or "")[:10]),
             ]
             for u in self.user_rows
@@ -486,9 +468,7 @@ class SettingsTab(Tab):
             where="settings.save",
         )
         if ok:
-            self.ctx.changed("settings", self)
-            self.refresh()
-            self.cs_form.set_status("ok", self.tr("set.saved", since=saved.effective_from.isoformat()))
+            self.after_write("settings", self.cs_form, self.tr("set.saved", since=saved.effective_from.isoformat()))
 
     # --- menu items --------------------------------------------------------------------------------------------
 
@@ -496,53 +476,38 @@ class SettingsTab(Tab):
         return next((i for i in self.menu_items if i["id"] == self.m_pick.value), None)
 
     def _on_item_pick(self) -> None:
-        item = self.selected_item()
-        self.m_edit.disabled = item is None
-        self.m_toggle.disabled = item is None
-        active = item is None or item["active"]
-        self.m_toggle.description = self.tr("btn.deactivate" if active else "btn.reactivate")
+        self.show_pick(self.selected_item(), self.m_edit, self.m_toggle)
 
     def _new_item(self) -> None:
         if not self.ctx.can("catalog"):
             return
         self.editing_item = None
-        self.m_form.clear()
 
         def clear() -> None:
             for name, field in self.m_fields.items():
-                if name == "channel":
-                    field.value = "cup"
-                elif name == "product":
-                    field.value = ""
-                else:
-                    field.value = ""
+                field.value = "cup" if name == "channel" else ""
 
-        self.quietly(clear)
-        hide(self.m_form_box, False)
-        self.render()
+        self.open_editor(self.m_form, self.m_form_box, clear)
 
     def _edit_item(self) -> None:
         item = self.selected_item()
         if item is None or not self.ctx.can("catalog"):
             return
         self.editing_item = item["id"]
-        self.m_form.clear()
-        product = (
-            f"bean:{self.products[item['bean_id']].code}"
-            if item["bean_id"] is not None
-            else f"blend:{self.blends[item['blend_id']].code}"
-        )
 
         def fill() -> None:
+            product = (
+                f"bean:{self.products[item['bean_id']].code}"
+                if item["bean_id"] is not None
+                else f"blend:{self.blends[item['blend_id']].code}"
+            )
             for name in ("code", "name_en", "name_ko", "channel"):
                 self.m_fields[name].value = item[name] or ""
             self.m_fields["product"].value = product
             for name in ("dose_g", "price_won", "extra_cost_won"):
                 self.m_fields[name].value = str(item[name])
 
-        self.quietly(fill)
-        hide(self.m_form_box, False)
-        self.render()
+        self.open_editor(self.m_form, self.m_form_box, fill)
 
     def _close_item_form(self) -> None:
         self.editing_item = None
@@ -555,34 +520,16 @@ class SettingsTab(Tab):
 
     def _save_item(self) -> None:
         values = self.item_values()
-        conn, editing = self.ctx.conn(), self.editing_item
-        if editing:
-            fn = lambda: catalog.update_menu_item(conn, editing, user=self.ctx.username, **values)  # noqa: E731
-        else:
-            fn = lambda: catalog.add_menu_item(conn, user=self.ctx.username, **values)  # noqa: E731
-        ok, _ = self.ctx.run(self.m_form, fn, action="catalog", where="settings.save_menu")
-        if ok:
+        add, update = catalog.add_menu_item, catalog.update_menu_item
+        if self.save_record(
+            self.m_form, values, add=add, update=update, editing=self.editing_item, where="settings.save_menu"
+        ):
             self._close_item_form()
-            self.ctx.changed("menu", self)
-            self.refresh()
-            self.m_tools_form.set_status("ok", self.tr("set.item_saved", code=values["code"]))
+            self.after_write("menu", self.m_tools_form, self.tr("set.item_saved", code=values["code"]))
 
     def _toggle_item(self) -> None:
-        item = self.selected_item()
-        if item is None:
-            return
-        conn = self.ctx.conn()
-        ok, _ = self.ctx.run(
-            self.m_tools_form,
-            lambda: catalog.update_menu_item(conn, item["id"], user=self.ctx.username, active=not item["active"]),
-            action="catalog",
-            where="settings.toggle_menu",
-        )
-        if ok:
-            self.ctx.changed("menu", self)
-            self.refresh()
-            key = "cat.deactivated" if item["active"] else "cat.reactivated"
-            self.m_tools_form.set_status("ok", self.tr(key, code=item["code"]))
+        form, item = self.m_tools_form, self.selected_item()
+        self.toggle_active(form, catalog.update_menu_item, item, what="menu", where="settings.toggle_menu")
 
     # --- users ------------------------------------------------------------------------------------------------
 
@@ -617,9 +564,7 @@ class SettingsTab(Tab):
         ok, _ = self.ctx.run(self.u_form, add, action="users", where="settings.add_user")
         if ok:
             self.quietly(lambda: [setattr(f.widget, "value", "") for n, f in self.u_fields.items() if n != "role"])
-            self.ctx.changed("users", self)
-            self.refresh()
-            self.u_form.set_status("ok", self.tr("set.user_added", username=values["username"]))
+            self.after_write("users", self.u_form, self.tr("set.user_added", username=values["username"]))
 
     def _update_user(self) -> None:
         username = self.uc_user.value
@@ -639,9 +584,7 @@ class SettingsTab(Tab):
         if username == self.ctx.username and (role != self.ctx.role or not active):
             self.ctx.changed("self", self)  # the app signs this person out: their rights changed
             return
-        self.ctx.changed("users", self)
-        self.refresh()
-        self.uc_form.set_status("ok", self.tr("set.user_saved", username=username))
+        self.after_write("users", self.uc_form, self.tr("set.user_saved", username=username))
 
     # --- language -----------------------------------------------------------------------------------------------
 
