@@ -17,6 +17,7 @@ from browser_support import DEMO_TODAY, SCREENSHOTS, build_demo_db, count
 from playwright import sync_api
 
 from themoon.ui import browser
+from themoon.ui.app import TABS
 from themoon.ui.context import Context
 from themoon.ui.overview import OverviewTab
 
@@ -24,7 +25,6 @@ expect = sync_api.expect
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-TABS = ("overview", "roasting", "inventory", "catalog", "costs", "settings")
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 HARMLESS_ERRORS = ("setData is not a function",)  # plotly inside Voilà, see DESIGN.md
 OWNER = {"id": 1, "username": "owner", "display_name": "owner", "role": "owner"}
@@ -291,6 +291,10 @@ def test_staff_cannot_open_owner_only_actions(page):
     expect(page.locator(".themoon-new-menu")).to_be_hidden()
     expect(page.locator(".themoon-settings-history")).to_be_visible()  # staff read the rest
     shot(page, "staff-settings")
+    expect(page.locator(".themoon-nav-imports")).to_be_hidden()  # importing is the owner's
+    open_tab(page, "reports")
+    expect(page.locator(".themoon-reports-run-card")).to_be_visible()  # staff run reports
+    expect(page.locator(".themoon-reports-export-card")).to_be_hidden()  # not whole-store exports
 
 
 def test_no_page_errors_and_nothing_left_the_machine(page):

@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -225,6 +225,13 @@ def test_viewer_reads_only(demo_path):
     inventory_tab = app.tab("inventory")
     assert not visible(inventory_tab.purchase_card) and not visible(inventory_tab.stocktake_card)
     for key in TABS:
+        if key == "imports":  # the owner's only: no button, and refused if asked for anyway
+            assert not visible(app.nav_buttons[key]) and not app.allowed(key)
+            with pytest.raises(PermissionError):
+                app.tab(key)
+            app.open_tab(key)
+            assert app.current != key
+            continue
         assert app.tab(key).message.value == ""  # every tab reads fine
 
 
@@ -259,6 +266,8 @@ def test_language_toggle_relabels_everything_at_once(demo_path):
         "생두 재고",
         "원두·블렌드",
         "원가·가격",
+        "보고서",
+        "가져오기",
         "설정",
     ]
     assert "로스팅 비용 대시보드" in app.title.value and app.sign_out.description == "로그아웃"
@@ -367,6 +376,36 @@ def test_build_app_reads_the_environment(demo_path, monkeypatch, kernel_logging)
     assert isinstance(widget, widgets.Widget) and "themoon-app" in widget._dom_classes
     app = build(prepared=prepared, today=DEMO_TODAY)
     assert app.ctx.lang == "ko" and app.ctx.analytics() is prepared.analytics
+
+
+def test_a_preheated_kernel_builds_the_app_ahead_and_catches_up(demo_path, monkeypatch, kernel_logging):
+    """Built while the kernel waits for its visitor; a batch logged meanwhile is on the page the
+    visitor gets; a new day means a new app."""
+    monkeypatch.setenv("THEMOON_DB", str(demo_path))
+    monkeypatch.setenv("THEMOON_TODAY", DEMO_TODAY.isoformat())
+    monkeypatch.setenv("THEMOON_SERVE_HOST", "127.0.0.1")
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setattr("themoon.ui.app._renice", lambda step: None)
+    prepared = prepare()
+    ahead = prepared.app
+    assert ahead is not None and ahead.screen == "app"
+    before = ahead.tabs["overview"].kpis.value
+    assert build_app(prepared) is ahead.widget and prepared.app is None  # taken once
+
+    prepared = prepare()
+    ahead = prepared.app
+    conn = db.connect(demo_path, migrate=False)
+    product = conn.execute("SELECT code FROM blends WHERE active = 1 ORDER BY id").fetchone()[0]
+    roasting.add_batch(conn, product=product, green_g=5000, roasted_g=4150, roasted_on=DEMO_TODAY, user="owner")
+    conn.close()
+    assert build_app(prepared) is ahead.widget
+    assert ahead.tabs["overview"].kpis.value != before  # read again before the page was sent
+
+    prepared = prepare()
+    ahead = prepared.app
+    monkeypatch.setenv("THEMOON_TODAY", (DEMO_TODAY + timedelta(days=1)).isoformat())
+    prepared.app.ctx._today = DEMO_TODAY + timedelta(days=1)  # midnight passed while waiting
+    assert build_app(prepared) is not ahead.widget
 
 
 def test_prepare_without_a_database(tmp_path):

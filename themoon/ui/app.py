@@ -28,7 +28,9 @@ from .i18n import CAFE_NAME, LANGUAGES, normalize, t
 
 log = logging.getLogger("themoon.ui")
 
-TABS = ("overview", "roasting", "inventory", "catalog", "costs", "settings")
+TABS = ("overview", "roasting", "inventory", "catalog", "costs", "reports", "imports", "settings")
+# tabs only some roles may open (users.can): the others never see their button
+TAB_ACTION = {"imports": "import"}
 DEMO_OWNER = "owner"
 MAX_FAILED_SIGNINS = 5
 LOCKOUT_S = 30.0
@@ -88,6 +90,10 @@ def _tab_class(key: str) -> type[Tab]:
         from .catalog import CatalogTab as cls
     elif key == "costs":
         from .costs import CostsTab as cls
+    elif key == "reports":
+        from .reports import ReportsTab as cls
+    elif key == "imports":
+        from .imports import ImportsTab as cls
     elif key == "settings":
         from .settings import SettingsTab as cls
     else:
@@ -348,18 +354,22 @@ class App:
 
     # --- tabs ----------------------------------------------------------------------------------------
 
+    def allowed(self, key: str) -> bool:
+        """May the signed-in user open this tab?"""
+        return self.ctx.user is not None and key in TABS and (key not in TAB_ACTION or self.ctx.can(TAB_ACTION[key]))
+
     def tab(self, key: str) -> Tab:
         """The tab (built on first use, for the signed-in role)."""
         if key not in TABS:
             raise ValueError(f"unknown tab {key!r}")
-        if self.ctx.user is None:
-            raise PermissionError("not signed in")
+        if not self.allowed(key):
+            raise PermissionError(f"not allowed: {key}")
         if key not in self.tabs:
             self.tabs[key] = _tab_class(key)(self.ctx)
         return self.tabs[key]
 
     def open_tab(self, key: str) -> None:
-        if key not in TABS or self.ctx.user is None:  # a value from the browser: never trust it
+        if not self.allowed(key):  # a value from the browser: never trust it
             return
         tab = self.tab(key)
         for other in self.tabs.values():
@@ -423,6 +433,7 @@ class App:
         self.demo_banner.value = f"<span>{esc(t('demo', lang))}</span>" if self.ctx.is_demo else ""
         for key, b in self.nav_buttons.items():
             b.description = t(f"tab.{key}", lang)
+            hide(b, not self.allowed(key))
         # sign-in and first run
         if self.signin is not None:
             self.si_title.value = esc(t("auth.title", lang))
@@ -472,9 +483,12 @@ class Prepared:
         self.lang = lang
         self.analytics = None
         self.load_seconds = 0.0
+        self.app: App | None = None  # built ahead by a preheated kernel (see `prepare`)
+        self.app_stamp: tuple = ()
         started = time.perf_counter()
-        # the tab modules, plotly and the analytics engine, imported while nobody waits
-        for key in TABS:
+        # A preheated kernel imports every tab module while nobody waits; a cold one only the
+        # first tab's (the others are imported when first opened).
+        for key in TABS if preheating() else TABS[:1]:
             _tab_class(key)
         try:
             if self.db_path.is_file():
@@ -533,12 +547,47 @@ def _renice(step: int) -> None:
 
 
 def prepare(db_path: str | os.PathLike | None = None, lang: str | None = None) -> Prepared:
+    """Everything that can be done before a visitor arrives. A preheated kernel also builds the
+    app itself (nothing in it depends on the request), so the visitor's page only waits for a
+    check that the data and the date are still the ones it was built with."""
     setup_logging()
     if preheating():
         _renice(PREHEAT_NICENESS)
     prepared = Prepared(db_path, lang)
+    if preheating():
+        try:
+            prepared.app = build(prepared=prepared)
+            prepared.app_stamp = _stamp(prepared.app)
+        except Exception:
+            report_unexpected("app.prebuild", None)
+            prepared.app = None
     _event("ui.prepared", seconds=round(prepared.load_seconds, 3), analytics=prepared.analytics is not None)
     return prepared
+
+
+def _stamp(app: App) -> tuple:
+    """What an app built ahead depends on: the day and the store's contents."""
+    analytics = app.ctx._analytics
+    return (app.ctx.today(), analytics.fingerprint() if analytics is not None else None)
+
+
+def _take_prebuilt(prepared: Prepared) -> App | None:
+    """The app a preheated kernel built, brought up to date (None: build a new one)."""
+    app, prepared.app = prepared.app, None
+    if app is None:
+        return None
+    try:
+        day, fingerprint = _stamp(app)
+        if day != prepared.app_stamp[0] or app.state != "ok":
+            app.ctx.close()
+            return None
+        if fingerprint != prepared.app_stamp[1]:
+            for tab in app.tabs.values():  # written to while the kernel waited: read again
+                tab.refresh()
+        return app
+    except Exception:
+        report_unexpected("app.prebuilt", None)
+        return None
 
 
 def build(
@@ -572,6 +621,9 @@ def build_app(
     """The dashboard widget (display it, or leave it as a cell's last expression)."""
     setup_logging()
     started = time.perf_counter()
-    app = build(db_path, lang, today=today, prepared=prepared)
+    asked_for_other = db_path is not None or lang is not None or today is not None
+    app = None if prepared is None or asked_for_other else _take_prebuilt(prepared)
+    if app is None:
+        app = build(db_path, lang, today=today, prepared=prepared)
     _event("ui.built", seconds=round(time.perf_counter() - started, 3), screen=app.screen, state=app.state)
     return app.widget

@@ -1,0 +1,502 @@
+"""The Reports tab without a browser: the list of past runs from index.json, opening a report and
+downloading its workbook through the widget channel (and refusing paths outside the reports
+folder), running a report in a worker thread with progress, exports, roles, Korean."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import re
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from browser_support import DEMO_TODAY, OWNER, STAFF, VIEWER, signed_in
+from openpyxl import load_workbook
+
+from themoon import db, users
+from themoon.io import excel
+from themoon.reports import index, runner
+from themoon.ui import reports as reports_ui
+from themoon.ui.forms import is_hidden
+
+REPORT_HTML = '<html><body><h1>October "costs" & <b>margins</b></h1><script>var a = 1 < 2;</script></body></html>'
+XLSX_BYTES = b"PK\x03\x04 not really a workbook \x00\xff"
+
+
+def visible(widget) -> bool:
+    return not is_hidden(widget)
+
+
+def data_uri(link_html: str) -> tuple[str, str, bytes]:
+    """(download name, mime type, bytes) of the `<a download href="data:...">` in `link_html`."""
+    found = re.search(r'download="([^"]*)" href="data:([^;"]+)(?:;[^;"]*)?;base64,([A-Za-z0-9+/=]*)"', link_html)
+    assert found, link_html[:300]
+    return html.unescape(found.group(1)), found.group(2), base64.b64decode(found.group(3))
+
+
+def srcdoc(frame_html: str) -> str:
+    found = re.search(r'<iframe [^>]*sandbox="allow-scripts"[^>]*srcdoc="([^"]*)"', frame_html)
+    assert found, frame_html[:300]
+    return html.unescape(found.group(1))
+
+
+def entry(name: str, period: str, status: str = "ok", **extra) -> dict:
+    base = {
+        "id": f"x-{name}-{period}",
+        "name": name,
+        "title": name,
+        "period": period,
+        "trigger": "schedule",
+        "started_at": "2026-11-01T06:00:02+09:00",
+        "finished_at": "2026-11-01T06:00:14+09:00",
+        "duration_seconds": 11.84,
+        "status": status,
+        "error": None,
+        "files": {},
+    }
+    base.update(extra)
+    return base
+
+
+@pytest.fixture()
+def reports_root(tmp_path, monkeypatch) -> Path:
+    """A tiny reports folder: a published monthly report, a failed weekly run, and two runs whose
+    index entries point outside the folder (a `..` path, an absolute path, a symlink out)."""
+    root = tmp_path / "reports"
+    month = root / "monthly_cost" / "2026-10"
+    month.mkdir(parents=True)
+    (month / "monthly_cost_2026-10.html").write_text(REPORT_HTML, encoding="utf-8")
+    (month / "monthly_cost_2026-10.xlsx").write_bytes(XLSX_BYTES)
+    (tmp_path / "secret.html").write_text("<p>secret</p>", encoding="utf-8")
+    (tmp_path / "secret.xlsx").write_bytes(b"secret")
+    day = root / "inventory" / "2026-10-31"
+    day.mkdir(parents=True)
+    (day / "link.xlsx").symlink_to(tmp_path / "secret.xlsx")
+    (day / "link.html").symlink_to(tmp_path / "secret.html")
+    entries = [
+        entry(
+            "monthly_cost",
+            "2026-10",
+            files={
+                "html": "monthly_cost/2026-10/monthly_cost_2026-10.html",
+                "xlsx": "monthly_cost/2026-10/monthly_cost_2026-10.xlsx",
+            },
+        ),
+        entry(
+            "weekly_roasting",
+            "2026-W44",
+            "failed",
+            trigger="manual",
+            started_at="2026-11-02T07:00:00+09:00",
+            duration_seconds=3.2,
+            error="ValueError: the store has no batches\nTraceback (most recent call last): nope",
+            files={"error": "weekly_roasting/2026-W44/weekly_roasting_2026-W44.error.txt"},
+        ),
+        entry(
+            "inventory",
+            "2026-10-30",
+            started_at="2026-11-03T08:00:00+09:00",
+            files={"html": "../secret.html", "xlsx": str(tmp_path / "secret.xlsx")},
+        ),
+        entry(
+            "inventory",
+            "2026-10-31",
+            started_at="2026-11-04T08:00:00+09:00",
+            files={"html": "inventory/2026-10-31/link.html", "xlsx": "inventory/2026-10-31/link.xlsx"},
+        ),
+    ]
+    (root / "index.json").write_text(json.dumps(entries), encoding="utf-8")
+    monkeypatch.setenv("THEMOON_REPORTS_DIR", str(root))
+    return root
+
+
+@pytest.fixture()
+def demo_path(tmp_path):
+    from browser_support import demo_copy
+
+    return demo_copy(tmp_path)
+
+
+def reports_tab(demo_path, who=OWNER, lang="en"):
+    return signed_in(demo_path, who, lang=lang).tab("reports")
+
+
+@pytest.fixture()
+def tab(demo_path, reports_root):
+    t = reports_tab(demo_path)
+    yield t
+    assert t.wait(60)
+
+
+def row_of(tab, name: str, period: str):
+    return next(r for r in tab.rows if r.entry["name"] == name and r.entry["period"] == period)
+
+
+# --- the list ------------------------------------------------------------------------------------------
+
+
+def test_the_list_shows_past_runs_newest_first(tab):
+    assert tab.message.value == ""
+    assert [(r.entry["name"], r.entry["period"]) for r in tab.rows] == [
+        ("inventory", "2026-10-31"),
+        ("inventory", "2026-10-30"),
+        ("weekly_roasting", "2026-W44"),
+        ("monthly_cost", "2026-10"),
+    ]
+    monthly = row_of(tab, "monthly_cost", "2026-10")
+    for text in ("Monthly cost report", "2026-10", "2026-11-01 06:00", "11.8 s", "scheduled", "OK"):
+        assert text in monthly.info.value
+    assert visible(monthly.open) and visible(monthly.xlsx) and monthly.open.description == "Open"
+    failed = row_of(tab, "weekly_roasting", "2026-W44")
+    assert "Failed" in failed.info.value and "ValueError: the store has no batches" in failed.info.value
+    assert "command line" in failed.info.value
+    assert not visible(failed.open) and not visible(failed.xlsx)
+    assert "Report" in tab.l_head.value and "Took" in tab.l_head.value
+
+
+def test_index_entries_are_escaped(demo_path, reports_root):
+    entries = json.loads((reports_root / "index.json").read_text())
+    entries.append(entry("<img src=x onerror=alert(1)>", "<b>2026</b>", "failed", error="<script>x()</script>"))
+    entries.append({"name": 5, "files": "nope", "duration_seconds": "slow", "started_at": None})
+    entries.append("not an entry")
+    (reports_root / "index.json").write_text(json.dumps(entries))
+    tab = reports_tab(demo_path)
+    assert tab.message.value == "" and len(tab.rows) == 6
+    shown = "".join(r.info.value for r in tab.rows)
+    assert "<img" not in shown and "<script>" not in shown and "&lt;script&gt;" in shown
+
+
+def test_a_long_index_shows_the_newest_runs(demo_path, reports_root, monkeypatch):
+    monkeypatch.setattr(reports_ui, "LIST_LIMIT", 3)
+    tab = reports_tab(demo_path)
+    assert len(tab.rows) == 3 and "newest 3 of 4" in tab.l_note.value
+
+
+def test_no_index_yet(demo_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("THEMOON_REPORTS_DIR", str(tmp_path / "none"))
+    tab = reports_tab(demo_path)
+    assert tab.rows == [] and "No report has been run yet" in tab.l_note.value and tab.message.value == ""
+
+
+def test_an_unreadable_index_is_a_message(demo_path, reports_root):
+    (reports_root / "index.json").write_text("{not json")
+    tab = reports_tab(demo_path)
+    assert tab.rows == [] and "could not be read" in tab.list_form.status.value
+
+
+# --- opening and downloading -----------------------------------------------------------------------------
+
+
+def test_open_shows_the_report_in_a_sandboxed_frame(tab):
+    assert not visible(tab.viewer)
+    tab.open_report(row_of(tab, "monthly_cost", "2026-10"))
+    assert visible(tab.viewer) and "Monthly cost report · 2026-10" in tab.v_title.value
+    assert srcdoc(tab.v_frame.value) == REPORT_HTML
+    assert "allow-same-origin" not in tab.v_frame.value and "<script>" not in tab.v_frame.value
+    tab._download_viewed_html()
+    assert data_uri(tab.v_link.value) == ("monthly_cost_2026-10.html", "text/html", REPORT_HTML.encode())
+    tab.close_viewer()
+    assert not visible(tab.viewer) and tab.v_frame.value == "" and tab.v_link.value == ""
+
+
+def test_download_turns_the_button_into_a_link_with_the_file(tab):
+    r = row_of(tab, "monthly_cost", "2026-10")
+    assert r.link.value == ""  # nothing is sent before the click
+    tab.download_xlsx(r)
+    name, mime, data = data_uri(r.link.value)
+    assert (name, data) == ("monthly_cost_2026-10.xlsx", XLSX_BYTES)
+    assert mime == reports_ui.MIME["xlsx"]
+    assert visible(r.link) and not visible(r.xlsx)
+
+
+@pytest.mark.parametrize("period", ["2026-10-30", "2026-10-31"])
+def test_paths_outside_the_reports_folder_are_refused(tab, period):
+    r = row_of(tab, "inventory", period)
+    assert not visible(r.open) and not visible(r.xlsx)  # not even offered
+    tab.open_report(r)  # a click that reaches the control anyway
+    assert "not in the reports folder" in tab.list_form.status.value
+    assert not visible(tab.viewer) and "secret" not in tab.v_frame.value
+    tab.download_xlsx(r)
+    assert "not in the reports folder" in tab.list_form.status.value and r.link.value == ""
+
+
+@pytest.mark.parametrize(
+    ("relative", "suffix", "reason"),
+    [
+        ("monthly_cost/2026-10/monthly_cost_2026-10.html", ".html", ""),
+        ("monthly_cost/2026-10/../2026-10/monthly_cost_2026-10.html", ".html", ""),
+        ("../secret.html", ".html", "refused"),
+        ("monthly_cost/../../secret.html", ".html", "refused"),
+        ("/etc/passwd", ".html", "refused"),
+        ("monthly_cost/2026-10/monthly_cost_2026-10.html", ".xlsx", "refused"),
+        ("inventory/2026-10-31/link.xlsx", ".xlsx", "refused"),
+        ("monthly_cost/2026-10/gone.html", ".html", "missing"),
+        (5, ".html", "refused"),
+        (None, ".html", "refused"),
+        ("a\x00.html", ".html", "refused"),
+    ],
+)
+def test_locate(reports_root, relative, suffix, reason):
+    path, why = reports_ui.locate(reports_root.resolve(), relative, suffix)
+    assert why == reason and (path is None) == bool(reason)
+
+
+def test_a_file_removed_since_the_list_was_read(tab, reports_root):
+    r = row_of(tab, "monthly_cost", "2026-10")
+    (reports_root / r.xlsx_rel).unlink()
+    tab.download_xlsx(r)
+    assert "no longer there" in tab.list_form.status.value and r.link.value == ""
+
+
+def test_a_report_too_big_to_show_is_refused(tab, monkeypatch):
+    monkeypatch.setattr(reports_ui, "MAX_VIEW_BYTES", 10)
+    tab.open_report(row_of(tab, "monthly_cost", "2026-10"))
+    assert "too big" in tab.list_form.status.value and not visible(tab.viewer)
+
+
+# --- running a report ----------------------------------------------------------------------------------------
+
+
+def test_the_period_defaults_to_the_previous_one_of_the_report(tab):
+    assert tab.r_report.value == "monthly_cost" and tab.r_period.value == "2026-10"  # today is 2026-11-15
+    assert "= October 2026" in tab.r_period_note.value
+    tab.r_report.value = "weekly_roasting"
+    assert tab.r_period.value == "2026-W45" and "week 45 of 2026" in tab.r_period_note.value
+    tab.r_report.value = "inventory"
+    assert tab.r_period.value == "2026-11-14"
+    tab.r_period.value = "tomorrow"
+    assert "a day like 2026-10-31" in tab.r_period_note.value
+
+
+@pytest.mark.parametrize(("text", "why"), [("2026-13", "is not a month"), ("2026-12", "has not started yet")])
+def test_a_bad_period_is_shown_next_to_the_field_and_runs_nothing(tab, reports_root, monkeypatch, text, why):
+    monkeypatch.setattr(runner, "run_report", lambda *a, **k: pytest.fail("the runner was called"))
+    before = (reports_root / "index.json").read_text()
+    tab.r_period.value = text
+    tab._run()
+    assert tab.run_form.errors.keys() == {"period"} and why in tab.run_form.errors["period"]
+    assert tab.worker is None and not visible(tab.r_progress) and not tab.r_run.disabled
+    assert (reports_root / "index.json").read_text() == before
+
+
+def fake_runner(calls: list, *, status: str = "ok", gate: threading.Event | None = None):
+    """A stand-in for runner.run_report: reports progress, records the run in the index, returns it."""
+
+    def run_report(name, period, params, progress, *, db, reports_root, trigger, today):
+        calls.append(
+            {"name": name, "period": period, "db": db, "root": reports_root, "trigger": trigger, "today": today}
+        )
+        progress(0, 0)
+        for done in range(1, 6):
+            progress(done, 5)
+        if gate is not None:
+            assert gate.wait(30)
+        done = entry(
+            name,
+            period,
+            status,
+            trigger=trigger,
+            started_at="2026-11-15T09:00:00+09:00",
+            error=None if status == "ok" else "NameError: name 'x' is not defined",
+        )
+        index.record_run(done, reports_root)
+        return index.with_paths(done, reports_root)
+
+    return run_report
+
+
+def test_run_now_in_a_worker_thread_with_progress(tab, demo_path, reports_root, monkeypatch):
+    calls: list = []
+    gate = threading.Event()
+    monkeypatch.setattr(runner, "run_report", fake_runner(calls, gate=gate))
+    tab.r_report.value = "weekly_roasting"
+    tab._run()
+    try:
+        assert tab.busy and tab.r_run.disabled and tab.e_excel.disabled  # one job at a time
+        tab._run()  # a second click meanwhile
+        assert "still running" in tab.run_form.status.value
+        tab._export("csv")
+        assert "still running" in tab.export_form.status.value
+    finally:
+        gate.set()
+    assert tab.wait(30)
+    assert calls == [
+        {
+            "name": "weekly_roasting",
+            "period": "2026-W45",
+            "db": tab.ctx.db_path,
+            "root": reports_root.resolve(),
+            "trigger": "dashboard",
+            "today": DEMO_TODAY,
+        }
+    ]
+    assert (tab.r_progress.value, tab.r_progress.max, tab.r_progress.bar_style) == (5, 5, "success")
+    assert "Weekly roasting report for 2026-W45 is ready" in tab.run_form.status.value
+    assert not tab.r_run.disabled and not tab.e_excel.disabled
+    assert (tab.rows[0].entry["name"], tab.rows[0].entry["period"]) == ("weekly_roasting", "2026-W45")
+
+
+def test_a_failed_run_shows_its_error_line(tab, monkeypatch):
+    monkeypatch.setattr(runner, "run_report", fake_runner([], status="failed"))
+    tab._run()
+    assert tab.wait(30)
+    status = tab.run_form.status.value
+    assert "failed: NameError: name &#x27;x&#x27; is not defined" in status and "Traceback" not in status
+    assert tab.r_progress.bar_style == "danger" and not tab.r_run.disabled
+    assert "Failed" in tab.rows[0].info.value
+
+
+def test_an_unexpected_error_in_the_worker_is_a_friendly_line(tab, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("kernel died\nTraceback (most recent call last)")
+
+    monkeypatch.setattr(runner, "run_report", broken)
+    tab._run()
+    assert tab.wait(30)
+    assert "nothing was saved" in tab.run_form.status.value and "Traceback" not in tab.run_form.status.value
+    assert not tab.r_run.disabled
+
+
+@pytest.mark.slow
+def test_run_a_real_report_end_to_end(tab, demo_path, reports_root):
+    tab.r_report.value = "weekly_roasting"
+    tab._run()
+    assert tab.busy or tab.worker is not None
+    assert tab.wait(600)
+    assert "is ready" in tab.run_form.status.value, tab.run_form.status.value
+    assert tab.r_progress.value == tab.r_progress.max > 3
+    r = tab.rows[0]
+    assert (r.entry["name"], r.entry["period"], r.entry["status"]) == ("weekly_roasting", "2026-W45", "ok")
+    assert r.entry["trigger"] == "dashboard" and r.entry["parameters"]["db_path"] == str(demo_path.resolve())
+    assert visible(r.open) and visible(r.xlsx)
+    tab.open_report(r)
+    page = srcdoc(tab.v_frame.value)
+    assert "Weekly roasting report" in page and "plotly" in page.lower()
+    tab.download_xlsx(r)
+    name, _, data = data_uri(r.link.value)
+    assert name == "weekly_roasting_2026-W45.xlsx"
+    assert data == (reports_root / r.xlsx_rel).read_bytes()
+    assert load_workbook(io.BytesIO(data)).sheetnames
+
+
+# --- exports ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def temp_dir(tmp_path, monkeypatch) -> Path:
+    """Where the exports write their temp files (to see that they are removed)."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(reports_ui.tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_export_a_table_as_csv(tab, demo_path, temp_dir, tmp_path):
+    tab.e_table.value = "roast_batches"
+    tab._export("csv")
+    assert tab.wait(60)
+    name, mime, data = data_uri(tab.e_link.value)
+    assert name == "themoon-roast_batches-2026-11-15.csv" and mime == "text/csv"
+    conn = db.connect(demo_path, migrate=False)
+    try:
+        expected = tmp_path / "expected.csv"
+        rows = excel.export_csv(conn, "roast_batches", expected)
+    finally:
+        conn.close()
+    assert data == expected.read_bytes() and data.startswith("\ufeff".encode())
+    assert f"({rows:,} rows)" in tab.export_form.status.value and rows > 10
+    assert list(temp_dir.iterdir()) == []
+
+
+def test_export_everything_as_an_excel_workbook(tab, temp_dir):
+    tab._export("xlsx")
+    assert tab.wait(120)
+    name, mime, data = data_uri(tab.e_link.value)
+    assert name == "themoon-2026-11-15.xlsx" and mime == reports_ui.MIME["xlsx"]
+    assert zipfile.is_zipfile(io.BytesIO(data))
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    assert set(excel.SHEETS) <= set(book.sheetnames)
+    assert tab.e_progress.bar_style == "success" and "ready" in tab.export_form.status.value
+    assert list(temp_dir.iterdir()) == []
+
+
+def test_an_export_too_big_to_send_is_refused(tab, temp_dir, monkeypatch):
+    monkeypatch.setattr(reports_ui, "MAX_DOWNLOAD_BYTES", 100)
+    tab._export("csv")
+    assert tab.wait(60)
+    assert "too big" in tab.export_form.status.value and tab.e_link.value == ""
+    assert list(temp_dir.iterdir()) == []
+
+
+def test_a_table_that_is_not_offered_is_refused(tab):
+    tab.e_table.widget.options = [("x", "users")]  # a value from the browser: never trusted
+    tab._export("csv")
+    assert tab.worker is None and "table" in tab.export_form.errors
+
+
+# --- roles and language -------------------------------------------------------------------------------------------
+
+
+def test_permissions_for_reports():
+    assert users.can("owner", "report") and users.can("staff", "report") and not users.can("viewer", "report")
+    assert users.can("owner", "export") and not users.can("staff", "export") and not users.can("viewer", "export")
+
+
+def test_viewer_reads_reports_but_cannot_run_or_export(demo_path, reports_root, monkeypatch):
+    monkeypatch.setattr(runner, "run_report", lambda *a, **k: pytest.fail("the runner was called"))
+    tab = reports_tab(demo_path, VIEWER)
+    assert not visible(tab.run_card) and not visible(tab.export_card) and visible(tab.readonly_note)
+    r = row_of(tab, "monthly_cost", "2026-10")
+    tab.download_xlsx(r)  # reading past reports is for everyone signed in
+    assert data_uri(r.link.value)[2] == XLSX_BYTES
+    tab._run()  # controls reached anyway: the role is checked first
+    assert "does not allow" in tab.run_form.status.value and tab.worker is None
+    tab._export("xlsx")
+    assert "does not allow" in tab.export_form.status.value and tab.worker is None
+
+
+def test_staff_runs_reports_but_does_not_export(demo_path, reports_root):
+    tab = reports_tab(demo_path, STAFF)
+    assert visible(tab.run_card) and not visible(tab.export_card) and not visible(tab.readonly_note)
+    tab._export("csv")
+    assert "does not allow" in tab.export_form.status.value and tab.worker is None
+
+
+def test_owner_sees_run_and_export(tab):
+    assert visible(tab.run_card) and visible(tab.export_card) and not visible(tab.readonly_note)
+
+
+def test_korean_labels(demo_path, reports_root):
+    tab = reports_tab(demo_path, OWNER, lang="ko")
+    assert tab.r_run.description == "보고서 실행" and "지난 보고서" in tab.l_title.value
+    assert "= 2026년 10월" in tab.r_period_note.value
+    assert tab.e_excel.description == "엑셀 통합 문서 (전체 데이터)"
+    assert dict(tab.r_report.widget.options)["월간 원가 보고서"] == "monthly_cost"
+    assert dict(tab.e_table.widget.options)["로스팅 배치"] == "roast_batches"
+    monthly = row_of(tab, "monthly_cost", "2026-10")
+    assert (
+        "월간 원가 보고서" in monthly.info.value and "예약" in monthly.info.value and monthly.open.description == "열기"
+    )
+    assert "소요" in tab.l_head.value
+
+
+def test_switching_language_relabels_without_reading_again(demo_path, reports_root, monkeypatch):
+    app = signed_in(demo_path, OWNER)
+    app.open_tab("reports")
+    tab = app.tabs["reports"]
+    tab.r_report.value = "weekly_roasting"
+    tab.r_period.value = "2026-W40"
+    rows = list(tab.rows)
+    monkeypatch.setattr(index, "read_index", lambda *a, **k: pytest.fail("read again"))
+    app.set_language("ko")
+    assert tab.message.value == "" and tab.rows == rows
+    assert tab.r_run.description == "보고서 실행"
+    assert (tab.r_report.value, tab.r_period.value) == ("weekly_roasting", "2026-W40")
+    assert dict(tab.r_report.widget.options)["주간 로스팅 보고서"] == "weekly_roasting"
+    assert "2026년 40주차" in tab.r_period_note.value
+    assert "월간 원가 보고서" in row_of(tab, "monthly_cost", "2026-10").info.value
+    assert "지난 보고서" in tab.l_title.value and "데이터 내보내기" in tab.e_title.value
