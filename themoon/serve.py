@@ -5,13 +5,24 @@
 subprocess. Standalone Voilà only (never the Jupyter server extension, which would expose code
 execution, file contents and terminals); the server listens on 127.0.0.1 unless told otherwise,
 and refuses any other address without a token or a password.
+
+What must stay off the command line (`ps` shows it to every local user) reaches Voilà another
+way: the token in JUPYTER_TOKEN, the password hash in THEMOON_PASSWORD_HASH, and the cookie
+secret in a file of mode 600 (`cookie_secret_file`). Voilà reads them in our config file
+(`themoon/voila_config/voila.py`, the only Voilà config file it loads), which calls
+`configure_voila` inside the server process.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import re
+import secrets
+import stat
 import sys
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from . import config, db
@@ -24,6 +35,23 @@ CULL_INTERVAL_S = 60
 PROBE_PATH = f"voila/templates/{TEMPLATE}/static/themoon.css"
 # Settings holding paths that kernels (started in the notebook's directory) must see absolute.
 _PATH_SETTINGS = ("THEMOON_DATA_DIR", "THEMOON_LOG_DIR", "THEMOON_BACKUP_DIR", "THEMOON_REPORTS_DIR")
+# Our Voilà config file (voila.py: Voilà looks for that name in each of Voila.config_file_paths).
+VOILA_CONFIG_DIR = PACKAGE_DIR / "voila_config"
+# Signs the login cookies: kept across restarts (a new one signs everyone out). In the data dir.
+COOKIE_SECRET_NAME = "voila_cookie_secret"
+COOKIE_SECRET_MIN_BYTES = 32
+# Kernel websocket messages (a FileUpload travels as one): tornado's default, 10 MiB, would drop
+# the connection on a big file before the importers can refuse it with a clear message. More than
+# 100 MiB would not help: tornado's read buffer (max_buffer_size, which Voilà does not set) is that.
+WEBSOCKET_MAX_MESSAGE_BYTES = 100 * 1024 * 1024
+# What kernels are told one upload may hold (THEMOON_UPLOAD_MAX_MB, read by themoon.ui.imports):
+# the message limit less 1 MiB for the message's own fields (header, file names and types).
+UPLOAD_MAX_MB = WEBSOCKET_MAX_MESSAGE_BYTES // 2**20 - 1
+# Non-secret marker on the command line: a password was asked for. Voilà ignores this setting;
+# `configure_voila` refuses to start when it is there but no hash reached the server.
+PASSWORD_REQUIRED_FLAG = "--PasswordIdentityProvider.password_required=True"
+# What jupyter_server.auth.passwd makes: argon2:$argon2id$v=19$m=10240,t=10,p=8$<salt>$<hash>
+_ARGON2_HASH = re.compile(r"argon2:\$argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]{8,}\$[A-Za-z0-9+/]{16,}")
 
 
 class ServeError(RuntimeError):
@@ -64,6 +92,111 @@ def check_exposure(host: str, token: str | None, password_hash: str | None) -> N
         )
 
 
+def check_password_hash(password_hash: str) -> str:
+    """The hash, stripped, if it is an argon2 hash from `jupyter_server.auth.passwd`."""
+    value = password_hash.strip()
+    if not _ARGON2_HASH.fullmatch(value):
+        raise ServeError(
+            "THEMOON_PASSWORD_HASH is not an argon2 hash: make one with "
+            "python -c \"from jupyter_server.auth import passwd; print(passwd('the password'))\" "
+            "(it starts with argon2:$argon2id$; in docker compose files keep it in single quotes, "
+            "or every $ is expanded)"
+        )
+    return value
+
+
+def cookie_secret_file(env: Mapping[str, str] | None = None) -> Path:
+    """Where the cookie secret lives: $THEMOON_COOKIE_SECRET_FILE, else `voila_cookie_secret` in
+    $THEMOON_DATA_DIR (else the default data directory); absolute."""
+    env = os.environ if env is None else env
+    explicit = (env.get("THEMOON_COOKIE_SECRET_FILE") or "").strip()
+    if explicit:
+        path = Path(explicit)
+    else:
+        data = (env.get("THEMOON_DATA_DIR") or "").strip()
+        path = (Path(data) if data else config.data_dir()) / COOKIE_SECRET_NAME
+    return path.expanduser().resolve()
+
+
+def _read_cookie_secret(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY)  # FileNotFoundError: not made yet
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ServeError(f"the cookie secret {path} is not a regular file")
+        if info.st_uid != os.getuid():
+            raise ServeError(
+                f"the cookie secret {path} belongs to another user (uid {info.st_uid}): run the server as "
+                "its owner, or delete the file (a new one is made at the next start; everyone signs in again)"
+            )
+        if info.st_mode & 0o077:
+            raise ServeError(
+                f"the cookie secret {path} is readable by others (mode {stat.S_IMODE(info.st_mode):o}), so it "
+                "may have leaked: delete it (a new one is made at the next start; everyone signs in again), "
+                "or, if nobody else could read it, chmod 600 it"
+            )
+        data = os.read(fd, 4096)
+    finally:
+        os.close(fd)
+    secret = data.strip()
+    if len(secret) < COOKIE_SECRET_MIN_BYTES:
+        raise ServeError(
+            f"the cookie secret {path} holds {len(secret)} bytes, fewer than {COOKIE_SECRET_MIN_BYTES}: "
+            "delete it (a new one is made at the next start; everyone signs in again)"
+        )
+    return secret
+
+
+def cookie_secret(path: str | os.PathLike) -> bytes:
+    """The secret that signs login cookies, read from `path`; made there first if missing.
+
+    A new file gets 64 random hex digits (32 bytes of randomness) with mode 600, written to a
+    temporary file (mode 600 from the start) and then hard-linked into place: never partial, never
+    replacing a file another server made meanwhile (that one is used). An existing file must be a
+    regular file of this user that nobody else can read (else ServeError, with what to do).
+    """
+    path = Path(path)
+    try:
+        return _read_cookie_secret(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # O_EXCL, mode 600
+    try:
+        with os.fdopen(fd, "wb") as out:
+            os.fchmod(out.fileno(), 0o600)
+            out.write(secrets.token_hex(COOKIE_SECRET_MIN_BYTES).encode() + b"\n")
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another server made it first: use that one
+    finally:
+        os.unlink(temporary)
+    return _read_cookie_secret(path)
+
+
+def configure_voila(c) -> None:
+    """Fill the Voilà config `c` (called by themoon/voila_config/voila.py in the server process).
+
+    Reads the cookie secret file (made if missing) and the password hash, which it then removes
+    from the environment the kernels inherit; allows no password change, serves no files from
+    /voila/files (nothing there is needed, and Voilà serves them without credentials), and lets
+    kernel websocket messages be up to WEBSOCKET_MAX_MESSAGE_BYTES.
+    """
+    path = os.environ.get("THEMOON_COOKIE_SECRET_FILE") or cookie_secret_file(os.environ)
+    c.Voila.cookie_secret = cookie_secret(path)
+    c.Voila.tornado_settings = {"websocket_max_message_size": WEBSOCKET_MAX_MESSAGE_BYTES}
+    c.VoilaConfiguration.file_allowlist = []
+    c.PasswordIdentityProvider.allow_password_change = False
+    password_hash = os.environ.pop("THEMOON_PASSWORD_HASH", "").strip()
+    if password_hash:
+        c.PasswordIdentityProvider.hashed_password = check_password_hash(password_hash)
+    elif PASSWORD_REQUIRED_FLAG in sys.argv:
+        raise ServeError("a password was asked for, but THEMOON_PASSWORD_HASH did not reach the server")
+
+
 def voila_command(
     notebook: Path,
     *,
@@ -77,7 +210,11 @@ def voila_command(
 
     A token never appears on the command line (where `ps` shows it): with a token, Voilà is told
     to use one (`auto_token`) and reads it from JUPYTER_TOKEN, which `env_for_voila(token=...)`
-    sets. `preheat` > 0 keeps that many kernels ready (pages in ~0.02 s instead of seconds).
+    sets. Nor does a password hash: it travels in THEMOON_PASSWORD_HASH, which
+    `env_for_voila(password_hash=...)` sets (pass both the same); the command line only says that
+    a password is required, and the server refuses to start if none arrives. Voilà loads only our
+    config file (VOILA_CONFIG_DIR). `preheat` > 0 keeps that many kernels ready (pages in ~0.02 s
+    instead of seconds).
     """
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
         raise ServeError(f"port must be 1–65535, got {port!r}")
@@ -85,6 +222,9 @@ def voila_command(
         raise ServeError(f"preheat must be a whole number ≥ 0, got {preheat!r}")
     if not host or any(c.isspace() for c in host):
         raise ServeError(f"invalid host {host!r}")
+    if not (VOILA_CONFIG_DIR / "voila.py").is_file():
+        # without it Voilà would start with a throwaway cookie secret and no password
+        raise ServeError(f"themoon's Voilà config file is missing: {VOILA_CONFIG_DIR / 'voila.py'}")
     command = [
         sys.executable,
         "-m",
@@ -101,14 +241,14 @@ def voila_command(
         f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_TIMEOUT_S}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
         "--MappingKernelManager.cull_connected=False",
+        # only our config file (cookie secret, password hash, no /voila/files, websocket size):
+        # no voila.py / voila.json from the working directory or ~/.jupyter
+        f"--Voila.config_file_paths={VOILA_CONFIG_DIR}",
     ]
     if token:
         command.append("--Voila.auto_token=True")
     if password_hash:
-        command += [
-            f"--PasswordIdentityProvider.hashed_password={password_hash}",
-            "--PasswordIdentityProvider.allow_password_change=False",
-        ]
+        command.append(PASSWORD_REQUIRED_FLAG)
     if preheat:
         command += ["--preheat_kernel=True", f"--pool_size={preheat}"]
     return command
@@ -120,8 +260,15 @@ def env_for_voila(
     token: str | None = None,
     base: dict[str, str] | None = None,
     host: str = "127.0.0.1",
+    password_hash: str | None = None,
 ) -> dict[str, str]:
     """The environment of the Voilà server and its kernels.
+
+    `token` goes in JUPYTER_TOKEN, `password_hash` in THEMOON_PASSWORD_HASH (our Voilà config file
+    takes it out again before kernels start); without them both are removed, so a hash in the
+    environment or `.env` protects the server only when passed here (as `serve()` does).
+    THEMOON_COOKIE_SECRET_FILE is set to where the cookie secret lives (`cookie_secret_file`), and
+    THEMOON_UPLOAD_MAX_MB to the upload size the server's websocket takes (UPLOAD_MAX_MB).
 
     THEMOON_SERVE_HOST tells the kernels where the server listens: a demo database served on a
     loopback address only opens signed in as the demo owner (themoon.ui.app.served_locally).
@@ -140,6 +287,8 @@ def env_for_voila(
     for name in _PATH_SETTINGS:
         if env.get(name, "").strip():
             env[name] = str(Path(env[name].strip()).expanduser().resolve())
+    env["THEMOON_COOKIE_SECRET_FILE"] = str(cookie_secret_file(env))
+    env["THEMOON_UPLOAD_MAX_MB"] = str(UPLOAD_MAX_MB)  # the server's limit, not a setting
     env["JUPYTER_PATH"] = os.pathsep.join(
         [str(jupyter_data_dir()), *[p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]]
     )
@@ -155,6 +304,10 @@ def env_for_voila(
     else:
         env.pop("JUPYTER_TOKEN", None)
         env.pop("JUPYTER_TOKEN_FILE", None)
+    if password_hash:
+        env["THEMOON_PASSWORD_HASH"] = password_hash
+    else:
+        env.pop("THEMOON_PASSWORD_HASH", None)
     return env
 
 
@@ -172,12 +325,15 @@ def serve(
 
     `token` / `password_hash` default to $THEMOON_TOKEN / $THEMOON_PASSWORD_HASH. An existing
     database is migrated first (so no visitor's kernel ever has to); a missing one is left to
-    the dashboard, which says how to create it.
+    the dashboard, which says how to create it. An existing cookie secret file is checked here
+    (a missing one is made by Voilà's config file, `configure_voila`).
     """
     config.load_dotenv()  # THEMOON_TOKEN & co. may live in .env
     token = token or os.environ.get("THEMOON_TOKEN") or None
     password_hash = password_hash or os.environ.get("THEMOON_PASSWORD_HASH") or None
     check_exposure(host, token, password_hash)
+    if password_hash:
+        password_hash = check_password_hash(password_hash)
     notebook = Path(notebook) if notebook else default_notebook()
     if not notebook.is_file():
         raise ServeError(f"dashboard notebook not found: {notebook}")
@@ -187,7 +343,11 @@ def serve(
     else:
         print(f"themoon: no database at {path} yet (create it with `themoon init`)", file=sys.stderr)
     command = voila_command(notebook, port=port, host=host, token=token, preheat=preheat, password_hash=password_hash)
-    env = env_for_voila(path, token=token, host=host)
+    env = env_for_voila(path, token=token, host=host, password_hash=password_hash)
+    try:  # refuse a bad cookie secret file before Voilà starts (Voilà makes a missing one)
+        _read_cookie_secret(Path(env["THEMOON_COOKIE_SECRET_FILE"]))
+    except FileNotFoundError:
+        pass
     print(f"themoon: serving {notebook.name} on http://{host}:{port}/ (database {path})", file=sys.stderr)
     sys.stderr.flush()
     sys.stdout.flush()

@@ -103,17 +103,29 @@ def voila_server(
     preheat: int = 0,
     notebook: Path | None = None,
     timeout: float = 60,
+    token: str | None = None,
+    password_hash: str | None = None,
+    port: int | None = None,
 ) -> Iterator[Server]:
     """A Voilà server over `db_path` on a free 127.0.0.1 port, logs in `workdir`; stopped (the whole
-    process group: voila and its kernels) on exit."""
+    process group: voila and its kernels) on exit. `token` / `password_hash` protect it as
+    `themoon serve` does beyond loopback (both travel in the environment). `port`: a given one
+    (a restart on the same port keeps login cookies, whose name holds the port). The cookie secret
+    file is the one `env` names, else the one in `env`'s THEMOON_DATA_DIR, else one in `workdir`
+    (never the real data directory's)."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    environment = serve.env_for_voila(db_path)
+    port = port or free_port()
+    environment = serve.env_for_voila(db_path, token=token, password_hash=password_hash)
     environment.setdefault("THEMOON_LOG_DIR", str(workdir / "logs"))
     environment.update(env or {})
+    if not (env or {}).get("THEMOON_COOKIE_SECRET_FILE"):
+        data_dir = (env or {}).get("THEMOON_DATA_DIR") or str(workdir)
+        environment["THEMOON_COOKIE_SECRET_FILE"] = str(serve.cookie_secret_file({"THEMOON_DATA_DIR": data_dir}))
     log_path = workdir / f"voila-{port}.log"
-    command = serve.voila_command(notebook or serve.default_notebook(), port=port, preheat=preheat)
+    command = serve.voila_command(
+        notebook or serve.default_notebook(), port=port, preheat=preheat, token=token, password_hash=password_hash
+    )
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             command, env=environment, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
