@@ -23,8 +23,10 @@ Numbers follow the cost model (`themoon.costing`) exactly:
   like `kpis.overview`;
 - stock value is `round_won(moving-average cost × stock)` with the average of
   `inventory.avg_cost_per_g`, carried as an exact `Fraction` per purchase;
-- standard costs, menu costs and the what-if engine call `costing.standard_cost_per_kg`,
-  `unit_cost`, `suggested_price`, `margin_pct` with exact fractions (equal to `themoon.costs`);
+- standard costs, menu costs and the what-if engine gather their inputs here (green prices,
+  losses, recipes) and turn them into rows with `themoon.costs` itself (`product_cost_row`,
+  `menu_cost_row`, `what_if_inputs`: `costing.standard_cost_per_kg`, `unit_cost`,
+  `suggested_price`, `margin_pct` with exact fractions);
 - the monthly margin trend runs vectorised in float64 and recomputes exactly any value that
   lands within 1e-6 of a rounding boundary, so it equals `costs.menu_costs(on=month end)`.
 
@@ -48,7 +50,6 @@ import threading
 import time
 from dataclasses import replace
 from datetime import date, timedelta
-from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 from importlib import resources
@@ -71,13 +72,11 @@ from .costing import (
     recent_expected_pct,
     round_decimal,
     round_won,
-    standard_cost_per_kg,
     status_for_anomalies,
-    suggested_price,
     unit_cost,
 )
+from .costs import menu_cost_row, product_cost_row, what_if_inputs
 from .duck import connect_sqlite
-from .models import parse_decimal, parse_int, parse_pct_bp, parse_won
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 LOSS_DIMENSIONS = ("product", "operator", "roast_level")
@@ -943,32 +942,11 @@ class Analytics:
         settings = settings or self.settings_on(on)
         green = green_per_kg if green_per_kg is not None else self.green_costs_per_kg(on)
         recent = self._recent_losses(on) if settings.use_recent_loss and loss_override is None else None
-        processing = processing_per_roasted_kg(settings)
         rows = []
         for product in self._products[self._products["active"]].itertuples():
             components = [(parts, green.get(bean_id)) for bean_id, parts in self._components(product)]
             loss = loss_override if loss_override is not None else self._expected_loss(product, settings, recent)
-            row: dict[str, Any] = {
-                "product": product.code,
-                "kind": product.kind,
-                "name_en": product.name_en,
-                "name_ko": product.name_ko,
-                "expected_loss_pct": float(round_decimal(loss, 2)),
-                "processing_per_kg_won": round_won(processing),
-                "cost_per_kg": None,
-                "cost_per_kg_won": None,
-                "green_per_kg_won": None,
-                "suggested_price_per_kg_won": None,
-            }
-            if components and all(cost is not None for _, cost in components):
-                cost = standard_cost_per_kg(components, loss, settings)
-                row.update(
-                    cost_per_kg=cost,
-                    cost_per_kg_won=round_won(cost),
-                    green_per_kg_won=round_won(cost - processing),
-                    suggested_price_per_kg_won=round_won(suggested_price(cost, settings)),
-                )
-            rows.append(row)
+            rows.append(product_cost_row(product, components, loss, settings))
         return rows
 
     def menu_costs(
@@ -994,29 +972,7 @@ class Analytics:
         for item in self._active_menu:
             kind, code = self._kind_code[item.pkey]
             dose = (dose_override_g or {}).get(item.id, item.dose_g)
-            cost_kg = per_kg.get((kind, code))
-            row = {
-                "item": item.code,
-                "name_en": item.name_en,
-                "name_ko": item.name_ko,
-                "channel": item.channel,
-                "product": code,
-                "dose_g": dose,
-                "price_won": item.price_won,
-                "extra_cost_won": item.extra_cost_won,
-                "cost_won": None,
-                "suggested_price_won": None,
-                "margin_pct": None,
-            }
-            if cost_kg is not None:
-                cost = unit_cost(cost_kg, dose, item.extra_cost_won)
-                margin = margin_pct(item.price_won, cost)
-                row.update(
-                    cost_won=round_won(cost),
-                    suggested_price_won=round_won(suggested_price(cost, settings)),
-                    margin_pct=None if margin is None else float(round_decimal(margin, 1)),
-                )
-            rows.append(row)
+            rows.append(menu_cost_row(item._asdict(), code, dose, per_kg.get((kind, code)), settings))
         return rows
 
     def what_if(
@@ -1032,20 +988,10 @@ class Analytics:
         """Menu margins under changed inputs, in memory; equal to costs.what_if (same arguments,
         validated the same way: the inputs come from widgets)."""
         on = _day(on, date.today())
-        change = Fraction(
-            parse_decimal("green_price_change_pct", green_price_change_pct, minimum=Decimal(-90), maximum=Decimal(500))
+        factor, loss, dose_change, changes = what_if_inputs(
+            green_price_change_pct, expected_loss_pct, labour_won_per_hour, energy_won_per_session, dose_change_g
         )
-        loss = None
-        if expected_loss_pct not in (None, ""):
-            loss = Fraction(parse_pct_bp("expected_loss_pct", expected_loss_pct), 100)
-        dose_change = parse_int("dose_change_g", dose_change_g, minimum=-50, maximum=100)
-        changes: dict[str, Any] = {}
-        if labour_won_per_hour not in (None, ""):
-            changes["labour_won_per_hour"] = parse_won("labour_won_per_hour", labour_won_per_hour)
-        if energy_won_per_session not in (None, ""):
-            changes["energy_won_per_session"] = parse_won("energy_won_per_session", energy_won_per_session)
         settings = replace(self.settings_on(on), **changes)
-        factor = 1 + change / 100
         green = {k: None if v is None else v * factor for k, v in self.green_costs_per_kg(on).items()}
         doses = None
         if dose_change:

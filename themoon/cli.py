@@ -121,39 +121,42 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve.serve(db_path=config.db_path(args.db), port=args.port, host=args.host, token=args.token)
 
 
+# What `bean add` takes; `bean edit` also `active`.
+BEAN_FIELDS = (
+    "code",
+    "name_en",
+    "name_ko",
+    "country",
+    "process",
+    "roast_level",
+    "reorder_point_g",
+    "expected_loss_pct",
+    "notes",
+)
+# The cost settings `settings set` changes from its --effective-from (one --flag-name each).
+SETTINGS_FIELDS = (
+    "expected_loss_pct",
+    "use_recent_loss",
+    "roasting_won_per_kg",
+    "labour_won_per_hour",
+    "labour_minutes_per_session",
+    "energy_won_per_session",
+    "misc_won_per_session",
+    "planned_session_roasted_g",
+    "price_multiplier_pct",
+)
+
+
 def cmd_bean_add(args: argparse.Namespace) -> int:
     conn = _connect(args)
-    fields = (
-        "code",
-        "name_en",
-        "name_ko",
-        "country",
-        "process",
-        "roast_level",
-        "reorder_point_g",
-        "expected_loss_pct",
-        "notes",
-    )
-    bean_id = catalog.add_bean(conn, user=args.user, **_given(args, fields))
+    bean_id = catalog.add_bean(conn, user=args.user, **_given(args, BEAN_FIELDS))
     _emit(args, catalog.get_bean(conn, bean_id))
     return 0
 
 
 def cmd_bean_edit(args: argparse.Namespace) -> int:
     conn = _connect(args)
-    fields = (
-        "code",
-        "name_en",
-        "name_ko",
-        "country",
-        "process",
-        "roast_level",
-        "reorder_point_g",
-        "expected_loss_pct",
-        "notes",
-        "active",
-    )
-    _emit(args, catalog.update_bean(conn, args.bean, user=args.user, **_given(args, fields)))
+    _emit(args, catalog.update_bean(conn, args.bean, user=args.user, **_given(args, (*BEAN_FIELDS, "active"))))
     return 0
 
 
@@ -321,19 +324,7 @@ def cmd_settings_show(args: argparse.Namespace) -> int:
 
 def cmd_settings_set(args: argparse.Namespace) -> int:
     conn = _connect(args)
-    fields = (
-        "effective_from",
-        "expected_loss_pct",
-        "use_recent_loss",
-        "roasting_won_per_kg",
-        "labour_won_per_hour",
-        "labour_minutes_per_session",
-        "energy_won_per_session",
-        "misc_won_per_session",
-        "planned_session_roasted_g",
-        "price_multiplier_pct",
-    )
-    saved = cost_settings.save(conn, user=args.user, **_given(args, fields))
+    saved = cost_settings.save(conn, user=args.user, **_given(args, ("effective_from", *SETTINGS_FIELDS)))
     _emit(args, vars(saved) | {"effective_from": saved.effective_from.isoformat()})
     return 0
 
@@ -483,18 +474,8 @@ def build_parser() -> argparse.ArgumentParser:
     command(settings, "show", cmd_settings_show, "every version of the cost settings", json_out=True)
     p = command(settings, "set", cmd_settings_set, "record new cost settings from a date", json_out=True)
     p.add_argument("--effective-from", dest="effective_from")
-    for flag in (
-        "expected-loss-pct",
-        "use-recent-loss",
-        "roasting-won-per-kg",
-        "labour-won-per-hour",
-        "labour-minutes-per-session",
-        "energy-won-per-session",
-        "misc-won-per-session",
-        "planned-session-roasted-g",
-        "price-multiplier-pct",
-    ):
-        p.add_argument(f"--{flag}", dest=flag.replace("-", "_"))
+    for name in SETTINGS_FIELDS:
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name)
 
     accounts = group("user", "people who sign in")
     p = command(accounts, "add", cmd_user_add, "add a user")

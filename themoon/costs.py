@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -65,13 +66,23 @@ def product_cost(
     """Standard cost per roasted kg of one product, with its parts; None cost if a bean has no price."""
     components = [(parts, green_per_kg.get(bean_id)) for bean_id, parts in catalog.recipe(conn, product)]
     loss = loss_override if loss_override is not None else expected_loss(conn, product, settings, on)
+    return product_cost_row(product, components, loss, settings)
+
+
+def product_cost_row(
+    product: Any, components: list[tuple[int, Fraction | None]], loss: Fraction, settings: CostSettings
+) -> dict[str, Any]:
+    """The cost row of a product (with `code`, `kind`, `name_en`, `name_ko`) from its recipe's
+    (parts, green ₩/kg) and its expected loss; None costs if a bean has no price. The rows of
+    `product_costs` and of `Analytics.product_costs` both."""
+    processing = processing_per_roasted_kg(settings)
     row: dict[str, Any] = {
         "product": product.code,
         "kind": product.kind,
         "name_en": product.name_en,
         "name_ko": product.name_ko,
         "expected_loss_pct": float(round_decimal(loss, 2)),
-        "processing_per_kg_won": round_won(processing_per_roasted_kg(settings)),
+        "processing_per_kg_won": round_won(processing),
         "cost_per_kg": None,
         "cost_per_kg_won": None,
         "green_per_kg_won": None,
@@ -83,7 +94,7 @@ def product_cost(
     row.update(
         cost_per_kg=cost,
         cost_per_kg_won=round_won(cost),
-        green_per_kg_won=round_won(cost - processing_per_roasted_kg(settings)),
+        green_per_kg_won=round_won(cost - processing),
         suggested_price_per_kg_won=round_won(suggested_price(cost, settings)),
     )
     return row
@@ -127,29 +138,38 @@ def menu_costs(
         product = catalog.product_by_id(conn, kind, item["bean_id"] or item["blend_id"])
         per_kg = by_key.get((kind, product.code), {}).get("cost_per_kg")
         dose = (dose_override_g or {}).get(item["id"], item["dose_g"])
-        row = {
-            "item": item["code"],
-            "name_en": item["name_en"],
-            "name_ko": item["name_ko"],
-            "channel": item["channel"],
-            "product": product.code,
-            "dose_g": dose,
-            "price_won": item["price_won"],
-            "extra_cost_won": item["extra_cost_won"],
-            "cost_won": None,
-            "suggested_price_won": None,
-            "margin_pct": None,
-        }
-        if per_kg is not None:
-            cost = unit_cost(per_kg, dose, item["extra_cost_won"])
-            margin = margin_pct(item["price_won"], cost)
-            row.update(
-                cost_won=round_won(cost),
-                suggested_price_won=round_won(suggested_price(cost, settings)),
-                margin_pct=None if margin is None else float(round_decimal(margin, 1)),
-            )
-        rows.append(row)
+        rows.append(menu_cost_row(item, product.code, dose, per_kg, settings))
     return rows
+
+
+def menu_cost_row(
+    item: Mapping[str, Any], product: str, dose_g: int, cost_per_kg: Fraction | None, settings: CostSettings
+) -> dict[str, Any]:
+    """The cost row of a menu item (`code`, `name_en`, `name_ko`, `channel`, `price_won`,
+    `extra_cost_won`) at `dose_g` of its product: cost, suggested price and margin, None without a
+    cost per kg. The rows of `menu_costs` and of `Analytics.menu_costs` both."""
+    row = {
+        "item": item["code"],
+        "name_en": item["name_en"],
+        "name_ko": item["name_ko"],
+        "channel": item["channel"],
+        "product": product,
+        "dose_g": dose_g,
+        "price_won": item["price_won"],
+        "extra_cost_won": item["extra_cost_won"],
+        "cost_won": None,
+        "suggested_price_won": None,
+        "margin_pct": None,
+    }
+    if cost_per_kg is not None:
+        cost = unit_cost(cost_per_kg, dose_g, item["extra_cost_won"])
+        margin = margin_pct(item["price_won"], cost)
+        row.update(
+            cost_won=round_won(cost),
+            suggested_price_won=round_won(suggested_price(cost, settings)),
+            margin_pct=None if margin is None else float(round_decimal(margin, 1)),
+        )
+    return row
 
 
 def what_if(
@@ -167,6 +187,29 @@ def what_if(
     The inputs come straight from widgets, so they are validated like any other input.
     """
     on = on or date.today()
+    factor, loss, dose_change, changes = what_if_inputs(
+        green_price_change_pct, expected_loss_pct, labour_won_per_hour, energy_won_per_session, dose_change_g
+    )
+    settings = replace(cost_settings.settings_on(conn, on), **changes)
+    green = {k: None if v is None else v * factor for k, v in green_costs_per_kg(conn, on).items()}
+    doses = None
+    if dose_change:
+        doses = {
+            i["id"]: max(1, i["dose_g"] + dose_change) for i in catalog.list_menu_items(conn) if i["channel"] == "cup"
+        }
+    return menu_costs(conn, on=on, settings=settings, green_per_kg=green, dose_override_g=doses, loss_override=loss)
+
+
+def what_if_inputs(
+    green_price_change_pct: Any,
+    expected_loss_pct: Any,
+    labour_won_per_hour: Any,
+    energy_won_per_session: Any,
+    dose_change_g: Any,
+) -> tuple[Fraction, Fraction | None, int, dict[str, Any]]:
+    """The what-if inputs, validated: the factor on green prices, the expected loss of every
+    product (None: each its own), the change of every cup's dose in g, and the cost settings to
+    change. For `what_if` and `Analytics.what_if` both."""
     change = Fraction(
         parse_decimal("green_price_change_pct", green_price_change_pct, minimum=Decimal(-90), maximum=Decimal(500))
     )
@@ -179,12 +222,4 @@ def what_if(
         changes["labour_won_per_hour"] = parse_won("labour_won_per_hour", labour_won_per_hour)
     if energy_won_per_session not in (None, ""):
         changes["energy_won_per_session"] = parse_won("energy_won_per_session", energy_won_per_session)
-    settings = replace(cost_settings.settings_on(conn, on), **changes)
-    factor = 1 + change / 100
-    green = {k: None if v is None else v * factor for k, v in green_costs_per_kg(conn, on).items()}
-    doses = None
-    if dose_change:
-        doses = {
-            i["id"]: max(1, i["dose_g"] + dose_change) for i in catalog.list_menu_items(conn) if i["channel"] == "cup"
-        }
-    return menu_costs(conn, on=on, settings=settings, green_per_kg=green, dose_override_g=doses, loss_override=loss)
+    return 1 + change / 100, loss, dose_change, changes

@@ -358,44 +358,24 @@ def _is_empty(conn: sqlite3.Connection) -> bool:
     return not any(conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in tables)
 
 
+# What the catalog keeps of the reference beans, blends (+ components) and menu items.
+_BEAN_FIELDS = ("code", "name_en", "name_ko", "country", "process", "roast_level", "reorder_point_g", "notes")
+_BLEND_FIELDS = ("code", "name_en", "name_ko", "description")
+_MENU_FIELDS = ("code", "name_en", "name_ko", "channel", "product", "dose_g", "price_won", "extra_cost_won")
+
+
+def _fields(ref: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(ref, name) for name in names}
+
+
 def _write_reference(conn: sqlite3.Connection, start: date) -> None:
     cost_settings.save(conn, user="owner", effective_from=start, **reference.COST_SETTINGS)
     for bean in reference.BEANS:
-        catalog.add_bean(
-            conn,
-            user="owner",
-            code=bean.code,
-            name_en=bean.name_en,
-            name_ko=bean.name_ko,
-            country=bean.country,
-            process=bean.process,
-            roast_level=bean.roast_level,
-            reorder_point_g=bean.reorder_point_g,
-            notes=bean.notes,
-        )
+        catalog.add_bean(conn, user="owner", **_fields(bean, _BEAN_FIELDS))
     for blend in reference.BLENDS:
-        catalog.add_blend(
-            conn,
-            user="owner",
-            components=blend.components,
-            code=blend.code,
-            name_en=blend.name_en,
-            name_ko=blend.name_ko,
-            description=blend.description,
-        )
+        catalog.add_blend(conn, user="owner", components=blend.components, **_fields(blend, _BLEND_FIELDS))
     for item in reference.MENU:
-        catalog.add_menu_item(
-            conn,
-            user="owner",
-            code=item.code,
-            name_en=item.name_en,
-            name_ko=item.name_ko,
-            channel=item.channel,
-            product=item.product,
-            dose_g=item.dose_g,
-            price_won=item.price_won,
-            extra_cost_won=item.extra_cost_won,
-        )
+        catalog.add_menu_item(conn, user="owner", **_fields(item, _MENU_FIELDS))
 
 
 def _stocktake_days(sessions: list[_Session], months: int) -> list[date]:

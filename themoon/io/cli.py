@@ -21,11 +21,14 @@ from .report import ImportRejected, ImportReport, Progress
 
 
 @contextmanager
-def progress_bar(description: str) -> Iterator[Progress]:
-    """A `progress(done, total)` callback drawing a tqdm bar on stderr (silent when not a TTY)."""
+def progress_bar(description: str, *, unit: str = "row", dynamic_ncols: bool = True) -> Iterator[Progress]:
+    """A `progress(done, total)` callback drawing a tqdm bar on stderr (silent when not a TTY);
+    the imports' and exports' (rows) and `themoon report`'s (steps)."""
     from tqdm import tqdm
 
-    bar = tqdm(total=0, desc=description, unit="row", file=sys.stderr, disable=None, leave=False, dynamic_ncols=True)
+    bar = tqdm(
+        total=0, desc=description, unit=unit, file=sys.stderr, disable=None, leave=False, dynamic_ncols=dynamic_ncols
+    )
 
     def update(done: int, total: int) -> None:
         if bar.disable:
@@ -52,11 +55,15 @@ def _show(args: argparse.Namespace, report: ImportReport) -> None:
         print(report.text(config.language()))
 
 
-def _run_import(args: argparse.Namespace, description: str, run: Callable[[Any, Progress], ImportReport]) -> int:
+def _run_import(
+    args: argparse.Namespace, description: str, importer: Callable[..., ImportReport], source: Any, **options: Any
+) -> int:
+    """`importer(conn, source, dry_run=, progress=, user=, **options)` with a progress bar; its report
+    on stdout; exit status 2 when it is refused or a dry run has rejected rows."""
     conn = _connect(args)
     try:
         with progress_bar(description) as progress:
-            report = run(conn, progress)
+            report = importer(conn, source, dry_run=args.dry_run, progress=progress, user=args.user, **options)
     except ImportRejected as refused:
         _show(args, refused.report)
         print(f"error: {refused.text(config.language())}", file=sys.stderr)
@@ -73,31 +80,13 @@ def _run_import(args: argparse.Namespace, description: str, run: Callable[[Any, 
 def cmd_import_excel(args: argparse.Namespace) -> int:
     from . import excel
 
-    return _run_import(
-        args,
-        "excel",
-        lambda conn, progress: excel.import_workbook(
-            conn, args.path, dry_run=args.dry_run, progress=progress, user=args.user
-        ),
-    )
+    return _run_import(args, "excel", excel.import_workbook, args.path)
 
 
 def cmd_import_menu(args: argparse.Namespace) -> int:
     from . import menu
 
-    return _run_import(
-        args,
-        "menu",
-        lambda conn, progress: menu.import_menu(
-            conn,
-            args.path,
-            dry_run=args.dry_run,
-            mappings=args.map,
-            sheets=args.sheet,
-            progress=progress,
-            user=args.user,
-        ),
-    )
+    return _run_import(args, "menu", menu.import_menu, args.path, mappings=args.map, sheets=args.sheet)
 
 
 def cmd_import_workbook(args: argparse.Namespace) -> int:
@@ -106,15 +95,10 @@ def cmd_import_workbook(args: argparse.Namespace) -> int:
     return _run_import(
         args,
         "workbook",
-        lambda conn, progress: workbook.import_cafe_workbook(
-            conn,
-            args.path,
-            dry_run=args.dry_run,
-            mappings=args.map,
-            create_missing=args.create_missing,
-            progress=progress,
-            user=args.user,
-        ),
+        workbook.import_cafe_workbook,
+        args.path,
+        mappings=args.map,
+        create_missing=args.create_missing,
     )
 
 
@@ -124,13 +108,7 @@ def cmd_import_artisan(args: argparse.Namespace) -> int:
 
     if not args.paths and not args.map:
         raise ValidationError("paths", "give .alog files or folders, or --map NAME=PRODUCT", "파일이나 --map 을 주세요")
-    return _run_import(
-        args,
-        "artisan",
-        lambda conn, progress: artisan.import_artisan(
-            conn, args.paths, dry_run=args.dry_run, mappings=args.map, progress=progress, user=args.user
-        ),
-    )
+    return _run_import(args, "artisan", artisan.import_artisan, args.paths, mappings=args.map)
 
 
 def cmd_export_excel(args: argparse.Namespace) -> int:

@@ -28,7 +28,8 @@ _ALL = 10_000_000
 
 
 @contextmanager
-def _analytics(db_path: str | os.PathLike | None) -> Iterator[Any]:
+def _sources(db_path: str | os.PathLike | None) -> Iterator[tuple[Path, Any, Any]]:
+    """(path, Analytics engine, read-only sqlite3 connection) of the database, closed afterwards."""
     from ..analytics import Analytics
 
     path = config.db_path(db_path)
@@ -36,9 +37,30 @@ def _analytics(db_path: str | os.PathLike | None) -> Iterator[Any]:
         raise FileNotFoundError(f"no database at {path}")
     engine = Analytics(path)
     try:
-        yield engine
+        with closing(db.connect(path, readonly=True)) as conn:
+            yield path, engine, conn
     finally:
         engine.close()
+
+
+def _report(
+    name: str, title: tuple[str, str], period: Period, tables: list[Table], path: Path, /, **parameters: Any
+) -> Report:
+    return Report(name, *title, period, {t.name: t for t in tables}, parameters=parameters, database=str(path))
+
+
+def _select(found: pd.DataFrame, columns: list[str], dates: tuple[str, ...] = (), **assign: Any) -> pd.DataFrame:
+    """`columns` of an engine result after `found.assign(**assign)`, the `dates` as dates (no rows: an
+    empty frame of those columns)."""
+    if found.empty:
+        return pd.DataFrame(columns=columns)
+    return _dates(found.assign(**assign)[columns].copy(), *dates)
+
+
+def _whole(frame: pd.DataFrame, *columns: str) -> None:
+    """Columns of whole numbers with gaps → nullable Int64."""
+    for column in columns:
+        frame[column] = pd.array([None if pd.isna(v) else int(v) for v in frame[column]], dtype="Int64")
 
 
 def _kg(grams: Any) -> float | None:
@@ -178,8 +200,7 @@ def monthly_cost(
     if not 1 <= trend_months <= 120:
         raise ValueError("trend_months must be between 1 and 120")
     previous = chosen.previous()
-    path = config.db_path(db_path)
-    with _analytics(path) as engine, closing(db.connect(path, readonly=True)) as conn:
+    with _sources(db_path) as (path, engine, conn):
         tables = [
             summary_table(engine, conn, chosen, previous),
             _costs_by_product(engine, chosen, previous),
@@ -191,14 +212,7 @@ def monthly_cost(
             _menu_margins(engine, chosen, previous),
             _monthly_trend(engine, chosen, trend_months),
         ]
-    return Report(
-        "monthly_cost",
-        *MONTHLY_TITLE,
-        chosen,
-        {t.name: t for t in tables},
-        parameters={"period": chosen.label, "trend_months": trend_months},
-        database=str(path),
-    )
+    return _report("monthly_cost", MONTHLY_TITLE, chosen, tables, path, period=chosen.label, trend_months=trend_months)
 
 
 def _costs_by_product(engine, period: Period, previous: Period) -> Table:
@@ -229,8 +243,7 @@ def _costs_by_product(engine, period: Period, previous: Period) -> Table:
         how="left",
     )
     frame = frame[(frame["batches"] > 0) | (frame["prev_batches"].fillna(0) > 0)].copy()
-    for column in ("actual_cost_per_kg_won", "prev_actual_cost_per_kg_won", "standard_cost_per_kg_won"):
-        frame[column] = pd.array([None if pd.isna(v) else int(v) for v in frame[column]], dtype="Int64")
+    _whole(frame, "actual_cost_per_kg_won", "prev_actual_cost_per_kg_won", "standard_cost_per_kg_won")
     frame["change_pct"] = [
         _change_pct(n, o)
         for n, o in zip(frame["actual_cost_per_kg_won"], frame["prev_actual_cost_per_kg_won"], strict=True)
@@ -292,8 +305,7 @@ def _loss_by(engine, period: Period, dimension: str) -> Table:
         "excess_lost_g",
         "excess_loss_won",
     ]
-    frame = pd.DataFrame(columns=columns) if found.empty else found[columns].copy()
-    frame = frame.rename(columns={c: f"{c}_loss_pct" for c in ("min", "q1", "median", "q3", "max")})
+    frame = _select(found, columns).rename(columns={c: f"{c}_loss_pct" for c in ("min", "q1", "median", "q3", "max")})
     if not frame.empty:
         frame = frame.sort_values(["batches", dimension], ascending=[False, True]).reset_index(drop=True)
     titles = {"product": ("Loss by product", "제품별 손실"), "operator": ("Loss by operator", "로스터별 손실")}
@@ -306,29 +318,34 @@ def _loss_by(engine, period: Period, dimension: str) -> Table:
     )
 
 
+# A batch and its loss against the expected, as the batch and the alert tables begin.
+_BATCH_LOSS_COLUMNS = (
+    "roasted_on",
+    "batch_id",
+    "product",
+    "operator",
+    "green_g",
+    "roasted_g",
+    "loss_pct",
+    "expected_loss_pct",
+    "variance_pct",
+)
+
+
 def _anomalies(engine, period: Period, *, open_only: bool = False, name: str = "anomalies") -> Table:
     if open_only:
         found = engine.anomalies(open_only=True, limit=_ALL)
     else:
         found = engine.anomalies(period.start, period.end, limit=_ALL)
     columns = [
-        "roasted_on",
-        "batch_id",
-        "product",
-        "operator",
-        "green_g",
-        "roasted_g",
-        "loss_pct",
-        "expected_loss_pct",
-        "variance_pct",
+        *_BATCH_LOSS_COLUMNS,
         "level",
         "direction",
         "run_length",
         "resolved",
         "excess_loss_won",
     ]
-    frame = pd.DataFrame(columns=columns) if found.empty else found[columns].copy()
-    frame = _dates(frame, "roasted_on")
+    frame = _dates(_select(found, columns), "roasted_on")
     if not frame.empty:
         frame = frame.sort_values(["roasted_on", "batch_id"]).reset_index(drop=True)
     if open_only:
@@ -417,8 +434,7 @@ def _menu_margins(engine, period: Period, previous: Period) -> Table:
         _difference(n, o) for n, o in zip(frame["margin_pct"], frame["prev_margin_pct"], strict=True)
     ]
     frame["below_target"] = [bool(m is not None and not pd.isna(m) and m < target) for m in frame["margin_pct"]]
-    for column in ("cost_won", "suggested_price_won", "actual_cost_won"):
-        frame[column] = pd.array([None if pd.isna(v) else int(v) for v in frame[column]], dtype="Int64")
+    _whole(frame, "cost_won", "suggested_price_won", "actual_cost_won")
     frame = frame.sort_values(["channel", "margin_pct", "item"], na_position="last").reset_index(drop=True)
     return Table(
         "menu_margins",
@@ -447,11 +463,7 @@ def _monthly_trend(engine, period: Period, months: int) -> Table:
         "excess_loss_won",
         "anomalies",
     ]
-    if found.empty:
-        frame = pd.DataFrame(columns=columns)
-    else:
-        frame = found.assign(green_kg=found["green_g"] / 1000)[columns].copy()
-        frame = _dates(frame, "period")
+    frame = _select(found, columns, ("period",), green_kg=lambda f: f["green_g"] / 1000)
     return Table(
         "trend",
         f"The last {months} months",
@@ -473,8 +485,7 @@ def weekly_roasting(
     operator, the week's alerts, the 30-day loss status and every alert still open."""
     chosen = parse_period(period, "week", today=today)
     previous = chosen.previous()
-    path = config.db_path(db_path)
-    with _analytics(path) as engine, closing(db.connect(path, readonly=True)) as conn:
+    with _sources(db_path) as (path, engine, conn):
         tables = [
             summary_table(engine, conn, chosen, previous),
             _batches(engine, chosen),
@@ -486,29 +497,14 @@ def weekly_roasting(
             _loss_status(engine, chosen),
             _anomalies(engine, chosen, open_only=True, name="open_alerts"),
         ]
-    return Report(
-        "weekly_roasting",
-        *WEEKLY_TITLE,
-        chosen,
-        {t.name: t for t in tables},
-        parameters={"period": chosen.label},
-        database=str(path),
-    )
+    return _report("weekly_roasting", WEEKLY_TITLE, chosen, tables, path, period=chosen.label)
 
 
 def _batches(engine, period: Period) -> Table:
     found = engine.batch_costs(since=period.start, until=period.end)
     alerts = engine.anomalies(period.start, period.end, limit=_ALL)
     columns = [
-        "roasted_on",
-        "batch_id",
-        "product",
-        "operator",
-        "green_g",
-        "roasted_g",
-        "loss_pct",
-        "expected_loss_pct",
-        "variance_pct",
+        *_BATCH_LOSS_COLUMNS,
         "alert",
         "run_length",
         "green_cost_won",
@@ -559,11 +555,7 @@ def _by_day(engine, period: Period) -> Table:
         "cost_per_roasted_kg_won",
         "anomalies",
     ]
-    if found.empty:
-        frame = pd.DataFrame(columns=columns)
-    else:
-        frame = found.assign(day=found["period"], green_kg=found["green_g"] / 1000)[columns].copy()
-        frame = _dates(frame, "day")
+    frame = _select(found, columns, ("day",), day=lambda f: f["period"], green_kg=lambda f: f["green_g"] / 1000)
     return Table("by_day", "Roasting per day", "일별 로스팅", frame)
 
 
@@ -580,10 +572,7 @@ def _by_day_product(engine, period: Period) -> Table:
         "cost_per_roasted_kg_won",
         "weighted_loss_pct",
     ]
-    if found.empty:
-        frame = pd.DataFrame(columns=columns)
-    else:
-        frame = _dates(found.assign(day=found["period"])[columns].copy(), "day")
+    frame = _select(found, columns, ("day",), day=lambda f: f["period"])
     return Table("by_day_product", "Roasting per day and product", "일별·제품별 로스팅", frame)
 
 
@@ -629,8 +618,7 @@ def inventory_report(
     if not 0 <= order_window_days <= 90 or not 1 <= value_weeks <= 520 or not 0 < level < 1:
         raise ValueError("order_window_days must be 0–90, value_weeks 1–520, level between 0 and 1")
     as_of = chosen.end
-    path = config.db_path(db_path)
-    with _analytics(path) as engine, closing(db.connect(path, readonly=True)) as conn:
+    with _sources(db_path) as (path, engine, conn):
         runout = _runout(engine, as_of, lead_time_days, cover_days, level)
         tables = [
             _stock_now(engine, as_of),
@@ -639,16 +627,18 @@ def inventory_report(
             _stock_value(engine, as_of, value_weeks),
             _purchase_table(conn, Period("day", as_of - timedelta(days=89), as_of, ""), name="purchases_90d"),
         ]
-    parameters = {
-        "period": chosen.label,
-        "lead_time_days": lead_time_days,
-        "cover_days": cover_days,
-        "order_window_days": order_window_days,
-        "level": level,
-        "value_weeks": value_weeks,
-    }
-    return Report(
-        "inventory", *INVENTORY_TITLE, chosen, {t.name: t for t in tables}, parameters=parameters, database=str(path)
+    return _report(
+        "inventory",
+        INVENTORY_TITLE,
+        chosen,
+        tables,
+        path,
+        period=chosen.label,
+        lead_time_days=lead_time_days,
+        cover_days=cover_days,
+        order_window_days=order_window_days,
+        level=level,
+        value_weeks=value_weeks,
     )
 
 
@@ -740,12 +730,13 @@ def _reorder(runout: Table, as_of: date, window: int) -> Table:
 def _stock_value(engine, as_of: date, weeks: int) -> Table:
     found = engine.stock_value("week", as_of - timedelta(days=7 * weeks - 1), as_of)
     columns = ["period", "as_of", "stock_kg", "value_won"]
-    if found.empty:
-        frame = pd.DataFrame(columns=columns)
-    else:
-        frame = found.assign(stock_kg=found["stock_g"] / 1000)[columns].copy()
-        frame["value_won"] = frame["value_won"].astype("int64")
-        frame = _dates(frame, "period", "as_of")
+    frame = _select(
+        found,
+        columns,
+        ("period", "as_of"),
+        stock_kg=lambda f: f["stock_g"] / 1000,
+        value_won=lambda f: f["value_won"].astype("int64"),
+    )
     return Table(
         "stock_value",
         f"Green stock value, last {weeks} weeks",

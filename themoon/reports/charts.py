@@ -16,23 +16,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io._base_renderers import NotebookRenderer
 
+from ..chart_style import BLUE, BLUE_DARK, BLUE_LIGHT, GREEN, ORANGE, PALETTE, RED
 from .tables import Report
 
 PLOTLY_RENDERER = "themoon_notebook"
-PALETTE = (
-    "#1F4E78",
-    "#4472C4",
-    "#8FAADC",
-    "#ED7D31",
-    "#FFC000",
-    "#70AD47",
-    "#5B9BD5",
-    "#264478",
-    "#9E480E",
-    "#997300",
-    "#43682B",
-)
-BLUE_DARK, BLUE, ORANGE, GREEN, RED, GREY = "#1F4E78", "#4472C4", "#ED7D31", "#70AD47", "#C00000", "#A5A5A5"
 FONT = (
     '"Noto Sans KR", "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", "Segoe UI", Roboto, Arial, sans-serif'
 )
@@ -92,6 +79,18 @@ def _layout(fig: go.Figure, title: str, title_ko: str, **extra: Any) -> go.Figur
     return fig
 
 
+def _add_target(fig: go.Figure, name: str, x: Any, y: Any, hovertemplate: str, *, size: int = 26) -> None:
+    """A target per bar (standard cost, expected loss, reorder point): an orange tick across it."""
+    fig.add_scatter(
+        name=name,
+        x=x,
+        y=y,
+        mode="markers",
+        marker={"symbol": "line-ew-open", "size": size, "color": ORANGE, "line": {"width": 3}},
+        hovertemplate=hovertemplate,
+    )
+
+
 def _empty(title: str, title_ko: str) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(
@@ -131,17 +130,10 @@ def cost_per_kg(report: Report) -> go.Figure:
         name=_text(report.period.previous().label),
         x=names,
         y=frame["prev_actual_cost_per_kg_won"],
-        marker_color="#8FAADC",
+        marker_color=BLUE_LIGHT,
         hovertemplate="%{x}: ₩%{y:,.0f}/kg<extra>previous month</extra>",
     )
-    fig.add_scatter(
-        name="standard",
-        x=names,
-        y=frame["standard_cost_per_kg_won"],
-        mode="markers",
-        marker={"symbol": "line-ew-open", "size": 26, "color": ORANGE, "line": {"width": 3}},
-        hovertemplate="%{x}: ₩%{y:,.0f}/kg<extra>standard</extra>",
-    )
+    _add_target(fig, "standard", names, frame["standard_cost_per_kg_won"], "%{x}: ₩%{y:,.0f}/kg<extra>standard</extra>")
     fig.update_yaxes(title_text="₩ / roasted kg", tickformat=",.0f")
     return _layout(fig, *title, barmode="group")
 
@@ -156,7 +148,7 @@ def cost_breakdown(report: Report) -> go.Figure:
     fig = go.Figure()
     for column, label, color in (
         ("green_cost_won", "green coffee · 생두", BLUE_DARK),
-        ("roasting_cost_won", "roasting · 로스팅", "#8FAADC"),
+        ("roasting_cost_won", "roasting · 로스팅", BLUE_LIGHT),
         ("session_cost_won", "energy + labour + misc · 세션 비용", ORANGE),
     ):
         fig.add_bar(
@@ -187,14 +179,7 @@ def loss_by_product(report: Report) -> go.Figure:
         customdata=list(zip(frame["batches"], frame["anomalies"], strict=True)),
         hovertemplate="%{x}: %{y:.2f} %<br>%{customdata[0]} batches, %{customdata[1]} anomalies<extra></extra>",
     )
-    fig.add_scatter(
-        name="expected · 기대",
-        x=names,
-        y=frame["expected_loss_pct"],
-        mode="markers",
-        marker={"symbol": "line-ew-open", "size": 26, "color": ORANGE, "line": {"width": 3}},
-        hovertemplate="%{x}: expected %{y:.2f} %<extra></extra>",
-    )
+    _add_target(fig, "expected · 기대", names, frame["expected_loss_pct"], "%{x}: expected %{y:.2f} %<extra></extra>")
     low = min(float(frame["weighted_loss_pct"].min()), float(frame["expected_loss_pct"].min()))
     fig.update_yaxes(title_text="loss %", range=[max(0.0, low - 3), None], ticksuffix=" %")
     return _layout(fig, *title)
@@ -235,7 +220,7 @@ def monthly_trend(report: Report) -> go.Figure:
         name="roasted kg · 로스팅량",
         x=months,
         y=frame["roasted_kg"],
-        marker_color="#8FAADC",
+        marker_color=BLUE_LIGHT,
         hovertemplate="%{x}: %{y:,.1f} kg<extra></extra>",
     )
     fig.add_scatter(
@@ -351,13 +336,13 @@ def stock_levels(report: Report) -> go.Figure:
         marker_color=[RED if low else BLUE for low in frame["low"]],
         hovertemplate="%{x}: %{y:,.1f} kg<extra></extra>",
     )
-    fig.add_scatter(
-        name="reorder point · 재주문점",
-        x=names,
-        y=frame["reorder_point_kg"],
-        mode="markers",
-        marker={"symbol": "line-ew-open", "size": 24, "color": ORANGE, "line": {"width": 3}},
-        hovertemplate="%{x}: reorder at %{y:,.1f} kg<extra></extra>",
+    _add_target(
+        fig,
+        "reorder point · 재주문점",
+        names,
+        frame["reorder_point_kg"],
+        "%{x}: reorder at %{y:,.1f} kg<extra></extra>",
+        size=24,
     )
     fig.update_yaxes(title_text="kg", tickformat=",.0f")
     return _layout(fig, *title)

@@ -11,34 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from .catalog import REPORTS
-
-Progress = Any
-
-
-@contextmanager
-def _progress_bar(description: str) -> Iterator[Progress]:
-    """A `progress(done, total)` drawing a tqdm bar on stderr when it is a terminal."""
-    from tqdm import tqdm
-
-    bar = tqdm(total=0, desc=description, unit="step", file=sys.stderr, disable=None, leave=False)
-
-    def update(done: int, total: int) -> None:
-        if bar.disable:
-            return
-        if total and bar.total != total:
-            bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    try:
-        yield update
-    finally:
-        bar.close()
 
 
 def skip_slow_format_checker() -> None:
@@ -52,6 +28,7 @@ def skip_slow_format_checker() -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .. import config
+    from ..io.cli import progress_bar
     from ..ops import logs
 
     if args.name == "list":
@@ -61,7 +38,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .runner import run_report
 
     params = {key: value for key, value in (args.parameter or [])}
-    with _progress_bar(f"report {args.name}") as progress:
+    with progress_bar(f"report {args.name}", unit="step", dynamic_ncols=False) as progress:
         entry = run_report(
             args.name,
             args.period,

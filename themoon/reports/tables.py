@@ -53,26 +53,39 @@ EXCEL_FORMATS = {
     "float": "#,##0.00",
 }
 _DATE_NAMES = {"period", "as_of", "day", "week", "month", "period_end"}
+# (name suffix, kind), the first that matches wins ("variance_pct" is pts: kind_of looks first).
+_SUFFIX_KINDS = (
+    ("_won", "won"),
+    ("_kg", "kg"),
+    ("_g", "g"),
+    ("_pts", "pts"),
+    ("_pct", "pct"),
+    ("_rate", "ratio"),
+    (("_on", "_date", "_early", "_late"), "date"),
+)
+# How a number of each kind reads in the HTML (ratio: as percent).
+_HTML_FORMATS = {
+    "won": "₩{:,.0f}",
+    "kg": "{:,.1f} kg",
+    "g": "{:,.0f} g",
+    "pct": "{:.2f} %",
+    "pts": "{:+.2f} pt",
+    "int": "{:,.0f}",
+    "float": "{:,.2f}",
+}
 # Text a spreadsheet would evaluate (the same rule as themoon.io.excel).
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def kind_of(name: str, series: pd.Series | None = None) -> str:
     """The unit of a column from its name (and dtype when the name says nothing)."""
-    if name.endswith("_won"):
-        return "won"
-    if name.endswith("_kg"):
-        return "kg"
-    if name.endswith("_g"):
-        return "g"
-    if name.endswith("_pts") or name == "variance_pct":
+    if name == "variance_pct":
         return "pts"
-    if name.endswith("_pct"):
-        return "pct"
-    if name.endswith("_rate"):
-        return "ratio"
-    if name.endswith(("_on", "_date", "_early", "_late")) or name in _DATE_NAMES:
+    if name in _DATE_NAMES:
         return "date"
+    for suffix, kind in _SUFFIX_KINDS:
+        if name.endswith(suffix):
+            return kind
     if series is not None:
         if pd.api.types.is_bool_dtype(series):
             return "bool"
@@ -116,23 +129,9 @@ def format_value(value: Any, kind: str) -> str:
         return value.date().isoformat() if isinstance(value, datetime) else str(value)[:10]
     if not isinstance(value, int | float):
         return str(value)
-    if kind == "won":
-        return f"₩{value:,.0f}"
-    if kind == "kg":
-        return f"{value:,.1f} kg"
-    if kind == "g":
-        return f"{value:,.0f} g"
-    if kind == "pct":
-        return f"{value:.2f} %"
-    if kind == "pts":
-        return f"{value:+.2f} pt"
     if kind == "ratio":
         return f"{value * 100:.1f} %"
-    if kind == "int":
-        return f"{value:,.0f}"
-    if kind == "float":
-        return f"{value:,.2f}"
-    return str(value)
+    return _HTML_FORMATS[kind].format(value) if kind in _HTML_FORMATS else str(value)
 
 
 @dataclass

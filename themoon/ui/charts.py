@@ -17,25 +17,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from ..chart_style import BLUE, BLUE_DARK, ORANGE, PALETTE
+from ..chart_style import GREY as OTHER_COLOR
 from ..kpis import week_start
 from .i18n import t
 
-BLUE_DARK = "#1F4E78"
-BLUE = "#4472C4"
-ORANGE = "#ED7D31"
-PALETTE = (
-    "#1F4E78",
-    "#4472C4",
-    "#8FAADC",
-    "#ED7D31",
-    "#FFC000",
-    "#70AD47",
-    "#5B9BD5",
-    "#264478",
-    "#9E480E",
-    "#997300",
-    "#43682B",
-)
 FONT = (
     '"Pretendard", "Noto Sans KR", "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", "NanumGothic", '
     '"Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
@@ -45,7 +31,6 @@ PLOTLY_CONFIG = {
     "responsive": True,
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
 }
-OTHER_COLOR = "#A5A5A5"
 GRID = "#e6ebf2"
 MIME = "application/vnd.plotly.v1+json"
 # More stacked colours than this stop being readable: the smallest products become "Other".
