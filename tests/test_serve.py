@@ -251,3 +251,23 @@ def test_serve_refuses_a_leaked_secret_before_starting(small_path, no_exec, tmp_
     with pytest.raises(serve.ServeError, match="readable by others"):
         serve.serve(db_path=small_path)
     assert no_exec == []
+
+
+def test_cli_serve_keeps_one_kernel_ready_by_default(small_path, no_exec, monkeypatch):
+    from themoon import cli
+
+    cli.main(["serve", "--db", str(small_path), "--port", "9125"])
+    ((_, argv, _),) = no_exec
+    assert "--preheat_kernel=True" in argv and "--pool_size=1" in argv
+    monkeypatch.setenv("THEMOON_PREHEAT", "0")
+    cli.main(["serve", "--db", str(small_path), "--port", "9126"])
+    assert "--preheat_kernel=True" not in no_exec[1][1]
+
+
+def test_cli_serve_refusal_is_one_line_and_exit_2(small_path, no_exec, capsys):
+    from themoon import cli
+
+    assert cli.main(["serve", "--db", str(small_path), "--host", "0.0.0.0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: refusing to serve on '0.0.0.0'") and "Traceback" not in err
+    assert no_exec == []

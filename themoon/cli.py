@@ -115,10 +115,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preheat_default() -> int:
+    text = os.environ.get("THEMOON_PREHEAT", "").strip()
+    return int(text) if text.isdigit() else 1
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from . import serve
 
-    return serve.serve(db_path=config.db_path(args.db), port=args.port, host=args.host, token=args.token)
+    try:
+        return serve.serve(
+            db_path=config.db_path(args.db), port=args.port, host=args.host, token=args.token, preheat=args.preheat
+        )
+    except serve.ServeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 # What `bean add` takes; `bean edit` also `active`.
@@ -393,6 +404,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--token",
         default=os.environ.get("THEMOON_TOKEN") or None,
         help="access token, default $THEMOON_TOKEN (required when serving beyond 127.0.0.1)",
+    )
+    p.add_argument(
+        "--preheat",
+        type=int,
+        default=_preheat_default(),
+        metavar="N",
+        help="kernels kept ready with the dashboard built, so a page opens without waiting for one to start "
+        "(default $THEMOON_PREHEAT, else 1; 0 starts a kernel per page)",
     )
 
     beans = group("bean", "green-coffee beans")
