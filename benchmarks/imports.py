@@ -1,15 +1,20 @@
 """Import benchmarks: 100k roast-batch rows from our .xlsx export format, and 10k Artisan logs.
 
     .venv/bin/python benchmarks/imports.py [--rows 100000] [--alogs 10000] [--per-row 2000] [--profile]
+                                           [--profile-import] [--no-baselines]
 
 Everything is generated in a temporary directory: a workbook in themoon's export format (beans,
 blends, purchases and `--rows` rows of roast batches, mostly single origins, some blends with one
 row per component) and `--alogs` Artisan logs (half Python-literal, half JSON, realistic curves).
 Timings are wall-clock and CPU seconds in this process (CPU time is the steadier figure on a
-busy machine); the baselines in the same run are
-`pandas.read_excel` of the same workbook (all sheets) and parsing the .alog files alone.
+busy machine); the baselines in the same run are `pandas.read_excel` of the same workbook (all
+sheets), openpyxl's read-only cells of every sheet (how the import read before issue #6), the
+export as it was written before #6, and parsing the .alog files alone; a `read:` and an `export:`
+line put the before/after figures side by side. `--profile-import` prints cProfile's top entries
+for the big import and export instead.
 `--per-row N` also times the per-row API path (`roasting.add_batch` for each batch) on the first N
-batches against `roasting.add_batches`, and `--profile` prints where its time goes (cProfile). The last line is exactly
+batches against `roasting.add_batches`, and `--profile` prints where its time goes (cProfile). The
+line before the last is `export_100k_s=X`; the last line is exactly
 `xlsx_100k_s=X alog_10k_s=Y peak_mb=Z` (peak resident memory of the whole run).
 """
 
@@ -200,17 +205,89 @@ def timed(label: str, fn, results: list):
     return value, seconds
 
 
+def openpyxl_cells(book: Path) -> int:
+    """Baseline: every cell of every sheet through openpyxl's read-only mode (a cell object per
+    cell; worksheets parsed by defusedxml's pure-Python parser): how the import read before #6."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(book, read_only=True)
+    count = 0
+    for ws in wb.worksheets:
+        ws.reset_dimensions()
+        for row in ws.iter_rows():
+            count += sum(1 for cell in row if cell.value is not None or cell.data_type in ("f", "e"))
+    wb.close()
+    return count
+
+
+def themoon_cells(book: Path) -> int:
+    """The same cells through themoon's reader (`excel.cell_rows`), after the same file checks."""
+    import zipfile
+
+    path = excel.check_xlsx(book)
+    count = 0
+    with excel.open_workbook(path, read_only=True) as wb, zipfile.ZipFile(path) as archive, excel.gc_paused():
+        for ws in wb.worksheets:
+            for row in excel.cell_rows(ws, archive, ws.title):
+                count += sum(1 for v in row.values.values() if v is not None) + len(row.refused)
+    return count
+
+
+def export_before(conn, path: Path) -> None:
+    """Baseline: the export as written before #6, on the same rows: openpyxl write-only, a new
+    styled cell (its number format set) per formatted value, the garbage collector on."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    for sheet, columns in excel.SHEETS.items():
+        ws = wb.create_sheet(sheet)
+        excel.set_dimension(ws, len(columns), 2)
+        ws.freeze_panes = "A2"
+        ws.append([c.name for c in columns])
+        formats = [None if c.kind in ("date", "bool", "int", "text") else c.number_format for c in columns]
+        for values in excel.sheet_rows(conn, sheet):
+            row = []
+            for value, fmt in zip(values, formats, strict=True):
+                if fmt is not None and value is not None and not isinstance(value, bool | str):
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.number_format = fmt
+                    value = cell
+                row.append(value)
+            ws.append(row)
+    wb.save(path)
+
+
+def profiled(fn, top: int = 25):
+    """Run fn under cProfile; print the top entries by own time and by cumulative time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        return fn()
+    finally:
+        profiler.disable()
+        for order in ("tottime", "cumulative"):
+            stream = io.StringIO()
+            pstats.Stats(profiler, stream=stream).sort_stats(order).print_stats(top)
+            print(stream.getvalue(), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--alogs", type=int, default=10_000)
+    parser.add_argument("--alogs", type=int, default=10_000, help="Artisan logs to import (0: skip)")
     parser.add_argument("--per-row", type=int, default=2_000, help="batches for the per-row API comparison (0: skip)")
     parser.add_argument("--profile", action="store_true", help="cProfile the per-row path")
     parser.add_argument(
+        "--profile-import", action="store_true", help="cProfile the big import and export (slower; no timings)"
+    )
+    parser.add_argument(
         "--big-per-row", type=int, default=200, help="per-row add_batch calls on top of the big import (0: skip)"
     )
+    parser.add_argument("--no-baselines", action="store_true", help="skip the pandas/openpyxl/old-export baselines")
     args = parser.parse_args()
-    results: list[tuple[str, float, float]] = []
+    results: list[tuple[str, float, float, float]] = []
+    alog_s = 0.0
     with tempfile.TemporaryDirectory(prefix="themoon-bench-") as tmp:
         tmp = Path(tmp)
         book = tmp / "bench.xlsx"
@@ -220,18 +297,29 @@ def main() -> None:
             f"{shape['purchases']:,} purchases, {book.stat().st_size / 1e6:.1f} MB",
             flush=True,
         )
+        if args.profile_import:
+            conn = db.connect(tmp / "profile.db")
+            profiled(lambda: excel.import_workbook(conn, book))
+            profiled(lambda: excel.export_workbook(conn, tmp / "profile.xlsx"))
+            conn.close()
+            return
 
-        import pandas as pd
+        if not args.no_baselines:
+            import pandas as pd
 
-        timed("baseline: pandas.read_excel (all sheets)", lambda: pd.read_excel(book, sheet_name=None), results)
+            timed("baseline: pandas.read_excel (all sheets)", lambda: pd.read_excel(book, sheet_name=None), results)
+            timed("baseline: openpyxl read-only cells (all sheets)", lambda: openpyxl_cells(book), results)
+        timed("themoon cell reader (all sheets)", lambda: themoon_cells(book), results)
 
         conn = db.connect(tmp / "xlsx.db")
         report, xlsx_s = timed("themoon import excel", lambda: excel.import_workbook(conn, book), results)
         assert report.ok and report.counts["roast_batches"]["created"] == shape["batches"], report.text()
         again, _ = timed("themoon import excel again (no-op)", lambda: excel.import_workbook(conn, book), results)
         assert not again.changed
+        if not args.no_baselines:
+            timed("baseline: export as before #6", lambda: export_before(conn, tmp / "before.xlsx"), results)
         out = tmp / "roundtrip.xlsx"
-        timed("themoon export excel", lambda: excel.export_workbook(conn, out), results)
+        _, export_s = timed("themoon export excel", lambda: excel.export_workbook(conn, out), results)
         if args.big_per_row:
             # the per-row API on top of the imported history: what one more batch costs at this size
             from themoon import inventory, roasting
@@ -285,27 +373,40 @@ def main() -> None:
                 pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(18)
                 print(stream.getvalue())
 
-        logs = tmp / "alogs"
-        timed(f"generate {args.alogs:,} .alog files", lambda: make_alogs(logs, args.alogs), results)
-        files = sorted(logs.iterdir())
-        timed("baseline: parse the .alog files only", lambda: [artisan.load_alog(f) for f in files], results)
-        conn = alog_db(tmp / "alog.db")
-        maps = [
-            "Full Moon blend=FULL-MOON",
-            "New Moon blend=NEW-MOON",
-            "Kenya Masai AA=KEN-AA",
-            "Ethiopia Yirgacheffe=ETH-YIRG",
-        ]
-        areport, alog_s = timed(
-            "themoon import artisan", lambda: artisan.import_artisan(conn, [logs], mappings=maps), results
-        )
-        assert areport.ok and areport.counts["roast_batches"]["created"] == args.alogs, areport.text()
-        conn.close()
+        if args.alogs:
+            logs = tmp / "alogs"
+            timed(f"generate {args.alogs:,} .alog files", lambda: make_alogs(logs, args.alogs), results)
+            files = sorted(logs.iterdir())
+            timed("baseline: parse the .alog files only", lambda: [artisan.load_alog(f) for f in files], results)
+            conn = alog_db(tmp / "alog.db")
+            maps = [
+                "Full Moon blend=FULL-MOON",
+                "New Moon blend=NEW-MOON",
+                "Kenya Masai AA=KEN-AA",
+                "Ethiopia Yirgacheffe=ETH-YIRG",
+            ]
+            areport, alog_s = timed(
+                "themoon import artisan", lambda: artisan.import_artisan(conn, [logs], mappings=maps), results
+            )
+            assert areport.ok and areport.counts["roast_batches"]["created"] == args.alogs, areport.text()
+            conn.close()
 
     width = max(len(label) for label, *_ in results)
     print(f"{'step':<{width}}  {'wall s':>8}  {'cpu s':>8}  {'peak MB':>8}")
     for label, seconds, cpu, mb in results:
         print(f"{label:<{width}}  {seconds:>8.2f}  {cpu:>8.2f}  {mb:>8.0f}")
+    by_label = {label: (seconds, cpu) for label, seconds, cpu, _mb in results}
+    for what, before, after in (
+        ("read", "baseline: openpyxl read-only cells (all sheets)", "themoon cell reader (all sheets)"),
+        ("export", "baseline: export as before #6", "themoon export excel"),
+    ):
+        if before in by_label:
+            (bw, bc), (aw, ac) = by_label[before], by_label[after]
+            print(
+                f"{what}: before #6 {bw:.2f} s wall / {bc:.2f} s cpu, now {aw:.2f} s / {ac:.2f} s "
+                f"({bc / max(ac, 1e-9):.1f}× less cpu)"
+            )
+    print(f"export_100k_s={export_s:.2f}")
     print(f"xlsx_100k_s={xlsx_s:.2f} alog_10k_s={alog_s:.2f} peak_mb={peak_mb():.0f}")
 
 

@@ -570,3 +570,112 @@ def test_bulk_equals_per_row_on_random_ledgers(tmp_path, seed):
     for table in dumps[0]:
         assert dumps[0][table] == dumps[1][table], table
     assert dumps[0]["roast_components"] == _dump(conn)["roast_components"]
+
+
+# --- the cell reader ------------------------------------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _replace_part(path: Path, target: Path, part: str, data: bytes) -> Path:
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, data if info.filename == part else src.read(info.filename))
+    return target
+
+
+def _openpyxl_cells(path: Path) -> dict[str, dict]:
+    """{sheet: {(row, column): (type, value) or 'refused'}} as openpyxl's read-only mode reads them."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    found = {}
+    for ws in wb.worksheets:
+        ws.reset_dimensions()
+        cells = {}
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type in ("f", "e"):
+                    cells[cell.row, cell.column] = "refused"
+                elif cell.value is not None:
+                    cells[cell.row, cell.column] = (type(cell.value).__name__, cell.value)
+        found[ws.title] = cells
+    wb.close()
+    return found
+
+
+def _our_cells(path: Path) -> dict[str, dict]:
+    found = {}
+    with excel.open_workbook(path, read_only=True) as wb, zipfile.ZipFile(path) as archive:
+        for ws in wb.worksheets:
+            cells = {}
+            for row in excel.cell_rows(ws, archive, ws.title):
+                for column, value in row.values.items():
+                    if value is not None:
+                        cells[row.number, column] = (type(value).__name__, value)
+                for column in row.refused:
+                    cells[row.number, column] = "refused"
+            found[ws.title] = cells
+    return found
+
+
+def test_cell_reader_reads_what_openpyxl_reads(demo_db, tmp_path):
+    """The café's workbooks (Excel: shared strings, formulas, dates, merged cells), our export
+    (inline strings, number formats) and odd but valid XML (no cell references, rich text, a row
+    without a number, cached formula text, booleans, errors, exponents)."""
+    from datetime import datetime, time, timedelta
+
+    conn = copy_db(demo_db, tmp_path / "a.db")
+    export = tmp_path / "export.xlsx"
+    excel.export_workbook(conn, export)
+    books = [FIXTURES / "moon_menu.xlsx", FIXTURES / "moon_roasting_log.xlsx", FIXTURES / "roasting_log_analysis.xlsx"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([1, 2.5, "  spaced  ", True, False, date(2025, 1, 2), datetime(2025, 1, 2, 3, 4, 5), time(6, 30)])
+    ws.append(["=SUM(A1:B1)", "#N/A", None, -7, 1e300, "예가체프"])
+    ws["C2"].data_type = "e"
+    ws["B2"].data_type = "e"
+    ws["A3"] = timedelta(hours=30)
+    ws["A3"].number_format = "[h]:mm:ss"
+    made = tmp_path / "made.xlsx"
+    wb.save(made)
+    odd = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c t="inlineStr"><is><r><t>rich </t></r>'
+        b'<r><t>text</t></r><rPh sb="0" eb="1"><t>x</t></rPh></is></c><c r="D1" t="b"><v>1</v></c></row>'
+        b'<row><c><v>2.5</v></c><c t="str"><v>cached</v></c><c r="E2"><f>1+1</f><v>2</v></c></row>'
+        b'<row r="5" spans="1:3"><c r="A5" t="e"><v>#N/A</v></c><c r="C5" s="0"><v>1E3</v></c>'
+        b'<c r="D5" t="inlineStr"><is><t/></is></c><c r="AA5"><v>-0.5</v></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    with zipfile.ZipFile(made) as archive:
+        part = next(n for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    books += [export, made, _replace_part(made, tmp_path / "odd.xlsx", part, odd)]
+    for book in books:
+        ours, theirs = _our_cells(book), _openpyxl_cells(book)
+        assert list(ours) == list(theirs), book.name
+        for title in theirs:
+            assert ours[title] == theirs[title], (book.name, title)
+            assert theirs[title] or book.name != "export.xlsx"
+    odd_cells = _our_cells(tmp_path / "odd.xlsx")["Sheet"]
+    assert (
+        odd_cells[1, 2] == ("str", "rich text") and odd_cells[2, 5] == "refused" and odd_cells[5, 27] == ("float", -0.5)
+    )
+
+
+def test_rows_out_of_order_and_non_utf8_parts_are_refused(tmp_path):
+    conn, path = small_export(tmp_path)
+    empty = db.connect(tmp_path / "empty.db")
+    with zipfile.ZipFile(path) as archive:
+        part = next(n for n in archive.namelist() if b"<t>roasted_on</t>" in archive.read(n))
+        data = archive.read(part)
+    swapped = data.replace(b'<row r="3"', b'<row r="9"', 1)
+    _refused(
+        empty, _replace_part(path, tmp_path / "order.xlsx", part, swapped), "roast_batches › row 4", "out of order"
+    )
+    # a DTD in UTF-16 does not show as the bytes '<!DOCTYPE': the part is refused for its encoding
+    text = data.decode("utf-8").split("?>", 1)[-1]
+    utf16 = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "aaaa">]>' + text).encode("utf-16")
+    assert b"<!DOCTYPE" not in utf16
+    _refused(empty, _replace_part(path, tmp_path / "utf16.xlsx", part, utf16), part, "not UTF-8")
+    declared = b'<?xml version="1.0" encoding="cp037"?>' + data.split(b"?>", 1)[-1]
+    _refused(empty, _replace_part(path, tmp_path / "ebcdic.xlsx", part, declared), part, "not UTF-8")

@@ -19,11 +19,15 @@ value goes through `themoon.models` parsers; formula cells, merged cells, wrong 
 corrupted or truncated file, an oversized file or a zip bomb are refused with a
 `ValidationError` naming the file, sheet, row and field.
 
-Reading and writing .xlsx is openpyxl's: the export streams through a write-only workbook; our
-own format is read in read-only mode (formulas kept, so a formula cell is refused rather than
-taken for its value), the café's small workbooks in normal mode (merged cells; menu.py). Before
-openpyxl opens an untrusted file, `check_xlsx` refuses one that is too large, not a zip, truncated,
-a zip bomb, or that declares a DTD or entities; merged ranges are read from the raw parts
+Reading and writing .xlsx is openpyxl's: the export streams through a write-only workbook (one
+styled cell per formatted column, reused row after row); our own format is opened in read-only
+mode (formulas kept, so a formula cell is refused rather than taken for its value), the café's
+small workbooks in normal mode (merged cells; menu.py). The cells of our format's sheets are read
+by `cell_rows` with openpyxl's shared strings, date formats and cell rules but the standard
+library's C XML parser (openpyxl's read-only mode parses worksheets with a pure-Python parser and
+a cell object per cell: 3–4× slower on 100,000 rows). Before openpyxl opens an untrusted file,
+`check_xlsx` refuses one that is too large, not a zip, truncated, a zip bomb, whose XML is not
+UTF-8, or that declares a DTD or entities; merged ranges are read from the raw parts
 (`merged_ranges`) because read-only mode does not report them.
 New roast batches are written by `roasting.add_batches` (the same rules as `add_batch`, one pass
 over each bean's ledger; tests compare it with `add_batch` row by row, table by table).
@@ -32,6 +36,7 @@ over each bean's ledger; tests compare it with `add_batch` row by row, table by 
 from __future__ import annotations
 
 import csv
+import gc
 import re
 import sqlite3
 import zipfile
@@ -44,12 +49,14 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import XMLPullParser
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.utils.escape import unescape
 
 from .. import catalog, cost_settings, inventory, roasting
@@ -300,11 +307,11 @@ def sheet_rows(conn: sqlite3.Connection, sheet: str) -> Iterator[tuple]:
               LEFT JOIN beans pb ON pb.id = b.bean_id
              ORDER BY b.roasted_on, b.id, cb.code
         """
-        number, last_id = 0, None
+        number, last_id, loss = 0, None, 0.0
         for r in conn.execute(sql):
-            if r["id"] != last_id:
+            if r["id"] != last_id:  # a batch's first component: its number and loss
                 number, last_id = number + 1, r["id"]
-            loss = float(round_decimal(loss_pct(r["total_green"], r["roasted_g"]) / 100, 6))
+                loss = float(round_decimal(loss_pct(r["total_green"], r["roasted_g"]) / 100, 6))
             yield (
                 number,
                 _day(r["roasted_on"]),
@@ -366,7 +373,7 @@ def export_workbook(conn: sqlite3.Connection, path: Any, *, progress: Progress |
     path.parent.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     wb = Workbook(write_only=True)
-    with _snapshot(conn):
+    with _snapshot(conn), gc_paused():
         total = sum(_row_count(conn, s) for s in SHEETS)
         done = 0
         about = wb.create_sheet("about")
@@ -383,18 +390,18 @@ def export_workbook(conn: sqlite3.Connection, path: Any, *, progress: Progress |
             ws.freeze_panes = "A2"
             _widths(ws, [c.width for c in columns])
             ws.append([_header_cell(ws, c.name, *header) for c in columns])
-            formats = [None if c.kind in ("date", "bool", "int", "text") else c.number_format for c in columns]
+            styled = [_styled_cell(ws, c) for c in columns]
             count = 0
             for values in sheet_rows(conn, sheet):
-                ws.append([_cell(ws, value, fmt) for value, fmt in zip(values, formats, strict=True)])
+                ws.append([_cell(ws, value, cell) for value, cell in zip(values, styled, strict=True)])
                 count += 1
                 if progress and count % 5000 == 0:
                     progress(done + count, total)
             written[sheet] = count
             done += count
-    wb.active = 1  # the first data sheet
-    partial = path.with_name(path.name + ".part")
-    wb.save(partial)
+        wb.active = 1  # the first data sheet
+        partial = path.with_name(path.name + ".part")
+        wb.save(partial)
     partial.replace(path)
     if progress:
         progress(total, total)
@@ -434,10 +441,25 @@ def _header_cell(ws: Any, name: str, font: Font, fill: PatternFill, alignment: A
     return cell
 
 
-def _cell(ws: Any, value: Any, number_format: str | None) -> Any:
-    """One value as openpyxl should write it: numbers with the column's format, dates as dates
-    (openpyxl gives them yyyy-mm-dd), text that a spreadsheet would evaluate as a plain string
-    with the quote prefix (never a formula)."""
+def _styled_cell(ws: Any, column: Column) -> Any:
+    """The cell that carries a column's number format (None for a column without one). Dates get
+    yyyy-mm-dd, the format openpyxl gives a date anyway."""
+    number_format = DAY if column.kind == "date" else column.number_format
+    if number_format is None:
+        return None
+    cell = WriteOnlyCell(ws)
+    cell.number_format = number_format
+    return cell
+
+
+def _cell(ws: Any, value: Any, styled: Any) -> Any:
+    """One value as openpyxl should write it: numbers with the column's format, dates as dates,
+    text that a spreadsheet would evaluate as a plain string with the quote prefix (never a formula).
+
+    `styled` is the column's cell with its number format (`_styled_cell`), reused for every row:
+    a write-only sheet writes a row's cells when the row is appended and keeps none of them, and
+    one cell per column spares openpyxl a new cell and a style lookup per value.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, str):
@@ -452,11 +474,10 @@ def _cell(ws: Any, value: Any, number_format: str | None) -> Any:
         cell.data_type = "s"  # openpyxl makes "=…" a formula; this stays text
         cell.quotePrefix = True
         return cell
-    if number_format is None or isinstance(value, bool):
+    if styled is None or isinstance(value, bool):
         return value
-    cell = WriteOnlyCell(ws, value=value)
-    cell.number_format = number_format
-    return cell
+    styled.value = value
+    return styled
 
 
 _OOXML_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
@@ -507,6 +528,7 @@ def _csv_value(value: Any, column: Column) -> Any:
 # --- opening untrusted .xlsx files -------------------------------------------------------------
 
 _FORBIDDEN_XML = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+_XML_PARTS = (".xml", ".rels", ".vml")
 _MERGE_CELL = re.compile(rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*["']([^"'<>]*)["']""")
 
 
@@ -517,8 +539,9 @@ def check_xlsx(
     max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
 ) -> Path:
     """Refuse, before openpyxl opens it, a file that is too large, not a zip, truncated, a zip bomb,
-    or that declares a DTD or entities in any part (never needed by .xlsx; openpyxl parses through
-    defusedxml as well)."""
+    that declares a DTD or entities in any part (never needed by .xlsx; openpyxl parses through
+    defusedxml as well), or whose XML parts are not UTF-8 (Excel writes UTF-8; in another encoding
+    a DTD could hide from the byte scan)."""
     path = check_file(path, max_bytes=max_bytes, what=".xlsx")
     name = path.name
     try:
@@ -588,7 +611,11 @@ def _chunks(archive: zipfile.ZipFile, member: str, name: str) -> Iterator[bytes]
 def _declares_dtd(archive: zipfile.ZipFile, member: str, name: str) -> bool:
     keep = max(len(p) for p in _FORBIDDEN_XML) - 1
     tail = b""
+    head = member.lower().endswith(_XML_PARTS)
     for chunk in _chunks(archive, member, name):
+        if head:  # in UTF-16 (or a declared EBCDIC), a DTD would not show as these bytes
+            _require_utf8(chunk, f"{name} › {member}")
+            head = False
         data = tail + chunk
         if any(pattern in data for pattern in _FORBIDDEN_XML):
             return True
@@ -622,6 +649,21 @@ def merged_ranges(path: Path, members: Sequence[str] | None = None) -> dict[str,
 
 
 @contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a large sheet is read or written (and back on after,
+    if it was on). Parsing creates millions of short-lived objects, each collection walks the rows
+    kept so far, and none of them forms a cycle: with the collector on, reading 100,000 rows takes
+    twice as long."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
 def open_workbook(path: Path, *, read_only: bool, data_only: bool = False) -> Iterator[Any]:
     """openpyxl's workbook of a file `check_xlsx` accepted; anything openpyxl cannot read is a
     ValidationError naming the file."""
@@ -639,6 +681,179 @@ def open_workbook(path: Path, *, read_only: bool, data_only: bool = False) -> It
 def sheet_part(ws: Any) -> str:
     """The zip part of a read-only worksheet (openpyxl keeps it as `_worksheet_path`)."""
     return ws._worksheet_path
+
+
+# --- reading worksheet cells ---------------------------------------------------------------------
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW_TAG, _CELL_TAG, _VALUE_TAG, _FORMULA_TAG = (_MAIN + t for t in ("row", "c", "v", "f"))
+_INLINE_TAG, _TEXT_TAG, _RUN_TAG = (_MAIN + t for t in ("is", "t", "r"))
+_XML_DECLARATION = re.compile(rb"""<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]*)["']""")
+_READ_CHUNK = 1 << 16
+
+
+@dataclass(slots=True)
+class CellRow:
+    """One <row> of a worksheet: its number, {column: value} of the cells it holds (columns from 1),
+    and {column: what} of its formula and error cells (their value is None)."""
+
+    number: int
+    values: dict[int, Any]
+    refused: dict[int, str]
+
+
+def _require_utf8(head: bytes, where: str) -> None:
+    """A part parsed by the standard library must be UTF-8, so that `check_xlsx`'s byte scan for
+    <!DOCTYPE / <!ENTITY cannot miss one written in UTF-16 or a declared single-byte encoding."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    declared = _XML_DECLARATION.match(head) if head.startswith(b"<?xml") else None
+    if (
+        head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        or b"\x00" in head[:4]
+        or (head.startswith(b"<?xml") and (declared is None and b"encoding" in head.split(b"?>", 1)[0]))
+        or (declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"))
+    ):
+        raise ValidationError(where, "is not UTF-8 XML; refused", "UTF-8 XML이 아니어서 거부합니다")
+
+
+def _row_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        number = float(text)  # openpyxl accepts "2.0"; anything else is not a row number
+        if not number.is_integer():
+            raise ValueError(f"{text} is not a valid row number") from None
+        return int(number)
+
+
+def cell_rows(ws: Any, archive: zipfile.ZipFile, where: str) -> Iterator[CellRow]:
+    """Every <row> of a worksheet that openpyxl opened read-only (`archive`: the same file), with
+    the values openpyxl's read-only mode gives its cells (formulas kept: a formula or error cell
+    is reported, not read).
+
+    The part is parsed with the standard library's ElementTree (its C parser): openpyxl reads
+    worksheets through defusedxml's pure-Python parser and builds a dict and a cell object per
+    cell, 3–4× slower on a large sheet. That is safe only because `check_xlsx` refused any part
+    that declares a DTD or entities, and this part is checked to be UTF-8 (so that scan saw its
+    real text). The shared strings, number formats and the date epoch are openpyxl's, read
+    through defusedxml; the rules for each cell type are openpyxl's `WorkSheetParser.parse_cell`
+    (tests compare the two on the café's workbooks and our own export). Rows come in file order;
+    a row numbered at or before the one before it is refused (openpyxl would drop it silently).
+    """
+    # openpyxl's own reading of the workbook (private names, as its read-only worksheet uses them)
+    part = sheet_part(ws)
+    shared = ws._shared_strings
+    date_styles = ws.parent._date_formats  # style ids with a date/time number format
+    span_styles = ws.parent._timedelta_formats
+    epoch = ws.parent.epoch
+    columns: dict[str, int] = {}
+    dates: dict[tuple[Any, int], Any] = {}
+    digits = "0123456789"
+    parser = XMLPullParser(("end",))
+    number = 0
+    head = True
+    with archive.open(part) as stream:
+        while True:
+            try:
+                chunk = stream.read(_READ_CHUNK)
+            except Exception as error:  # corrupted or truncated zip data
+                raise unreadable(where, error) from None
+            if head:
+                _require_utf8(chunk, where)
+                head = False
+            if chunk:
+                parser.feed(chunk)
+            else:
+                parser.close()
+            for _event, element in parser.read_events():
+                if element.tag != _ROW_TAG:
+                    continue
+                r = element.get("r")
+                previous, number = number, (number + 1 if r is None else _row_number(r))
+                if number <= previous:
+                    raise ValidationError(
+                        f"{where} › row {number}",
+                        f"comes after row {previous}: rows out of order",
+                        "행 순서가 잘못되었습니다",
+                    )
+                values: dict[int, Any] = {}
+                refused: dict[int, str] = {}
+                column = 0
+                for cell in element:
+                    if cell.tag != _CELL_TAG:
+                        continue
+                    ref = cell.get("r")
+                    if ref is None:
+                        column += 1
+                    else:
+                        letters = ref.rstrip(digits)
+                        column = columns.get(letters) or columns.setdefault(letters, column_index_from_string(letters))
+                    kind = cell.get("t", "n")
+                    formula = cell.find(_FORMULA_TAG)
+                    if formula is not None:
+                        refused[column] = f"the formula ={formula.text or ''}"[:52]
+                        values[column] = None
+                        continue
+                    value = None if kind == "inlineStr" else (cell.findtext(_VALUE_TAG) or None)
+                    if value is not None:
+                        if kind == "n":
+                            value = float(value) if ("." in value or "E" in value or "e" in value) else int(value)
+                            style = cell.get("s")
+                            style = int(style) if style else 0
+                            if style in date_styles:
+                                key = (value, style)
+                                found = dates.get(key)
+                                if found is None:
+                                    try:
+                                        found = from_excel(value, epoch, timedelta=style in span_styles)
+                                    except (OverflowError, ValueError):
+                                        found = "#VALUE!"  # openpyxl: an error cell
+                                    if len(dates) > 50_000:
+                                        dates.clear()
+                                    dates[key] = found
+                                value = found
+                                if found == "#VALUE!":
+                                    kind = "e"
+                        elif kind == "s":
+                            value = shared[int(value)]
+                        elif kind == "b":
+                            value = bool(int(value))
+                        elif kind == "d":
+                            value = from_ISO8601(value)
+                    elif kind == "inlineStr":
+                        inline = cell.find(_INLINE_TAG)
+                        if inline is not None:
+                            value = _inline_text(inline)
+                    if kind == "e":
+                        refused[column] = f"the error {value}"
+                        values[column] = None
+                        continue
+                    values[column] = value
+                    if refused:
+                        refused.pop(column, None)  # a later cell for the same column replaces it
+                element.clear()
+                yield CellRow(number, values, refused)
+            if not chunk:
+                return
+
+
+def _inline_text(inline: Any) -> str:
+    """An inline string's text as openpyxl's `Text.content` gives it: the plain <t>, then the <t>
+    of each rich-text run (phonetic runs left out)."""
+    plain = None
+    runs = []
+    for child in inline:
+        if child.tag == _TEXT_TAG:
+            plain = child.text
+        elif child.tag == _RUN_TAG:
+            text = None
+            for part in child:
+                if part.tag == _TEXT_TAG:
+                    text = part.text
+            if text is not None:
+                runs.append(text)
+    return "".join(([plain] if plain is not None else []) + runs)
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -731,20 +946,22 @@ def import_workbook(
 def _read_file(path: Path, report: ImportReport, progress: Progress | None) -> dict[str, list[_Row]]:
     """Every data row of every known sheet, as {column: cell value}; structural problems raise."""
     name = path.name
-    with open_workbook(path, read_only=True) as wb:
+    with open_workbook(path, read_only=True) as wb, zipfile.ZipFile(path) as archive, gc_paused():
         try:
-            return _read_sheets(wb, path, report, progress)
+            return _read_sheets(wb, archive, path, report, progress)
         except ValidationError:
             raise
-        except Exception as error:  # a part openpyxl cannot parse (corrupted, truncated, malformed)
+        except Exception as error:  # a part that cannot be parsed (corrupted, truncated, malformed)
             raise unreadable(name, error) from None
 
 
-def _read_sheets(wb: Any, path: Path, report: ImportReport, progress: Progress | None) -> dict[str, list[_Row]]:
+def _read_sheets(
+    wb: Any, archive: zipfile.ZipFile, path: Path, report: ImportReport, progress: Progress | None
+) -> dict[str, list[_Row]]:
     name = path.name
     titles = wb.sheetnames
     if "about" in titles:
-        _check_about(wb["about"], name)
+        _check_about(wb, archive, name)
     else:
         report.note("no 'about' sheet: reading the sheets by name")
     known = [t for t in titles if t in SHEETS]
@@ -757,8 +974,7 @@ def _read_sheets(wb: Any, path: Path, report: ImportReport, progress: Progress |
         )
     parts = {t: sheet_part(wb[t]) for t in known}
     merges = merged_ranges(path, list(parts.values()))
-    with zipfile.ZipFile(path) as archive:
-        sizes = {t: archive.getinfo(parts[t]).file_size for t in known}
+    sizes = {t: archive.getinfo(parts[t]).file_size for t in known}
     total_bytes, done_bytes, done = sum(sizes.values()) or 1, 0, 0
     result: dict[str, list[_Row]] = {}
     for title in known:
@@ -769,7 +985,7 @@ def _read_sheets(wb: Any, path: Path, report: ImportReport, progress: Progress |
                 "병합된 셀은 허용되지 않습니다. 병합을 해제하세요",
             )
         rows: list[_Row] = []
-        for number, values, bad in _sheet_values(wb[title], name, title):
+        for number, values, bad in _sheet_values(wb[title], archive, name, title):
             if bad:
                 column, ref, what = bad
                 report.reject(
@@ -791,23 +1007,13 @@ def _read_sheets(wb: Any, path: Path, report: ImportReport, progress: Progress |
     return result
 
 
-def _refused(cell: Any) -> str | None:
-    """What a formula or error cell holds (None for a value)."""
-    if cell.data_type == "f":
-        text = cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", "")
-        return f"the formula {str(text)[:40]}"
-    if cell.data_type == "e":
-        return f"the error {cell.value}"
-    return None
-
-
-def _check_about(ws: Any, name: str) -> None:
-    values: dict[str, Any] = {}
-    ws.reset_dimensions()  # a file's claimed size is not trusted: only the cells it holds are read
-    for row in ws.iter_rows(max_col=2):
-        if len(row) == 2 and row[0].value is not None and not _refused(row[0]):
-            values[str(row[0].value).strip()] = row[1].value
+def _check_about(wb: Any, archive: zipfile.ZipFile, name: str) -> None:
     where = f"{name} › about"
+    values: dict[str, Any] = {}
+    for row in cell_rows(wb["about"], archive, where):  # only the cells the sheet holds
+        key = row.values.get(1)
+        if key is not None:
+            values[str(key).strip()] = row.values.get(2)
     if values.get("format") != FORMAT_NAME:
         raise ValidationError(
             where, f"is not a themoon export (format '{values.get('format')}')", "themoon 내보내기 파일이 아닙니다"
@@ -821,22 +1027,28 @@ def _check_about(ws: Any, name: str) -> None:
         )
 
 
-def _sheet_values(ws: Any, name: str, title: str) -> Iterator[tuple[int, dict[str, Any], tuple | None]]:
+def _sheet_values(
+    ws: Any, archive: zipfile.ZipFile, name: str, title: str
+) -> Iterator[tuple[int, dict[str, Any], tuple | None]]:
     """(row number, {column: value}, (column, cell, what) of a formula/error cell or None) per
-    non-empty row; only the columns up to the last header are read."""
+    non-empty row; only the columns up to the last header are read. A file's claimed size
+    (<dimension>) is not used: only the cells it holds are read."""
     columns = SHEETS[title]
-    ws.reset_dimensions()  # a file's claimed size is not trusted: only the cells it holds are read
-    header = next(ws.iter_rows(max_row=1), ())
+    rows = cell_rows(ws, archive, f"{name} › {title}")
+    first = next(rows, None)
     index: dict[str, int] = {}
-    for column, cell in enumerate(header, start=1):
-        value = cell.value
-        if isinstance(value, str) and value.strip() and not _refused(cell):
-            key = value.strip().lower()
-            if key in index:
-                raise ValidationError(f"{name} › {title} › row 1", f"column '{key}' appears twice", "열이 중복됩니다")
-            index[key] = column
+    if first is not None and first.number == 1:
+        for column, value in sorted(first.values.items()):
+            if isinstance(value, str) and value.strip():
+                key = value.strip().lower()
+                if key in index:
+                    raise ValidationError(
+                        f"{name} › {title} › row 1", f"column '{key}' appears twice", "열이 중복됩니다"
+                    )
+                index[key] = column
+        first = None
     if not index:
-        if next(ws.iter_rows(min_row=2, max_col=1), None) is None:
+        if first is None and next(rows, None) is None:
             return  # an empty sheet
         raise ValidationError(f"{name} › {title} › row 1", "the header row is missing", "머리글 행이 없습니다")
     missing = [c.name for c in columns if c.name not in index and not c.optional]
@@ -846,16 +1058,21 @@ def _sheet_values(ws: Any, name: str, title: str) -> Iterator[tuple[int, dict[st
             f"missing column(s) {', '.join(missing)}",
             f"열이 없습니다: {', '.join(missing)}",
         )
-    wanted = [(c.name, index[c.name] - 1) for c in columns if c.name in index and not c.derived]
+    wanted = [(c.name, index[c.name]) for c in columns if c.name in index and not c.derived]
     known = {column: col_name for col_name, column in index.items()}
-    for number, row in enumerate(ws.iter_rows(min_row=2, max_col=max(index.values())), start=2):
-        if not row:
-            continue
+    last = max(index.values())
+    for row in rows:
+        cells = row.values
         bad = None
+        if row.refused:
+            column = min((c for c in row.refused if c <= last), default=None)
+            if column is not None:
+                ref = f"{get_column_letter(column)}{row.number}"
+                bad = (known.get(column, "cell"), ref, row.refused[column])
         values: dict[str, Any] = {}
         empty = True
         for col_name, column in wanted:
-            value = row[column].value
+            value = cells.get(column)
             if value.__class__ is str:
                 value = value.strip() or None
                 if value is not None and "_x" in value:
@@ -863,13 +1080,9 @@ def _sheet_values(ws: Any, name: str, title: str) -> Iterator[tuple[int, dict[st
             values[col_name] = value
             if value is not None:
                 empty = False
-        for column, cell in enumerate(row, start=1):
-            if cell.data_type in ("f", "e"):
-                bad = (known.get(column, "cell"), f"{get_column_letter(column)}{number}", _refused(cell))
-                break
         if empty and bad is None:
             continue
-        yield number, values, bad
+        yield row.number, values, bad
 
 
 # --- value parsing ---------------------------------------------------------------------------
