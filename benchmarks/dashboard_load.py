@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -108,23 +109,25 @@ def rss_mb(process: psutil.Process) -> float:
         return float("nan")
 
 
+def prepared_pids(server: browser.Server) -> set[int]:
+    """Kernels that finished `prepare()` (a preheated one: the app built), from their log event."""
+    pids = set()
+    for path in (server.log_path.parent / "logs").glob("*.log*"):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if "event=ui.prepared" in line:
+                found = re.search(r"\bpid=(\d+)", line)
+                if found:
+                    pids.add(int(found.group(1)))
+    return pids
+
+
 def wait_for_ready_pool(server: browser.Server, size: int, timeout: float = 300) -> None:
-    """Until `size` kernels exist and all sit idle (they ran the notebook up to wait_for_request)."""
+    """Until every kernel has prepared (so the `size` pooled ones wait, app built, for a visitor)."""
     deadline = time.monotonic() + timeout
-    quiet_since = None
     while time.monotonic() < deadline:
-        pool = kernels(server)
-        busy = True
-        if len(pool) >= size:
-            try:
-                busy = any(k.cpu_percent(interval=0.2) > 5 or rss_mb(k) < 120 for k in pool)
-            except psutil.Error:
-                busy = True
-        if busy:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > 1.0:
+        pool = {k.pid for k in kernels(server)}
+        if len(pool) >= size and pool <= prepared_pids(server):
+            time.sleep(0.5)  # the event is logged just before the cell ends
             return
         time.sleep(0.3)
     raise TimeoutError("the preheated pool did not become ready")
