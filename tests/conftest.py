@@ -41,6 +41,14 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def demo_path(tmp_path: Path) -> Path:
+    """A fresh copy of the demo café (built once per run) for this test."""
+    from browser_support import demo_copy
+
+    return demo_copy(tmp_path)
+
+
+@pytest.fixture
 def conn(db_path: Path):
     """A fresh, migrated, empty store in tmp_path."""
     connection = open_store(db_path)

@@ -21,7 +21,6 @@ from browser_support import (
     VIEWER,
     build_small_db,
     count,
-    demo_copy,
     signed_in,
 )
 
@@ -35,12 +34,6 @@ from themoon.ui.forms import Field, Form, is_hidden
 from themoon.ui.i18n import t
 
 UI_DIR = REPO / "themoon" / "ui"
-
-
-@pytest.fixture()
-def demo_path(tmp_path):
-    """A fresh copy of the demo café (built once per run) for this test."""
-    return demo_copy(tmp_path)
 
 
 @pytest.fixture()

@@ -6,18 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from browser_support import DEMO_TODAY, OWNER, STAFF, count, demo_copy, signed_in
+from browser_support import DEMO_TODAY, OWNER, STAFF, count, signed_in
 
 from themoon import catalog, costs, db
 from themoon.ui import charts
 from themoon.ui.catalog import cost_breakdown
 from themoon.ui.forms import is_hidden
-
-
-@pytest.fixture()
-def demo_path(tmp_path):
-    """A fresh copy of the demo café (built once per run) for this test."""
-    return demo_copy(tmp_path)
 
 
 @pytest.fixture()

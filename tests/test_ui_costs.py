@@ -4,19 +4,13 @@ and the what-if panel (validated inputs, nothing written)."""
 from __future__ import annotations
 
 import pytest
-from browser_support import DEMO_TODAY, OWNER, VIEWER, demo_copy, signed_in
+from browser_support import DEMO_TODAY, OWNER, VIEWER, signed_in
 from conftest import db_checksum
 
 from themoon import costs, db
 from themoon.analytics import Analytics
 from themoon.models import ValidationError
 from themoon.ui import charts
-
-
-@pytest.fixture()
-def demo_path(tmp_path):
-    """A fresh copy of the demo café (built once per run) for this test."""
-    return demo_copy(tmp_path)
 
 
 @pytest.fixture()

@@ -17,7 +17,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import openpyxl
 import pytest
-from browser_support import OWNER, STAFF, VIEWER, demo_copy, signed_in
+from browser_support import OWNER, STAFF, VIEWER, signed_in
 from conftest import build_small_cafe, db_checksum
 
 from themoon import db, roasting
@@ -80,11 +80,6 @@ def shown(tab: ImportsTab) -> str:
     parts = [tab.message, tab.form.status, tab.chosen, tab.file.error, tab.result_title, tab.result_summary]
     parts += [tab.counts_table, tab.rejected_table, tab.details, tab.bar_label, tab.limit_note, tab.map_rows]
     return "\n".join(text(w) if not isinstance(w, widgets.VBox) else repr(w.children) for w in parts)
-
-
-@pytest.fixture()
-def demo_path(tmp_path):
-    return demo_copy(tmp_path)
 
 
 @pytest.fixture()

@@ -5,18 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from browser_support import OWNER, STAFF, VIEWER, count, demo_copy, signed_in
+from browser_support import OWNER, STAFF, VIEWER, count, signed_in
 
 from themoon import db, inventory
 from themoon.ui.forms import is_hidden
 
 DAY = date(2026, 11, 14)
-
-
-@pytest.fixture()
-def demo_path(tmp_path):
-    """A fresh copy of the demo café (built once per run) for this test."""
-    return demo_copy(tmp_path)
 
 
 @pytest.fixture()

@@ -12,7 +12,6 @@ from browser_support import (
     SMALL_SINCE,
     SMALL_UNTIL,
     build_small_db,
-    demo_copy,
 )
 
 from themoon import db, kpis
@@ -40,12 +39,6 @@ SHARED = (
     "open_alerts",
     "open_critical_alerts",
 )
-
-
-@pytest.fixture()
-def demo_path(tmp_path):
-    """A fresh copy of the demo café (built once per run) for this test."""
-    return demo_copy(tmp_path)
 
 
 @pytest.fixture()

@@ -114,13 +114,6 @@ def reports_root(tmp_path, monkeypatch) -> Path:
     return root
 
 
-@pytest.fixture()
-def demo_path(tmp_path):
-    from browser_support import demo_copy
-
-    return demo_copy(tmp_path)
-
-
 def reports_tab(demo_path, who=OWNER, lang="en"):
     return signed_in(demo_path, who, lang=lang).tab("reports")
 

@@ -6,17 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from browser_support import DEMO_TODAY, OWNER, STAFF, count, demo_copy, signed_in
+from browser_support import DEMO_TODAY, OWNER, STAFF, count, signed_in
 
 from themoon import catalog, cost_settings, db, roasting, users
 from themoon.ui.forms import is_hidden
 from themoon.ui.settings import multiplier_pct
-
-
-@pytest.fixture()
-def demo_path(tmp_path):
-    """A fresh copy of the demo café (built once per run) for this test."""
-    return demo_copy(tmp_path)
 
 
 @pytest.fixture()
