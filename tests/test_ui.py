@@ -398,7 +398,10 @@ def test_a_preheated_kernel_builds_the_app_ahead_and_catches_up(demo_path, monke
     ahead = prepared.app
     monkeypatch.setenv("THEMOON_TODAY", (DEMO_TODAY + timedelta(days=1)).isoformat())
     prepared.app.ctx._today = DEMO_TODAY + timedelta(days=1)  # midnight passed while waiting
-    assert build_app(prepared) is not ahead.widget
+    generation = prepared.analytics.generation
+    widget = build_app(prepared)
+    assert widget is not ahead.widget and "themoon-app" in widget._dom_classes
+    assert prepared.analytics.generation == generation  # the new app uses the loaded engine as it is
 
 
 def test_prepare_without_a_database(tmp_path):

@@ -579,6 +579,7 @@ def _take_prebuilt(prepared: Prepared) -> App | None:
     try:
         day, fingerprint = _stamp(app)
         if day != prepared.app_stamp[0] or app.state != "ok":
+            app.ctx._analytics = None  # the prepared engine serves the app built instead
             app.ctx.close()
             return None
         if fingerprint != prepared.app_stamp[1]:
