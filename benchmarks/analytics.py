@@ -421,9 +421,10 @@ def run_worker(kind: str, path: Path, repeat: int) -> dict:
 
 
 def cached_db(size: int, cache: Path) -> tuple[Path, float | None]:
+    from themoon import db
     from themoon.bulk import build_bulk
 
-    path = cache / f"bulk-{size}-seed{SEED}-{TODAY.isoformat()}.db"
+    path = cache / f"bulk-{size}-seed{SEED}-{TODAY.isoformat()}-v{db.schema_version()}.db"
     if path.exists():
         return path, None
     partial = path.with_suffix(".building")

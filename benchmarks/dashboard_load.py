@@ -55,7 +55,7 @@ OWNER = {"id": 1, "username": "owner", "display_name": "owner", "role": "owner"}
 def demo_database(cache: Path) -> Path:
     from themoon.demo import build_demo
 
-    path = cache / f"demo-18m-{date.today().isoformat()}.db"
+    path = cache / f"demo-18m-{date.today().isoformat()}-v{db.schema_version()}.db"
     if not path.is_file():
         partial = path.with_suffix(".partial")
         partial.unlink(missing_ok=True)
@@ -71,7 +71,7 @@ def demo_database(cache: Path) -> Path:
 def bulk_database(cache: Path, batches: int = 1_000_000) -> Path:
     from themoon.bulk import build_bulk
 
-    path = cache / f"bulk-{batches}-{date.today().isoformat()}.db"
+    path = cache / f"bulk-{batches}-{date.today().isoformat()}-v{db.schema_version()}.db"
     if not path.is_file():
         partial = path.with_suffix(".partial")
         partial.unlink(missing_ok=True)

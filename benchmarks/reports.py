@@ -35,10 +35,11 @@ PERIODS = {"monthly_cost": "2026-10", "weekly_roasting": "2026-W43", "inventory"
 
 
 def demo_db(cache: Path) -> tuple[Path, float | None]:
-    path = cache / f"demo-18m-seed{SEED}-{TODAY.isoformat()}.db"
+    from themoon import db, demo
+
+    path = cache / f"demo-18m-seed{SEED}-{TODAY.isoformat()}-v{db.schema_version()}.db"
     if path.exists():
         return path, None
-    from themoon import db, demo
 
     started = time.perf_counter()
     partial = path.with_suffix(".partial")
@@ -52,7 +53,9 @@ def demo_db(cache: Path) -> tuple[Path, float | None]:
 
 
 def bulk_db(cache: Path, batches: int) -> tuple[Path, float | None]:
-    path = cache / f"bulk-{batches}-seed{SEED}-{TODAY.isoformat()}.db"
+    from themoon import db
+
+    path = cache / f"bulk-{batches}-seed{SEED}-{TODAY.isoformat()}-v{db.schema_version()}.db"
     if path.exists():
         return path, None
     from themoon.bulk import build_bulk
