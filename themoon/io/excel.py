@@ -1332,29 +1332,8 @@ class _ExcelImporter:
     # --- ledger ------------------------------------------------------------------------------
 
     def import_purchases(self, rows: list[_Row]) -> None:
-        stored: dict[str, tuple] = {}
-        natural: Counter = Counter()
-        for r in self.conn.execute("SELECT * FROM purchases"):
-            key = (
-                r["purchased_on"],
-                r["bean_id"],
-                r["grams"],
-                r["total_won"],
-                r["supplier"],
-                r["lot_code"],
-                r["notes"],
-            )
-            if r["external_id"]:
-                stored[r["external_id"]] = key
-            else:
-                natural[key] += 1
-        seen_ext: set[str] = set()
-        for row in rows:
-            self.attempt(
-                "purchases",
-                self.where("purchases", row),
-                lambda row=row: self._purchase(row, stored, natural, seen_ext),
-            )
+        columns = ("purchased_on", "bean_id", "grams", "total_won", "supplier", "lot_code", "notes")
+        self._import_ledger("purchases", columns, rows, self._purchase)
 
     def _purchase(self, row: _Row, stored: dict, natural: Counter, seen_ext: set[str]) -> str:
         v = row.values
@@ -1397,21 +1376,25 @@ class _ExcelImporter:
         return True
 
     def import_adjustments(self, rows: list[_Row]) -> None:
+        self._import_ledger(
+            "stock_adjustments", ("adjusted_on", "bean_id", "delta_g", "reason"), rows, self._adjustment
+        )
+
+    def _import_ledger(self, table: str, columns: tuple[str, ...], rows: list[_Row], handle: Callable) -> None:
+        """Rows of a ledger table, which an import only ever adds to: the store's rows indexed by
+        external id (`stored`) and, without one, counted by their values (`natural`), so that
+        `handle` can tell a row already held from a new one (`_ledger_match`)."""
         stored: dict[str, tuple] = {}
         natural: Counter = Counter()
-        for r in self.conn.execute("SELECT * FROM stock_adjustments"):
-            key = (r["adjusted_on"], r["bean_id"], r["delta_g"], r["reason"])
+        for r in self.conn.execute(f"SELECT * FROM {table}"):  # table: one of two fixed names
+            key = tuple(r[c] for c in columns)
             if r["external_id"]:
                 stored[r["external_id"]] = key
             else:
                 natural[key] += 1
         seen_ext: set[str] = set()
         for row in rows:
-            self.attempt(
-                "stock_adjustments",
-                self.where("stock_adjustments", row),
-                lambda row=row: self._adjustment(row, stored, natural, seen_ext),
-            )
+            self.attempt(table, self.where(table, row), lambda row=row: handle(row, stored, natural, seen_ext))
 
     def _adjustment(self, row: _Row, stored: dict, natural: Counter, seen_ext: set[str]) -> str:
         v = row.values
