@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from themoon import catalog, cost_settings, db, inventory
+from themoon import catalog, cost_settings, db, inventory, reference
 
 # Fixed past dates (the store refuses future dates; these never become "future").
 SETTINGS_FROM = date(2025, 1, 1)
@@ -33,6 +33,21 @@ CAFE_SETTINGS = {
 
 def open_store(path: Path) -> sqlite3.Connection:
     return db.connect(path)
+
+
+def reference_store(path: Path) -> sqlite3.Connection:
+    """The café's beans and blends (names as in themoon.reference), no history, no menu."""
+    conn = db.connect(path)
+    for bean in reference.BEANS:
+        catalog.add_bean(
+            conn, code=bean.code, name_en=bean.name_en, name_ko=bean.name_ko, country=bean.country,
+            roast_level=bean.roast_level,
+        )  # fmt: skip
+    for blend in reference.BLENDS:
+        catalog.add_blend(
+            conn, code=blend.code, name_en=blend.name_en, name_ko=blend.name_ko, components=blend.components
+        )
+    return conn
 
 
 @pytest.fixture

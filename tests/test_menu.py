@@ -8,29 +8,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import db_checksum
+from conftest import db_checksum, reference_store
 
-from themoon import catalog, db, reference
+from themoon import catalog, db
 from themoon.io import menu
 from themoon.io.report import ImportRejected
 from themoon.models import ValidationError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "moon_menu.xlsx"
-
-
-def reference_store(path: Path) -> sqlite3.Connection:
-    """The café's beans and blends (names as in themoon.reference), no history, no menu."""
-    conn = db.connect(path)
-    for bean in reference.BEANS:
-        catalog.add_bean(
-            conn, code=bean.code, name_en=bean.name_en, name_ko=bean.name_ko, country=bean.country,
-            roast_level=bean.roast_level,
-        )  # fmt: skip
-    for blend in reference.BLENDS:
-        catalog.add_blend(
-            conn, code=blend.code, name_en=blend.name_en, name_ko=blend.name_ko, components=blend.components
-        )
-    return conn
 
 
 @pytest.fixture

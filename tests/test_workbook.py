@@ -7,9 +7,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import db_checksum
+from conftest import db_checksum, reference_store
 
-from themoon import catalog, db, reference
+from themoon import catalog, db
 from themoon.io import workbook
 from themoon.io.report import ImportRejected
 from themoon.models import ValidationError
@@ -19,20 +19,6 @@ LOG = FIXTURES / "moon_roasting_log.xlsx"
 ANALYSIS = FIXTURES / "roasting_log_analysis.xlsx"
 # The names the café's files use that are not our bean names (asked once, then stored).
 MAPS = ["AA FAQ=KEN-MASAI-AA", "브라질=BRA-FAZENDA-CARMO", "콜롬비아=COL-HUILA"]
-
-
-def reference_store(path: Path) -> sqlite3.Connection:
-    conn = db.connect(path)
-    for bean in reference.BEANS:
-        catalog.add_bean(
-            conn, code=bean.code, name_en=bean.name_en, name_ko=bean.name_ko, country=bean.country,
-            roast_level=bean.roast_level,
-        )  # fmt: skip
-    for blend in reference.BLENDS:
-        catalog.add_blend(
-            conn, code=blend.code, name_en=blend.name_en, name_ko=blend.name_ko, components=blend.components
-        )
-    return conn
 
 
 @pytest.fixture
