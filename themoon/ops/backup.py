@@ -37,6 +37,7 @@ from urllib.parse import quote
 
 from .. import config
 from .. import db as store
+from ..durable import fsync_dir, fsync_file
 from . import backup_dir, backup_keep
 from .logs import event
 
@@ -257,27 +258,6 @@ def _free_name(directory: Path, when: datetime, kind: str = "") -> Path:
     raise BackupError(f"too many backups named themoon-{stamp}* in {directory}")
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:  # pragma: no cover (platforms without directory fds)
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
 def _remove_with_sidecars(path: Path) -> None:
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -425,11 +405,11 @@ def create_backup(
             diff = {t: (counts.get(t), check.counts.get(t)) for t in counts.keys() | check.counts.keys()}
             diff = {t: v for t, v in diff.items() if v[0] != v[1]}
             raise BackupError(f"the copy does not match the database (table: source, copy): {diff}")
-        _fsync_file(partial)
+        fsync_file(partial)
         if final.exists():  # another backup took the name in the meantime
             final = _free_name(directory, when, kind)
         os.replace(partial, final)
-        _fsync_dir(directory)
+        fsync_dir(directory)
     except BaseException as error:
         _remove_with_sidecars(partial)
         if isinstance(error, Exception):
@@ -487,8 +467,8 @@ def _raw_copy(db_path: Path, directory: Path) -> Path:
         source = Path(f"{db_path}{suffix}")
         if source.exists():
             shutil.copy2(source, f"{target}{suffix}")
-    _fsync_file(target)
-    _fsync_dir(directory)
+    fsync_file(target)
+    fsync_dir(directory)
     return target
 
 
@@ -583,13 +563,13 @@ def restore(
         if not copy.ok or copy.counts != source.counts or copy.schema_version != source.schema_version:
             raise BackupError(f"the copy of {file} did not verify; the database was not touched")
         _copy_owner_and_mode(db_path, tmp)
-        _fsync_file(tmp)
+        fsync_file(tmp)
         if db_path.exists():
             _checkpoint(db_path)
         for suffix in ("-wal", "-shm", "-journal"):  # stale sidecars must never meet the new file
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
         os.replace(tmp, db_path)
-        _fsync_dir(db_path.parent)
+        fsync_dir(db_path.parent)
     except BaseException:
         _remove_with_sidecars(tmp)
         raise

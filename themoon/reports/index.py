@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..durable import fsync_dir
 
 INDEX_NAME = "index.json"
 MAX_ENTRIES = 5000
@@ -71,19 +72,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         Path(temp).unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
-
-
-def fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
 
 
 def read_index(root: str | os.PathLike | None = None) -> list[dict[str, Any]]:

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..durable import fsync_dir, fsync_file
 from ..models import ValidationError
 from . import catalog, index
 from .periods import parse_period
@@ -350,8 +351,8 @@ _export_html = export_html
 def _publish(staging: Path, directory: Path) -> None:
     """Rename the staging directory into place; an existing report directory is swapped out."""
     for path in staging.iterdir():
-        _fsync_file(path)
-    index.fsync_dir(staging)
+        fsync_file(path)
+    fsync_dir(staging)
     if directory.exists():
         old = directory.parent / f".old-{directory.name}-{uuid.uuid4().hex[:8]}"
         os.rename(directory, old)
@@ -359,12 +360,7 @@ def _publish(staging: Path, directory: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.rename(staging, directory)
-    index.fsync_dir(directory.parent)
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
+    fsync_dir(directory.parent)
 
 
 def _keep_failure(staging: Path, notebook: Path, directory: Path, stem: str, error: BaseException) -> dict[str, Path]:
