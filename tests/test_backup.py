@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from themoon import catalog, cost_settings, db, inventory, roasting
+from themoon import cli as themoon_cli
 from themoon.ops import backup, logs
-from themoon.ops import cli as ops_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 BULK_NOTE = "n" * 1990
@@ -55,7 +55,7 @@ def ops_env(tmp_path, monkeypatch):
 
 
 def run(*argv: str, capsys) -> tuple[int, str, str]:
-    code = ops_cli.main(list(argv))
+    code = themoon_cli.main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 

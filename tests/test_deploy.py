@@ -20,7 +20,6 @@ import yaml
 
 from themoon import db
 from themoon.ops import backup, logs, metrics
-from themoon.ops import cli as ops_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -400,7 +399,7 @@ def all_commands() -> set[str]:
         action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         return set(action.choices)
 
-    return names(cli.build_parser()) | names(ops_cli.build_parser())
+    return names(cli.build_parser())
 
 
 def test_operations_doc_covers_the_topics():

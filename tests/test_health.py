@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from themoon import cli as themoon_cli
 from themoon import db
 from themoon.ops import backup, health, logs
-from themoon.ops import cli as ops_cli
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +39,7 @@ def live(tmp_path) -> Path:
 
 
 def health_json(live: Path, capsys) -> tuple[int, dict]:
-    code = ops_cli.main(["health", "--db", str(live), "--json"])
+    code = themoon_cli.main(["health", "--db", str(live), "--json"])
     out, _ = capsys.readouterr()
     return code, json.loads(out)
 
@@ -61,7 +61,7 @@ def test_healthy_install(tmp_path, live, capsys):
     assert 0 <= checks["backup"]["age_seconds"] < 120
     assert isinstance(checks["kernels"]["running"], int)
     assert checks["report"]["report_status"] == "none" and checks["report"]["detail"] == "none"
-    code = ops_cli.main(["health", "--db", str(live)])
+    code = themoon_cli.main(["health", "--db", str(live)])
     out, _ = capsys.readouterr()
     assert code == 0 and out.startswith("themoon health: OK")
     assert "event=health.checked status=ok" in (tmp_path / "logs" / "themoon.log").read_text()

@@ -12,8 +12,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from themoon import catalog, cost_settings, db, inventory, roasting
+from themoon import cli as themoon_cli
 from themoon.ops import backup, logs, metrics
-from themoon.ops import cli as ops_cli
 
 
 @pytest.fixture(autouse=True)
@@ -113,7 +113,7 @@ def test_a_failed_report_shows(tmp_path, cafe):
 
 def test_textfile_is_written_atomically(tmp_path, cafe, capsys, monkeypatch):
     target = tmp_path / "textfile" / "themoon.prom"
-    code = ops_cli.main(["metrics", "--db", str(cafe), "--textfile", str(target)])
+    code = themoon_cli.main(["metrics", "--db", str(cafe), "--textfile", str(target)])
     out, err = capsys.readouterr()
     assert code == 0 and out == "" and err == ""
     assert value(parse(target.read_text()), "batches_today") == 2
@@ -137,10 +137,10 @@ def test_textfile_is_written_atomically(tmp_path, cafe, capsys, monkeypatch):
 
 
 def test_metrics_command_prints_the_exposition(cafe, capsys):
-    assert ops_cli.main(["metrics", "--db", str(cafe)]) == 0
+    assert themoon_cli.main(["metrics", "--db", str(cafe)]) == 0
     out, _ = capsys.readouterr()
     assert value(parse(out), "up") == 1
-    assert ops_cli.main(["metrics", "--db", str(cafe), "--textfile", str(Path(cafe).parent / "m.txt")]) == 0
+    assert themoon_cli.main(["metrics", "--db", str(cafe), "--textfile", str(Path(cafe).parent / "m.txt")]) == 0
     assert "only reads *.prom" in capsys.readouterr().err
 
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from themoon.reports import cli, schedule
+from themoon import cli
+from themoon.reports import cli as reports_cli
+from themoon.reports import schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -103,7 +105,7 @@ def test_services_run_a_real_report_command_as_the_service_user(job):
     program, *argv = exec_start.split()
     assert program == "/opt/themoon/.venv/bin/themoon"
     args = cli.build_parser().parse_args(argv)
-    assert args.handler is cli.cmd_report and args.name == job.report
+    assert args.handler is reports_cli.cmd_report and args.name == job.report
     assert args.period == "previous" and args.scheduled
 
 

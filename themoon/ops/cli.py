@@ -1,7 +1,7 @@
 """`themoon backup | restore | health | metrics`: the operations commands.
 
 `register(sub, command, group)` adds them to the `themoon` parser (themoon/cli.py calls it with
-its own helpers). `python -m themoon.ops.cli …` runs the same commands on their own.
+its own helpers).
 
 Exit codes: 0 done / healthy; 1 failed (a backup that did not verify, an unhealthy check, a
 database still in use); 2 bad input (a file that is not a themoon database or is newer than
@@ -262,21 +262,3 @@ def register(sub, command, group) -> None:
     p.add_argument("--textfile", metavar="PATH", help="write atomically to PATH (*.prom) instead of stdout")
     p.add_argument("--backup-dir", dest="backup_dir")
     p.add_argument("--reports-dir", dest="reports_dir")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The `themoon` parser: these commands are registered there, one set of helpers for all."""
-    from .. import cli
-
-    return cli.build_parser()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m` entry: the same as `themoon ...` (errors and exit codes included)."""
-    from .. import cli
-
-    return cli.main(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

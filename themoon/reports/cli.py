@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from typing import Any
 
 from .catalog import REPORTS
@@ -141,21 +140,3 @@ def register(sub: Any, command: Any, group: Any) -> None:
     p.add_argument("--root", default="/opt/themoon", help="where themoon is installed on the host")
     p.add_argument("--service-user", dest="service_user", default="themoon", help="the user the jobs run as")
     p.add_argument("--data-dir", dest="data_dir", default="/var/lib/themoon", help="THEMOON_DATA_DIR on the host")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The `themoon` parser: these commands are registered there, one set of helpers for all."""
-    from .. import cli
-
-    return cli.build_parser()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m` entry: the same as `themoon ...` (errors and exit codes included)."""
-    from .. import cli
-
-    return cli.main(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
