@@ -21,11 +21,11 @@ import pytest
 from openpyxl import load_workbook
 
 from themoon import catalog as store_catalog
-from themoon import costs, db, demo, inventory, kpis, roasting
+from themoon import cli, costs, db, demo, inventory, kpis, roasting
 from themoon.costing import round_won
 from themoon.models import ValidationError
 from themoon.ops import health, logs
-from themoon.reports import builders, catalog, charts, cli, index, runner
+from themoon.reports import builders, catalog, charts, index, runner
 from themoon.reports.periods import parse_period
 from themoon.reports.tables import Report, Table, format_value, kind_of
 
@@ -717,16 +717,15 @@ def test_cli_report_and_list(fake_papermill, tmp_path, demo_db, capsys):
     assert "event=report.failed report=monthly_cost" in log
 
 
-def test_cli_registers_in_themoon_when_cli_py_does():
-    from themoon import cli as main_cli
+def test_cli_registers_in_themoon():
+    from themoon.reports import cli as reports_cli
 
-    parser = main_cli.build_parser()
+    parser = cli.build_parser()
     commands = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction").choices
-    if "report" not in commands:
-        pytest.skip("themoon/cli.py does not call themoon.reports.cli.register yet")
+    assert "report" in commands and "schedule" in commands
     args = parser.parse_args(["report", "monthly_cost", "--period", "2026-10", "-p", "trend_months", "6"])
-    assert args.handler is cli.cmd_report and args.parameter == [["trend_months", "6"]]
-    assert parser.parse_args(["schedule", "install", "--print"]).handler is cli.cmd_schedule_install
+    assert args.handler is reports_cli.cmd_report and args.parameter == [["trend_months", "6"]]
+    assert parser.parse_args(["schedule", "install", "--print"]).handler is reports_cli.cmd_schedule_install
 
 
 def test_building_a_report_writes_nothing_to_the_store(demo_db, tmp_path):

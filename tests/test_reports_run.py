@@ -219,7 +219,7 @@ def test_a_bad_period_fails_cleanly(runs, cafe):
         [
             sys.executable,
             "-m",
-            "themoon.reports.cli",
+            "themoon.cli",
             "report",
             "monthly_cost",
             "--period",
@@ -274,9 +274,9 @@ def test_the_kernel_is_this_virtualenvs_python(tmp_path):
 @pytest.mark.browser
 def test_the_html_draws_its_plots_in_chromium_offline(runs):
     chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    assert chromium.exists(), "Debian's chromium is missing: `make test` installs it (make browser)"
+    from playwright import sync_api
+
     root, entries = runs
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
