@@ -32,12 +32,16 @@ $(VENV)/.installed-test: $(VENV)/.installed
 $(BIN)/themoon: $(VENV)/.installed
 
 # Debian's Chromium for the Playwright tests (never `playwright install`: no browser CDN here),
-# and CJK fonts so Korean labels render in screenshots.
+# CJK fonts so Korean labels render in screenshots, and the tools the deployment tests run
+# (nginx -t, openssl for a test certificate, systemd-analyze verify).
 browser:
-	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto sans cjk" || { \
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+	  && command -v nginx >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1 \
+	  && command -v systemd-analyze >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-noto-cjk nginx openssl systemd >/dev/null; }
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -475,7 +475,7 @@ def test_restore_refuses_the_live_file_itself(tmp_path, capsys):
 
 
 def test_restore_refuses_a_database_other_processes_have_open(tmp_path, capsys):
-    pytest.importorskip("psutil")
+
     live = tmp_path / "live.db"
     _cafe_with_batches(live)
     made = backup.create_backup(live).path

@@ -178,7 +178,7 @@ def test_last_report_status_from_the_index(tmp_path, live, capsys):
 
 
 def test_kernels_and_voila_servers_of_this_user_are_counted(tmp_path):
-    pytest.importorskip("psutil")
+
     sleeper = "import time; time.sleep(60)"
     kernel = subprocess.Popen([sys.executable, "-c", sleeper, "ipykernel_launcher", "-f", str(tmp_path / "k.json")])
     try:
