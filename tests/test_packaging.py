@@ -32,9 +32,12 @@ def test_sqlite_scanner_loads_offline_from_the_wheel(tmp_path):
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE t (a INTEGER)")
         conn.executemany("INSERT INTO t VALUES (?)", [(1,), (2,)])
-    weird = tmp_path / "it's here.db"
-    path.rename(weird)
-    assert duck.connect_sqlite(weird).execute("SELECT SUM(a) FROM store.t").fetchone()[0] == 3
+    weird = tmp_path / "it's here"
+    source = sqlite3.connect(path)
+    engine = duck.connect()
+    with duck.attached_snapshot(engine, source, weird) as snapshot:
+        assert engine.execute("SELECT SUM(a) FROM store.t").fetchone()[0] == 3
+    assert not snapshot.exists() and not list(weird.iterdir())
 
 
 def test_environment_yml_lists_the_same_packages_as_pyproject():

@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from . import cost_settings, forecast
+from . import duck as duck_engine
 from .costing import (
     CostSettings,
     bp_to_pct,
@@ -76,7 +77,6 @@ from .costing import (
     unit_cost,
 )
 from .costs import menu_cost_row, product_cost_row, what_if_inputs
-from .duck import connect_sqlite
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 LOSS_DIMENSIONS = ("product", "operator", "roast_level")
@@ -264,7 +264,7 @@ class Analytics:
         if self._duck is not None:
             self._duck.close()
             self._duck = None
-        duck = connect_sqlite(self.db_path)
+        duck = duck_engine.connect()
         duck.execute(f"SET threads = {self._threads}")
         duck.execute("SET memory_limit = ?", [self._memory_limit])
         duck.execute("SET preserve_insertion_order = false")
@@ -272,6 +272,22 @@ class Analytics:
         # an in-memory DuckDB spills to '.tmp' in the working directory by default: use our own
         duck.execute("SET temp_directory = ?", [str(self._spill_dir)])
         self._history = cost_settings.history(self._sqlite_conn())
+        self._create_settings(duck)
+        started = time.perf_counter()
+        # refresh() reloads if the store changed meanwhile, so settings and snapshot agree
+        with duck_engine.attached_snapshot(duck, self._sqlite_conn(), self._spill_dir):
+            self.load_seconds["00 snapshot (sqlite3 backup)"] = time.perf_counter() - started
+            try:
+                self._run_refresh(duck, "BIGINT")
+            except duckdb.OutOfRangeException:  # sums beyond 64 bits (sessions of tonnes): exact in 128
+                self._run_refresh(duck, "HUGEINT")
+        self._duck = duck
+        started = time.perf_counter()
+        self._load_dimensions()
+        self._load_stock()
+        self.load_seconds["stock (python)"] = time.perf_counter() - started
+
+    def _create_settings(self, duck: duckdb.DuckDBPyConnection) -> None:
         versions = [cost_settings.DEFAULTS, *self._history]
         duck.execute(
             "CREATE TABLE settings (v SMALLINT, effective_from DATE, expected_loss_bp INTEGER,"
@@ -292,16 +308,6 @@ class Analytics:
                 for i, s in enumerate(versions)
             ],
         )
-        try:
-            self._run_refresh(duck, "BIGINT")
-        except duckdb.OutOfRangeException:  # sums beyond 64 bits (sessions of tonnes): exact in 128
-            self._run_refresh(duck, "HUGEINT")
-        self._duck = duck
-        started = time.perf_counter()
-        self._load_dimensions()
-        self._load_stock()
-        self.load_seconds["stock (python)"] = time.perf_counter() - started
-        duck.execute("DETACH store")  # everything is in memory now: let go of the file
 
     def _run_refresh(self, duck: duckdb.DuckDBPyConnection, integer_type: str) -> None:
         for number, statement in enumerate(_statements(sql("refresh").replace("{INT}", integer_type)), start=1):

@@ -1,16 +1,30 @@
-"""DuckDB over the SQLite store, offline: the sqlite scanner is loaded from its PyPI wheel.
+"""DuckDB over the SQLite store, offline, and never on the live file.
 
 DuckDB cannot download extensions here, so `duckdb` and `duckdb-extension-sqlite-scanner` are
 pinned to the same version and the extension file shipped in the wheel is LOADed by path.
-The store is attached read-only; each kernel keeps its own in-memory DuckDB (never a shared file).
+
+The scanner carries its own copy of SQLite. Two SQLite libraries must never open the same file
+in one process: POSIX locks belong to the process, so when one library closes its descriptor
+the other's locks vanish; another process then deletes the WAL under the live connection and
+every later commit of ours is lost (sqlite.org, "How To Corrupt An SQLite Database File" §2.2).
+So DuckDB only ever attaches a *private snapshot*: Python's `sqlite3` (the store's own library)
+copies the store with the backup API into a file nobody else knows, the scanner reads that, and
+the file is deleted when DuckDB lets go of it.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import duckdb_extension_sqlite_scanner
+
+SNAPSHOT_PREFIX = "themoon-snapshot-"
 
 
 def scanner_path() -> Path:
@@ -29,13 +43,47 @@ def scanner_path() -> Path:
     return path
 
 
-def connect_sqlite(db_path: str | Path, *, alias: str = "store") -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the SQLite file attached read-only as `alias`."""
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the sqlite scanner loaded (nothing attached)."""
     conn = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     conn.execute(f"LOAD '{scanner_path()}'")
+    return conn
+
+
+def take_snapshot(source: sqlite3.Connection, target: Path) -> Path:
+    """Copy the store into `target` with Python's sqlite3 (one consistent read), as a rollback-journal
+    file so the scanner never makes -wal/-shm files beside it."""
+    dest = sqlite3.connect(target, isolation_level=None)
+    try:
+        source.backup(dest)
+        dest.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dest.close()
+    return target
+
+
+@contextmanager
+def attached_snapshot(
+    duck: duckdb.DuckDBPyConnection, source: sqlite3.Connection, workdir: Path, *, alias: str = "store"
+) -> Iterator[Path]:
+    """While inside, a private snapshot of `source`'s database is attached read-only to `duck` as
+    `alias`; afterwards it is detached and deleted."""
     if not alias.isidentifier():
         raise ValueError(f"bad alias {alias!r}")
-    # ATTACH takes no bound parameters: quote the path as an SQL string literal.
-    literal = "'" + str(db_path).replace("'", "''") + "'"
-    conn.execute(f"ATTACH {literal} AS {alias} (TYPE sqlite, READ_ONLY)")
-    return conn
+    workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = workdir / f"{SNAPSHOT_PREFIX}{uuid.uuid4().hex}.db"
+    try:
+        take_snapshot(source, path)
+        # ATTACH takes no bound parameters: quote the path as an SQL string literal.
+        literal = "'" + str(path).replace("'", "''") + "'"
+        duck.execute(f"ATTACH {literal} AS {alias} (TYPE sqlite, READ_ONLY)")
+        try:
+            yield path
+        finally:
+            duck.execute(f"DETACH {alias}")
+    finally:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            try:
+                os.unlink(f"{path}{suffix}")
+            except FileNotFoundError:
+                pass
