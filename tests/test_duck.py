@@ -22,8 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 # Another process opens and closes the store, as the CLI, `health`, timers and new kernels do.
 OPEN_AND_CLOSE = (
-    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT COUNT(*) FROM roast_batches');"
-    " c.close()"
+    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT COUNT(*) FROM roast_batches'); c.close()"
 )
 
 # What a dashboard kernel holds (the prepared analytics engine and the tabs' context), saving
