@@ -48,7 +48,7 @@ def reports_dir() -> Path:
     return Path(os.environ.get("THEMOON_REPORTS_DIR") or project_dir() / "reports")
 
 
-def db_path(explicit: str | os.PathLike | None = None) -> Path:
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The database: an explicit path, else $THEMOON_DB, else themoon.db in $THEMOON_DATA_DIR,
     else data/themoon.db in the project directory."""
     if explicit:
