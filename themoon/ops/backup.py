@@ -269,7 +269,10 @@ def _alive(pid: int) -> bool:
 def _free_name(directory: Path, when: datetime, kind: str = "") -> Path:
     stamp = when.strftime("%Y%m%d-%H%M%S")
     tail = f"-{kind}" if kind else ""
-    for seq in range(0, 10_000):
+    # After the newest of this second: a name freed by pruning must not be reused, or the new
+    # backup would sort as the oldest of its second and be pruned at once.
+    used = [b.seq for b in list_backups(directory) if b.created.strftime("%Y%m%d-%H%M%S") == stamp]
+    for seq in range(max(used, default=-1) + 1, 10_000):
         name = f"themoon-{stamp}{f'-{seq}' if seq else ''}{tail}.db"
         taken = (directory / name).exists() or (directory / f"{name}.enc").exists()
         if not taken and not any(directory.glob(f".{name}.*.partial")):
