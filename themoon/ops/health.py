@@ -5,8 +5,10 @@ has a status and a one-line detail. Unhealthy (status "fail") when: the database
 unreadable or fails `PRAGMA quick_check`; its schema is newer than the code (or it is not a
 themoon database); free disk space is below THEMOON_HEALTH_MIN_FREE_MB (default 500); the newest
 backup is older than THEMOON_BACKUP_MAX_AGE_HOURS (default 36, i.e. a missed nightly run); the
-last scheduled report failed. Warnings (healthy, but look): no backup yet, pending migrations,
-disk below twice the limit. Kernels are counted for information (psutil; "unknown" without it).
+newest scheduled run of a report failed (and no later run of it succeeded) or the reports index
+is unreadable. Warnings (healthy, but look): no backup yet, pending migrations, disk below twice
+the limit, the newest report run failed but was started by hand. Kernels are counted for
+information (psutil; "unknown" without it).
 
 Nothing here writes: the database is opened query-only and never created or migrated.
 """
