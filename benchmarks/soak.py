@@ -15,14 +15,16 @@ On a fresh demo database in a temporary folder (loopback only, nothing leaves th
 - readers: processes that build the real dashboard (`themoon.ui.app.App`, signed in as the
   owner) and redraw the Overview, Roasting and Green inventory tabs again and again;
 - `themoon metrics` and `themoon health --json` run every few seconds;
-- `themoon backup` runs every few seconds (every other one `--encrypt`);
+- `themoon backup` runs every few seconds (every other one `--encrypt`, and the last one, taken
+  after the writers stopped, too);
 - one more writer is killed with SIGKILL in the middle of a transaction (after its INSERT,
   before its COMMIT, holding the write lock).
 
 At the end: every acknowledged write is in the database (and the killed transaction is not);
 for every bean stock = purchases − roasted green ± adjustments and the running balance never
 goes below zero; `PRAGMA integrity_check` is ok on the database and on every backup (encrypted
-ones decrypted first); the newest backup restores into a new database (`themoon restore`).
+ones decrypted first); the newest backup (encrypted) restores into a new database (`themoon
+restore`) with the same rows in every table.
 
 The last line is machine-readable:
     writes_acked=N writes_found=N lost=0 backups=K backup_ok=K restore_ok=1
@@ -295,9 +297,9 @@ def soak(seconds: float, writers: int, kernel_writers: int, readers: int, keep: 
 
     counter = {"n": 0}
 
-    def take_backup() -> tuple[int, str]:
+    def take_backup(encrypt: bool = False) -> tuple[int, str]:
         counter["n"] += 1
-        extra = ["--encrypt"] if counter["n"] % 2 == 0 else []
+        extra = ["--encrypt"] if encrypt or counter["n"] % 2 == 0 else []
         result = themoon("backup", "--no-prune", *extra, env=env)
         return result.returncode, (result.stderr or result.stdout).strip()[-300:]
 
@@ -334,6 +336,7 @@ def soak(seconds: float, writers: int, kernel_writers: int, readers: int, keep: 
     probes.stop.set()
     backups.join()
     probes.join()
+    backups.results.append(take_backup(encrypt=True))  # the newest: encrypted, after the last write
 
     # --- the verdict ---------------------------------------------------------------------------------
     ok = True
@@ -358,9 +361,10 @@ def soak(seconds: float, writers: int, kernel_writers: int, readers: int, keep: 
     made = backup.list_backups(folder / "backups")
     failed_runs = [r for r in backups.results if r[0] != 0]
     backup_ok = 0
+    key = folder / "data" / "backup.key"
     for item in made:
         try:
-            backup_ok += bool(backup.inspect_backup(item.path, key_file=folder / "data" / "backup.key").ok)
+            backup_ok += bool(backup.inspect_backup(item.path, key_file=key).ok)
         except backup.BackupError as error:
             print(f"backup {item.name}: {error}", flush=True)
     attempts = len(backups.results)
@@ -372,7 +376,8 @@ def soak(seconds: float, writers: int, kernel_writers: int, readers: int, keep: 
         target = folder / "restored" / "themoon.db"
         result = themoon("restore", str(made[0].path), "--db", str(target), "--backup-dir", str(folder / "rb"), env=env)
         if result.returncode == 0 and integrity(target) == "ok":
-            restore_ok = int(backup.inspect(target).counts == backup.inspect_backup(made[0].path).counts)
+            original = backup.inspect_backup(made[0].path, key_file=key)
+            restore_ok = int(backup.inspect(target).counts == original.counts)
         else:
             print(f"restore failed: {result.stderr.strip()[-300:]}", flush=True)
     ok &= restore_ok == 1
