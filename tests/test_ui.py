@@ -199,7 +199,11 @@ def test_staff_sees_no_owner_only_controls(demo_path):
     app = signed_in(demo_path, STAFF)
     roasting_tab = app.tab("roasting")
     assert visible(roasting_tab.single)  # staff log batches
-    assert not visible(roasting_tab.actions)  # edit, delete, resolve: owner only
+    # the batch picker is there (staff correct their own batches of today), but with no batch of
+    # theirs picked there is no edit or delete, and resolving alerts stays the owner's
+    assert visible(roasting_tab.actions) and roasting_tab.pick.value == 0
+    assert not visible(roasting_tab.edit_button) and not visible(roasting_tab.delete_button)
+    assert not visible(roasting_tab.resolve_button)
     inventory_tab = app.tab("inventory")
     assert visible(inventory_tab.purchase_card) and visible(inventory_tab.stocktake_card)
     catalog_tab = app.tab("catalog")

@@ -755,6 +755,25 @@ _PAIRS.update(
     }
 )
 
+# Taking back today's own entries (ui/corrections.py, roasting edit/delete for staff).
+_PAIRS.update(
+    {
+        "fix.title": ("Today's entries you can take back", "오늘 입력한 기록 되돌리기"),
+        "fix.f_entry": ("Entry", "기록"),
+        "fix.purchase": ("Purchase", "입고"),
+        "fix.stocktake": ("Stock count", "재고 실사"),
+        "fix.delete": ("Delete entry", "기록 삭제"),
+        "fix.confirm": ("Delete", "삭제"),
+        "fix.cancel": ("Keep", "유지"),
+        "fix.confirm_text": (
+            "Delete {entry}? Enter it again if it was a typo.",
+            "{entry}을(를) 삭제할까요? 잘못 입력했다면 다시 입력하세요.",
+        ),
+        "fix.none": ("Nothing entered today that you can take back.", "오늘 되돌릴 수 있는 기록이 없습니다."),
+        "fix.deleted": ("Entry #{id} deleted.", "기록 #{id} 삭제됨."),
+    }
+)
+
 STRINGS: dict[str, dict[str, str]] = {
     "en": {key: pair[0] for key, pair in _PAIRS.items()},
     "ko": {key: pair[1] for key, pair in _PAIRS.items()},
