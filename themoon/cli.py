@@ -89,6 +89,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not cost_settings.history(conn):
         cost_settings.save(conn, effective_from=date(2000, 1, 1), user="init")
     print(f"database ready: {path} (schema v{db.current_version(conn)})")
+    from . import signin
+
+    signin.announce_setup_code(conn, str(path))  # a new database: the code that creates its owner
     return 0
 
 
@@ -355,6 +358,25 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    from . import signin
+
+    if not (args.all or args.username or args.address):
+        raise ValidationError("username", "give --username, --address or --all", "--username, --address 또는 --all")
+    cleared = signin.unlock(
+        _connect(args), username=args.username, address=args.address, everything=args.all, user=args.user
+    )
+    print(f"cleared {cleared} sign-in limit(s)")
+    return 0
+
+
+def cmd_user_locks(args: argparse.Namespace) -> int:
+    from . import signin
+
+    _emit(args, signin.blocked(_connect(args)), ["kind", "key", "failures", "wait_s", "last_failure"])
+    return 0
+
+
 def cmd_import_legacy(args: argparse.Namespace) -> int:
     from .io import legacy
 
@@ -504,6 +526,11 @@ def build_parser() -> argparse.ArgumentParser:
     secret = p.add_mutually_exclusive_group(required=True)
     secret.add_argument("--password")
     secret.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    command(accounts, "locks", cmd_user_locks, "failed sign-ins counted and lockouts in force", json_out=True)
+    p = command(accounts, "unlock", cmd_user_unlock, "clear failed sign-ins and lockouts")
+    p.add_argument("--username", help="of this username")
+    p.add_argument("--address", help="of this client address (as `user locks` shows it)")
+    p.add_argument("--all", action="store_true", help="of everyone, including the first-run setup code")
 
     imports = group("import", "bring data in")
     p = command(imports, "legacy", cmd_import_legacy, "import an old Streamlit app database (roasting_data.db)")
