@@ -109,7 +109,7 @@ def wait_seconds(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]], *, n
         row = conn.execute("SELECT blocked_until FROM signin_limits WHERE kind = ? AND key = ?", (kind, key)).fetchone()
         if row is not None:
             longest = max(longest, row[0] - now)
-    return int(longest) + 1 if longest > 0 else 0
+    return math.ceil(longest) if longest > 0 else 0
 
 
 def record_failure(
@@ -168,7 +168,7 @@ def blocked(conn: sqlite3.Connection, *, now: float | None = None) -> list[dict]
             "key": r["key"],
             "failures": r["failures"],
             "last_failure": _iso(r["last_failure"]),
-            "wait_s": max(0, int(r["blocked_until"] - now) + 1) if r["blocked_until"] > now else 0,
+            "wait_s": math.ceil(r["blocked_until"] - now) if r["blocked_until"] > now else 0,
         }
         for r in rows
     ]

@@ -43,10 +43,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "auth.sign_in": ("Sign in", "로그인"),
     "auth.sign_out": ("Sign out", "로그아웃"),
     "auth.wrong": ("Wrong username or password.", "사용자 이름 또는 비밀번호가 틀렸습니다."),
-    "auth.locked": (
-        "Too many failed attempts: try again in {s} s.",
-        "로그인 실패가 너무 많습니다. {s}초 후에 다시 시도하세요.",
-    ),
     "auth.locked_for": (
         "Too many failed attempts: sign-in is refused for {wait} more (the owner can lift this with "
         "`themoon user unlock`).",
