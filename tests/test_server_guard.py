@@ -63,6 +63,17 @@ def test_the_client_address_is_the_proxys_word_only_when_the_proxy_is_local():
     assert server_guard.client_address("127.0.0.1", HTTPHeaders({"X-Real-IP": "<script>"})) == "unknown"
 
 
+def test_trusted_proxies_widen_who_may_name_the_client():
+    from tornado.httputil import HTTPHeaders
+
+    named = HTTPHeaders({"X-Real-IP": "203.0.113.9"})
+    docker = server_guard.trusted_proxies({"THEMOON_TRUSTED_PROXIES": "127.0.0.0/8, ::1, 172.16.0.0/12, bogus"})
+    assert len(docker) == 3  # the bogus entry is ignored (and logged)
+    assert server_guard.client_address("172.18.0.1", named, docker) == "203.0.113.9"  # the compose bridge
+    assert server_guard.client_address("172.18.0.1", named, server_guard.trusted_proxies({})) == "172.18.0.1"
+    assert server_guard.client_address("10.0.0.5", named, docker) == "10.0.0.5"
+
+
 def test_available_memory_takes_the_cgroup_limit_into_account():
     meminfo = "MemTotal:  8000000 kB\nMemAvailable:    4096000 kB\n"
     assert server_guard.available_memory_bytes(meminfo) == 4096000 * 1024

@@ -128,7 +128,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         return serve.serve(
-            db_path=config.db_path(args.db), port=args.port, host=args.host, token=args.token, preheat=args.preheat
+            db_path=config.db_path(args.db),
+            port=args.port,
+            host=args.host,
+            token=args.token,
+            preheat=args.preheat,
+            behind_proxy=args.behind_proxy or None,
         )
     except serve.ServeError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -434,6 +439,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="kernels kept ready with the dashboard built, so a page opens without waiting for one to start "
         "(default $THEMOON_PREHEAT, else 1; 0 starts a kernel per page)",
+    )
+    p.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="a reverse proxy publishes this server: refuse to start without a token or a password hash "
+        "(also $THEMOON_BEHIND_PROXY=1)",
     )
 
     beans = group("bean", "green-coffee beans")

@@ -48,16 +48,32 @@ def is_proxied(headers: Mapping[str, str]) -> bool:
     return any(headers.get(name) is not None for name in PROXY_HEADERS)
 
 
-def client_address(remote_ip: str | None, headers: Mapping[str, str]) -> str:
-    """Who is asking: the peer, or — when the peer is a proxy on this machine — the address the
-    proxy names (X-Real-IP, else the last X-Forwarded-For hop, which our proxy appended).
-    A peer elsewhere cannot name another address."""
+def trusted_proxies(env: Mapping[str, str] | None = None) -> list:
+    """Networks whose proxies may name the client (THEMOON_TRUSTED_PROXIES: comma-separated
+    addresses or CIDRs; default this machine only). Docker Compose adds its bridge networks: the
+    app's port is published on the host's loopback only, so only the host reaches it through them."""
+    env = os.environ if env is None else env
+    text = (env.get("THEMOON_TRUSTED_PROXIES") or "").strip() or "127.0.0.0/8,::1"
+    networks = []
+    for part in text.split(","):
+        try:
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            log.warning("ignored %r in THEMOON_TRUSTED_PROXIES (not an address or network)", part)
+    return networks
+
+
+def client_address(remote_ip: str | None, headers: Mapping[str, str], trusted: list | None = None) -> str:
+    """Who is asking: the peer, or — when the peer is a trusted proxy (this machine, unless
+    THEMOON_TRUSTED_PROXIES says more) — the address the proxy names (X-Real-IP, else the last
+    X-Forwarded-For hop, which our proxy appended). Any other peer cannot name another address."""
     peer = (remote_ip or "").strip()
     try:
-        local_peer = ipaddress.ip_address(peer).is_loopback
+        peer_ip = ipaddress.ip_address(peer)
     except ValueError:
         return "unknown"
-    if local_peer and is_proxied(headers):
+    trusted = trusted_proxies() if trusted is None else trusted
+    if any(peer_ip.version == net.version and peer_ip in net for net in trusted) and is_proxied(headers):
         candidates = [headers.get("X-Real-IP") or ""]
         candidates.append((headers.get("X-Forwarded-For") or "").split(",")[-1])
         for candidate in candidates:
@@ -161,6 +177,7 @@ class GuardedIdentityProvider(PasswordIdentityProvider):
     """jupyter_server's token/password identity, behind themoon's proxy and kernel checks."""
 
     _max_kernels: int | None = None
+    _trusted: list | None = None
 
     def credentials_configured(self) -> bool:
         return bool(self.token) or bool(self.hashed_password)
@@ -174,7 +191,9 @@ class GuardedIdentityProvider(PasswordIdentityProvider):
     async def get_user(self, handler: web.RequestHandler):
         headers = handler.request.headers
         proxied = is_proxied(headers)
-        headers[CLIENT_HEADER] = client_address(handler.request.remote_ip, headers)
+        if self._trusted is None:
+            self._trusted = trusted_proxies()
+        headers[CLIENT_HEADER] = client_address(handler.request.remote_ip, headers, self._trusted)
         headers[PROXIED_HEADER] = "1" if proxied else "0"
         if proxied and not self.credentials_configured():
             handler.log.warning(

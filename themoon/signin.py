@@ -37,7 +37,6 @@ from .db import transaction
 from .models import ValidationError
 
 FREE_FAILURES = 3
-DEFAULTS = {"THEMOON_SIGNIN_MAX_FAILURES": 10, "THEMOON_SIGNIN_LOCKOUT_S": 900, "THEMOON_SIGNIN_DELAY_S": 2}
 SETUP_CODE_MINUTES = 60
 # No 0/O, 1/I/L: a code read from a terminal and typed on a tablet.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -66,22 +65,27 @@ class Limits:
 def limits(env: Mapping[str, str] | None = None) -> Limits:
     """The limits from the environment (a value that is not a number ≥ 0 is ignored, and logged)."""
     env = os.environ if env is None else env
-    values: dict[str, float] = {}
-    for name, default in DEFAULTS.items():
-        text = (env.get(name) or "").strip()
-        try:
-            value = float(text) if text else float(default)
-            if value < 0 or value != value or value == float("inf"):
-                raise ValueError(text)
-        except ValueError:
-            log.warning("ignored %s=%r (expected a number ≥ 0)", name, text)
-            value = float(default)
-        values[name] = value
+    default = Limits()
     return Limits(
-        max_failures=max(1, int(values["THEMOON_SIGNIN_MAX_FAILURES"])),
-        lockout_s=values["THEMOON_SIGNIN_LOCKOUT_S"],
-        delay_s=values["THEMOON_SIGNIN_DELAY_S"],
+        max_failures=max(1, int(_number(env.get("THEMOON_SIGNIN_MAX_FAILURES"), "max_failures", default.max_failures))),
+        lockout_s=_number(env.get("THEMOON_SIGNIN_LOCKOUT_S"), "lockout_s", default.lockout_s),
+        delay_s=_number(env.get("THEMOON_SIGNIN_DELAY_S"), "delay_s", default.delay_s),
     )
+
+
+def _number(text: str | None, name: str, default: float) -> float:
+    """A number ≥ 0 from a setting, else the default (and a warning naming the setting)."""
+    text = (text or "").strip()
+    if not text:
+        return float(default)
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        log.warning("ignored sign-in limit %s=%r (expected a number ≥ 0)", name, text)
+        return float(default)
+    return value
 
 
 def normalize_address(address: Any) -> str:

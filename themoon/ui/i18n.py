@@ -45,8 +45,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "auth.wrong": ("Wrong username or password.", "사용자 이름 또는 비밀번호가 틀렸습니다."),
     "auth.locked_for": (
         "Too many failed attempts: sign-in is refused for {wait} more (the owner can lift this with "
-        "`themoon user unlock`).",
-        "로그인 실패가 너무 많습니다: 앞으로 {wait} 동안 로그인할 수 없습니다 (점주는 `themoon user unlock`으로 "
+        "“themoon user unlock”).",
+        "로그인 실패가 너무 많습니다: 앞으로 {wait} 동안 로그인할 수 없습니다 (점주는 “themoon user unlock”으로 "
         "풀 수 있습니다).",
     ),
     "auth.wait_min": ("{m} min {s} s", "{m}분 {s}초"),
@@ -54,11 +54,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "auth.first_title": ("Welcome — create the owner account", "환영합니다 — 점주 계정을 만드세요"),
     "auth.first_note": (
         "This database has no owner yet. The owner can do everything, and adds staff and viewers in Settings. "
-        "To prove you run this machine, enter the setup code that `themoon init` or `themoon serve` printed "
-        "(console and log); `themoon init` prints a new one.",
+        "To prove you run this machine, enter the setup code that “themoon init” or “themoon serve” printed "
+        "(console and log); “themoon init” prints a new one.",
         "이 데이터베이스에는 아직 점주가 없습니다. 점주는 모든 기능을 쓸 수 있고, 설정에서 직원과 조회자를 추가합니다. "
-        "이 컴퓨터를 관리하는 사람인지 확인하기 위해 `themoon init` 또는 `themoon serve`가 출력한 "
-        "설정 코드(콘솔과 로그)를 입력하세요. `themoon init`을 실행하면 새 코드가 나옵니다.",
+        "이 컴퓨터를 관리하는 사람인지 확인하기 위해 “themoon init” 또는 “themoon serve”가 출력한 "
+        "설정 코드(콘솔과 로그)를 입력하세요. “themoon init”을 실행하면 새 코드가 나옵니다.",
     ),
     "auth.create_owner": ("Create owner and sign in", "점주 계정 만들고 로그인"),
     "auth.owner_created": (
