@@ -313,6 +313,7 @@ def test_the_service_runs_themoon_serve_as_a_non_root_user_hardened(name):
     assert service["User"][0] not in ("root", "0") and service["Group"][0] not in ("root", "0")
     exec_start = service["ExecStart"][0]
     assert re.search(r"/themoon serve\b", exec_start) and "--host 127.0.0.1" in exec_start
+    assert "--behind-proxy" in exec_start  # behind nginx: no start without a token or password
     assert service["Restart"] == ["on-failure"]
     for key, value in HARDENING.items():
         assert service.get(key) == [value], key

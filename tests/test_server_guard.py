@@ -9,6 +9,7 @@ The browser tests of the first run and the sign-in limits are in tests/test_sign
 
 from __future__ import annotations
 
+import re
 import time
 
 import psutil
@@ -127,6 +128,35 @@ def test_serve_behind_a_proxy_refuses_to_start_without_credentials(tmp_path, mon
     monkeypatch.setattr(serve.os, "execve", lambda *a: started.append(a))  # positive control: with a token
     serve.serve(db_path=tmp_path / "x.db", host="127.0.0.1", token="t" * 32)
     assert started
+
+
+def test_serve_prints_a_setup_code_while_the_database_has_no_owner(tmp_path, monkeypatch, capsys):
+    from themoon import db, signin
+
+    monkeypatch.setenv("THEMOON_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("THEMOON_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setattr(serve.os, "execve", lambda *a: None)
+    path = tmp_path / "fresh.db"
+    db.connect(path).close()
+    serve.serve(db_path=path)
+    code = re.search(r"setup code: (\S+)", capsys.readouterr().err).group(1)
+    assert f"code={code}" in (tmp_path / "logs" / "themoon.log").read_text()
+    conn = db.connect(path)
+    signin.create_first_owner(
+        conn, setup_code=code, address="127.0.0.1", username="minji", password="moonlight", password_repeat="moonlight"
+    )
+    conn.close()
+    serve.serve(db_path=path)  # an owner exists: no code
+    assert "setup code" not in capsys.readouterr().err
+
+
+@pytest.fixture(autouse=True)
+def _reset_logs():
+    """serve() sets the `themoon` logger up in this process: undo it for the next test."""
+    yield
+    from themoon.ops import logs
+
+    logs.reset()
 
 
 # --- against a running server ------------------------------------------------------------------------------

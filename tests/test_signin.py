@@ -24,6 +24,14 @@ ADDRESS = "203.0.113.7"
 SQL_ONE = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])"
 
 
+@pytest.fixture(autouse=True)
+def _reset_logs():
+    yield
+    from themoon.ops import logs
+
+    logs.reset()
+
+
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     for name in ("THEMOON_SIGNIN_MAX_FAILURES", "THEMOON_SIGNIN_LOCKOUT_S", "THEMOON_SIGNIN_DELAY_S"):

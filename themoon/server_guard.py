@@ -36,8 +36,9 @@ from .ui.i18n import t
 PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 CLIENT_HEADER = "X-Themoon-Client"
 PROXIED_HEADER = "X-Themoon-Proxied"
-# What one dashboard kernel holds (RSS measured here with the demo database: ≈ 230 MB once the
-# analytics engine and the Overview's charts are loaded; benchmarks/dashboard_load.py).
+# What one dashboard kernel holds: 182 MB RSS measured here once the Overview of the 18-month
+# demo had drawn its charts (psutil, Dec 2026); issue #16 saw ≈ 230 MB; tabs opened later add
+# more. 250 MB keeps a margin.
 KERNEL_RSS_MB = 250
 RETRY_AFTER_S = 60
 log = logging.getLogger("themoon.server")
