@@ -109,6 +109,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not cost_settings.history(conn):
         cost_settings.save(conn, effective_from=date(2000, 1, 1), user="init")
     print(f"database ready: {path} (schema v{db.current_version(conn)})")
+    from . import signin
+
+    signin.announce_setup_code(conn, str(path))  # a new database: the code that creates its owner
     return 0
 
 
@@ -145,7 +148,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         return serve.serve(
-            db_path=config.db_path(args.db), port=args.port, host=args.host, token=args.token, preheat=args.preheat
+            db_path=config.db_path(args.db),
+            port=args.port,
+            host=args.host,
+            token=args.token,
+            preheat=args.preheat,
+            behind_proxy=args.behind_proxy or None,
         )
     except serve.ServeError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -435,6 +443,25 @@ def _menu_ref(text: str) -> int | str:
     return int(text) if text.isdigit() else text
 
 
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    from . import signin
+
+    if not (args.all or args.username or args.address):
+        raise ValidationError("username", "give --username, --address or --all", "--username, --address 또는 --all")
+    cleared = signin.unlock(
+        _connect(args), username=args.username, address=args.address, everything=args.all, user=args.user
+    )
+    print(f"cleared {cleared} sign-in limit(s)")
+    return 0
+
+
+def cmd_user_locks(args: argparse.Namespace) -> int:
+    from . import signin
+
+    _emit(args, signin.blocked(_connect(args)), ["kind", "key", "failures", "wait_s", "last_failure"])
+    return 0
+
+
 def cmd_import_legacy(args: argparse.Namespace) -> int:
     from .io import legacy
 
@@ -523,6 +550,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="kernels kept ready with the dashboard built, so a page opens without waiting for one to start "
         "(default $THEMOON_PREHEAT, else 1; 0 starts a kernel per page)",
+    )
+    p.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="a reverse proxy publishes this server: refuse to start without a token or a password hash "
+        "(also $THEMOON_BEHIND_PROXY=1)",
     )
 
     beans = group("bean", "green-coffee beans")
@@ -644,6 +677,11 @@ def build_parser() -> argparse.ArgumentParser:
     secret = p.add_mutually_exclusive_group(required=True)
     secret.add_argument("--password")
     secret.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    command(accounts, "locks", cmd_user_locks, "failed sign-ins counted and lockouts in force", json_out=True)
+    p = command(accounts, "unlock", cmd_user_unlock, "clear failed sign-ins and lockouts")
+    p.add_argument("--username", help="of this username")
+    p.add_argument("--address", help="of this client address (as `user locks` shows it)")
+    p.add_argument("--all", action="store_true", help="of everyone, including the first-run setup code")
 
     imports = group("import", "bring data in")
     p = command(imports, "legacy", cmd_import_legacy, "import an old Streamlit app database (roasting_data.db)")

@@ -63,3 +63,9 @@ def language() -> str:
     load_dotenv()
     lang = os.environ.get("THEMOON_LANG", "en").lower()
     return lang if lang in ("en", "ko") else "en"
+
+
+def env_flag(name: str) -> bool:
+    """An on/off setting: 1, true, yes or on (any case) is on; anything else, or unset, is off."""
+    load_dotenv()
+    return (os.environ.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
