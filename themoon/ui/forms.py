@@ -387,7 +387,9 @@ class Confirm:
         self.text = classes(widgets.HTML(), "themoon-confirm-text")
         self.yes = button("primary", "themoon-confirm-yes")
         self.no = button("secondary", "themoon-confirm-no")
-        self.box = classes(widgets.HBox([self.text, self.yes, self.no]), "themoon-confirm", *names)
+        self.box = classes(
+            widgets.HBox([self.text, self.yes, self.no]), "themoon-confirm", "themoon-confirm-save", *names
+        )
         hide(self.box)
         form.listeners.append(self.withdraw)
 
