@@ -15,7 +15,8 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -202,6 +203,20 @@ def a_date(field: str, value: Any) -> Any:
     return parse_date(field, value, today=date(9999, 12, 31))
 
 
+_QUIET = [0]  # > 0 while code (not a person) sets widget values: forms do not react
+
+
+@contextmanager
+def quiet_forms() -> Iterator[None]:
+    """Values set inside are the program's (a fill, a reset), not a person's fix: no form re-checks
+    or withdraws its question because of them (`Tab.quietly` uses this)."""
+    _QUIET[0] += 1
+    try:
+        yield
+    finally:
+        _QUIET[0] -= 1
+
+
 class FormInvalid(Exception):
     """A form found bad fields before the store was asked; they are already marked."""
 
@@ -337,6 +352,8 @@ class Form:
             raise FormInvalid()
 
     def _changed(self, _change: dict | None = None) -> None:
+        if _QUIET[0]:
+            return
         try:
             for listener in list(self.listeners):
                 listener()

@@ -1012,6 +1012,8 @@ class RoastingTab(Tab):
             return
         self.editing = batch["id"]
         self.mode.value = "single"
+        self.form.clear()  # errors and questions about what was typed before do not carry over
+        self.confirm_save.withdraw()
 
         def fill() -> None:
             self.product.value = f"{batch['product_kind']}:{batch['product']}"
