@@ -166,3 +166,18 @@ def test_a_confirm_question_is_withdrawn_by_any_change():
     assert confirm.asking and confirm.yes.description == "그래도 저장" and "91.7%" in confirm.text.value
     a.value = "4170"
     assert not confirm.asking
+
+
+def test_values_the_program_sets_do_not_count_as_a_fix():
+    from themoon.ui.forms import quiet_forms
+
+    form, a, b, _ = make_form()
+    confirm = Confirm(form)
+    a.value, b.value = "abc", "1"
+    form.show_error(ValidationError("a", "is not in stock", "재고가 없습니다"), "en")
+    confirm.ask("save anyway?", "en")
+    with quiet_forms():
+        a.value = ""  # e.g. a refused upload emptied by the tab: its error must stay
+    assert form.errors.keys() == {"a"} and confirm.asking
+    a.value = "12"  # a person's change
+    assert form.errors == {} and not confirm.asking

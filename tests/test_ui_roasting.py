@@ -484,3 +484,17 @@ def test_korean_preview_explains_the_shared_session(tab):
     fill(tab, product="bean:GTM-ANTIGUA", green="5000", roasted="4170")
     tab.render()
     assert "세션 분담" in tab.preview_box.value and "생두 무게 비율로 나누어" in tab.preview_box.value
+
+
+def test_editing_a_blends_green_splits_it_again(tab, demo_path):
+    tab.f_product.value = "blend:FULL-MOON"
+    batch = tab.batches[0]
+    tab.pick.value = batch["id"]
+    tab._edit()
+    assert tab.green_total.value == str(batch["green_g"])
+    tab.green_total.value = str(batch["green_g"] - 100)
+    assert sum(int(c["field"].value) for c in tab.components) == batch["green_g"] - 100  # followed Green
+    tab._save_batch()
+    assert tab.form.errors == {}
+    total = outside(demo_path, "SELECT SUM(green_g) FROM roast_components WHERE batch_id = ?", batch["id"])
+    assert total == [(batch["green_g"] - 100,)]

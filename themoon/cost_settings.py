@@ -83,7 +83,8 @@ def parse(values: dict[str, Any], base: CostSettings) -> CostSettings:
         else:
             raise ValidationError(key, "is not a cost setting", "비용 설정 항목이 아닙니다")
     if clean["plausible_loss_min_bp"] >= clean["plausible_loss_max_bp"]:
-        field = "plausible_loss_max_pct" if "plausible_loss_max_pct" in values else "plausible_loss_min_pct"
+        moved = "min" if clean["plausible_loss_min_bp"] != base.plausible_loss_min_bp else "max"
+        field = next((k for k in values if k.startswith(f"plausible_loss_{moved}_")), f"plausible_loss_{moved}_pct")
         raise ValidationError(
             field,
             "the plausible loss band must go from a lower to a higher percentage",
