@@ -320,6 +320,9 @@ def test_text_in_a_per_bean_box_names_that_box(tab, demo_path):
     assert tab.form.errors.keys() == {"green_g[GTM-ANTIGUA]"}
     assert "whole number" in tab.components[1]["field"].error.value
     assert count_outside(demo_path, "roast_batches") == before
+    tab.components[1]["field"].value = "1200"
+    tab._save_batch()
+    assert count_outside(demo_path, "roast_batches") == before + 1
 
 
 def test_every_bad_field_is_marked_at_once(tab, demo_path):
@@ -355,12 +358,16 @@ def test_a_korean_error_goes_when_the_other_field_is_fixed(tab, demo_path):
 
 
 def test_a_stock_shortage_is_found_before_the_store_and_goes_when_fixed(tab, demo_path):
+    before = count_outside(demo_path, "roast_batches")
     fill(tab, product="bean:ETH-SIDAMO-G4", green="5000", roasted="4170")
     tab._save_batch()
     assert "only 3,600 g of ETH-SIDAMO-G4 in stock" in tab.green_total.error.value
+    assert count_outside(demo_path, "roast_batches") == before
     tab.green_total.value = "3000"
     tab.roasted_g.value = "2500"
     assert tab.form.errors == {}
+    tab._save_batch()
+    assert count_outside(demo_path, "roast_batches") == before + 1
 
 
 def test_an_implausible_loss_asks_save_anyway(tab, demo_path):
@@ -399,9 +406,13 @@ def test_the_plausible_band_is_the_owners_setting(tab, demo_path):
     cost_settings.save(conn, effective_from=DAY, plausible_loss_min_pct="5", plausible_loss_max_pct="12")
     conn.close()
     tab.refresh()
+    before = count_outside(demo_path, "roast_batches")
     fill(tab, product="bean:GTM-ANTIGUA", green="4170", roasted="3500")  # 16.1 %: now outside
     tab._save_batch()
     assert tab.confirm_save.asking and "5%–12%" in tab.confirm_save.text.value
+    assert count_outside(demo_path, "roast_batches") == before
+    tab.confirm_save.yes.click()
+    assert count_outside(demo_path, "roast_batches") == before + 1
 
 
 def test_a_session_row_with_an_implausible_loss_asks_save_anyway(tab, demo_path):
@@ -440,16 +451,15 @@ def test_a_session_marks_every_bad_row_at_once_and_clears_fixed_ones(tab, demo_p
 
 def test_the_store_refuses_two_green_weights(demo_path):
     conn = db.connect(demo_path)
+    before = count_outside(demo_path, "roast_batches")
+    per_bean = {"KEN-MASAI-AA": 2400, "GTM-ANTIGUA": 2400, "ETH-MOMORA": 600, "ETH-SIDAMO-G4": 600}
+    batch = {"product": "blend:FULL-MOON", "roasted_on": DAY, "roasted_g": "5000", "components": per_bean}
     with pytest.raises(ValidationError) as caught:
-        roasting.add_batch(
-            conn,
-            product="blend:FULL-MOON",
-            roasted_on=DAY,
-            green_g="5000",
-            roasted_g="4170",
-            components={"KEN-MASAI-AA": 2400, "GTM-ANTIGUA": 2400, "ETH-MOMORA": 600, "ETH-SIDAMO-G4": 600},
-        )
+        roasting.add_batch(conn, green_g="5000", **batch)
     assert caught.value.field == "green_g" and "6,000 g" in caught.value.message
+    assert count_outside(demo_path, "roast_batches") == before
+    roasting.add_batch(conn, green_g="6,000", **batch)  # one weight, said twice the same
+    assert count_outside(demo_path, "roast_batches") == before + 1
     conn.close()
 
 
