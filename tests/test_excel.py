@@ -15,7 +15,7 @@ from conftest import BOUGHT_ON, build_small_cafe, db_checksum
 
 from themoon import catalog, db, inventory, roasting
 from themoon.io import cli as io_cli
-from themoon.io import excel
+from themoon.io import excel, xlsx
 from themoon.io.report import ImportRejected
 from themoon.models import ValidationError
 
@@ -604,16 +604,16 @@ def _openpyxl_cells(path: Path) -> dict[str, dict]:
 
 def _our_cells(path: Path) -> dict[str, dict]:
     found = {}
-    with excel.open_workbook(path, read_only=True) as wb, zipfile.ZipFile(path) as archive:
-        for ws in wb.worksheets:
+    with xlsx.open_xlsx(path) as reader:
+        for title in reader.parts:
             cells = {}
-            for row in excel.cell_rows(ws, archive, ws.title):
+            for row in reader.rows(title, title):
                 for column, value in row.values.items():
                     if value is not None:
                         cells[row.number, column] = (type(value).__name__, value)
                 for column in row.refused:
                     cells[row.number, column] = "refused"
-            found[ws.title] = cells
+            found[title] = cells
     return found
 
 
