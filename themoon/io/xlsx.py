@@ -242,12 +242,16 @@ class XlsxReader:
             self._book = CalamineWorkbook.from_path(str(self.path))
         return self._book
 
+    def plain(self, title: str, where: str = "") -> bool:
+        """Whether calamine reads this sheet (`_fast_scan`: plain rows, in order, a compact extent)."""
+        extent = _fast_scan(self.archive, self.parts[title], where or title, self.plain_strings())
+        return extent is not None and extent[0] * extent[1] <= max(MIN_AREA, MAX_SPREAD * extent[2])
+
     def rows(self, title: str, where: str) -> Iterator[CellRow]:
         """Every row of a sheet that holds a value, a formula or an error, with the values openpyxl's
         read-only mode gives its cells; rows out of order are refused (openpyxl would drop one)."""
         part = self.parts[title]
-        extent = _fast_scan(self.archive, part, where, self.plain_strings())
-        if extent is not None and extent[0] * extent[1] <= max(MIN_AREA, MAX_SPREAD * extent[2]):
+        if self.plain(title, where):
             try:
                 grid = self._calamine().get_sheet_by_name(title).to_python(skip_empty_area=False)
             except (KeyboardInterrupt, SystemExit):
