@@ -19,16 +19,14 @@ value goes through `themoon.models` parsers; formula cells, merged cells, wrong 
 corrupted or truncated file, an oversized file or a zip bomb are refused with a
 `ValidationError` naming the file, sheet, row and field.
 
-Reading and writing .xlsx is openpyxl's: the export streams through a write-only workbook (one
-styled cell per formatted column, reused row after row); our own format is opened in read-only
-mode (formulas kept, so a formula cell is refused rather than taken for its value), the café's
-small workbooks in normal mode (merged cells; menu.py). The cells of our format's sheets are read
-by `cell_rows` with openpyxl's shared strings, date formats and cell rules but the standard
-library's C XML parser (openpyxl's read-only mode parses worksheets with a pure-Python parser and
-a cell object per cell: 3–4× slower on 100,000 rows). Before openpyxl opens an untrusted file,
-`check_xlsx` refuses one that is too large, not a zip, truncated, a zip bomb, whose XML is not
-UTF-8, or that declares a DTD or entities; merged ranges are read from the raw parts
-(`merged_ranges`) because read-only mode does not report them.
+The export is written with XlsxWriter in constant-memory mode (rows streamed to disk; every value
+written by its type, never through `write()`'s type guessing). Before anything parses an
+untrusted file, `check_xlsx` refuses one that is too large, not a zip, truncated, a zip bomb,
+whose XML is not UTF-8, or that declares a DTD or entities; merged ranges are read from the raw
+parts (`merged_ranges`). The cells of our format are then read by `themoon.io.xlsx`: a byte scan
+of each sheet (formula and error cells, row order, extent), python-calamine for sheets of plain
+rows, the standard library's C XML parser for the rest, openpyxl's cell rules for both. The café's
+small workbooks are opened by openpyxl in normal mode (merged cells, formula text; menu.py).
 New roast batches are written by `roasting.add_batches` (the same rules as `add_batch`, one pass
 over each bean's ledger; tests compare it with `add_batch` row by row, table by table).
 """
