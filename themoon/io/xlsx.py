@@ -194,14 +194,18 @@ class XlsxReader:
         return None
 
     def plain_strings(self) -> bool:
-        """The shared strings read the same by calamine and openpyxl (no text calamine would trim
-        or unescape, no phonetic runs)."""
+        """The shared strings read the same by calamine and openpyxl (the usual part, no text
+        calamine would trim or unescape, no phonetic runs)."""
         if self._plain_strings is None:
             part = self._shared_strings_part()
-            if part is None or part not in self.archive.namelist():
+            names = set(self.archive.namelist())
+            usual = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else None
+            if part != usual and (part in names or usual is not None):
+                self._plain_strings = False  # calamine and openpyxl might read different parts
+            elif usual is None:
                 self._plain_strings = True
             else:
-                data = self.archive.read(part)
+                data = self.archive.read(usual)
                 self._plain_strings = not (
                     _OOXML_ESCAPE.search(data) or _TRIMMED_TEXT.search(data) or b"<rPh" in data or b":t>" in data
                 )
