@@ -8,10 +8,13 @@ blends, purchases and `--rows` rows of roast batches, mostly single origins, som
 row per component) and `--alogs` Artisan logs (half Python-literal, half JSON, realistic curves).
 Timings are wall-clock and CPU seconds in this process (CPU time is the steadier figure on a
 busy machine); the baselines in the same run are `pandas.read_excel` of the same workbook (all
-sheets), openpyxl's read-only cells of every sheet (how the import read before issue #6), the
-export as it was written before #6, and parsing the .alog files alone; a `read:` and an `export:`
-line put the before/after figures side by side. `--profile-import` prints cProfile's top entries
-for the big import and export instead.
+sheets), openpyxl's read-only cells of every sheet (how the import read before issue #6),
+themoon's own ElementTree cell reader as it was before #14 (now: a byte scan, then
+python-calamine), the export as it was written before #6 and before #14 (openpyxl write-only;
+now XlsxWriter), and parsing the .alog files alone; `read:` and `export:` lines put the
+before/after figures side by side. The workbook is generated with openpyxl's write-only mode, as
+themoon's export wrote it before #14 (its sheets are plain rows: calamine reads them).
+`--profile-import` prints cProfile's top entries for the big import and export instead.
 `--per-row N` also times the per-row API path (`roasting.add_batch` for each batch) on the first N
 batches against `roasting.add_batches`, and `--profile` prints where its time goes (cProfile). The
 line before the last is `export_100k_s=X`; the last line is exactly
@@ -27,18 +30,20 @@ import json
 import math
 import pstats
 import random
+import re
 import resource
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from themoon import db  # noqa: E402
-from themoon.io import artisan, excel  # noqa: E402
+from themoon.io import artisan, excel, xlsx  # noqa: E402
 
 BEANS = [
     ("ETH-YIRG", "Yirgacheffe", "예가체프", 5500),
@@ -75,7 +80,7 @@ def make_workbook(path: Path, rows: int, seed: int = 7) -> dict[str, int]:
         """A sheet as themoon's export writes it: its size in <dimension>, and the header row."""
         ws = wb.create_sheet(name)
         columns = excel.SHEETS.get(name, (None, None))
-        excel.set_dimension(ws, len(columns), size)
+        set_dimension(ws, len(columns), size)
         if name in excel.SHEETS:
             ws.append([c.name for c in columns])
         return ws
@@ -221,14 +226,13 @@ def openpyxl_cells(book: Path) -> int:
 
 
 def themoon_cells(book: Path) -> int:
-    """The same cells through themoon's reader (`excel.cell_rows`), after the same file checks."""
-    import zipfile
-
+    """The same cells through themoon's reader (`xlsx.open_xlsx`: the byte scan, then calamine for
+    plain sheets), after the same file checks."""
     path = excel.check_xlsx(book)
     count = 0
-    with excel.open_workbook(path, read_only=True) as wb, zipfile.ZipFile(path) as archive, excel.gc_paused():
-        for ws in wb.worksheets:
-            for row in excel.cell_rows(ws, archive, ws.title):
+    with xlsx.open_xlsx(path) as reader, excel.gc_paused():
+        for title in reader.parts:
+            for row in reader.rows(title, title):
                 count += sum(1 for v in row.values.values() if v is not None) + len(row.refused)
     return count
 
@@ -242,7 +246,7 @@ def export_before(conn, path: Path) -> None:
     wb = Workbook(write_only=True)
     for sheet, columns in excel.SHEETS.items():
         ws = wb.create_sheet(sheet)
-        excel.set_dimension(ws, len(columns), 2)
+        set_dimension(ws, len(columns), 2)
         ws.freeze_panes = "A2"
         ws.append([c.name for c in columns])
         formats = [None if c.kind in ("date", "bool", "int", "text") else c.number_format for c in columns]
@@ -256,6 +260,208 @@ def export_before(conn, path: Path) -> None:
                 row.append(value)
             ws.append(row)
     wb.save(path)
+
+
+# --- baselines of #14: themoon's own reader and the openpyxl export, as they were before --------------
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW_TAG, _CELL_TAG, _VALUE_TAG, _FORMULA_TAG, _INLINE_TAG = (_MAIN + t for t in ("row", "c", "v", "f", "is"))
+_READ_CHUNK = 1 << 16
+
+
+def cell_rows_before_14(ws, archive, where: str):
+    """Baseline: themoon's cell reader before #14 (ElementTree's C parser over every cell, with
+    openpyxl's shared strings and date styles read from its private attributes); yields (row
+    number, {column: value}, {column: refused})."""
+    from xml.etree.ElementTree import XMLPullParser
+
+    from openpyxl.utils import column_index_from_string
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+    # openpyxl's own reading of the workbook (private names, as its read-only worksheet uses them)
+    part = ws._worksheet_path
+    shared = ws._shared_strings
+    date_styles = ws.parent._date_formats  # style ids with a date/time number format
+    span_styles = ws.parent._timedelta_formats
+    epoch = ws.parent.epoch
+    columns: dict[str, int] = {}
+    dates: dict[tuple[Any, int], Any] = {}
+    digits = "0123456789"
+    parser = XMLPullParser(("end",))
+    number = 0
+    head = True
+    with archive.open(part) as stream:
+        while True:
+            try:
+                chunk = stream.read(_READ_CHUNK)
+            except Exception as error:  # corrupted or truncated zip data
+                raise RuntimeError(where) from error
+            if head:
+                xlsx.require_utf8(chunk, where)
+                head = False
+            if chunk:
+                parser.feed(chunk)
+            else:
+                parser.close()
+            for _event, element in parser.read_events():
+                if element.tag != _ROW_TAG:
+                    continue
+                r = element.get("r")
+                previous, number = number, (number + 1 if r is None else xlsx._row_number(r))
+                if number <= previous:
+                    raise RuntimeError(f"{where}: rows out of order")
+                values: dict[int, Any] = {}
+                refused: dict[int, str] = {}
+                column = 0
+                for cell in element:
+                    if cell.tag != _CELL_TAG:
+                        continue
+                    ref = cell.get("r")
+                    if ref is None:
+                        column += 1
+                    else:
+                        letters = ref.rstrip(digits)
+                        column = columns.get(letters) or columns.setdefault(letters, column_index_from_string(letters))
+                    kind = cell.get("t", "n")
+                    formula = cell.find(_FORMULA_TAG)
+                    if formula is not None:
+                        refused[column] = f"the formula ={formula.text or ''}"[:52]
+                        values[column] = None
+                        continue
+                    value = None if kind == "inlineStr" else (cell.findtext(_VALUE_TAG) or None)
+                    if value is not None:
+                        if kind == "n":
+                            value = float(value) if ("." in value or "E" in value or "e" in value) else int(value)
+                            style = cell.get("s")
+                            style = int(style) if style else 0
+                            if style in date_styles:
+                                key = (value, style)
+                                found = dates.get(key)
+                                if found is None:
+                                    try:
+                                        found = from_excel(value, epoch, timedelta=style in span_styles)
+                                    except (OverflowError, ValueError):
+                                        found = "#VALUE!"  # openpyxl: an error cell
+                                    if len(dates) > 50_000:
+                                        dates.clear()
+                                    dates[key] = found
+                                value = found
+                                if found == "#VALUE!":
+                                    kind = "e"
+                        elif kind == "s":
+                            value = shared[int(value)]
+                        elif kind == "b":
+                            value = bool(int(value))
+                        elif kind == "d":
+                            value = from_ISO8601(value)
+                    elif kind == "inlineStr":
+                        inline = cell.find(_INLINE_TAG)
+                        if inline is not None:
+                            value = xlsx._text_content(inline)
+                    if kind == "e":
+                        refused[column] = f"the error {value}"
+                        values[column] = None
+                        continue
+                    values[column] = value
+                    if refused:
+                        refused.pop(column, None)  # a later cell for the same column replaces it
+                element.clear()
+                yield number, values, refused
+            if not chunk:
+                return
+
+
+def themoon_cells_before_14(book: Path) -> int:
+    """The cells of every sheet through the reader before #14, after the same file checks."""
+    import zipfile
+
+    path = excel.check_xlsx(book)
+    count = 0
+    with excel.open_workbook(path, read_only=True) as wb, zipfile.ZipFile(path) as archive, excel.gc_paused():
+        for ws in wb.worksheets:
+            for _number, values, refused in cell_rows_before_14(ws, archive, ws.title):
+                count += sum(1 for v in values.values() if v is not None) + len(refused)
+    return count
+
+
+def set_dimension(ws, columns: int, rows: int) -> None:
+    """Give an openpyxl write-only sheet its <dimension> (as themoon's export did before #14)."""
+    from openpyxl.utils import get_column_letter
+
+    ref = f"A1:{get_column_letter(columns)}{rows}"
+    ws.calculate_dimension = lambda: ref
+
+
+def export_before_14(conn, path: Path) -> None:
+    """Baseline: the export before #14 (openpyxl write-only; one styled cell per formatted column,
+    reused row after row; the garbage collector paused)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    def widths(ws, sizes):
+        for i, width in enumerate(sizes, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+
+    def styled_cell(ws, column):
+        number_format = excel.DAY if column.kind == "date" else column.number_format
+        if number_format is None:
+            return None
+        cell = WriteOnlyCell(ws)
+        cell.number_format = number_format
+        return cell
+
+    def write(ws, value, styled):
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            dangerous = value.startswith(excel.DANGEROUS_START)
+            if ILLEGAL_CHARACTERS_RE.search(value):
+                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+            if "\r" in value or "_x" in value:
+                value = re.sub(r"_x[0-9A-Fa-f]{4}_", lambda m: "_x005F" + m.group(0), value).replace("\r", "_x000D_")
+            if not dangerous:
+                return value
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            return cell
+        if styled is None or isinstance(value, bool):
+            return value
+        styled.value = value
+        return styled
+
+    wb = Workbook(write_only=True)
+    conn.execute("BEGIN")
+    try:
+        with excel.gc_paused():
+            about = wb.create_sheet("about")
+            set_dimension(about, 2, 4)
+            widths(about, [16, 60])
+            for row in (("format", excel.FORMAT_NAME), ("version", excel.FORMAT_VERSION), ("note", "…")):
+                about.append(list(row))
+            for sheet, columns in excel.SHEETS.items():
+                ws = wb.create_sheet(sheet)
+                set_dimension(ws, len(columns), 2)
+                ws.freeze_panes = "A2"
+                widths(ws, [c.width for c in columns])
+                header = []
+                for c in columns:
+                    cell = WriteOnlyCell(ws, value=c.name)
+                    cell.font = Font(bold=True)
+                    cell.fill = PatternFill("solid", fgColor="E8E2D0")
+                    cell.alignment = Alignment(horizontal="center")
+                    header.append(cell)
+                ws.append(header)
+                styled = [styled_cell(ws, c) for c in columns]
+                for values in excel.sheet_rows(conn, sheet):
+                    ws.append([write(ws, value, cell) for value, cell in zip(values, styled, strict=True)])
+            wb.active = 1
+            wb.save(path)
+    finally:
+        conn.execute("COMMIT")
 
 
 def profiled(fn, top: int = 25):
@@ -309,6 +515,7 @@ def main() -> None:
 
             timed("baseline: pandas.read_excel (all sheets)", lambda: pd.read_excel(book, sheet_name=None), results)
             timed("baseline: openpyxl read-only cells (all sheets)", lambda: openpyxl_cells(book), results)
+            timed("baseline: themoon cell reader before #14", lambda: themoon_cells_before_14(book), results)
         timed("themoon cell reader (all sheets)", lambda: themoon_cells(book), results)
 
         conn = db.connect(tmp / "xlsx.db")
@@ -318,6 +525,11 @@ def main() -> None:
         assert not again.changed
         if not args.no_baselines:
             timed("baseline: export as before #6", lambda: export_before(conn, tmp / "before.xlsx"), results)
+            timed(
+                "baseline: export before #14 (openpyxl)",
+                lambda: export_before_14(conn, tmp / "before14.xlsx"),
+                results,
+            )
         out = tmp / "roundtrip.xlsx"
         _, export_s = timed("themoon export excel", lambda: excel.export_workbook(conn, out), results)
         if args.big_per_row:
@@ -396,14 +608,16 @@ def main() -> None:
     for label, seconds, cpu, mb in results:
         print(f"{label:<{width}}  {seconds:>8.2f}  {cpu:>8.2f}  {mb:>8.0f}")
     by_label = {label: (seconds, cpu) for label, seconds, cpu, _mb in results}
-    for what, before, after in (
-        ("read", "baseline: openpyxl read-only cells (all sheets)", "themoon cell reader (all sheets)"),
-        ("export", "baseline: export as before #6", "themoon export excel"),
+    for what, issue, before, after in (
+        ("read", "#6", "baseline: openpyxl read-only cells (all sheets)", "themoon cell reader (all sheets)"),
+        ("read", "#14", "baseline: themoon cell reader before #14", "themoon cell reader (all sheets)"),
+        ("export", "#6", "baseline: export as before #6", "themoon export excel"),
+        ("export", "#14", "baseline: export before #14 (openpyxl)", "themoon export excel"),
     ):
         if before in by_label:
             (bw, bc), (aw, ac) = by_label[before], by_label[after]
             print(
-                f"{what}: before #6 {bw:.2f} s wall / {bc:.2f} s cpu, now {aw:.2f} s / {ac:.2f} s "
+                f"{what}: before {issue} {bw:.2f} s wall / {bc:.2f} s cpu, now {aw:.2f} s / {ac:.2f} s "
                 f"({bc / max(ac, 1e-9):.1f}× less cpu)"
             )
     print(f"export_100k_s={export_s:.2f}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sqlite3
 import zipfile
 from datetime import date
@@ -15,7 +16,7 @@ from conftest import BOUGHT_ON, build_small_cafe, db_checksum
 
 from themoon import catalog, db, inventory, roasting
 from themoon.io import cli as io_cli
-from themoon.io import excel
+from themoon.io import excel, xlsx
 from themoon.io.report import ImportRejected
 from themoon.models import ValidationError
 
@@ -604,24 +605,27 @@ def _openpyxl_cells(path: Path) -> dict[str, dict]:
 
 def _our_cells(path: Path) -> dict[str, dict]:
     found = {}
-    with excel.open_workbook(path, read_only=True) as wb, zipfile.ZipFile(path) as archive:
-        for ws in wb.worksheets:
+    with xlsx.open_xlsx(path) as reader:
+        for title in reader.parts:
             cells = {}
-            for row in excel.cell_rows(ws, archive, ws.title):
+            for row in reader.rows(title, title):
                 for column, value in row.values.items():
                     if value is not None:
                         cells[row.number, column] = (type(value).__name__, value)
                 for column in row.refused:
                     cells[row.number, column] = "refused"
-            found[ws.title] = cells
+            found[title] = cells
     return found
 
 
 def test_cell_reader_reads_what_openpyxl_reads(demo_db, tmp_path):
     """The café's workbooks (Excel: shared strings, formulas, dates, merged cells), our export
-    (inline strings, number formats) and odd but valid XML (no cell references, rich text, a row
-    without a number, cached formula text, booleans, errors, exponents)."""
+    (inline strings, number formats), dates in the 1904 epoch, and odd but valid XML (no cell
+    references, rich text, a row without a number, cached formula text, booleans, errors,
+    exponents, escapes, unpreserved spaces): calamine's sheets and the exact reader's alike."""
     from datetime import datetime, time, timedelta
+
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
     conn = copy_db(demo_db, tmp_path / "a.db")
     export = tmp_path / "export.xlsx"
@@ -650,12 +654,38 @@ def test_cell_reader_reads_what_openpyxl_reads(demo_db, tmp_path):
     with zipfile.ZipFile(made) as archive:
         part = next(n for n in archive.namelist() if n.startswith("xl/worksheets/"))
     books += [export, made, _replace_part(made, tmp_path / "odd.xlsx", part, odd)]
+    # plain rows (calamine reads them) with dates in the 1904 epoch, times, durations, shared strings
+    wb = openpyxl.Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.append(["text", 3, 0.25, True, date(1999, 12, 31), datetime(2030, 6, 1, 23, 59, 59), time(12, 0)])
+    ws.append(["text", -4000000, 0.001, False, date(1904, 1, 2), timedelta(days=3, minutes=5)])
+    ws["F2"].number_format = "[h]:mm:ss"
+    wb.save(tmp_path / "plain1904.xlsx")
+    # rows that look plain but hold what calamine reads differently: the exact reader takes them
+    looks_plain = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1"><v>2.0</v></c><c r="B1"><v>1E3</v></c><c r="C1"><v>12345678901234567890</v></c>'
+        b'<c r="D1" t="inlineStr"><is><t>a_x000D_b</t></is></c><c r="E1" t="inlineStr"><is><t> trimmed? </t></is></c>'
+        b'<c r="F1" t="b"><v>2</v></c></row></sheetData></worksheet>'
+    )
+    books += [tmp_path / "plain1904.xlsx", _replace_part(made, tmp_path / "looks-plain.xlsx", part, looks_plain)]
+    plain: dict[str, dict[str, bool]] = {}
     for book in books:
         ours, theirs = _our_cells(book), _openpyxl_cells(book)
         assert list(ours) == list(theirs), book.name
         for title in theirs:
             assert ours[title] == theirs[title], (book.name, title)
             assert theirs[title] or book.name != "export.xlsx"
+        with xlsx.open_xlsx(book) as reader:
+            plain[book.name] = {title: reader.plain(title) for title in reader.parts}
+    # both readers were compared: calamine on our export and the café's plain sheets, the exact
+    # reader on sheets with formulas, errors, far-away cells and odd XML
+    assert all(plain["export.xlsx"].values()) and all(plain["plain1904.xlsx"].values())
+    assert plain["moon_menu.xlsx"]["원두가격표 (탄)"] and not plain["moon_menu.xlsx"]["탄콩 (3)"]
+    assert not plain["moon_menu.xlsx"]["원두메뉴판"]  # a value on row 1,048,576: 800 MB in calamine
+    assert not any(plain[name]["Sheet"] for name in ("made.xlsx", "odd.xlsx", "looks-plain.xlsx"))
     odd_cells = _our_cells(tmp_path / "odd.xlsx")["Sheet"]
     assert (
         odd_cells[1, 2] == ("str", "rich text") and odd_cells[2, 5] == "refused" and odd_cells[5, 27] == ("float", -0.5)
@@ -679,3 +709,91 @@ def test_rows_out_of_order_and_non_utf8_parts_are_refused(tmp_path):
     _refused(empty, _replace_part(path, tmp_path / "utf16.xlsx", part, utf16), part, "not UTF-8")
     declared = b'<?xml version="1.0" encoding="cp037"?>' + data.split(b"?>", 1)[-1]
     _refused(empty, _replace_part(path, tmp_path / "ebcdic.xlsx", part, declared), part, "not UTF-8")
+
+
+def _sheet_part(path: Path, header: bytes) -> tuple[str, bytes]:
+    """(name, XML) of the export's sheet whose header row holds `header`."""
+    with zipfile.ZipFile(path) as archive:
+        part = next(n for n in archive.namelist() if header in archive.read(n) and n.startswith("xl/worksheets/"))
+        return part, archive.read(part)
+
+
+def test_formula_and_error_cells_in_plain_rows_are_refused_not_read_for_their_cached_value(tmp_path):
+    """calamine reads a formula cell as its cached value: the byte scan finds it first."""
+    conn, path = small_export(tmp_path)
+    empty = db.connect(tmp_path / "empty.db")
+    part, data = _sheet_part(path, b"<t>roasted_g</t>")
+    with xlsx.open_xlsx(path) as reader:
+        assert reader.plain("roast_batches")  # the export itself goes to calamine
+    cell = re.search(rb'<c r="E3"( s="[0-9]+")?><v>([0-9]+)</v></c>', data)
+    assert cell is not None
+    cached = cell.group(0).replace(b"<v>", b"<f>4000+150</f><v>")
+    book = _replace_part(path, tmp_path / "cached.xlsx", part, data.replace(cell.group(0), cached))
+    text = _refused(empty, book, "roast_batches › row 3", "roasted_g", "the formula =4000+150")
+    assert "an import file holds values" in text
+    shared = cell.group(0).replace(b"<v>", b'<f t="shared" si="0"/><v>')
+    book = _replace_part(path, tmp_path / "shared.xlsx", part, data.replace(cell.group(0), shared))
+    _refused(empty, book, "roast_batches › row 3", "roasted_g", "the formula =")
+    error = b'<c r="E3" t="e"><v>#REF!</v></c>'
+    book = _replace_part(path, tmp_path / "error.xlsx", part, data.replace(cell.group(0), error))
+    _refused(empty, book, "roast_batches › row 3", "roasted_g", "the error #REF!")
+    # the same file without the formula imports (the positive control)
+    assert excel.import_workbook(empty, path).ok
+    assert empty.execute("SELECT COUNT(*) FROM roast_batches").fetchone()[0] == 2
+
+
+def test_plain_rows_out_of_order_are_refused(tmp_path):
+    """Rows renumbered with their cells (still plain, so calamine would read them): refused."""
+    conn, path = small_export(tmp_path)
+    empty = db.connect(tmp_path / "empty.db")
+    part, data = _sheet_part(path, b"<t>roasted_g</t>")
+    row = re.search(rb'<row r="3".*?</row>', data).group(0)
+    moved = re.sub(rb'r="([A-Z]+)3"', rb'r="\g<1>9"', row).replace(b'<row r="3"', b'<row r="9"')
+    book = _replace_part(path, tmp_path / "order.xlsx", part, data.replace(row, moved))
+    with xlsx.open_xlsx(book) as reader:
+        with pytest.raises(ValidationError, match="comes after row 9: rows out of order"):
+            reader.plain("roast_batches")
+    _refused(empty, book, "roast_batches › row 4", "out of order")
+
+
+def test_far_away_cells_never_reach_calamine(tmp_path, monkeypatch):
+    """A1 and XFD1048576 alone: calamine would allocate 17 billion cells (550 GB) and abort the
+    process; the exact reader reads the two cells."""
+    conn, path = small_export(tmp_path)
+    part, data = _sheet_part(path, b"<t>code</t>")
+    far = re.sub(
+        rb"<sheetData>.*</sheetData>",
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c></row>'
+        b'<row r="1048576"><c r="XFD1048576"><v>7</v></c></row></sheetData>',
+        data,
+        flags=re.S,
+    )
+    book = _replace_part(path, tmp_path / "far.xlsx", part, far)
+
+    def no_calamine(*args, **kwargs):
+        raise AssertionError("calamine opened the file")
+
+    monkeypatch.setattr(xlsx.CalamineWorkbook, "from_path", no_calamine)
+    with xlsx.open_xlsx(book) as reader:
+        title = next(t for t, p in reader.parts.items() if p == part)
+        assert not reader.plain(title)
+        rows = list(reader.rows(title, title))
+    assert [(r.number, r.values) for r in rows] == [(1, {1: "code"}), (1048576, {16384: 7})]
+
+
+def test_text_in_xlsxwriters_rich_text_form_stays_text(tmp_path):
+    """XlsxWriter copies a string that starts with <r> and ends with </r> into the XML unescaped:
+    the export writes it as plain runs, so it cannot inject a cell, and it reads back unchanged."""
+    conn = db.connect(tmp_path / "a.db")
+    injected = '<r><t>a</t></r></is></c><c r="K5"><f>HYPERLINK("http://evil","x")</f></c><c t="inlineStr"><is><r>'
+    notes = [injected, "<r>=1+1</r>", "<r></r>"]
+    for i, text in enumerate(notes):
+        catalog.add_bean(conn, code=f"R{i}", name_en=f"Bean {i}", notes=text)
+    path = tmp_path / "x.xlsx"
+    excel.export_workbook(conn, path)
+    wb = openpyxl.load_workbook(path)
+    assert all(cell.data_type != "f" for row in wb["beans"].iter_rows() for cell in row)
+    assert [wb["beans"].cell(r, 10).value for r in range(2, 5)] == notes
+    target = db.connect(tmp_path / "b.db")
+    assert excel.import_workbook(target, path).ok
+    assert [catalog.get_bean(target, f"R{i}")["notes"] for i in range(len(notes))] == notes
