@@ -190,6 +190,9 @@ def configure_voila(c) -> None:
     c.Voila.tornado_settings = {"websocket_max_message_size": WEBSOCKET_MAX_MESSAGE_BYTES}
     c.VoilaConfiguration.file_allowlist = []
     c.PasswordIdentityProvider.allow_password_change = False
+    from . import web  # /logout that works, 404 for climbing template paths
+
+    web.configure(c)
     password_hash = os.environ.pop("THEMOON_PASSWORD_HASH", "").strip()
     if password_hash:
         c.PasswordIdentityProvider.hashed_password = check_password_hash(password_hash)

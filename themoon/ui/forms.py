@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,11 +28,22 @@ _BRACKETS = re.compile(r"\[.*\]$")
 
 
 class PermissionDenied(Exception):
-    """The signed-in user's role does not allow this action."""
+    """The signed-in user's role does not allow this action (`message_key`: what the form says)."""
+
+    message_key = "err.denied"
 
     def __init__(self, action: str):
         self.action = action
         super().__init__(action)
+
+
+# Which Field each input widget belongs to: a value the widget itself rejects (themoon.ui.session)
+# is reported on that field's error line.
+_FIELDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def field_of(widget: widgets.Widget) -> Field | None:
+    return _FIELDS.get(widget)
 
 
 def hide(widget: widgets.Widget, hidden: bool = True) -> None:
@@ -79,6 +91,7 @@ class Field:
         hide(self.error)
         slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")
         classes(widget, "themoon-input", f"themoon-input-{slug}")
+        _FIELDS[widget] = self
         self.box = classes(widgets.VBox([self.label, widget, self.error]), "themoon-field", f"themoon-field-{slug}")
         self.lang = "en"
 
@@ -296,9 +309,9 @@ def guarded(
         if check is not None:
             check()
         return True, fn()
-    except PermissionDenied:
+    except PermissionDenied as denied:
         if form is not None:
-            form.set_status("error", t("err.denied", lang()))
+            form.set_status("error", t(denied.message_key, lang()))
     except ValidationError as error:
         if form is not None:
             form.show_error(error, lang())
