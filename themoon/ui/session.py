@@ -226,12 +226,45 @@ def handle_comm_msg(manager: Any, msg: Any) -> None:
         return
     if not _allowed():
         return
-    try:
-        comm.handle_msg(msg)
-    except Exception:
-        from ipywidgets.widgets.widget import _instances
+    from ipywidgets.widgets.widget import _instances
 
-        rejected(_instances.get(comm_id), "widget.message")
+    widget = _instances.get(comm_id)
+    try:
+        if widget is not None and widget.comm is comm:
+            widget_msg(widget, msg)
+        else:
+            comm.handle_msg(msg)  # the widget control comm (request_states) and any other
+    except Exception:
+        rejected(widget, "widget.message")
+
+
+_SingleChoice = (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons)
+
+
+def widget_msg(widget: widgets.Widget, msg: dict) -> None:
+    """Widget._handle_msg without its decorator (which shows the traceback on the page and
+    swallows the error): what the widget rejects raises here, for `rejected`."""
+    from ipywidgets.widgets.widget import _put_buffers
+
+    data = msg["content"]["data"]
+    method = data["method"]
+    buffers = msg.get("buffers") or []
+    if method == "update" and "state" in data:
+        state = data["state"]
+        if not isinstance(state, dict):
+            raise TypeError(f"widget state must be a dict, got {type(state).__name__}")
+        if "buffer_paths" in data:
+            _put_buffers(state, data["buffer_paths"], buffers)
+        if isinstance(widget, _SingleChoice) and any(state.get(k, 0) is None for k in ("index", "value", "label")):
+            # a dropdown's choice is always one of its options: the page never clears it
+            raise ValueError("a choice cannot be cleared")
+        widget.set_state(state)
+    elif method == "request_state":
+        widget.send_state()
+    elif method == "custom" and "content" in data:
+        widget._handle_custom_msg(data["content"], buffers)
+    else:
+        raise ValueError(f"unknown widget message method {method!r}")
 
 
 def _guarded(name: str, handler: Callable, manager: Any) -> Callable:
