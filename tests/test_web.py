@@ -47,3 +47,4 @@ def test_configure_voila_installs_both(monkeypatch, tmp_path):
     serve.configure_voila(c)
     assert c.IdentityProvider.logout_handler_class is web.LogoutHandler
     assert voila.app.TemplateStaticFileHandler is web.TemplateStaticFiles
+    assert c.KernelRestarter.restart_limit == 0  # a kernel that ended its session is not restarted

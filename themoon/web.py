@@ -56,9 +56,17 @@ class TemplateStaticFiles(TemplateStaticFileHandler):
 
 
 def configure(c: Any) -> None:
-    """Use these handlers in the Voilà server being configured (`c` is its config)."""
+    """Use these handlers in the Voilà server being configured (`c` is its config), and let a
+    kernel that ended itself stay ended.
+
+    A dashboard kernel exits when its session ends (themoon.ui.session). jupyter_client would
+    restart it — as an empty kernel that no page can use, since Voilà runs the notebook only at
+    a page's request — and keep it until culled; with no restarts allowed, the server removes
+    it from its kernels at once ("died, removing from map").
+    """
     import voila.app
 
     c.IdentityProvider.logout_handler_class = LogoutHandler
+    c.KernelRestarter.restart_limit = 0
     # Voilà builds its handler list from this module-level name when it starts (after config).
     voila.app.TemplateStaticFileHandler = TemplateStaticFiles
