@@ -7,6 +7,7 @@
 - staff demoted by another process (the `themoon` CLI): the page's next save is refused with a
   message, the page goes back to sign-in, and nothing is written (seen from a subprocess, after a
   save that was: the positive control);
+- a page left idle for the owner's idle time signs itself out;
 - out-of-range values sent to every input widget of every tab over the websocket: no traceback,
   no server path, no error or stderr message in anything the browser receives; a field message is;
 - `/logout` (token and password sessions): 302 to the sign-in page, the login cookie cleared;
@@ -209,6 +210,28 @@ def test_a_demoted_staff_members_next_save_is_refused(chromium, server):
              "--role", "staff"],
             check=True, timeout=60,
         )  # fmt: skip
+    page.context.close()
+
+
+# --- idle timeout ----------------------------------------------------------------------------------------
+
+
+def test_an_idle_page_signs_itself_out(chromium, server):
+    """The owner's idle time (1 minute here, set from another process) without a message from the
+    page: the page ends up at the sign-in screen, told why."""
+    page = new_page(chromium, server)
+    sign_in(page, "owner")
+    cli = [sys.executable, "-m", "themoon.cli", "settings", "session", "--db", str(server.db_path)]
+    subprocess.run([*cli, "--idle-minutes", "1"], check=True, timeout=60)
+    try:
+        started = time.monotonic()
+        page.wait_for_url(re.compile(r"\?signed_out=idle$"), timeout=180_000)
+        print(f"signed out after {time.monotonic() - started:.0f} s idle")
+        browser.wait_for_dashboard(page)
+        expect(page.locator(".themoon-app-message")).to_contain_text("after 1 min without activity")
+        expect(page.locator(".themoon-signin")).to_be_visible()
+    finally:
+        subprocess.run([*cli, "--idle-minutes", "30"], check=True, timeout=60)
     page.context.close()
 
 

@@ -91,7 +91,7 @@ def test_a_fresh_page_after_sign_out_opens_at_sign_in_even_for_the_local_demo(de
     assert app.screen == "app" and app.ctx.user["username"] == "owner"
     app.after_request(session.requested_reason("signed_out=idle"))
     assert app.screen == "signin" and app.ctx.user is None
-    assert "30 minutes without activity" in app.message.value
+    assert "30 min without activity" in app.message.value
     plain = App(demo_path, today=DEMO_TODAY, autologin=True)
     plain.after_request(session.requested_reason(""))
     assert plain.screen == "app"
@@ -110,7 +110,7 @@ def test_idle_timeout_is_the_owners_setting(demo_path):
     themoon("settings", "session", "--db", str(demo_path), "--idle-minutes", "5")
     assert not app.check_idle(299) and app.ctx.user is not None
     assert app.check_idle(301)
-    assert app.ctx.user is None and app.screen == "signin" and "5 minutes without activity" in app.message.value
+    assert app.ctx.user is None and app.screen == "signin" and "5 min without activity" in app.message.value
     themoon("settings", "session", "--db", str(demo_path), "--idle-minutes", "0")  # never
     app = signed_in(demo_path, OWNER)
     assert not app.check_idle(10**7) and app.ctx.user is not None

@@ -64,7 +64,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "auth.signing_out": ("Signing out…", "로그아웃하는 중…"),
     "auth.ended.signed_out": ("You signed out.", "로그아웃했습니다."),
     "auth.ended.idle": (
-        "You were signed out after {minutes} minutes without activity.",
+        "You were signed out after {minutes} min without activity.",
         "{minutes}분 동안 사용하지 않아 로그아웃되었습니다.",
     ),
     "auth.ended.idle_any": (
