@@ -728,7 +728,8 @@ def build_app(
         app = build(db_path, lang, today=today, prepared=prepared)
     app.after_request(session.requested_reason())
     session.activity.touch()  # the visitor is here (a preheated kernel built the app long before)
-    if session.install_guards(app.check_session):
+    # only a Voilà kernel is guarded: an analyst's JupyterLab kernel keeps its tracebacks
+    if app.kernel_session and session.install_guards(app.check_session):
         app.watch_idle()
     _event("ui.built", seconds=round(time.perf_counter() - started, 3), screen=app.screen, state=app.state)
     return app.widget

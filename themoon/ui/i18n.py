@@ -57,10 +57,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Owner account {username} created. Welcome!",
         "점주 계정 {username}이(가) 만들어졌습니다. 환영합니다!",
     ),
-    "auth.changed_self": (
-        "Your own account changed: please sign in again.",
-        "내 계정이 변경되었습니다. 다시 로그인하세요.",
-    ),
     "auth.signing_out": ("Signing out…", "로그아웃하는 중…"),
     "auth.ended.signed_out": ("You signed out.", "로그아웃했습니다."),
     "auth.ended.idle": (
