@@ -115,9 +115,12 @@ def cookie_of(page) -> str:
 def all_states(server, kernel: str, cookie: str) -> str:
     ws = KernelSocket(server.url, kernel, cookie)
     try:
-        return json.dumps(ws.states())
+        states = ws.states()
     finally:
         ws.close()
+    text = json.dumps(states)
+    print(f"kernel {kernel[:8]}: {len(states)} widget states, {len(text) / 1024:.0f} KB")
+    return text
 
 
 def rows_seen_by_another_process(path, table: str) -> int:
