@@ -263,7 +263,9 @@ def test_tablet_layout(page):
 
 
 def test_staff_cannot_open_owner_only_actions(page):
-    page.locator(".themoon-sign-out").click()
+    page.locator(".themoon-sign-out").click()  # ends the kernel: a fresh page opens at sign-in
+    page.wait_for_url(re.compile(r"\?signed_out=signed_out$"), timeout=browser.LOAD_TIMEOUT_MS)
+    browser.wait_for_dashboard(page, timeout_ms=browser.LOAD_TIMEOUT_MS)
     signin = page.locator(".themoon-signin")
     expect(signin).to_be_visible()
     expect(page.locator(".themoon-main")).to_be_hidden()

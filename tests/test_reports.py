@@ -748,3 +748,13 @@ def test_building_a_report_writes_nothing_to_the_store(demo_db, tmp_path):
     assert digest() == before
     assert not Path(f"{copy}-wal").exists() or Path(f"{copy}-wal").stat().st_size == 0
     del shutil
+
+
+@pytest.mark.parametrize("text", ["9999-W52", "9999-52w", "99999-01", "0001-W01", "2026-W99"])
+def test_periods_at_the_calendars_edges_are_field_errors(text):
+    """The last ISO week of 9999 ends in year 10000: a field error, never OverflowError."""
+    from themoon.reports.periods import parse_period
+
+    with pytest.raises(ValidationError) as refused:
+        parse_period(text, "week", today=date(2026, 11, 15))
+    assert refused.value.field == "period"

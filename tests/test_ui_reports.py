@@ -10,6 +10,7 @@ import io
 import json
 import re
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -415,6 +416,20 @@ def test_export_everything_as_an_excel_workbook(tab, temp_dir):
     assert set(excel.SHEETS) <= set(book.sheetnames)
     assert tab.e_progress.bar_style == "success" and "ready" in tab.export_form.status.value
     assert list(temp_dir.iterdir()) == []
+
+
+def test_an_export_link_expires(tab, temp_dir, monkeypatch):
+    """The file is removed once read; its link (the bytes, in the page) is dropped after LINK_TTL_S."""
+    monkeypatch.setattr(reports_ui, "LINK_TTL_S", 0.5)
+    tab.e_table.value = "beans"
+    tab._export("csv")
+    assert tab.wait(60)
+    assert data_uri(tab.e_link.value)[0].endswith(".csv") and not is_hidden(tab.e_link)
+    assert list(temp_dir.iterdir()) == []
+    deadline = time.monotonic() + 10
+    while tab.e_link.value and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert tab.e_link.value == "" and is_hidden(tab.e_link)
 
 
 def test_an_export_too_big_to_send_is_refused(tab, temp_dir, monkeypatch):

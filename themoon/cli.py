@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import catalog, checks, config, cost_settings, costs, db, inventory, roasting, users
+from . import catalog, checks, config, cost_settings, costs, db, inventory, roasting, sessions, users
 from .models import ValidationError, parse_date
 
 Handler = Callable[[argparse.Namespace], int]
@@ -461,6 +461,28 @@ def cmd_user_locks(args: argparse.Namespace) -> int:
     from . import signin
 
     _emit(args, signin.blocked(_connect(args)), ["kind", "key", "failures", "wait_s", "last_failure"])
+
+
+def cmd_user_set(args: argparse.Namespace) -> int:
+    """Change a user's role, password or active flag (an open dashboard page of theirs is refused
+    at its next action: themoon.sessions.current_user)."""
+    conn = _connect(args)
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    users.update_user(conn, args.username, user=args.user, role=args.role, password=password, active=args.active)
+    print(f"user {args.username} updated")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    _emit(args, users.list_users(_connect(args)), ["username", "display_name", "role", "active", "created_at"])
+    return 0
+
+
+def cmd_settings_session(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    if args.idle_minutes is not None:
+        sessions.set_idle_minutes(conn, args.idle_minutes, user=args.user)
+    _emit(args, {"idle_minutes": sessions.idle_minutes(conn)})
     return 0
 
 
@@ -643,6 +665,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--effective-from", dest="effective_from")
     for name in SETTINGS_FIELDS:
         p.add_argument(f"--{name.replace('_', '-')}", dest=name)
+    p = command(
+        settings, "session", cmd_settings_session, "show or set the dashboard's idle sign-out (minutes)", json_out=True
+    )
+    p.add_argument("--idle-minutes", dest="idle_minutes", help="0–1440; 0 = never (default 30)")
 
     menu = group("menu", "menu items: drinks and bags, their product, dose, price and extras")
 
@@ -684,6 +710,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--username", help="of this username")
     p.add_argument("--address", help="of this client address (as `user locks` shows it)")
     p.add_argument("--all", action="store_true", help="of everyone, including the first-run setup code")
+    p = command(accounts, "set", cmd_user_set, "change a user's role, password or active flag")
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", choices=users.ROLES)
+    p.add_argument("--password-stdin", action="store_true", help="read a new password from stdin")
+    active = p.add_mutually_exclusive_group()
+    active.add_argument("--active", dest="active", action="store_const", const=True, default=None)
+    active.add_argument("--inactive", dest="active", action="store_const", const=False)
+    command(accounts, "list", cmd_user_list, "every user (no password hashes)", json_out=True)
 
     imports = group("import", "bring data in")
     p = command(imports, "legacy", cmd_import_legacy, "import an old Streamlit app database (roasting_data.db)")

@@ -197,6 +197,9 @@ def configure_voila(c) -> None:
     c.Voila.identity_provider_class = "themoon.server_guard.GuardedIdentityProvider"
     c.VoilaConfiguration.http_header_envs = [server_guard.CLIENT_HEADER, server_guard.PROXIED_HEADER]
     c.PasswordIdentityProvider.allow_password_change = False
+    from . import web  # /logout that works, 404 for climbing template paths
+
+    web.configure(c)
     password_hash = os.environ.pop("THEMOON_PASSWORD_HASH", "").strip()
     if password_hash:
         c.PasswordIdentityProvider.hashed_password = check_password_hash(password_hash)

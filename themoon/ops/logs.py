@@ -140,6 +140,22 @@ def _level(name: str | None) -> int:
     return value if isinstance(value, int) else logging.INFO
 
 
+def real_stderr():
+    """The process's own stderr, never the page: in a Jupyter kernel sys.stderr is the page, and
+    ipykernel also pipes file descriptor 2 (sys.__stderr__) to it (`capture_fd_output`), keeping
+    the original in `_original_stdstream_copy` — the server's log."""
+    copy = getattr(sys.stderr, "_original_stdstream_copy", None)
+    if isinstance(copy, int):
+        global _REAL_STDERR
+        if _REAL_STDERR is None:
+            _REAL_STDERR = os.fdopen(os.dup(copy), "w", buffering=1, encoding="utf-8", errors="replace")
+        return _REAL_STDERR
+    return sys.__stderr__
+
+
+_REAL_STDERR = None
+
+
 def setup(
     *,
     directory: str | os.PathLike | None = None,
@@ -172,13 +188,12 @@ def setup(
         handler.stream = handler._open()  # fail here, not on the first event
     except OSError as error:
         problem = error
-        # The process's real stderr: inside a Voilà kernel sys.stderr is the page.
-        handler = logging.StreamHandler(sys.__stderr__)
+        handler = logging.StreamHandler(real_stderr())  # inside a kernel, sys.stderr is the page
         stderr = False
     handler.setFormatter(formatter)
     _handlers.append(handler)
     if stderr:
-        extra = logging.StreamHandler(sys.__stderr__)
+        extra = logging.StreamHandler(real_stderr())
         extra.setFormatter(formatter)
         _handlers.append(extra)
     for h in _handlers:

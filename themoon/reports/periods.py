@@ -133,7 +133,7 @@ def parse_period(text: object, kind: str, *, today: date | None = None) -> Perio
             period = week(date.fromisocalendar(numbers[0], numbers[1], 1))
         else:
             period = day(date(*numbers))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: the last week of 9999 ends in year 10000
         raise _bad(kind, raw) from None
     if period.start > today:
         raise ValidationError(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -22,7 +21,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .. import config, db, signin, users
+from .. import config, db, sessions, signin, users
+from . import session
 from .base import Tab
 from .context import Context
 from .forms import Field, Form, button, classes, esc, hide, report_unexpected, rich, text_input
@@ -95,7 +95,9 @@ def setup_logging() -> None:
         pass
     logger = logging.getLogger("themoon")
     if not logger.handlers:
-        logger.addHandler(logging.StreamHandler(sys.__stderr__))
+        from ..ops.logs import real_stderr
+
+        logger.addHandler(logging.StreamHandler(real_stderr()))
 
 
 def _tab_class(key: str) -> type[Tab]:
@@ -142,6 +144,13 @@ class App:
         self.current = "overview"
         self._autologin = served_locally() if autologin is None else autologin
         self.autologged_in = False  # signed in as the demo owner without asking
+        # In a Voilà kernel, ending a session ends the kernel and the page loads a fresh one
+        # (themoon.ui.session); elsewhere (JupyterLab, tests) the app goes back to sign-in in place.
+        self.kernel_session = session.in_voila_kernel()
+        self.exit_kernel: Any = session.exit_kernel_later
+        self.ended: str | None = None
+        self.idle_watch: session.IdleWatch | None = None
+        self.ctx.on_account_changed = lambda: self.end_session("account")
         self._build()
         self._start()
 
@@ -348,11 +357,99 @@ class App:
         return True
 
     def do_sign_out(self) -> None:
+        self.end_session("signed_out")
+
+    def end_session(self, reason: str = "signed_out") -> None:
+        """Sign out (`reason`: signed_out, idle, account, self): every widget of the signed-in
+        views is closed and every result, link and pending confirmation they held dropped. In a
+        Voilà kernel the page then keeps only a notice that makes it load a fresh page (a new
+        kernel, at the sign-in screen), and this kernel exits; elsewhere the sign-in screen shows."""
+        if self.ended:
+            return
+        who = self.ctx.username if self.ctx.user else None
         self._end_demo_autologin()
         self.ctx.user = None
+        if self.idle_watch is not None:
+            self.idle_watch.stop()
+            self.idle_watch = None
         self._drop_tabs()
+        _event("ui.signed_out", reason=reason, user=who or "-")
+        if self.kernel_session:
+            self.ended = reason
+            notice = session.ended_notice(reason, self.ctx.lang)
+            self.widget.children = [notice]
+            session.close_all_but([self.widget])
+            self.ctx.close()
+            self.exit_kernel()
+            return
         self.screen = "signin"
         self.render()
+        self.show_ended(reason)
+
+    def show_ended(self, reason: str | None) -> None:
+        """Say on the sign-in screen why the last session ended (a fresh page's `?signed_out=`)."""
+        if reason not in session.REASONS:
+            return
+        values = {}
+        if reason == "idle":
+            try:
+                values["minutes"] = sessions.idle_minutes(self.ctx.conn())
+            except Exception:
+                reason = "idle_any"
+            if values.get("minutes") == 0:
+                reason = "idle_any"
+        self._show_message("info", t(f"auth.ended.{reason}", self.ctx.lang, **values))
+
+    def after_request(self, reason: str | None) -> None:
+        """The page's request arrived: a fresh page after a sign-out opens at the sign-in screen
+        (even where a demo would sign in by itself) and says why."""
+        if reason is None:
+            return
+        if self.ctx.user is not None:
+            self.ctx.user = None
+            self._drop_tabs()
+            self.screen = "signin"
+            self.render()
+        if self.screen == "signin":
+            self.show_ended(reason)
+
+    def check_session(self) -> bool:
+        """Before each message from the page: is the signed-in person still who they were at
+        sign-in? If not, the session ends and the message is refused."""
+        if self.ended:
+            return False
+        if self.ctx.user is None:
+            return True
+        try:
+            ok = self.ctx.still_signed_in()
+        except Exception:  # the store is unreadable: the action itself will say so
+            report_unexpected("app.check_session", self.ctx.username)
+            return True
+        if not ok:
+            self.end_session("account")
+        return ok
+
+    def check_idle(self, idle_seconds: float | None = None) -> bool:
+        """Sign out when the page has been idle longer than the owner's setting; True if it did."""
+        if self.ctx.user is None or self.ended:
+            return False
+        try:
+            minutes = sessions.idle_minutes(self.ctx.conn())
+        except Exception:
+            minutes = sessions.DEFAULT_IDLE_MINUTES
+        idle = session.activity.idle_seconds() if idle_seconds is None else idle_seconds
+        if minutes and idle >= minutes * 60:
+            self.end_session("idle")
+            return True
+        return False
+
+    def watch_idle(self) -> None:
+        """Check the idle timeout from the kernel's event loop (a Voilà kernel only)."""
+        if not self.kernel_session or self.idle_watch is not None or self.ctx.user is None:
+            return
+        loop = session.running_loop()
+        if loop is not None:
+            self.idle_watch = session.IdleWatch(lambda: self._guard(self.check_idle, "idle"), loop)
 
     def _end_demo_autologin(self) -> None:
         """Signing out of the demo ends its automatic sign-in for every later page (themoon.signin):
@@ -369,11 +466,15 @@ class App:
         self._drop_tabs()
         self.screen = "app"
         self.open_tab("overview")
+        session.activity.touch()
+        self.watch_idle()
 
     def _drop_tabs(self) -> None:
+        tabs = [tab.widget for tab in self.tabs.values() if getattr(tab, "widget", None) is not None]
         self.tabs = {}
         self.content.children = []
         self.ctx._listeners = [self._on_changed]
+        session.close_tree(tabs)  # their state (tables, links, confirmations) leaves the kernel
 
     # --- tabs ----------------------------------------------------------------------------------------
 
@@ -413,8 +514,7 @@ class App:
 
     def _on_changed(self, what: str, origin: object = None) -> None:
         if what == "self":
-            self.do_sign_out()
-            self._show_message("info", t("auth.changed_self", self.ctx.lang))
+            self.end_session("self")
 
     # --- language and rendering -------------------------------------------------------------------------
 
@@ -656,5 +756,10 @@ def build_app(
     app = None if prepared is None or asked_for_other else _take_prebuilt(prepared)
     if app is None:
         app = build(db_path, lang, today=today, prepared=prepared)
+    app.after_request(session.requested_reason())
+    session.activity.touch()  # the visitor is here (a preheated kernel built the app long before)
+    # only a Voilà kernel is guarded: an analyst's JupyterLab kernel keeps its tracebacks
+    if app.kernel_session and session.install_guards(app.check_session):
+        app.watch_idle()
     _event("ui.built", seconds=round(time.perf_counter() - started, 3), screen=app.screen, state=app.state)
     return app.widget

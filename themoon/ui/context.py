@@ -2,7 +2,10 @@
 the analytics engine, and the news that data changed (so other tabs redraw).
 
 A tab never writes SQL: it calls the store API with `ctx.conn()` inside `ctx.run(...)`, which
-checks the role (`users.can`) before any write and turns errors into messages on the form.
+re-reads the signed-in person from the store (active, same role: `sessions.current_user`) and
+checks the role (`users.can`) inside the action's own transaction, and turns errors into
+messages on the form. A person deactivated or given another role since signing in is refused
+(nothing written) and their page ends its session (`on_account_changed`).
 """
 
 from __future__ import annotations
@@ -10,16 +13,30 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .. import db, users
+from .. import db, sessions, users
 from .forms import Form, PermissionDenied, guarded, report_unexpected
 from .i18n import normalize
 
 log = logging.getLogger("themoon.ui")
+
+# Actions that write through the kernel's own connection: the user check and the write share one
+# transaction. The others (reading, running a report, exporting, importing) start work of their
+# own or write nothing; they check the user first.
+WRITE_ACTIONS = frozenset(
+    {"log_batch", "edit_batch", "purchase", "stocktake", "catalog", "settings", "users", "resolve_alert"}
+)
+
+
+class AccountChanged(PermissionDenied):
+    """The signed-in person was deactivated or given another role since signing in."""
+
+    message_key = "err.account_changed"
 
 
 class Context:
@@ -42,6 +59,9 @@ class Context:
         self._analytics = analytics
         self._analytics_failed = False
         self._listeners: list[Callable[[str, object], None]] = []
+        # called (once the form shows why) when the store no longer holds the signed-in person as
+        # they signed in; the app ends the session
+        self.on_account_changed: Callable[[], None] | None = None
 
     # --- time, language, user -------------------------------------------------------------------
 
@@ -62,6 +82,19 @@ class Context:
     def require(self, action: str) -> None:
         if not self.can(action):
             raise PermissionDenied(action)
+
+    def still_signed_in(self, conn: sqlite3.Connection | None = None) -> bool:
+        """Does the store still hold the signed-in person as they signed in (active, same role)?
+        True when nobody is signed in."""
+        if self.user is None:
+            return True
+        return sessions.current_user(conn or self.conn(), self.user) is not None
+
+    def _check_user(self, conn: sqlite3.Connection, action: str | None) -> None:
+        if self.user is not None and not self.still_signed_in(conn):
+            raise AccountChanged(action or "read")
+        if action:
+            self.require(action)
 
     # --- data -------------------------------------------------------------------------------------
 
@@ -168,14 +201,33 @@ class Context:
         action: str | None = None,
         where: str = "action",
     ) -> tuple[bool, Any]:
-        """Run a callback's work: role check for `action` first, ValidationError shown next to its
-        field, anything unexpected logged and shown as a friendly line. Returns (ok, result)."""
-        check = (lambda: self.require(action)) if action else None
-        return guarded(
-            lang=lambda: self.lang,
-            user=lambda: self.username,
-            form=form,
-            where=where,
-            fn=fn,
-            check=check,
-        )
+        """Run a callback's work: the signed-in person re-read from the store and the role checked
+        for `action` first (for a write, inside the same transaction as the write), ValidationError
+        shown next to its field, anything unexpected logged and shown as a friendly line.
+        Returns (ok, result)."""
+        changed: list[bool] = []
+
+        def work() -> Any:
+            try:
+                if action in WRITE_ACTIONS and threading.current_thread() is threading.main_thread():
+                    conn = self.conn()
+                    with db.transaction(conn):  # the store API's own transaction joins this one
+                        self._check_user(conn, action)
+                        return fn()
+                if self.user is not None and threading.current_thread() is not threading.main_thread():
+                    conn = db.connect(self.db_path, migrate=False)  # a worker: its own connection
+                    try:
+                        self._check_user(conn, action)
+                    finally:
+                        conn.close()
+                elif self.user is not None or action:
+                    self._check_user(self.conn(), action)
+            except AccountChanged:
+                changed.append(True)
+                raise
+            return fn()
+
+        result = guarded(lang=lambda: self.lang, user=lambda: self.username, form=form, where=where, fn=work)
+        if changed and self.on_account_changed is not None:
+            self.on_account_changed()
+        return result

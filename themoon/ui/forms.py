@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,11 +33,22 @@ _BRACKETS = re.compile(r"\[.*\]$")
 
 
 class PermissionDenied(Exception):
-    """The signed-in user's role does not allow this action."""
+    """The signed-in user's role does not allow this action (`message_key`: what the form says)."""
+
+    message_key = "err.denied"
 
     def __init__(self, action: str):
         self.action = action
         super().__init__(action)
+
+
+# Which Field each input widget belongs to: a value the widget itself rejects (themoon.ui.session)
+# is reported on that field's error line.
+_FIELDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def field_of(widget: widgets.Widget) -> Field | None:
+    return _FIELDS.get(widget)
 
 
 def hide(widget: widgets.Widget, hidden: bool = True) -> None:
@@ -98,6 +110,7 @@ class Field:
         hide(self.error)
         slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")
         classes(widget, "themoon-input", f"themoon-input-{slug}")
+        _FIELDS[widget] = self
         self.box = classes(widgets.VBox([self.label, widget, self.error]), "themoon-field", f"themoon-field-{slug}")
         self.lang = "en"
 
@@ -518,9 +531,9 @@ def guarded(
         return True, fn()
     except FormInvalid:
         pass  # the form marked its bad fields and said so
-    except PermissionDenied:
+    except PermissionDenied as denied:
         if form is not None:
-            form.set_status("error", t("err.denied", lang()))
+            form.set_status("error", t(denied.message_key, lang()))
     except ValidationError as error:
         if form is not None:
             form.show_error(error, lang())

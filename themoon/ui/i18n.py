@@ -65,7 +65,21 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Owner account {username} created. Welcome!",
         "점주 계정 {username}이(가) 만들어졌습니다. 환영합니다!",
     ),
-    "auth.changed_self": (
+    "auth.signing_out": ("Signing out…", "로그아웃하는 중…"),
+    "auth.ended.signed_out": ("You signed out.", "로그아웃했습니다."),
+    "auth.ended.idle": (
+        "You were signed out after {minutes} min without activity.",
+        "{minutes}분 동안 사용하지 않아 로그아웃되었습니다.",
+    ),
+    "auth.ended.idle_any": (
+        "You were signed out: the page was left idle.",
+        "사용하지 않은 시간이 길어 로그아웃되었습니다.",
+    ),
+    "auth.ended.account": (
+        "Your account was changed or deactivated: sign in again. Nothing was saved.",
+        "계정이 변경되었거나 비활성화되었습니다. 다시 로그인하세요. 저장된 것은 없습니다.",
+    ),
+    "auth.ended.self": (
         "Your own account changed: please sign in again.",
         "내 계정이 변경되었습니다. 다시 로그인하세요.",
     ),
@@ -126,6 +140,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "죄송합니다 — 처리하지 못했고 아무것도 저장되지 않았습니다. 관리자를 위해 기록해 두었습니다.",
     ),
     "err.denied": ("Your role does not allow this.", "현재 권한으로는 할 수 없는 작업입니다."),
+    "err.account_changed": (
+        "Your account was changed or deactivated: nothing was saved. Sign in again.",
+        "계정이 변경되었거나 비활성화되어 저장하지 않았습니다. 다시 로그인하세요.",
+    ),
+    "err.bad_value": (
+        "This value cannot be used here: choose or type another.",
+        "여기에 쓸 수 없는 값입니다. 다른 값을 고르거나 입력하세요.",
+    ),
     "form.fix": (
         "Please correct the marked fields — nothing was saved.",
         "표시된 항목을 고쳐 주세요 — 저장되지 않았습니다.",
@@ -584,6 +606,19 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "set.edit_item": ("Edit menu item {code}", "메뉴 {code} 수정"),
     "set.item_saved": ("Menu item {code} saved.", "메뉴 {code} 저장됨."),
     "set.users_title": ("Users and roles", "사용자와 권한"),
+    "set.idle_title": ("Sign-out when idle", "자동 로그아웃"),
+    "set.idle_note": (
+        "A signed-in page signs itself out after this many minutes without use (0 = never; for a "
+        "shared tablet keep it short).",
+        "로그인한 화면을 이 시간(분) 동안 사용하지 않으면 자동으로 로그아웃합니다(0 = 안 함, 공용 태블릿은 짧게).",
+    ),
+    "set.idle_minutes": ("Minutes", "분"),
+    "set.idle_save": ("Save", "저장"),
+    "set.idle_saved": (
+        "Saved: pages sign out after {minutes} idle minutes.",
+        "저장됨: {minutes}분 동안 사용하지 않으면 로그아웃합니다.",
+    ),
+    "set.idle_never": ("Saved: pages never sign out by themselves.", "저장됨: 자동 로그아웃을 하지 않습니다."),
     "set.add_user": ("Add user", "사용자 추가"),
     "set.change_user": ("Change a user", "사용자 변경"),
     "set.user_added": ("User {username} added.", "사용자 {username} 추가됨."),

@@ -8,8 +8,11 @@ through the widget channel, built only when they click: an `<iframe sandbox="all
 srcdoc=…>` for a report's HTML (plotly.js inside, ~5 MB; refused above `MAX_VIEW_BYTES`) and an
 `<a download href="data:…;base64,…">` link for a file (refused above `MAX_DOWNLOAD_BYTES`).
 
+A download link expires `LINK_TTL_S` after it was made (its bytes leave the kernel and the
+page), and signing out closes it with every other widget (themoon.ui.session).
+
 Running a report (`runner.run_report`, ~10–30 s) and exporting (`io.excel.export_workbook` /
-`export_csv` into a temp file, removed afterwards) happen in a daemon thread, so the kernel stays
+`export_csv` into a temp file, removed as soon as it is read) happen in a daemon thread, so the kernel stays
 responsive; one job at a time per tab, its buttons disabled meanwhile. Running needs the "report"
 permission (owner, staff), exports "export" (owner), reading past reports "read".
 """
@@ -51,6 +54,7 @@ from .forms import (
 LIST_LIMIT = 30  # runs shown (the newest)
 MAX_VIEW_BYTES = 20 * 1024 * 1024  # a report's HTML shown in the tab
 MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024  # a file sent as a download link
+LINK_TTL_S = 10 * 60  # a download link is dropped after this long
 MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv;charset=utf-8",
@@ -79,6 +83,24 @@ def download_link(name: str, kind: str, data: bytes) -> str:
         f'<a class="themoon-reports-download" download="{esc(safe)}" href="{href}">'
         f"⬇ {esc(safe)} · {esc(size_text(len(data)))}</a>"
     )
+
+
+def expire_link(link: widgets.HTML, restore: widgets.Widget | None = None) -> threading.Timer:
+    """Empty and hide `link` LINK_TTL_S from now (showing `restore` again, the button that made
+    it), unless it holds another link by then."""
+    made = link.value
+
+    def drop() -> None:
+        if link.comm is not None and link.value == made:
+            link.value = ""
+            hide(link)
+            if restore is not None:
+                hide(restore, False)
+
+    timer = threading.Timer(LINK_TTL_S, drop)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def iframe(text: str, label: str) -> str:
@@ -600,6 +622,7 @@ class ReportsTab(Tab):
         if data is not None:
             self.v_link.value = download_link(Path(relative).name, "html", data)
             hide(self.v_link, False)
+            expire_link(self.v_link)
 
     def download_xlsx(self, r: _Row) -> None:
         """Turn the row's Excel button into a download link of the run's workbook."""
@@ -609,6 +632,7 @@ class ReportsTab(Tab):
         r.link.value = download_link(Path(r.xlsx_rel).name, "xlsx", data)
         hide(r.xlsx)
         hide(r.link, False)
+        expire_link(r.link, restore=r.xlsx)
 
     # --- exports -------------------------------------------------------------------------------------------
 
@@ -675,4 +699,5 @@ class ReportsTab(Tab):
         self.e_progress.bar_style = "success"
         self.e_link.value = download_link(name, kind, data)
         hide(self.e_link, False)
+        expire_link(self.e_link)
         self._say(self.export_form, "ok", lambda: self.tr("reports.export_ready", name=name, rows=f"{rows:,}"))

@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .. import catalog, cost_settings, users
+from .. import catalog, cost_settings, sessions, users
 from ..catalog import CHANNELS
 from ..models import ValidationError
 from . import format as fmt
@@ -284,6 +284,20 @@ class SettingsTab(Tab):
         self.users_card = users_card
         hide(users_card, not self.ctx.can("users"))
 
+        # sign-out when idle (themoon.sessions; the owner's, like the users)
+        self.i_title = title()
+        self.i_note = note()
+        self.i_minutes = Field("idle_minutes", text_input(continuous=False), "set.idle_minutes")
+        self.i_form = Form([self.i_minutes])
+        self.i_save = button("primary", "themoon-save-idle")
+        self.on_click(self.i_save, self._save_idle, "save_idle")
+        self.idle_card = card(
+            [self.i_title, self.i_note, row([self.i_minutes.box, self.i_save], "themoon-row-2"), self.i_form.status],
+            "themoon-idle",
+            "themoon-owner-only",
+        )
+        hide(self.idle_card, not self.ctx.can("users"))
+
         # language
         self.l_title = title()
         self.l_note = note()
@@ -292,7 +306,7 @@ class SettingsTab(Tab):
         )
         self.on_change(self.language, self._on_language, "language")
         language_card = card([self.l_title, self.language, self.l_note], "themoon-language")
-        self.finish([settings_card, menu_card, users_card, language_card])
+        self.finish([settings_card, menu_card, users_card, self.idle_card, language_card])
 
     def cs_form_title(self) -> widgets.HTML:
         self._cs_form_title = title("themoon-subtitle-card")
@@ -311,6 +325,9 @@ class SettingsTab(Tab):
             lambda: set_options(self.m_fields["product"].widget, product_options(conn, self.lang, blank_key="f.choose"))
         )
         self.user_rows = users.list_users(conn) if self.ctx.can("users") else []
+        if self.ctx.can("users"):
+            minutes = sessions.idle_minutes(conn)
+            self.quietly(lambda: setattr(self.i_minutes.widget, "value", str(minutes)))
         self._fill_settings_form()
 
     def _fill_settings_form(self) -> None:
@@ -400,6 +417,11 @@ class SettingsTab(Tab):
         self.u_add.description = self.tr("set.add_user")
         self.uc_save.description = self.tr("btn.save")
         self._render_users()
+        # sign-out when idle
+        self.i_title.value = esc(self.tr("set.idle_title"))
+        self.i_note.value = esc(self.tr("set.idle_note"))
+        self.i_form.relabel(lang)
+        self.i_save.description = self.tr("set.idle_save")
         # language
         self.l_title.value = esc(self.tr("set.language_title"))
         self.l_note.value = esc(self.tr("set.language_note"))
@@ -592,6 +614,21 @@ class SettingsTab(Tab):
             self.ctx.changed("self", self)  # the app signs this person out: their rights changed
             return
         self.after_write("users", self.uc_form, self.tr("set.user_saved", username=username))
+
+    # --- sign-out when idle ------------------------------------------------------------------------------------
+
+    def _save_idle(self) -> None:
+        text, conn = self.i_minutes.value, self.ctx.conn()
+        ok, minutes = self.ctx.run(
+            self.i_form,
+            lambda: sessions.set_idle_minutes(conn, text, user=self.ctx.username),
+            action="users",
+            where="settings.idle",
+        )
+        if ok:
+            self.quietly(lambda: setattr(self.i_minutes.widget, "value", str(minutes)))
+            key = "set.idle_saved" if minutes else "set.idle_never"
+            self.i_form.set_status("ok", self.tr(key, minutes=minutes))
 
     # --- language -----------------------------------------------------------------------------------------------
 
