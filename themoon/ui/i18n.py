@@ -358,6 +358,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "{day} 배치 #{id}를 삭제할까요? 되돌릴 수 없습니다.",
     ),
     "roast.deleted": ("Batch #{id} deleted.", "배치 #{id}를 삭제했습니다."),
+    "roast.gone": (
+        "Batch #{id} was deleted meanwhile (perhaps on another page) — nothing was saved.",
+        "배치 #{id}는 그 사이에 (다른 화면에서) 삭제되었습니다 — 아무것도 저장되지 않았습니다.",
+    ),
     "preview.title": ("Before you save", "저장 전 미리보기"),
     "preview.empty": (
         "Choose a product and type the weights to see loss and cost.",

@@ -620,6 +620,11 @@ class RoastingTab(Tab):
                 where="roasting.add_batch",
             )
         if not ok:
+            if self.editing and not roasting.batch_exists(conn, self.editing):  # deleted on another page
+                gone = self.editing
+                self._cancel_edit()
+                self.refresh()
+                self.form.set_status("error", self.tr("roast.gone", id=gone))
             return
         message = self.tr(
             "roast.saved",
