@@ -362,7 +362,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Connection to the server was lost — nothing more can be saved on this page.",
         "서버와의 연결이 끊겼습니다 — 이 페이지에서는 더 이상 저장할 수 없습니다.",
     ),
-    "conn.reload": ("Reload", "새로 고침"),
+    "conn.reload": ("Reload", "새로고침"),
     "roast.gone": (
         "Batch #{id} was deleted meanwhile (perhaps on another page) — nothing was saved.",
         "배치 #{id}는 그 사이에 (다른 화면에서) 삭제되었습니다 — 아무것도 저장되지 않았습니다.",

@@ -17,7 +17,7 @@
     },
     ko: {
       lost: "서버와의 연결이 끊겼습니다 — 이 페이지에서는 더 이상 저장할 수 없습니다.",
-      reload: "새로 고침",
+      reload: "새로고침",
     },
   };
   const KERNEL_SOCKET = /\/api\/kernels\/[^/?]+\/channels/;
