@@ -14,6 +14,7 @@ import re
 import signal
 import time
 
+import psutil
 import pytest
 from browser_support import DEMO_TODAY, SCREENSHOTS, build_demo_db
 from outside import count, integrity, open_and_close, query, row, themoon
@@ -148,6 +149,8 @@ def test_two_pages_saves_between_other_processes_are_kept_everywhere(chromium, s
     close) run; A saves again; both saves are seen from another process, on B after a refresh, on
     a new page, on A after a reload — and (test below) after the server stops."""
     db = server.db_path
+    served = psutil.Process(server.process.pid).cmdline()  # `themoon serve` became this Voilà
+    assert "--preheat_kernel=True" in served and "--pool_size=1" in served and "--template=themoon" in served
     a, b = open_page(chromium, server), open_page(chromium, server)
     assert browser.page_kernel_id(a) != browser.page_kernel_id(b)
     batches = count(db, "roast_batches")
