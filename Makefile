@@ -8,10 +8,15 @@ DB     ?= data/themoon.db
 PORT   ?= 8866
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test browser lint format demo screenshot clean
+.PHONY: run test lab install install-test browser lint format demo screenshot clean
 
 run: install $(DB)
 	$(BIN)/themoon serve --db $(DB) --port $(PORT)
+
+# JupyterLab on notebooks/ for analysts, with the project's kernel (the venv's python3), loopback only.
+lab: install $(DB)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --no-browser \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 $(DB): | $(BIN)/themoon
 	$(BIN)/themoon demo --db $(DB)
@@ -46,6 +51,7 @@ browser:
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install-test
 	$(BIN)/ruff format .

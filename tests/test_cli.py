@@ -131,3 +131,129 @@ def test_console_script_reads_themoon_db_from_the_environment(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert env_db.exists()
+
+
+def test_menu_add_list_edit_deactivate_mirror_the_api(cafe, capsys):
+    code, out, err = run(
+        cafe,
+        "menu",
+        "add",
+        "--code",
+        "DRIP-FULL",
+        "--name-en",
+        "Full Moon drip",
+        "--name-ko",
+        "풀문 드립",
+        "--channel",
+        "cup",
+        "--product",
+        "FULL-MOON",
+        "--dose-g",
+        "18",
+        "--price-won",
+        "5000",
+        "--extra-cost-won",
+        "350",
+        "--json",
+        capsys=capsys,
+    )
+    assert code == 0, err
+    item = json.loads(out)
+    assert (item["code"], item["product"], item["product_kind"], item["dose_g"], item["price_won"]) == (
+        "DRIP-FULL",
+        "FULL-MOON",
+        "blend",
+        18,
+        5000,
+    )
+    code, out, _ = run(
+        cafe, "menu", "edit", "DRIP-FULL", "--price-won", "5500", "--dose-g", "20", "--json", capsys=capsys
+    )
+    assert code == 0 and (json.loads(out)["price_won"], json.loads(out)["dose_g"]) == (5500, 20)
+    seen = subprocess.check_output(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("
+            "\"SELECT price_won FROM menu_items WHERE code = 'DRIP-FULL'\").fetchone()[0])",
+            str(cafe),
+        ],
+        text=True,
+    )
+    assert int(seen) == 5500  # another process sees the edit
+    code, out, _ = run(cafe, "menu", "list", "--json", capsys=capsys)
+    assert [r["code"] for r in json.loads(out)] == ["DRIP-FULL"]
+    code, out, _ = run(cafe, "menu", "list", capsys=capsys)
+    assert "DRIP-FULL" in out and "5,500" in out and "FULL-MOON" in out
+    assert run(cafe, "menu", "deactivate", "DRIP-FULL", capsys=capsys)[0] == 0
+    assert json.loads(run(cafe, "menu", "list", "--json", capsys=capsys)[1]) == []
+    listed = json.loads(run(cafe, "menu", "list", "--all", "--channel", "cup", "--json", capsys=capsys)[1])
+    assert [(r["code"], r["active"]) for r in listed] == [("DRIP-FULL", 0)]
+    conn = db.connect(cafe)
+    actions = [
+        r[0] for r in conn.execute("SELECT action FROM audit_log WHERE entity = 'menu_item' ORDER BY id").fetchall()
+    ]
+    conn.close()
+    assert actions == ["create", "update", "update"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (
+            "menu",
+            "add",
+            "--code",
+            "X",
+            "--name-en",
+            "X",
+            "--channel",
+            "cup",
+            "--product",
+            "NOPE",
+            "--dose-g",
+            "18",
+            "--price-won",
+            "1",
+        ),
+        (
+            "menu",
+            "add",
+            "--code",
+            "X",
+            "--name-en",
+            "X",
+            "--channel",
+            "cup",
+            "--product",
+            "KEN-AA",
+            "--dose-g",
+            "0",
+            "--price-won",
+            "1",
+        ),
+        (
+            "menu",
+            "add",
+            "--code",
+            "=cmd|' /C calc'!A0",
+            "--name-en",
+            "X",
+            "--channel",
+            "cup",
+            "--product",
+            "KEN-AA",
+            "--dose-g",
+            "18",
+            "--price-won",
+            "1",
+        ),
+        ("menu", "edit", "NOPE", "--price-won", "1"),
+        ("menu", "deactivate", "NOPE"),
+    ],
+)
+def test_bad_menu_input_exits_2_and_writes_nothing(cafe, capsys, args):
+    before = checksum(cafe)
+    code, _, err = run(cafe, *args, capsys=capsys)
+    assert code == 2 and err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+    assert checksum(cafe) == before

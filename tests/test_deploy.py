@@ -224,7 +224,27 @@ def test_nginx_proxies_to_loopback_with_websockets_tls_and_timeouts():
         for header in ("Upgrade $http_upgrade", "Connection $connection_upgrade", "Host $host"):
             assert re.search(rf"proxy_set_header\s+{re.escape(header)};", body), (where, header)
         assert "proxy_http_version 1.1;" in body and "proxy_read_timeout" in body, where
+        # the app refuses proxied requests without credentials: it must see that they are proxied
+        for header in ("X-Real-IP $remote_addr", "X-Forwarded-For $proxy_add_x_forwarded_for"):
+            assert re.search(rf"proxy_set_header\s+{re.escape(header)};", body), (where, header)
     assert int(re.search(r"proxy_read_timeout\s+(\d+)s", channels[0]).group(1)) >= 600
+
+
+def test_nginx_limits_page_loads_and_the_login_form():
+    """Each page view of / starts a kernel; /login is the token/password form (issue #15)."""
+    text = re.sub(r"#.*", "", nginx_conf())
+    zones = {
+        m.group(1): int(m.group(2))
+        for m in re.finditer(r"limit_req_zone\s+\$binary_remote_addr\s+zone=(\w+):\d+m\s+rate=(\d+)r/m;", text)
+    }
+    assert set(zones) == {"themoon_pages", "themoon_login"}
+    assert zones["themoon_login"] <= zones["themoon_pages"] <= 60  # per minute, per address
+    locations = _locations(text)
+    for where, zone in (("= /", "themoon_pages"), ("= /login", "themoon_login")):
+        burst = re.search(rf"limit_req\s+zone={zone}\s+burst=(\d+)\s+nodelay;", locations[where])
+        assert burst and 5 <= int(burst.group(1)) <= 50, where  # a café's tablets behind one address
+    assert "limit_req " not in locations["/"]  # static files and the API: a page view needs dozens
+    assert re.search(r"limit_req_status\s+429;", text)
 
 
 def test_nginx_accepts_the_configuration(tmp_path):
@@ -293,6 +313,7 @@ def test_the_service_runs_themoon_serve_as_a_non_root_user_hardened(name):
     assert service["User"][0] not in ("root", "0") and service["Group"][0] not in ("root", "0")
     exec_start = service["ExecStart"][0]
     assert re.search(r"/themoon serve\b", exec_start) and "--host 127.0.0.1" in exec_start
+    assert "--behind-proxy" in exec_start  # behind nginx: no start without a token or password
     assert service["Restart"] == ["on-failure"]
     for key, value in HARDENING.items():
         assert service.get(key) == [value], key
@@ -354,7 +375,7 @@ def test_systemd_analyze_verify_finds_nothing(tmp_path):
 # --- .env.example ---------------------------------------------------------------------------
 
 _READS = re.compile(
-    r"""(?:os\.environ\.get|os\.getenv|os\.environ\[|\benv|\benv_int)\(?\s*["']((?:THEMOON_|LOG_)[A-Z_]+)["']"""
+    r"""(?:os\.environ\.get|os\.getenv|os\.environ\[|\benv\.get|\benv_flag|\benv|\benv_int)\(?\s*["']((?:THEMOON_|LOG_)[A-Z_]+)["']"""
 )
 
 

@@ -143,3 +143,18 @@ def test_only_the_snapshot_module_hands_a_file_to_another_sqlite():
     assert offenders == []
     source = (REPO / "themoon" / "duck.py").read_text(encoding="utf-8")
     assert source.count("TYPE sqlite") == 1 and "take_snapshot(source, path)" in source
+
+
+def test_a_dead_process_s_snapshot_folder_is_removed_by_the_next_engine(demo_path, tmp_path, monkeypatch):
+    from themoon.analytics import Analytics
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    orphan = tmp_path / f"themoon-duckdb-{dead.pid}-abc"
+    orphan.mkdir()
+    (orphan / f"{duck.SNAPSHOT_PREFIX}x.db").write_bytes(b"left by a killed kernel")
+    alive = tmp_path / "themoon-duckdb-1-abc"  # pid 1 is alive: not ours to remove
+    alive.mkdir()
+    with Analytics(demo_path):
+        assert not orphan.exists() and alive.exists()

@@ -132,46 +132,63 @@ def test_low_disk_is_unhealthy(live, capsys, monkeypatch):
     assert code == 1 and result["checks"]["disk"]["status"] == "fail"
 
 
+def run_entry(name: str, status: str, trigger: str, finished: str, period: str = "2026-10", **extra) -> dict:
+    """An index entry as themoon.reports.runner writes it."""
+    return {
+        "id": f"{finished}-{name}",
+        "name": name,
+        "title": name,
+        "period": period,
+        "parameters": {"period": period},
+        "trigger": trigger,
+        "started_at": finished,
+        "finished_at": finished,
+        "duration_seconds": 12.5,
+        "status": status,
+        "files": {},
+        "error": None if status == "ok" else "ValueError: boom",
+        "exit_code": 0 if status == "ok" else 1,
+        **extra,
+    }
+
+
 def test_last_report_status_from_the_index(tmp_path, live, capsys):
+    """Through the reports module's own reader: a failed scheduled run is a failure, a failed
+    run started by hand only a warning; a later success of the same report and period clears it."""
     backup.create_backup(live)
-    write_index(
-        tmp_path,
-        {
-            "reports": [
-                {
-                    "name": "monthly",
-                    "status": "ok",
-                    "started_at": "2026-10-01T06:00:00+09:00",
-                    "finished_at": "2026-10-01T06:00:42+09:00",
-                },
-                {
-                    "name": "cost",
-                    "status": "failed",
-                    "finished_at": "2026-11-01T06:01:00+09:00",
-                    "duration_seconds": 12.5,
-                },
-                {"name": "bean-usage", "status": "ok", "finished_at": "2026-09-01T06:01:00+09:00"},
-            ]
-        },
-    )
+    from themoon.reports import index
+
+    root = tmp_path / "reports"
+    index.record_run(run_entry("monthly_cost", "ok", "schedule", "2026-10-01T06:00:42+09:00", "2026-09"), root)
     code, result = health_json(live, capsys)
     report = result["checks"]["report"]
-    assert code == 1 and report["status"] == "fail" and report["report_status"] == "failed"
-    assert report["name"] == "cost" and report["duration_seconds"] == 12.5
-    write_index(
-        tmp_path,
-        [
-            {
-                "name": "monthly",
-                "status": "success",
-                "started_at": "2026-11-02T06:00:00",
-                "finished_at": "2026-11-02T06:00:30",
-            }
-        ],
+    assert code == 0 and report["status"] == "ok" and report["report_status"] == "ok"
+    assert (report["name"], report["period"], report["trigger"], report["scheduled"]) == (
+        "monthly_cost",
+        "2026-09",
+        "schedule",
+        True,
     )
+    assert report["duration_seconds"] == 12.5 and report["failing_scheduled"] == []
+
+    index.record_run(run_entry("weekly_roasting", "failed", "cli", "2026-11-02T09:00:00+09:00"), root)
     code, result = health_json(live, capsys)
-    assert code == 0 and result["checks"]["report"]["report_status"] == "ok"
-    assert result["checks"]["report"]["duration_seconds"] == 30.0
+    report = result["checks"]["report"]
+    assert code == 0 and result["healthy"] is True
+    assert report["status"] == "warn" and report["report_status"] == "failed" and report["trigger"] == "cli"
+
+    index.record_run(run_entry("monthly_cost", "failed", "schedule", "2026-11-01T06:01:00+09:00"), root)
+    index.record_run(run_entry("inventory", "ok", "cli", "2026-11-03T06:01:00+09:00"), root)
+    code, result = health_json(live, capsys)
+    report = result["checks"]["report"]
+    assert code == 1 and report["status"] == "fail" and report["report_status"] == "ok"
+    assert [(f["name"], f["period"]) for f in report["failing_scheduled"]] == [("monthly_cost", "2026-10")]
+    assert "scheduled report failed: monthly_cost 2026-10" in report["detail"]
+
+    index.record_run(run_entry("monthly_cost", "ok", "cli", "2026-11-03T08:00:00+09:00"), root)
+    code, result = health_json(live, capsys)
+    assert code == 0 and result["checks"]["report"]["status"] == "ok"
+
     (tmp_path / "reports" / "index.json").write_text("{not json")
     code, result = health_json(live, capsys)
     assert code == 1 and result["checks"]["report"]["report_status"] == "unreadable"

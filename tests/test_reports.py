@@ -659,18 +659,18 @@ def test_a_rerun_replaces_the_report_and_a_failed_one_leaves_it_alone(fake_paper
     assert len(published) == 1 and published[0]["status"] == "ok"
 
 
-def test_a_bad_parameter_is_recorded_and_runs_nothing(fake_papermill, tmp_path, demo_db):
-    entry = runner.run_report("monthly_cost", "2026-10", {"trend_months": "lots"}, db=demo_db, reports_root=tmp_path)
-    assert entry["status"] == "failed" and entry["exit_code"] == 2 and "trend_months" in entry["error"]
-    assert fake_papermill == [] and not (tmp_path / "monthly_cost").exists()
-    assert index.read_index(tmp_path)[-1]["status"] == "failed"
+def test_a_bad_parameter_is_refused_runs_nothing_and_records_nothing(fake_papermill, tmp_path, demo_db):
+    with pytest.raises(ValidationError, match="trend_months"):
+        runner.run_report("monthly_cost", "2026-10", {"trend_months": "lots"}, db=demo_db, reports_root=tmp_path)
+    assert fake_papermill == [] and list(tmp_path.iterdir()) == []
+    runner.run_report("monthly_cost", "2026-10", {"trend_months": "3"}, db=demo_db, reports_root=tmp_path)
+    assert index.read_index(tmp_path)[-1]["status"] == "ok"  # positive control
 
 
-def test_a_period_that_is_not_a_path_cannot_escape(fake_papermill, tmp_path, demo_db):
-    entry = runner.run_report("monthly_cost", "../../x", db=demo_db, reports_root=tmp_path)
-    assert entry["status"] == "ok"  # the stand-in accepts anything; the real notebook refuses it
-    assert (tmp_path / "monthly_cost" / "invalid").is_dir()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".index.lock", "index.json", "monthly_cost"]
+def test_a_period_that_is_not_a_path_is_refused_before_anything_is_written(fake_papermill, tmp_path, demo_db):
+    with pytest.raises(ValidationError, match="period"):
+        runner.run_report("monthly_cost", "../../x", db=demo_db, reports_root=tmp_path)
+    assert fake_papermill == [] and list(tmp_path.iterdir()) == []
     assert runner.safe_label("2026-W43") == "2026-W43" and runner.safe_label("a/b") == "invalid"
 
 
@@ -704,9 +704,10 @@ def test_cli_report_and_list(fake_papermill, tmp_path, demo_db, capsys):
     assert "monthly_cost 2026-10: done" in out and "monthly_cost_2026-10.xlsx" in out
     assert cli.main([*args[:4], "--db", str(demo_db), "--reports-dir", str(tmp_path), "-p", "nope", "1"]) == 2
     assert "nope: is not a parameter" in capsys.readouterr().err
+    assert len(index.read_index(tmp_path)) == 1  # refused before it ran: not a failed run
     assert cli.main(["report", "list", "--reports-dir", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "failed" in lines[0] and "ok" in lines[1]
+    assert len(lines) == 1 and "ok" in lines[0]
     with pytest.raises(SystemExit) as exit_:
         cli.main(["report", "daily"])
     assert exit_.value.code == 2
@@ -714,7 +715,7 @@ def test_cli_report_and_list(fake_papermill, tmp_path, demo_db, capsys):
     assert entry["trigger"] == "cli"
     log = (tmp_path / "logs" / "themoon.log").read_text()
     assert "event=report.finished report=monthly_cost period=2026-10 trigger=cli" in log
-    assert "event=report.failed report=monthly_cost" in log
+    assert "event=report.failed" not in log
 
 
 def test_cli_registers_in_themoon():

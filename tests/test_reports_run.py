@@ -1,10 +1,9 @@
 """The reports for real: papermill runs each notebook on the fixture café (3 months ending
 2026-10-31); the workbook's numbers are the store API's for the same period, the HTML has
-drawn plots and nothing from the network, and a bad period fails cleanly."""
+drawn plots and nothing from the network, and a bad period is refused before anything runs."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -212,9 +211,12 @@ def test_html_has_drawn_plots_no_code_and_nothing_from_the_network(runs, name):
     assert f"<title>{entries[name]['title']} {entries[name]['period']}</title>" in text
 
 
-def test_a_bad_period_fails_cleanly(runs, cafe):
+def test_a_bad_period_is_refused_before_papermill_and_changes_nothing(runs, cafe):
+    """Issue #15: a typo is not a failed run. Exit 2, one line, no folder, no index entry,
+    and `themoon health` does not turn unhealthy."""
     root, _ = runs
-    before = {p for p in (root / "monthly_cost").iterdir()}
+    before = sorted((str(p.relative_to(root)), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file())
+    entries = index.read_index(root)
     result = subprocess.run(
         [
             sys.executable,
@@ -234,28 +236,13 @@ def test_a_bad_period_fails_cleanly(runs, cafe):
         timeout=600,
         env={**os.environ, "THEMOON_LOG_DIR": str(root / "logs")},
     )
-    assert result.returncode == 1, result.stderr
-    assert "2026-13" in result.stderr and "is not a month" in result.stderr
-    folder = root / "monthly_cost" / "2026-13"
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "monthly_cost_2026-13.error.txt",
-        "monthly_cost_2026-13.failed.ipynb",
-    ]
-    failed = json.loads((folder / "monthly_cost_2026-13.failed.ipynb").read_text())
-    errors = [o for c in failed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert errors and errors[0]["ename"] == "ValidationError"
-    assert "is not a month like 2026-10" in (folder / "monthly_cost_2026-13.error.txt").read_text()
-    last = index.read_index(root)[-1]
-    assert (last["status"], last["period"], last["exit_code"]) == ("failed", "2026-13", 1)
-    assert set(last["files"]) == {"failed_ipynb", "error"}
-    assert health.last_report(root)["status"] == "failed"
-    after = {p for p in (root / "monthly_cost").iterdir()}
-    assert after - before == {folder}  # no staging left, no partial report anywhere
-    assert sorted(p.name for p in (root / "monthly_cost" / "2026-10").iterdir()) == [
-        "monthly_cost_2026-10.html",
-        "monthly_cost_2026-10.ipynb",
-        "monthly_cost_2026-10.xlsx",
-    ]
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == "error: period: '2026-13' is not a month like 2026-10, 'previous' or 'current'"
+    assert not (root / "monthly_cost" / "2026-13").exists() and not (root / "monthly_cost" / "invalid").exists()
+    assert index.read_index(root) == entries
+    after = sorted((str(p.relative_to(root)), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file())
+    assert after == before
+    assert health.last_report(root)["status"] == "ok"
 
 
 def test_the_kernel_is_this_virtualenvs_python(tmp_path):

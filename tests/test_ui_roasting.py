@@ -216,24 +216,62 @@ def test_owner_resolves_an_alert_with_a_note(tab, demo_path):
     conn.close()
 
 
-def test_staff_logs_batches_but_cannot_edit_or_delete(demo_path):
+def test_staff_correct_their_own_batch_of_today_but_no_other(demo_path):
+    """Issue #15 4b: staff see edit/delete for the batch they logged today; another's batch (or
+    their own of an earlier day) shows neither, and a forged confirmation is refused by the store."""
+    import json
+
     app = signed_in(demo_path, STAFF)
     tab = app.tab("roasting")
-    assert is_hidden(tab.actions)
+    assert not is_hidden(tab.actions)
     fill(tab)
     tab._save_batch()
     assert "Saved batch" in tab.form.status.value
+    mine = max(b["id"] for b in tab.batches)
+    others = next(b["id"] for b in tab.batches if b["id"] != mine)
+    tab.pick.value = others
+    assert is_hidden(tab.edit_button) and is_hidden(tab.delete_button) and is_hidden(tab.resolve_button)
     before = count(demo_path, "roast_batches")
-    tab.pick.value = tab.batches[0]["id"]
-    tab._edit()
-    assert tab.editing is None and "does not allow" in tab.actions_form.status.value
-    tab._ask_delete()
-    assert is_hidden(tab.confirm)
-    tab._pending_delete = tab.batches[0]["id"]  # even a forged confirmation is refused
+    tab._pending_delete = others  # a forged confirmation for someone else's batch
     tab._delete()
-    assert count(demo_path, "roast_batches") == before
-    fill(tab)  # while staff's own logging still saves (the positive control)
-    saved_once_fixed(tab, demo_path, before)
+    assert count(demo_path, "roast_batches") == before and "own entries" in tab.actions_form.status.value
+
+    tab.pick.value = mine
+    assert not is_hidden(tab.edit_button) and not tab.edit_button.disabled and not is_hidden(tab.delete_button)
+    tab._edit()
+    assert tab.editing == mine
+    tab.roasted_g.value = "2450"
+    tab._save_batch()
+    assert "Saved batch" in tab.form.status.value
+    conn = db.connect(demo_path)
+    audit = conn.execute(
+        "SELECT username, old_json, new_json FROM audit_log WHERE entity = 'roast_batch' AND entity_id = ?"
+        " AND action = 'update'",
+        (mine,),
+    ).fetchone()
+    assert audit["username"] == "staff"
+    assert json.loads(audit["old_json"])["roasted_g"] == 2500 and json.loads(audit["new_json"])["roasted_g"] == 2450
+    # the same batch, made "yesterday": no longer theirs to change
+    conn.execute(
+        "UPDATE audit_log SET at = datetime(at, '-1 day') WHERE entity = 'roast_batch' AND entity_id = ?", (mine,)
+    )
+    conn.commit()
+    conn.close()
+    tab.pick.value = others
+    tab.pick.value = mine
+    assert is_hidden(tab.delete_button)
+    tab._pending_delete = mine
+    tab._delete()
+    assert count(demo_path, "roast_batches") == before + 0  # refused
+    conn = db.connect(demo_path)
+    conn.execute(
+        "UPDATE audit_log SET at = datetime(at, '+1 day') WHERE entity = 'roast_batch' AND entity_id = ?", (mine,)
+    )
+    conn.commit()
+    conn.close()
+    tab._pending_delete = mine  # positive control: today again, the delete goes through
+    tab._delete()
+    assert count(demo_path, "roast_batches") == before - 1
 
 
 def test_a_logged_batch_reaches_the_overview(app, demo_path):

@@ -178,6 +178,18 @@ def _period_start(days: np.ndarray, grain: str) -> np.ndarray:
     return months.astype("datetime64[D]")
 
 
+_SPILL_PREFIX = "themoon-duckdb-"
+
+
+def _remove_orphaned_spill_dirs() -> None:
+    """Spill folders (and snapshots: the size of the store) of processes that died without closing
+    their engine, e.g. a kernel killed while loading."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_SPILL_PREFIX}*-*"):
+        pid = folder.name[len(_SPILL_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _r2(value: float) -> float:
     """Half-up to two decimals of a float statistic (as costing.round_decimal would show it)."""
     return float(round_decimal(Fraction(value), 2))
@@ -198,7 +210,8 @@ class Analytics:
         self._fingerprint: tuple | None = None
         self._inode: int | None = None
         self.load_seconds: dict[str, float] = {}  # time per refresh step of the last load
-        self._spill_dir = Path(tempfile.gettempdir()) / f"themoon-duckdb-{os.getpid()}-{id(self):x}"
+        _remove_orphaned_spill_dirs()
+        self._spill_dir = Path(tempfile.gettempdir()) / f"{_SPILL_PREFIX}{os.getpid()}-{id(self):x}"
         self.generation = 0  # bumped by every reload
         self.refresh()
 

@@ -39,7 +39,7 @@ def record(
         hooks.append(line)
 
 
-def entries(conn: sqlite3.Connection, *, entity: str | None = None, limit: int = 200) -> list[dict]:
+def entries(conn: sqlite3.Connection, *, entity: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     sql = "SELECT * FROM audit_log"
     params: list[Any] = []
     if entity:

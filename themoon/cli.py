@@ -16,10 +16,30 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import catalog, config, cost_settings, costs, db, inventory, roasting, users
+from . import catalog, checks, config, cost_settings, costs, db, inventory, roasting, users
 from .models import ValidationError, parse_date
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the argument and the rule, exit 2 (the
+    same shape as every other refusal); `--help` still prints the full usage."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"error: {self.prog}: {message}\n")
+
+
+# Commands that may run without an existing database (they create one, read files only, or
+# report that it is missing themselves); every other command refuses a --db that is not there.
+NO_DB_NEEDED = {"init", "demo", "serve", "import", "backup", "restore", "health", "metrics", "schedule"}
+
+
+def check_common(args: argparse.Namespace) -> None:
+    """Before any command: --db names an existing database unless the command may create one."""
+    if args.command in NO_DB_NEEDED or (args.command == "report" and getattr(args, "name", None) == "list"):
+        return
+    checks.existing_db("db", config.db_path(args.db))
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -89,6 +109,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not cost_settings.history(conn):
         cost_settings.save(conn, effective_from=date(2000, 1, 1), user="init")
     print(f"database ready: {path} (schema v{db.current_version(conn)})")
+    from . import signin
+
+    signin.announce_setup_code(conn, str(path))  # a new database: the code that creates its owner
     return 0
 
 
@@ -125,7 +148,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         return serve.serve(
-            db_path=config.db_path(args.db), port=args.port, host=args.host, token=args.token, preheat=args.preheat
+            db_path=config.db_path(args.db),
+            port=args.port,
+            host=args.host,
+            token=args.token,
+            preheat=args.preheat,
+            behind_proxy=args.behind_proxy or None,
         )
     except serve.ServeError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -355,6 +383,85 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+# What `menu add` takes (catalog.add_menu_item); `menu edit` also `active`.
+MENU_FIELDS = (
+    "code",
+    "name_en",
+    "name_ko",
+    "channel",
+    "product",
+    "dose_g",
+    "price_won",
+    "extra_cost_won",
+    "external_id",
+)
+MENU_COLUMNS = ["code", "name_en", "name_ko", "channel", "product", "dose_g", "price_won", "extra_cost_won", "active"]
+
+
+def _menu_row(conn, row: dict) -> dict:
+    """A menu item as the store holds it, plus `product` (the bean or blend code) and its kind."""
+    kind = "bean" if row.get("bean_id") is not None else "blend"
+    product = catalog.product_by_id(conn, kind, row["bean_id"] if kind == "bean" else row["blend_id"])
+    return {**row, "product": product.code, "product_kind": kind}
+
+
+def cmd_menu_add(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    item_id = catalog.add_menu_item(conn, user=args.user, **_given(args, MENU_FIELDS))
+    _emit(args, _menu_row(conn, catalog.get_menu_item(conn, item_id)))
+    return 0
+
+
+def cmd_menu_edit(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    changes = _given(args, (*MENU_FIELDS, "active"))
+    if not changes:
+        raise ValidationError("item", "give at least one field to change", "바꿀 항목을 하나 이상 주세요")
+    _emit(args, _menu_row(conn, catalog.update_menu_item(conn, _menu_ref(args.item), user=args.user, **changes)))
+    return 0
+
+
+def cmd_menu_deactivate(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    row = catalog.update_menu_item(conn, _menu_ref(args.item), user=args.user, active=False)
+    _emit(args, _menu_row(conn, row))
+    return 0
+
+
+def cmd_menu_list(args: argparse.Namespace) -> int:
+    conn = _connect(args)
+    rows = [_menu_row(conn, r) for r in catalog.list_menu_items(conn, active=None if args.all else True)]
+    if args.channel:
+        rows = [r for r in rows if r["channel"] == args.channel]
+    _emit(args, rows, MENU_COLUMNS)
+    return 0
+
+
+def _menu_ref(text: str) -> int | str:
+    """`menu edit 12` means id 12; anything else is a code or a name."""
+    text = str(text).strip()
+    return int(text) if text.isdigit() else text
+
+
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    from . import signin
+
+    if not (args.all or args.username or args.address):
+        raise ValidationError("username", "give --username, --address or --all", "--username, --address 또는 --all")
+    cleared = signin.unlock(
+        _connect(args), username=args.username, address=args.address, everything=args.all, user=args.user
+    )
+    print(f"cleared {cleared} sign-in limit(s)")
+    return 0
+
+
+def cmd_user_locks(args: argparse.Namespace) -> int:
+    from . import signin
+
+    _emit(args, signin.blocked(_connect(args)), ["kind", "key", "failures", "wait_s", "last_failure"])
+    return 0
+
+
 def cmd_import_legacy(args: argparse.Namespace) -> int:
     from .io import legacy
 
@@ -364,17 +471,46 @@ def cmd_import_legacy(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- checks made before any work (themoon/checks.py) -------------------------------------------
+
+
+def check_demo(args: argparse.Namespace) -> None:
+    checks.bounded_int("months", args.months, 1, 240)
+    checks.bounded_int("seed", args.seed, 0, 2**31 - 1)
+    if args.batches is not None:
+        checks.bounded_int("batches", args.batches, 1, 20_000_000)
+    path = config.db_path(args.db)
+    if path.is_dir():
+        raise ValidationError("db", f"{path} is a directory, not a database file", "데이터베이스 파일이 아닙니다")
+
+
+def check_serve(args: argparse.Namespace) -> None:
+    checks.bounded_int("port", args.port, 1, 65535)
+    checks.bounded_int("preheat", args.preheat, 0, 32)
+
+
+def check_limit(args: argparse.Namespace) -> None:
+    checks.bounded_int("limit", args.limit, 1, 1_000_000)
+
+
+def check_roast_list(args: argparse.Namespace) -> None:
+    check_limit(args)
+    checks.optional_date("since", args.since)
+    if args.until:
+        parse_date("until", args.until, today=date.max)
+
+
 # --- parser ---------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--db", help="database file (default: $THEMOON_DB or data/themoon.db)")
     common.add_argument("--user", default="cli", help="name recorded in the audit log")
-    as_json = argparse.ArgumentParser(add_help=False)
+    as_json = Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print JSON")
 
-    parser = argparse.ArgumentParser(prog="themoon", description=__doc__.splitlines()[0])
+    parser = Parser(prog="themoon", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(parent, name: str, handler: Handler, help_: str, *, json_out: bool = False):
@@ -391,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         sub, "demo", cmd_demo, "build the demo database (the café's data + 18 months of history)", json_out=True
     )
+    p.set_defaults(check=check_demo)
     p.add_argument("--months", type=int, default=18)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--force", action="store_true", help="replace an existing database")
@@ -398,6 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--batches", type=int, help="instead of --months: a large database of N batches for benchmarks (bulk-written)"
     )
     p = command(sub, "serve", cmd_serve, "serve the dashboard with Voilà")
+    p.set_defaults(check=check_serve)
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument(
@@ -412,6 +550,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="kernels kept ready with the dashboard built, so a page opens without waiting for one to start "
         "(default $THEMOON_PREHEAT, else 1; 0 starts a kernel per page)",
+    )
+    p.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="a reverse proxy publishes this server: refuse to start without a token or a password hash "
+        "(also $THEMOON_BEHIND_PROXY=1)",
     )
 
     beans = group("bean", "green-coffee beans")
@@ -459,6 +603,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(purchases, "list", cmd_purchase_list, "list purchases", json_out=True)
     p.add_argument("--bean")
     p.add_argument("--limit", type=int, default=100)
+    p.set_defaults(check=check_limit)
 
     p = command(sub, "stocktake", cmd_stocktake, "record a stock count (adjusts the book stock)")
     p.add_argument("--bean", required=True)
@@ -481,6 +626,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until")
     p.add_argument("--product")
     p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(check=check_roast_list)
     p = command(roasts, "delete", cmd_roast_delete, "delete a roast batch")
     p.add_argument("batch_id")
 
@@ -496,6 +642,33 @@ def build_parser() -> argparse.ArgumentParser:
     for name in SETTINGS_FIELDS:
         p.add_argument(f"--{name.replace('_', '-')}", dest=name)
 
+    menu = group("menu", "menu items: drinks and bags, their product, dose, price and extras")
+
+    def menu_fields(p: argparse.ArgumentParser, *, required: bool) -> None:
+        p.add_argument("--code", required=required)
+        p.add_argument("--name-en", dest="name_en", required=required)
+        p.add_argument("--name-ko", dest="name_ko")
+        p.add_argument("--channel", required=required, help=f"one of {', '.join(catalog.CHANNELS)}")
+        p.add_argument("--product", required=required, help="bean or blend code/name (bean:CODE / blend:CODE)")
+        p.add_argument("--dose-g", dest="dose_g", required=required, help="grams of roasted coffee per cup or bag")
+        p.add_argument("--price-won", dest="price_won", required=required)
+        p.add_argument("--extra-cost-won", dest="extra_cost_won", help="cup, milk, packaging … per item")
+        p.add_argument("--external-id", dest="external_id", help="the id an importer matches on")
+
+    p = command(menu, "add", cmd_menu_add, "add a menu item", json_out=True)
+    menu_fields(p, required=True)
+    p = command(menu, "edit", cmd_menu_edit, "change a menu item (only the fields given)", json_out=True)
+    p.add_argument("item", help="id, code or name of the menu item")
+    menu_fields(p, required=False)
+    p.add_argument("--active", help="yes/no")
+    p = command(
+        menu, "deactivate", cmd_menu_deactivate, "take a menu item off the menu (kept for history)", json_out=True
+    )
+    p.add_argument("item", help="id, code or name of the menu item")
+    p = command(menu, "list", cmd_menu_list, "list menu items", json_out=True)
+    p.add_argument("--all", action="store_true", help="include inactive items")
+    p.add_argument("--channel", choices=catalog.CHANNELS)
+
     accounts = group("user", "people who sign in")
     p = command(accounts, "add", cmd_user_add, "add a user")
     p.add_argument("--username", required=True)
@@ -504,9 +677,15 @@ def build_parser() -> argparse.ArgumentParser:
     secret = p.add_mutually_exclusive_group(required=True)
     secret.add_argument("--password")
     secret.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    command(accounts, "locks", cmd_user_locks, "failed sign-ins counted and lockouts in force", json_out=True)
+    p = command(accounts, "unlock", cmd_user_unlock, "clear failed sign-ins and lockouts")
+    p.add_argument("--username", help="of this username")
+    p.add_argument("--address", help="of this client address (as `user locks` shows it)")
+    p.add_argument("--all", action="store_true", help="of everyone, including the first-run setup code")
 
     imports = group("import", "bring data in")
     p = command(imports, "legacy", cmd_import_legacy, "import an old Streamlit app database (roasting_data.db)")
+    p.set_defaults(check=lambda a: checks.existing_file("path", a.path))
     p.add_argument("path")
     p.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
     exports = group("export", "write data out (Excel, CSV)")
@@ -526,6 +705,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_common(args)
+        check = getattr(args, "check", None)
+        if check is not None:
+            check(args)  # every value checked before the handler does any work
         return args.handler(args)
     except ValidationError as error:
         print(f"error: {error.text(config.language())}", file=sys.stderr)

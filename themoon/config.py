@@ -48,7 +48,7 @@ def reports_dir() -> Path:
     return Path(os.environ.get("THEMOON_REPORTS_DIR") or project_dir() / "reports")
 
 
-def db_path(explicit: str | os.PathLike | None = None) -> Path:
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The database: an explicit path, else $THEMOON_DB, else themoon.db in $THEMOON_DATA_DIR,
     else data/themoon.db in the project directory."""
     if explicit:
@@ -63,3 +63,9 @@ def language() -> str:
     load_dotenv()
     lang = os.environ.get("THEMOON_LANG", "en").lower()
     return lang if lang in ("en", "ko") else "en"
+
+
+def env_flag(name: str) -> bool:
+    """An on/off setting: 1, true, yes or on (any case) is on; anything else, or unset, is off."""
+    load_dotenv()
+    return (os.environ.get(name) or "").strip().lower() in ("1", "true", "yes", "on")

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -26,7 +27,7 @@ class StoreConnection(sqlite3.Connection):
     """A connection that can run work once its transaction has committed (log lines of writes
     that really happened; nothing for a rolled-back one)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.after_commit: list[Callable[[], None]] = []
 
@@ -70,7 +71,7 @@ def connect(path: str | Path, *, migrate: bool = True, readonly: bool = False) -
 
 
 def current_version(conn: sqlite3.Connection) -> int:
-    return conn.execute("PRAGMA user_version").fetchone()[0]
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
 def apply_migrations(conn: sqlite3.Connection, path: Path | None = None) -> list[str]:

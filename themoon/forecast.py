@@ -33,15 +33,17 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 LEVEL_WEEKS = 8
 PROFILE_WEEKS = 26
 FLAT_WINDOW_DAYS = 7 * LEVEL_WEEKS  # the flat average over the same recent span as the level
 
 
-def _columns(history) -> tuple[np.ndarray, bool]:
+def _columns(history: ArrayLike) -> tuple[np.ndarray, bool]:
     """(days × series) float array, and whether the input was a single series."""
     values = np.asarray(history, dtype=float)
     if values.ndim == 1:
@@ -51,7 +53,7 @@ def _columns(history) -> tuple[np.ndarray, bool]:
     return values, False
 
 
-def weekday_profile(history, last_weekday: int, weeks: int = PROFILE_WEEKS) -> np.ndarray:
+def weekday_profile(history: ArrayLike, last_weekday: int, weeks: int = PROFILE_WEEKS) -> np.ndarray:
     """Seven factors (Mon..Sun) averaging 1 (7 × series for a matrix); flat for a series with no
     usage in the window.
 
@@ -67,14 +69,19 @@ def weekday_profile(history, last_weekday: int, weeks: int = PROFILE_WEEKS) -> n
     means = np.divide(sums, counts, out=np.zeros((7, m)), where=counts > 0)
     seen = counts[:, 0] > 0
     overall = means[seen].mean(axis=0) if seen.any() else np.zeros(m)
-    profile = np.divide(means, overall, out=np.ones((7, m)), where=overall > 0)
+    profile: np.ndarray = np.divide(means, overall, out=np.ones((7, m)), where=overall > 0)
     profile[~seen] = 1.0
     profile = profile * 7 / profile.sum(axis=0)
     return profile[:, 0] if single else profile
 
 
 def dow_profile(
-    history, last_weekday: int, horizon: int, *, level_weeks: int = LEVEL_WEEKS, profile_weeks: int = PROFILE_WEEKS
+    history: ArrayLike,
+    last_weekday: int,
+    horizon: int,
+    *,
+    level_weeks: int = LEVEL_WEEKS,
+    profile_weeks: int = PROFILE_WEEKS,
 ) -> np.ndarray:
     """Forecast the next `horizon` days: level (mean of the last level_weeks) × weekday profile."""
     values, single = _columns(history)
@@ -88,7 +95,9 @@ def dow_profile(
     return out[:, 0] if single else out
 
 
-def flat_average(history, last_weekday: int, horizon: int, *, window_days: int = FLAT_WINDOW_DAYS) -> np.ndarray:
+def flat_average(
+    history: ArrayLike, last_weekday: int, horizon: int, *, window_days: int = FLAT_WINDOW_DAYS
+) -> np.ndarray:
     """The old app's forecast: the same mean usage every day (over the last `window_days`)."""
     values, single = _columns(history)
     level = values[-window_days:].mean(axis=0) if len(values) else np.zeros(values.shape[1])
@@ -96,7 +105,7 @@ def flat_average(history, last_weekday: int, horizon: int, *, window_days: int =
     return out[:, 0] if single else out
 
 
-def seasonal_naive(history, last_weekday: int, horizon: int) -> np.ndarray:
+def seasonal_naive(history: ArrayLike, last_weekday: int, horizon: int) -> np.ndarray:
     """Same weekday last week (a common baseline for weekly seasonality)."""
     values, single = _columns(history)
     if len(values) < 7:
@@ -112,7 +121,9 @@ MODELS: dict[str, Callable[..., np.ndarray]] = {
 }
 
 
-def backtest(history, last_weekday: int, *, weeks: int = 8, horizon: int = 7, min_train_days: int = 28) -> dict:
+def backtest(
+    history: ArrayLike, last_weekday: int, *, weeks: int = 8, horizon: int = 7, min_train_days: int = 28
+) -> dict[str, Any]:
     """Rolling-origin MAE (grams/day) of each model over the last `weeks` weeks.
 
     Origins are one week apart; at each, a model sees only the days before it and forecasts the
@@ -132,7 +143,7 @@ def backtest(history, last_weekday: int, *, weeks: int = 8, horizon: int = 7, mi
         for name, model in MODELS.items():
             predicted = model(train, train_weekday, horizon)[: len(actual)]
             errors[name].append(np.abs(predicted - actual))
-    result: dict = {}
+    result: dict[str, Any] = {}
     for name, found in errors.items():
         if not found:
             result[name] = None
@@ -142,7 +153,7 @@ def backtest(history, last_weekday: int, *, weeks: int = 8, horizon: int = 7, mi
     return result
 
 
-def weekly_sd(history, weeks: int = PROFILE_WEEKS):
+def weekly_sd(history: ArrayLike, weeks: int = PROFILE_WEEKS) -> Any:
     """Standard deviation of the whole-week totals over the last `weeks` weeks (0 with fewer than
     two weeks); one value per series for a matrix."""
     values, single = _columns(history)

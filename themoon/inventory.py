@@ -17,7 +17,7 @@ from fractions import Fraction
 from itertools import accumulate
 from typing import Any
 
-from . import audit, catalog
+from . import audit, catalog, users
 from .costing import moving_average, round_won
 from .db import transaction
 from .models import ValidationError, parse_date, parse_grams, parse_int, parse_text, parse_won
@@ -57,16 +57,73 @@ def add_purchase(
     return purchase_id
 
 
-def delete_purchase(conn: sqlite3.Connection, purchase_id: Any, *, user: str = "system") -> None:
-    """Refused when the coffee of that lot has already been roasted (stock would go negative)."""
+def _old_purchase(conn: sqlite3.Connection, purchase_id: int, user: str, role: str | None) -> dict:
+    old = conn.execute("SELECT * FROM purchases WHERE id = ?", (purchase_id,)).fetchone()
+    if old is None:
+        raise ValidationError("purchase_id", f"no purchase {purchase_id}", "해당 입고 기록이 없습니다")
+    if role is not None:
+        users.require_correction(conn, username=user, role=role, entity="purchase", entity_id=purchase_id)
+    return dict(old)
+
+
+# What a correction of a purchase may change (its bean and date stay: delete and re-enter those).
+PURCHASE_EDITABLE = ("grams", "total_won", "supplier", "lot_code", "notes")
+
+
+def update_purchase(
+    conn: sqlite3.Connection, purchase_id: Any, *, user: str = "system", role: str | None = None, **changes: Any
+) -> dict:
+    """Correct a purchase (audited old → new). With `role`, staff only their own of today.
+    Refused when less coffee would be left than has already been roasted from it."""
+    purchase_id = parse_int("purchase_id", purchase_id, minimum=1)
+    unknown = set(changes) - set(PURCHASE_EDITABLE)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], "is not an editable field", "수정할 수 없는 항목입니다")
+    rules = {
+        "grams": lambda v: parse_grams("grams", v),
+        "total_won": lambda v: parse_won("total_won", v),
+        "supplier": lambda v: parse_text("supplier", v),
+        "lot_code": lambda v: parse_text("lot_code", v, max_len=60),
+        "notes": lambda v: parse_text("notes", v, max_len=2000),
+    }
+    clean = {name: rules[name](value) for name, value in changes.items()}
+    with transaction(conn):
+        old = _old_purchase(conn, purchase_id, user, role)
+        for column, value in clean.items():  # column names come from PURCHASE_EDITABLE only
+            conn.execute(f"UPDATE purchases SET {column} = ? WHERE id = ?", (value, purchase_id))
+        check_never_negative(conn, old["bean_id"])
+        audit.record(conn, user, "update", "purchase", purchase_id, old, clean)
+        return dict(conn.execute("SELECT * FROM purchases WHERE id = ?", (purchase_id,)).fetchone())
+
+
+def delete_purchase(
+    conn: sqlite3.Connection, purchase_id: Any, *, user: str = "system", role: str | None = None
+) -> None:
+    """Refused when the coffee of that lot has already been roasted (stock would go negative).
+    With `role`, staff may delete only their own purchase of today."""
     purchase_id = parse_int("purchase_id", purchase_id, minimum=1)
     with transaction(conn):
-        old = conn.execute("SELECT * FROM purchases WHERE id = ?", (purchase_id,)).fetchone()
-        if old is None:
-            raise ValidationError("purchase_id", f"no purchase {purchase_id}", "해당 입고 기록이 없습니다")
+        old = _old_purchase(conn, purchase_id, user, role)
         conn.execute("DELETE FROM purchases WHERE id = ?", (purchase_id,))
         check_never_negative(conn, old["bean_id"])
-        audit.record(conn, user, "delete", "purchase", purchase_id, dict(old), None)
+        audit.record(conn, user, "delete", "purchase", purchase_id, old, None)
+
+
+def delete_adjustment(
+    conn: sqlite3.Connection, adjustment_id: Any, *, user: str = "system", role: str | None = None
+) -> None:
+    """Undo a stock adjustment (a stocktake counted wrong: delete it, count again). With `role`,
+    staff may undo only their own of today. Refused if stock would go negative."""
+    adjustment_id = parse_int("adjustment_id", adjustment_id, minimum=1)
+    with transaction(conn):
+        old = conn.execute("SELECT * FROM stock_adjustments WHERE id = ?", (adjustment_id,)).fetchone()
+        if old is None:
+            raise ValidationError("adjustment_id", f"no adjustment {adjustment_id}", "해당 재고 조정이 없습니다")
+        if role is not None:
+            users.require_correction(conn, username=user, role=role, entity="stock_adjustment", entity_id=adjustment_id)
+        conn.execute("DELETE FROM stock_adjustments WHERE id = ?", (adjustment_id,))
+        check_never_negative(conn, old["bean_id"])
+        audit.record(conn, user, "delete", "stock_adjustment", adjustment_id, dict(old), None)
 
 
 def add_adjustment(

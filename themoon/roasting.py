@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from . import audit, catalog, cost_settings, inventory
+from . import audit, catalog, cost_settings, inventory, users
 from .costing import (
     batch_cost,
     bp_to_pct,
@@ -305,14 +305,19 @@ def _current_values(conn: sqlite3.Connection, batch_id: int) -> tuple[dict, Prod
     return values, product
 
 
-def update_batch(conn: sqlite3.Connection, batch_id: Any, *, user: str = "system", **changes: Any) -> dict:
-    """Edit a batch; its green cost is frozen again at its (possibly new) date."""
+def update_batch(
+    conn: sqlite3.Connection, batch_id: Any, *, user: str = "system", role: str | None = None, **changes: Any
+) -> dict:
+    """Edit a batch; its green cost is frozen again at its (possibly new) date. With `role` (the
+    dashboard passes the signed-in user's), staff may only correct their own batch of today."""
     batch_id = parse_int("batch_id", batch_id, minimum=1)
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
         raise ValidationError(sorted(unknown)[0], "is not an editable field", "수정할 수 없는 항목입니다")
     with transaction(conn):
         old, old_product = _current_values(conn, batch_id)
+        if role is not None:
+            users.require_correction(conn, username=user, role=role, entity="roast_batch", entity_id=batch_id)
         values = {**old, **changes}
         if "green_g" in changes and "components" not in changes:
             values["components"] = None
@@ -339,10 +344,13 @@ def update_batch(conn: sqlite3.Connection, batch_id: Any, *, user: str = "system
         return get_batch(conn, batch_id)
 
 
-def delete_batch(conn: sqlite3.Connection, batch_id: Any, *, user: str = "system") -> None:
+def delete_batch(conn: sqlite3.Connection, batch_id: Any, *, user: str = "system", role: str | None = None) -> None:
+    """Delete a batch (audited with its old values); `role` as for `update_batch`."""
     batch_id = parse_int("batch_id", batch_id, minimum=1)
     with transaction(conn):
         old, product = _current_values(conn, batch_id)
+        if role is not None:
+            users.require_correction(conn, username=user, role=role, entity="roast_batch", entity_id=batch_id)
         conn.execute("DELETE FROM roast_batches WHERE id = ?", (batch_id,))
         reevaluate_alerts(conn, product, date.fromisoformat(old["roasted_on"]))
         audit.record(conn, user, "delete", "roast_batch", batch_id, old, None)

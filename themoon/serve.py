@@ -185,10 +185,17 @@ def configure_voila(c) -> None:
     /voila/files (nothing there is needed, and Voilà serves them without credentials), and lets
     kernel websocket messages be up to WEBSOCKET_MAX_MESSAGE_BYTES.
     """
+    from . import server_guard
+
     path = os.environ.get("THEMOON_COOKIE_SECRET_FILE") or cookie_secret_file(os.environ)
     c.Voila.cookie_secret = cookie_secret(path)
     c.Voila.tornado_settings = {"websocket_max_message_size": WEBSOCKET_MAX_MESSAGE_BYTES}
     c.VoilaConfiguration.file_allowlist = []
+    # Proxied requests without server credentials, and kernels beyond what memory allows, are
+    # refused before any kernel starts; every request is stamped with the client's address,
+    # which kernels receive for the sign-in limits (themoon.server_guard).
+    c.Voila.identity_provider_class = "themoon.server_guard.GuardedIdentityProvider"
+    c.VoilaConfiguration.http_header_envs = [server_guard.CLIENT_HEADER, server_guard.PROXIED_HEADER]
     c.PasswordIdentityProvider.allow_password_change = False
     password_hash = os.environ.pop("THEMOON_PASSWORD_HASH", "").strip()
     if password_hash:
@@ -270,8 +277,10 @@ def env_for_voila(
     THEMOON_COOKIE_SECRET_FILE is set to where the cookie secret lives (`cookie_secret_file`), and
     THEMOON_UPLOAD_MAX_MB to the upload size the server's websocket takes (UPLOAD_MAX_MB).
 
-    THEMOON_SERVE_HOST tells the kernels where the server listens: a demo database served on a
-    loopback address only opens signed in as the demo owner (themoon.ui.app.served_locally).
+    THEMOON_SERVE_HOST tells the kernels where the server listens and THEMOON_SERVER_AUTH what
+    protects it (token, password or none): a demo database opens signed in as the demo owner only
+    on a loopback address with no credentials (themoon.ui.app.served_locally), and never for a
+    proxied request (the server refuses those without credentials).
 
     THEMOON_DB and the data/log/backup/report directories are made absolute (kernels run in the
     notebook's directory, and do not see this directory's `.env`), our `share/jupyter`
@@ -299,6 +308,8 @@ def env_for_voila(
         )
     env["JUPYTER_PLATFORM_DIRS"] = "1"
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # quiets the debugger warning of every kernel
+    # what protects the server (not the secret itself): a demo opens signed in only without any
+    env["THEMOON_SERVER_AUTH"] = "token" if token else "password" if password_hash else "none"
     if token:
         env["JUPYTER_TOKEN"] = token
     else:
@@ -320,13 +331,18 @@ def serve(
     token: str | None = None,
     password_hash: str | None = None,
     preheat: int = 0,
+    behind_proxy: bool | None = None,
 ) -> None:
     """Replace this process with the Voilà server (does not return).
 
     `token` / `password_hash` default to $THEMOON_TOKEN / $THEMOON_PASSWORD_HASH. An existing
     database is migrated first (so no visitor's kernel ever has to); a missing one is left to
     the dashboard, which says how to create it. An existing cookie secret file is checked here
-    (a missing one is made by Voilà's config file, `configure_voila`).
+    (a missing one is made by Voilà's config file, `configure_voila`). A database without an owner
+    gets a first-run setup code, printed to stderr and the log (themoon.signin).
+
+    `behind_proxy` (default $THEMOON_BEHIND_PROXY, set by the systemd unit) refuses to start
+    without a token or a password hash, whatever the host: a reverse proxy makes any host public.
     """
     config.load_dotenv()  # THEMOON_TOKEN & co. may live in .env
     token = token or os.environ.get("THEMOON_TOKEN") or None
@@ -337,9 +353,23 @@ def serve(
     notebook = Path(notebook) if notebook else default_notebook()
     if not notebook.is_file():
         raise ServeError(f"dashboard notebook not found: {notebook}")
+    if behind_proxy is None:
+        behind_proxy = config.env_flag("THEMOON_BEHIND_PROXY")
+    if behind_proxy and not token and not password_hash:
+        raise ServeError(
+            "THEMOON_BEHIND_PROXY is set but neither THEMOON_TOKEN nor THEMOON_PASSWORD_HASH is: behind a reverse "
+            "proxy anyone who reaches the public address would use the dashboard. Set one of them (docs/operations.md, "
+            "'Reverse proxy')."
+        )
     path = Path(config.db_path(db_path)).expanduser().resolve()
     if path.is_file():
-        db.connect(path).close()
+        conn = db.connect(path)
+        try:
+            from . import signin
+
+            signin.announce_setup_code(conn, str(path))  # nothing when an owner exists (a demo has one)
+        finally:
+            conn.close()
     else:
         print(f"themoon: no database at {path} yet (create it with `themoon init`)", file=sys.stderr)
     command = voila_command(notebook, port=port, host=host, token=token, preheat=preheat, password_hash=password_hash)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, date, datetime
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -31,14 +32,61 @@ PERMISSIONS = {
         "resolve_alert",
         "report",  # run a report now (dashboard)
         "export",  # download the whole store (Excel / CSV exports)
+        "correct_own",  # (the owner corrects any entry: edit_batch)
     },
-    "staff": {"read", "log_batch", "purchase", "stocktake", "report"},
+    # correct_own: edit or delete a batch, purchase or stocktake they entered themselves today
+    "staff": {"read", "log_batch", "purchase", "stocktake", "report", "correct_own"},
     "viewer": {"read"},
 }
 
 
 def can(role: str | None, action: str) -> bool:
     return action in PERMISSIONS.get(role or "", set())
+
+
+# The records staff may correct (audit entity → what the owner needs to change any of them).
+CORRECTABLE = {"roast_batch": "edit_batch", "purchase": "edit_batch", "stock_adjustment": "edit_batch"}
+
+
+def entry_author(conn: sqlite3.Connection, entity: str, entity_id: int) -> tuple[str | None, date | None]:
+    """Who created the record and on which (local) day, from its newest `create` audit entry (ids
+    of deleted rows can be reused; the newest creation is the record that exists now)."""
+    row = conn.execute(
+        "SELECT username, at FROM audit_log WHERE entity = ? AND entity_id = ? AND action = 'create'"
+        " ORDER BY id DESC LIMIT 1",
+        (entity, entity_id),
+    ).fetchone()
+    if row is None:
+        return None, None
+    moment = datetime.fromisoformat(row["at"]).replace(tzinfo=UTC).astimezone()
+    return row["username"], moment.date()
+
+
+def may_correct(
+    conn: sqlite3.Connection, *, username: str, role: str | None, entity: str, entity_id: int, today: date | None = None
+) -> bool:
+    """The owner may edit or delete any batch, purchase or stocktake; staff only their own
+    entries, and only on the day they made them (a typo need not wait for the owner)."""
+    if entity not in CORRECTABLE:
+        return False
+    if can(role, CORRECTABLE[entity]):
+        return True
+    if not can(role, "correct_own"):
+        return False
+    author, made_on = entry_author(conn, entity, entity_id)
+    return author is not None and author == username and made_on == (today or date.today())
+
+
+def require_correction(
+    conn: sqlite3.Connection, *, username: str, role: str | None, entity: str, entity_id: int, today: date | None = None
+) -> None:
+    """ValidationError unless `may_correct` (the store API calls this inside its transaction)."""
+    if not may_correct(conn, username=username, role=role, entity=entity, entity_id=entity_id, today=today):
+        raise ValidationError(
+            "user",
+            "staff can correct only their own entries, on the day they made them",
+            "직원은 당일 본인이 입력한 기록만 고칠 수 있습니다",
+        )
 
 
 def hash_password(password: Any) -> str:

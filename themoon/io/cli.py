@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -136,6 +137,32 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- checks made before any work (nothing is opened or created when one fails) ------------------
+
+
+def check_import_file(args: argparse.Namespace) -> None:
+    from ..checks import existing_file
+
+    existing_file("path", args.path)
+
+
+def check_import_artisan(args: argparse.Namespace) -> None:
+    from ..models import ValidationError
+
+    for path in args.paths or []:
+        if not os.path.exists(path):
+            raise ValidationError("paths", f"{path} does not exist", f"{path}이(가) 없습니다")
+
+
+def check_export(args: argparse.Namespace) -> None:
+    from ..checks import existing_db, output_file
+
+    database = config.db_path(args.db)
+    existing_db("db", database)
+    suffixes = (".xlsx",) if getattr(args, "table", None) is None else (".csv", ".txt")
+    output_file("path", args.path, suffixes, protect=database)
+
+
 def register(imports: Any, exports: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
     """Add `import excel|menu|workbook|artisan` and `export excel|csv` to the themoon parser."""
     from .excel import SHEETS
@@ -148,12 +175,14 @@ def register(imports: Any, exports: Any, command: Callable[..., argparse.Argumen
     }
 
     p = command(imports, "excel", cmd_import_excel, "import a workbook in themoon's own export format", json_out=True)
+    p.set_defaults(check=check_import_file)
     p.add_argument("path")
     p.add_argument("--dry-run", **dry)
 
     p = command(
         imports, "menu", cmd_import_menu, "import bean and drink prices from the café's menu workbook", json_out=True
     )
+    p.set_defaults(check=check_import_file)
     p.add_argument("path")
     p.add_argument("--dry-run", **dry)
     p.add_argument("--map", **mapping)
@@ -166,6 +195,7 @@ def register(imports: Any, exports: Any, command: Callable[..., argparse.Argumen
         "import beans, blend recipes and the yield from the café's roasting-log / analysis workbook",
         json_out=True,
     )
+    p.set_defaults(check=check_import_file)
     p.add_argument("path")
     p.add_argument("--dry-run", **dry)
     p.add_argument("--map", **mapping)
@@ -174,6 +204,7 @@ def register(imports: Any, exports: Any, command: Callable[..., argparse.Argumen
     p = command(
         imports, "artisan", cmd_import_artisan, "import Artisan roast logs (.alog files or folders)", json_out=True
     )
+    p.set_defaults(check=check_import_artisan)
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--dry-run", **dry)
     p.add_argument("--map", **mapping)
@@ -181,7 +212,9 @@ def register(imports: Any, exports: Any, command: Callable[..., argparse.Argumen
     if exports is None:
         return
     p = command(exports, "excel", cmd_export_excel, "export the whole database to one .xlsx (re-importable)")
+    p.set_defaults(check=check_export)
     p.add_argument("path")
     p = command(exports, "csv", cmd_export_csv, "export one table as CSV (UTF-8 with BOM)")
+    p.set_defaults(check=check_export)
     p.add_argument("table", choices=list(SHEETS))
     p.add_argument("path")

@@ -10,6 +10,12 @@ backup is one self-contained file.
 
 Names: `themoon-YYYYMMDD-HHMMSS[-N][-kind].db` (local time; N when two land in one second;
 kind is `pre-restore` or `damaged` for the copies a restore takes of the database it replaces).
+An encrypted backup (`--encrypt` or THEMOON_BACKUP_ENCRYPT=1, themoon/ops/crypto.py) is the
+same name plus `.enc`: the verified plaintext copy is encrypted, the encrypted file is
+decrypted again and compared (SHA-256) before it takes its final name, and the plaintext copy
+is removed. `copy_to` then puts the finished file into another folder (a synced folder, a
+NAS mount) under a temp name, compares it byte for byte, renames it, and applies the same
+retention there.
 
 Retention: the newest N (THEMOON_BACKUP_KEEP, default 14) plus the newest of every calendar
 month; everything else matching the name pattern is deleted. Other files are never touched.
@@ -29,6 +35,9 @@ import re
 import shutil
 import sqlite3
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,11 +47,13 @@ from urllib.parse import quote
 from .. import config
 from .. import db as store
 from ..durable import fsync_dir, fsync_file
-from . import backup_dir, backup_keep
+from . import backup_dir, backup_keep, crypto
 from .logs import event
 
-NAME = re.compile(r"^themoon-(?P<stamp>\d{8}-\d{6})(?:-(?P<seq>\d{1,4}))?(?:-(?P<kind>[a-z][a-z-]*))?\.db$")
-_PARTIAL = re.compile(r"^\.themoon-.+\.db\.(?P<pid>\d+)\.partial(?:-journal|-wal|-shm)?$")
+NAME = re.compile(
+    r"^themoon-(?P<stamp>\d{8}-\d{6})(?:-(?P<seq>\d{1,4}))?(?:-(?P<kind>[a-z][a-z-]*))?\.db(?P<enc>\.enc)?$"
+)
+_PARTIAL = re.compile(r"^\.themoon-.+\.db(?:\.enc)?\.(?P<pid>\d+)\.partial(?:-journal|-wal|-shm)?$")
 SQLITE_HEADER = b"SQLite format 3\x00"
 # A file without these is not a themoon database, whatever else it holds.
 CORE_TABLES = frozenset({"beans", "blends", "purchases", "roast_batches", "roast_components", "cost_settings"})
@@ -73,6 +84,7 @@ class BackupFile:
     seq: int
     kind: str
     size_bytes: int
+    encrypted: bool = False
 
     @property
     def name(self) -> str:
@@ -92,6 +104,7 @@ class BackupFile:
             "created": self.created.isoformat(timespec="seconds"),
             "kind": self.kind or "backup",
             "size_bytes": self.size_bytes,
+            "encrypted": self.encrypted,
         }
 
 
@@ -126,11 +139,16 @@ class BackupResult:
     counts: dict[str, int]
     seconds: float
     pruned: list[Path] = field(default_factory=list)
+    encrypted: bool = False
+    copied_to: Path | None = None
+    copy_pruned: list[Path] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["path"] = str(self.path)
         data["pruned"] = [str(p) for p in self.pruned]
+        data["copied_to"] = None if self.copied_to is None else str(self.copied_to)
+        data["copy_pruned"] = [str(p) for p in self.copy_pruned]
         data["rows"] = sum(self.counts.values())
         data["seconds"] = round(self.seconds, 3)
         data["integrity"] = "ok"
@@ -169,7 +187,7 @@ def parse_name(path: str | os.PathLike) -> BackupFile | None:
         size = path.stat().st_size
     except (ValueError, OSError):
         return None
-    return BackupFile(path, created, int(match["seq"] or 0), match["kind"] or "", size)
+    return BackupFile(path, created, int(match["seq"] or 0), match["kind"] or "", size, bool(match["enc"]))
 
 
 def list_backups(directory: str | os.PathLike | None = None) -> list[BackupFile]:
@@ -251,9 +269,13 @@ def _alive(pid: int) -> bool:
 def _free_name(directory: Path, when: datetime, kind: str = "") -> Path:
     stamp = when.strftime("%Y%m%d-%H%M%S")
     tail = f"-{kind}" if kind else ""
-    for seq in range(0, 10_000):
+    # After the newest of this second: a name freed by pruning must not be reused, or the new
+    # backup would sort as the oldest of its second and be pruned at once.
+    used = [b.seq for b in list_backups(directory) if b.created.strftime("%Y%m%d-%H%M%S") == stamp]
+    for seq in range(max(used, default=-1) + 1, 10_000):
         name = f"themoon-{stamp}{f'-{seq}' if seq else ''}{tail}.db"
-        if not (directory / name).exists() and not any(directory.glob(f".{name}.*.partial")):
+        taken = (directory / name).exists() or (directory / f"{name}.enc").exists()
+        if not taken and not any(directory.glob(f".{name}.*.partial")):
             return directory / name
     raise BackupError(f"too many backups named themoon-{stamp}* in {directory}")
 
@@ -341,6 +363,41 @@ def inspect(path: str | os.PathLike, *, integrity: bool = True) -> Inspection:
         conn.close()
 
 
+@contextmanager
+def plaintext(
+    path: str | os.PathLike, key_file: str | os.PathLike | None = None, *, temp_dir: Path | None = None
+) -> Iterator[Path]:
+    """The database file itself, or for an encrypted backup a private (mode 600) decrypted temp
+    copy in `temp_dir` (default: beside it), removed afterwards. RestoreRefused when it cannot
+    be decrypted (wrong key, changed file)."""
+    path = Path(path)
+    if not crypto.is_encrypted(path):
+        yield path
+        return
+    folder = temp_dir or path.parent
+    if not os.access(folder, os.W_OK):
+        import tempfile
+
+        folder = Path(tempfile.gettempdir())
+    temp = folder / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.decrypted"
+    try:
+        try:
+            crypto.decrypt_file(path, temp, crypto.load_key(key_file))
+        except crypto.CryptoError as error:
+            raise RestoreRefused(str(error)) from None
+        yield temp
+    finally:
+        _remove_with_sidecars(temp)
+
+
+def inspect_backup(path: str | os.PathLike, *, key_file: str | os.PathLike | None = None, integrity: bool = True):
+    """`inspect` for any backup, decrypting an encrypted one first (into a temp file)."""
+    with plaintext(path, key_file) as readable:
+        found = inspect(readable, integrity=integrity)
+    found.path = Path(path)
+    return found
+
+
 # --- backup ---------------------------------------------------------------------------------
 
 
@@ -375,13 +432,27 @@ def create_backup(
     keep: int | str | None = None,
     kind: str = "",
     prune_old: bool = True,
+    encrypt: bool | None = None,
+    key_file: str | os.PathLike | None = None,
+    copy_to: str | os.PathLike | None = None,
 ) -> BackupResult:
-    """Back up the live database into the backup directory, verify it, then apply retention."""
+    """Back up the live database into the backup directory, verify it, then apply retention.
+
+    `encrypt` (default THEMOON_BACKUP_ENCRYPT) stores it encrypted (the key file is made on
+    first use); `copy_to` also puts the verified file into that folder, with the same retention.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown backup kind {kind!r}")
     db_path = config.db_path(db_path)
     directory = backup_dir(directory)
     keep = backup_keep(keep)  # validate before doing any work
+    encrypt = crypto.encrypt_by_default() if encrypt is None else encrypt
+    if copy_to is not None and not Path(copy_to).is_dir():
+        raise BackupError(f"--copy-to {copy_to} is not an existing directory")
+    try:
+        key = crypto.load_key(key_file, create=True) if encrypt else None
+    except (crypto.CryptoError, OSError) as error:
+        raise BackupError(str(error)) from None
     if not db_path.is_file():
         raise BackupError(f"no database at {db_path}")
     if not is_sqlite_file(db_path):
@@ -406,19 +477,26 @@ def create_backup(
             diff = {t: v for t, v in diff.items() if v[0] != v[1]}
             raise BackupError(f"the copy does not match the database (table: source, copy): {diff}")
         fsync_file(partial)
-        if final.exists():  # another backup took the name in the meantime
+        source = partial
+        if key is not None:
+            source = _encrypt_verified(partial, key)
+        if final.exists() or Path(f"{final}{crypto.SUFFIX}").exists():  # another backup took the name
             final = _free_name(directory, when, kind)
-        os.replace(partial, final)
+        if key is not None:
+            final = final.with_name(final.name + crypto.SUFFIX)
+        os.replace(source, final)
         fsync_dir(directory)
     except BaseException as error:
         _remove_with_sidecars(partial)
+        _enc_partial(partial).unlink(missing_ok=True)
         if isinstance(error, Exception):
             event("backup.failed", logging.ERROR, db=str(db_path), error=str(error), logger="ops")
         if isinstance(error, sqlite3.Error):
             raise BackupError(f"cannot back up {db_path}: {error}") from error
         raise
+    _remove_with_sidecars(partial)  # the plaintext copy of an encrypted backup
     seconds = time.monotonic() - started
-    result = BackupResult(final, final.stat().st_size, version, counts, seconds)
+    result = BackupResult(final, final.stat().st_size, version, counts, seconds, encrypted=key is not None)
     event(
         "backup.created",
         path=str(final),
@@ -431,7 +509,53 @@ def create_backup(
     )
     if prune_old:
         result.pruned = prune(directory, keep)
+    if copy_to is not None:
+        result.copied_to = copy_verified(final, Path(copy_to))
+        result.copy_pruned = prune(copy_to, keep)
     return result
+
+
+def _encrypt_verified(partial: Path, key: bytes) -> Path:
+    """Encrypt the verified plaintext copy beside it and check that the encrypted file
+    decrypts to exactly the same bytes; returns the encrypted temp file."""
+    target = _enc_partial(partial)
+    digest = crypto.encrypt_file(partial, target, key)
+    if crypto.plaintext_digest(target, key) != digest or crypto.file_digest(partial) != digest:
+        target.unlink(missing_ok=True)
+        raise BackupError("the encrypted copy does not decrypt to the verified backup")
+    return target
+
+
+def _enc_partial(partial: Path) -> Path:
+    """`.themoon-X.db.PID.partial` → `.themoon-X.db.enc.PID.partial` (cleanup_partials knows both)."""
+    return partial.with_name(partial.name.replace(".db.", f".db{crypto.SUFFIX}.", 1))
+
+
+def copy_verified(path: Path, directory: Path) -> Path:
+    """Copy a finished backup into `directory` (temp name, fsync, compare SHA-256, rename): a
+    synced folder or NAS never picks up half a file."""
+    target = directory / path.name
+    if target.exists():
+        return target if crypto.file_digest(target) == crypto.file_digest(path) else _copy_new(path, directory)
+    return _copy_new(path, directory)
+
+
+def _copy_new(path: Path, directory: Path) -> Path:
+    temp = directory / f".{path.name}.{os.getpid()}.partial"
+    try:
+        shutil.copyfile(path, temp)
+        os.chmod(temp, 0o600)
+        fsync_file(temp)
+        if crypto.file_digest(temp) != crypto.file_digest(path):
+            raise BackupError(f"the copy in {directory} does not match {path.name}")
+        target = directory / path.name
+        os.replace(temp, target)
+        fsync_dir(directory)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    event("backup.copied", path=str(target), logger="ops")
+    return target
 
 
 # --- restore --------------------------------------------------------------------------------
@@ -504,13 +628,24 @@ def restore(
     directory: str | os.PathLike | None = None,
     *,
     force: bool = False,
+    key_file: str | os.PathLike | None = None,
 ) -> RestoreResult:
-    """Replace the database with a verified backup, after backing up the current one."""
+    """Replace the database with a verified backup, after backing up the current one. An
+    encrypted backup is decrypted into a private temp file and verified like any other before
+    anything is touched: a wrong key or a changed file is refused with nothing changed."""
     file = Path(file)
     db_path = config.db_path(db_path)
-    directory = backup_dir(directory)
     if db_path.exists() and file.exists() and os.path.samefile(file, db_path):
         raise RestoreRefused(f"{file} is the database itself")
+    if not file.is_file():
+        raise RestoreRefused(f"{file} does not exist or is not a file")
+    with plaintext(file, key_file, temp_dir=db_path.parent if db_path.parent.is_dir() else None) as readable:
+        result = _restore(readable, db_path, backup_dir(directory), force=force)
+    result.restored_from = file
+    return result
+
+
+def _restore(file: Path, db_path: Path, directory: Path, *, force: bool) -> RestoreResult:
     source = inspect(file)
     if source.schema_version > store.schema_version():
         raise store.SchemaTooNew(

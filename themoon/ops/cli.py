@@ -17,11 +17,12 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from .. import db as store
 from ..models import ValidationError
-from . import backup, backup_dir, backup_keep, health, logs, metrics
+from . import backup, backup_dir, backup_keep, crypto, health, logs, metrics
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -44,10 +45,79 @@ def _size(n: int) -> str:
 # --- backup ---------------------------------------------------------------------------------
 
 
-def cmd_backup(args: argparse.Namespace) -> int:
-    logs.setup()
+# --- checks made before any work (no log line, no folder, no key file made) -------------------
+
+
+def check_backup(args: argparse.Namespace) -> None:
+    from .. import checks
+
     if args.file and args.action != "verify":
         raise ValidationError("file", "only `themoon backup verify` takes a file", "파일은 verify에만 줄 수 있습니다")
+    if args.file:
+        checks.existing_file("file", args.file)
+    if args.keep is not None:
+        backup_keep(args.keep)
+    else:
+        backup_keep()  # THEMOON_BACKUP_KEEP, if set, must be a number too
+    checks.not_a_file("backup_dir", backup_dir(args.backup_dir))
+    if args.copy_to is not None:
+        if args.action != "create":
+            raise ValidationError(
+                "copy_to", "only `themoon backup [create]` takes --copy-to", "create에만 쓸 수 있습니다"
+            )
+        checks.existing_dir("copy_to", args.copy_to)
+        if Path(args.copy_to).resolve() == backup_dir(args.backup_dir).resolve():
+            raise ValidationError("copy_to", "must be another folder than the backups", "백업 폴더와 달라야 합니다")
+    if args.encrypt and args.no_encrypt:
+        raise ValidationError("encrypt", "give --encrypt or --no-encrypt, not both", "둘 중 하나만 주세요")
+    _check_key(args.key_file)
+
+
+def _check_key(key_file: str | None) -> None:
+    """A key file that is there must be private and hold a key (a missing one is made later)."""
+    path = crypto.key_path(key_file)
+    if path.exists():
+        try:
+            crypto.load_key(path)
+        except crypto.CryptoError as error:
+            raise ValidationError("key_file", str(error), "백업 키 파일을 쓸 수 없습니다") from None
+    elif key_file:
+        parent = path.parent
+        if not parent.is_dir():
+            raise ValidationError("key_file", f"folder {parent} does not exist", "폴더가 없습니다")
+
+
+def check_restore(args: argparse.Namespace) -> None:
+    from .. import checks
+
+    checks.existing_file("file", args.file)
+    checks.not_a_file("backup_dir", backup_dir(args.backup_dir))
+    if crypto.is_encrypted(args.file):
+        path = crypto.key_path(args.key_file)
+        try:
+            crypto.load_key(path)
+        except crypto.CryptoError as error:
+            raise ValidationError("key_file", str(error), "백업 키 파일을 쓸 수 없습니다") from None
+
+
+def check_reports_and_backups(args: argparse.Namespace) -> None:
+    from .. import checks
+
+    checks.not_a_file("backup_dir", backup_dir(args.backup_dir))
+    checks.not_a_file("reports_dir", args.reports_dir)
+    if getattr(args, "textfile", None):
+        target = Path(args.textfile)
+        if target.is_dir():
+            raise ValidationError("textfile", f"{target} is a directory", "디렉터리입니다")
+        checks.not_a_file("textfile", target.parent)
+
+
+def _encrypt(args: argparse.Namespace) -> bool | None:
+    return True if args.encrypt else False if args.no_encrypt else None
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    logs.setup()
     return {"create": _backup_create, "list": _backup_list, "verify": _backup_verify, "prune": _backup_prune}[
         args.action
     ](args)
@@ -55,17 +125,29 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def _backup_create(args: argparse.Namespace) -> int:
     try:
-        result = backup.create_backup(args.db, args.backup_dir, keep=args.keep, prune_old=not args.no_prune)
+        result = backup.create_backup(
+            args.db,
+            args.backup_dir,
+            keep=args.keep,
+            prune_old=not args.no_prune,
+            encrypt=_encrypt(args),
+            key_file=args.key_file,
+            copy_to=args.copy_to,
+        )
     except backup.BackupError as error:
         _error(f"backup failed: {error}")
         return 1
     lines = [
-        f"backup: {result.path}",
+        f"backup: {result.path}" + (" (encrypted)" if result.encrypted else ""),
         f"  {_size(result.size_bytes)}, schema v{result.schema_version}, {sum(result.counts.values()):,} rows"
         f" in {len(result.counts)} tables, integrity ok, {result.seconds:.2f} s",
     ]
     if result.pruned:
         lines.append(f"pruned {len(result.pruned)}: " + ", ".join(p.name for p in result.pruned))
+    if result.copied_to:
+        lines.append(f"copied (verified) to {result.copied_to}")
+    if result.copy_pruned:
+        lines.append(f"pruned {len(result.copy_pruned)} there: " + ", ".join(p.name for p in result.copy_pruned))
     _print(args, result.as_dict(), lines)
     return 0
 
@@ -78,7 +160,7 @@ def _backup_list(args: argparse.Namespace) -> int:
     rows = []
     for item in found:
         try:
-            version = backup.inspect(item.path, integrity=False).schema_version
+            version = backup.inspect_backup(item.path, key_file=args.key_file, integrity=False).schema_version
         except backup.BackupError:
             version = None
         rows.append(
@@ -119,7 +201,7 @@ def _backup_verify(args: argparse.Namespace) -> int:
     results, lines, worst = [], [], 0
     for target in targets:
         try:
-            found = backup.inspect(target)
+            found = backup.inspect_backup(target, key_file=args.key_file)
         except backup.NotThemoonDatabase as error:
             results.append({"path": str(target), "ok": False, "error": str(error)})
             lines.append(f"NOT A THEMOON DATABASE  {target}: {error}")
@@ -127,7 +209,7 @@ def _backup_verify(args: argparse.Namespace) -> int:
             continue
         except backup.RestoreRefused as error:
             results.append({"path": str(target), "ok": False, "error": str(error)})
-            lines.append(f"MISSING  {target}")
+            lines.append(f"REFUSED  {target}: {error}")
             worst = max(worst, 2)
             continue
         newer = found.schema_version > store.schema_version()
@@ -159,7 +241,7 @@ def _backup_prune(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     logs.setup()
     try:
-        result = backup.restore(args.file, args.db, args.backup_dir, force=args.force)
+        result = backup.restore(args.file, args.db, args.backup_dir, force=args.force, key_file=args.key_file)
     except (backup.RestoreRefused, store.SchemaTooNew) as error:
         logs.event("restore.refused", logging.WARNING, file=str(args.file), error=str(error), logger="ops")
         _error(f"restore refused: {error}")
@@ -242,6 +324,20 @@ def register(sub, command, group) -> None:
     p.add_argument("--backup-dir", "--dir", dest="backup_dir", help="default $THEMOON_BACKUP_DIR or data/backups")
     p.add_argument("--keep", help="newest backups to keep (default $THEMOON_BACKUP_KEEP or 14), plus one per month")
     p.add_argument("--no-prune", action="store_true", help="keep every backup this time")
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt the backup (Fernet; default $THEMOON_BACKUP_ENCRYPT); the key file is made on first use",
+    )
+    p.add_argument("--no-encrypt", dest="no_encrypt", action="store_true", help="do not encrypt this backup")
+    p.add_argument("--key-file", dest="key_file", help="default $THEMOON_BACKUP_KEY_FILE or data/backup.key (mode 600)")
+    p.add_argument(
+        "--copy-to",
+        dest="copy_to",
+        metavar="DIR",
+        help="also put the verified file into DIR (a synced folder, a NAS mount), with the same retention",
+    )
+    p.set_defaults(check=check_backup)
 
     p = command(
         sub,
@@ -253,12 +349,16 @@ def register(sub, command, group) -> None:
     p.add_argument("file", help="a backup file (see `themoon backup list`)")
     p.add_argument("--backup-dir", "--dir", dest="backup_dir", help="where the safety backup goes")
     p.add_argument("--force", action="store_true", help="restore even though other processes have the database open")
+    p.add_argument("--key-file", dest="key_file", help="the key of an encrypted backup (default as for `backup`)")
+    p.set_defaults(check=check_restore)
 
     p = command(sub, "health", cmd_health, "check database, schema, disk, backups, kernels, reports", json_out=True)
     p.add_argument("--backup-dir", dest="backup_dir")
     p.add_argument("--reports-dir", dest="reports_dir", help="default $THEMOON_REPORTS_DIR or reports")
+    p.set_defaults(check=check_reports_and_backups)
 
     p = command(sub, "metrics", cmd_metrics, "Prometheus metrics (stdout, or a node-exporter textfile)")
     p.add_argument("--textfile", metavar="PATH", help="write atomically to PATH (*.prom) instead of stdout")
     p.add_argument("--backup-dir", dest="backup_dir")
     p.add_argument("--reports-dir", dest="reports_dir")
+    p.set_defaults(check=check_reports_and_backups)

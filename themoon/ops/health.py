@@ -5,15 +5,16 @@ has a status and a one-line detail. Unhealthy (status "fail") when: the database
 unreadable or fails `PRAGMA quick_check`; its schema is newer than the code (or it is not a
 themoon database); free disk space is below THEMOON_HEALTH_MIN_FREE_MB (default 500); the newest
 backup is older than THEMOON_BACKUP_MAX_AGE_HOURS (default 36, i.e. a missed nightly run); the
-last scheduled report failed. Warnings (healthy, but look): no backup yet, pending migrations,
-disk below twice the limit. Kernels are counted for information (psutil; "unknown" without it).
+newest scheduled run of a report failed (and no later run of it succeeded) or the reports index
+is unreadable. Warnings (healthy, but look): no backup yet, pending migrations, disk below twice
+the limit, the newest report run failed but was started by hand. Kernels are counted for
+information (psutil; "unknown" without it).
 
 Nothing here writes: the database is opened query-only and never created or migrated.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
@@ -29,10 +30,7 @@ from .backup import latest_backup
 DEFAULT_MIN_FREE_MB = 500
 DEFAULT_BACKUP_MAX_AGE_HOURS = 36
 _ORDER = {"ok": 0, "warn": 1, "fail": 2}
-_OK = {"ok", "success", "succeeded", "done", "passed", "complete", "completed", "finished"}
-_FAILED = {"failed", "failure", "fail", "error", "errored", "crashed", "timeout"}
-_TIME_KEYS = ("finished_at", "ended_at", "completed_at", "end", "started_at", "start", "at", "created", "timestamp")
-_DURATION_KEYS = ("duration_seconds", "duration_s", "duration", "seconds", "elapsed_seconds", "elapsed")
+SCHEDULED = "schedule"  # the trigger `themoon report --scheduled` records (reports/runner.py)
 
 
 # --- pieces also used by metrics ------------------------------------------------------------
@@ -82,78 +80,77 @@ def _module(args: list[str], name: str) -> bool:
 
 
 def _parse_time(value: Any) -> datetime | None:
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value).astimezone()
     if not isinstance(value, str) or not value:
         return None
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.astimezone()
 
 
-def _entries(data: Any) -> list[dict]:
-    if isinstance(data, dict):
-        for key in ("reports", "runs", "items", "entries"):
-            if isinstance(data.get(key), list):
-                return [e for e in data[key] if isinstance(e, dict)]
-        if "status" in data or "ok" in data:
-            return [data]
-        return [dict(v, name=v.get("name", k)) for k, v in data.items() if isinstance(v, dict)]
-    if isinstance(data, list):
-        return [e for e in data if isinstance(e, dict)]
-    return []
-
-
-def _normalise(status: Any, ok: Any = None) -> str:
-    if status is None and isinstance(ok, bool):
-        return "ok" if ok else "failed"
-    text = str(status or "unknown").strip().lower()
-    if text in _OK:
-        return "ok"
-    if text in _FAILED:
-        return "failed"
-    return text
-
-
-def last_report(directory: str | os.PathLike | None = None, now: datetime | None = None) -> dict[str, Any]:
-    """The newest entry of reports/index.json: status ("ok", "failed", … or "none"), name,
-    when it finished, how long it ran. A missing index means "none"; an unreadable one "unreadable"."""
-    index = reports_dir(directory) / "index.json"
-    if not index.is_file():
-        return {"status": "none", "index": str(index)}
-    try:
-        entries = _entries(json.loads(index.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as error:
-        return {"status": "unreadable", "index": str(index), "error": str(error)}
-    if not entries:
-        return {"status": "none", "index": str(index)}
-
-    def when(entry: dict) -> datetime | None:
-        return next((t for t in (_parse_time(entry.get(k)) for k in _TIME_KEYS) if t), None)
-
-    dated = [(when(e), i, e) for i, e in enumerate(entries)]
-    if any(t for t, _, _ in dated):
-        floor = datetime.min.replace(tzinfo=datetime.now().astimezone().tzinfo)
-        moment, _, entry = max(dated, key=lambda x: (x[0] or floor, x[1]))
-    else:
-        moment, _, entry = dated[-1]
-    duration = next((entry[k] for k in _DURATION_KEYS if isinstance(entry.get(k), int | float)), None)
-    started = _parse_time(entry.get("started_at") or entry.get("start"))
-    finished = _parse_time(entry.get("finished_at") or entry.get("ended_at") or entry.get("completed_at"))
-    if duration is None and started and finished:
-        duration = (finished - started).total_seconds()
-    now = (now or datetime.now()).astimezone()
+def _summary(entry: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The fields health and metrics show of one index entry (reports/index.py writes them)."""
+    moment = _parse_time(entry.get("finished_at")) or _parse_time(entry.get("started_at"))
+    duration = entry.get("duration_seconds")
     return {
-        "status": _normalise(entry.get("status", entry.get("state")), entry.get("ok")),
-        "name": entry.get("name") or entry.get("report") or entry.get("notebook"),
+        "status": "ok" if entry.get("status") == "ok" else "failed",
+        "name": entry.get("name"),
+        "period": entry.get("period"),
+        "trigger": entry.get("trigger"),
+        "scheduled": entry.get("trigger") == SCHEDULED,
+        "error": entry.get("error"),
         "at": moment.isoformat(timespec="seconds") if moment else None,
         "timestamp": moment.timestamp() if moment else None,
         "age_seconds": round((now - moment).total_seconds(), 1) if moment else None,
-        "duration_seconds": None if duration is None else float(duration),
-        "index": str(index),
+        "duration_seconds": float(duration) if isinstance(duration, int | float) else None,
     }
+
+
+def last_report(
+    directory: str | os.PathLike | None = None, now: datetime | None = None, *, scheduled_only: bool = False
+) -> dict[str, Any]:
+    """The newest run in reports/index.json, read with the reports module's own reader
+    (`themoon.reports.index.read_index`, oldest first): status "ok" or "failed", name, period,
+    trigger, when it finished, how long it ran. "none" before the first run, "unreadable" when
+    the index is not valid JSON. `scheduled_only`: the newest run a schedule started."""
+    from ..reports import index as report_index
+
+    path = report_index.index_path(reports_dir(directory))
+    try:
+        entries = report_index.read_index(path.parent)
+    except (OSError, ValueError) as error:
+        return {"status": "unreadable", "index": str(path), "error": str(error)}
+    if scheduled_only:
+        entries = [e for e in entries if e.get("trigger") == SCHEDULED]
+    if not entries:
+        return {"status": "none", "index": str(path)}
+    now = (now or datetime.now()).astimezone()
+    return {**_summary(entries[-1], now), "index": str(path)}
+
+
+def failing_schedules(directory: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+    """Scheduled reports whose newest scheduled run failed and that no later run of the same
+    report and period has put right (a manual re-run that succeeded clears it)."""
+    from ..reports import index as report_index
+
+    entries = report_index.read_index(reports_dir(directory))
+    newest: dict[Any, int] = {}
+    for i, entry in enumerate(entries):
+        if entry.get("trigger") == SCHEDULED:
+            newest[entry.get("name")] = i
+    failing = []
+    for name, i in newest.items():
+        entry = entries[i]
+        if entry.get("status") == "ok":
+            continue
+        fixed = any(
+            later.get("status") == "ok" and later.get("name") == name and later.get("period") == entry.get("period")
+            for later in entries[i + 1 :]
+        )
+        if not fixed:
+            failing.append(entry)
+    return failing
 
 
 def db_size_bytes(db_path: Path) -> int:
@@ -290,18 +287,7 @@ def check(
             "voila_servers": running["voila"],
         }
 
-    # last report
-    report = last_report(reports, now)
-    failed = report["status"] in ("failed", "unreadable")
-    parts = [report["status"], report.get("name") or "", report.get("at") or ""]
-    if report.get("duration_seconds") is not None:
-        parts.append(f"{report['duration_seconds']:.1f} s")
-    checks["report"] = {
-        **{k: v for k, v in report.items() if k != "status"},
-        "status": "fail" if failed else "ok",
-        "report_status": report["status"],
-        "detail": " ".join(p for p in parts if p),
-    }
+    checks["report"] = _report_check(reports, now)
 
     worst = max((c["status"] for c in checks.values()), key=_ORDER.__getitem__)
     return {
@@ -309,6 +295,48 @@ def check(
         "status": worst,
         "checked_at": now.astimezone().isoformat(timespec="seconds"),
         "checks": checks,
+    }
+
+
+def _report_check(reports: str | os.PathLike | None, now: datetime) -> dict[str, Any]:
+    """Fail: the newest scheduled run of a report failed (and nothing put it right) or the index
+    is unreadable. Warn: the newest run was started by hand and failed. Otherwise ok."""
+    report = last_report(reports, now)
+    if report["status"] == "unreadable":
+        return {
+            **report,
+            "status": "fail",
+            "report_status": "unreadable",
+            "failing_scheduled": [],
+            "detail": f"{report['index']} is unreadable: {report['error']}",
+        }
+    failing = failing_schedules(reports)
+    parts = [report["status"], report.get("name") or "", report.get("period") or "", report.get("at") or ""]
+    if report.get("trigger"):
+        parts.append("(scheduled)" if report.get("scheduled") else f"({report['trigger']})")
+    if report.get("duration_seconds") is not None:
+        parts.append(f"{report['duration_seconds']:.1f} s")
+    status = "ok"
+    if failing:
+        status = "fail"
+        names = ", ".join(f"{e.get('name')} {e.get('period')}" for e in failing)
+        parts = [f"scheduled report failed: {names};", *parts]
+    elif report["status"] == "failed":
+        status = "warn"
+    return {
+        **{k: v for k, v in report.items() if k != "status"},
+        "status": status,
+        "report_status": report["status"],
+        "failing_scheduled": [
+            {
+                "name": e.get("name"),
+                "period": e.get("period"),
+                "finished_at": e.get("finished_at"),
+                "error": e.get("error"),
+            }
+            for e in failing
+        ],
+        "detail": " ".join(p for p in parts if p),
     }
 
 

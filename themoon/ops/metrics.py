@@ -140,7 +140,7 @@ def render(
     report = last_report(reports, now)
     out.add(
         "last_report_status",
-        'Status of the newest scheduled report (the label; "none" before the first)',
+        'Status of the newest report run, scheduled or not (the label; "none" before the first)',
         [({"status": report["status"]}, 1)],
     )
     if report["status"] != "none":

@@ -25,6 +25,24 @@ def skip_slow_format_checker() -> None:
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
+def check_report(args: argparse.Namespace) -> None:
+    """Everything `themoon report` is given, checked before papermill starts or anything is
+    written (reports/, reports/index.json, logs): the name, the period for that report's kind,
+    each -p against the notebook's parameters cell, --limit, and the folders."""
+    from .. import checks, config
+    from .catalog import check_parameters, resolve
+    from .periods import parse_period
+
+    checks.not_a_file("reports_dir", args.reports_dir or config.reports_dir())
+    if args.name == "list":
+        checks.bounded_int("limit", args.limit, 1, 100_000)
+        return
+    spec = resolve(args.name)
+    parse_period("previous" if args.period in (None, "") else args.period, spec.period_kind)
+    check_parameters(spec, {key: value for key, value in (args.parameter or [])})
+    checks.existing_db("db", config.db_path(args.db))
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .. import config
     from ..io.cli import progress_bar
@@ -81,6 +99,17 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_schedule(args: argparse.Namespace) -> None:
+    """The values written into systemd units and cron lines: plain absolute paths and a plain
+    user name, so nothing given here can add a line or a shell command to them."""
+    from .. import checks
+
+    checks.safe_path("root", args.root)
+    checks.safe_path("data_dir", args.data_dir)
+    checks.safe_user("service_user", args.service_user)
+    checks.not_a_file("dir", args.dir)
+
+
 def cmd_schedule_install(args: argparse.Namespace) -> int:
     from . import schedule
 
@@ -111,6 +140,7 @@ def register(sub: Any, command: Any, group: Any) -> None:
         "`report list` shows past runs",
         json_out=True,
     )
+    p.set_defaults(check=check_report)
     p.add_argument("name", choices=names, metavar="NAME", help=f"one of {', '.join(REPORTS)}, or list")
     p.add_argument(
         "--period",
@@ -135,6 +165,7 @@ def register(sub: Any, command: Any, group: Any) -> None:
         cmd_schedule_install,
         "write deploy/cron/themoon and deploy/systemd/themoon-report-*.{service,timer} (or --print them)",
     )
+    p.set_defaults(check=check_schedule)
     p.add_argument("--print", action="store_true", help="print the files and how to enable them; write nothing")
     p.add_argument("--dir", help="where to write (default: deploy/ of the project)")
     p.add_argument("--root", default="/opt/themoon", help="where themoon is installed on the host")

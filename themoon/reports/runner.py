@@ -2,10 +2,10 @@
 
 `run_report(name, period, params)`:
 
-1. resolves the report and the period (`previous` / `current` become a concrete label; anything
-   else goes to the notebook as given, which validates it, so a bad period fails *in the
-   notebook* and leaves a failed notebook to read); checks `params` against the notebook's
-   `parameters` cell;
+1. resolves the report and the period (`previous` / `current` become a concrete label) and
+   checks `params` against the notebook's `parameters` cell — all before anything is written:
+   a bad name, period or parameter raises `ValidationError` and leaves reports/ and the index
+   untouched (a typo is not a failed run; `themoon health` must not turn unhealthy over one);
 2. executes the notebook with papermill in this virtualenv's Python (a kernel spec that runs
    `sys.executable -m ipykernel_launcher`, whatever kernels the user has installed elsewhere;
    the kernel talks over Unix sockets in a private temp dir, never TCP), its working directory a
@@ -42,7 +42,6 @@ from typing import Any
 
 from .. import config
 from ..durable import fsync_dir, fsync_file
-from ..models import ValidationError
 from . import catalog, index
 from .periods import parse_period
 
@@ -78,17 +77,15 @@ def run_report(
     trigger: str = "manual",
     today: date | None = None,
 ) -> dict[str, Any]:
-    """Run one report for one period; returns its index entry (never raises for a failed run,
-    only for an unknown report name: ValidationError)."""
+    """Run one report for one period; returns its index entry (never raises for a failed run;
+    raises ValidationError for bad input — name, period, parameters — before writing anything)."""
     spec = catalog.resolve(name)
+    period_text = "previous" if period is None or str(period).strip() == "" else str(period).strip()
+    label = parse_period(period_text, spec.period_kind, today=today).label
+    parameters = catalog.check_parameters(spec, params)
     root = index.reports_root(reports_root).resolve()
     started = _now()
     clock = time.perf_counter()
-    period_text = "previous" if period is None or str(period).strip() == "" else str(period).strip()
-    try:
-        label = parse_period(period_text, spec.period_kind, today=today).label
-    except ValidationError:
-        label = period_text[:40]  # the notebook refuses it, leaving a failed notebook to read
     directory = root / spec.name / safe_label(label)
     stem = f"{spec.name}_{directory.name}"
     db_path = str(Path(config.db_path(db)).resolve())
@@ -101,11 +98,6 @@ def run_report(
         "trigger": trigger,
         "started_at": started.isoformat(timespec="seconds"),
     }
-    try:
-        parameters = catalog.check_parameters(spec, params)
-    except ValidationError as error:
-        entry["parameters"].update({str(k): str(v) for k, v in (params or {}).items()})
-        return _finish(entry, clock, root, status="failed", error=f"{error.text()}", exit_code=2)
     entry["parameters"].update(parameters)
 
     _remove_stale(root / spec.name)

@@ -4,8 +4,10 @@
 sign-in against the users table (argon2, `users.authenticate`), first-run creation of the owner
 on a new real database, and the six tabs — built when first opened, for the signed-in role.
 
-A demo database served on this machine only (127.0.0.1) opens signed in as the demo owner, so a
-newcomer sees the app at once; anywhere else, or on a real database, people sign in.
+A demo database served on this machine only (127.0.0.1, no token or password, not through a
+proxy) opens signed in as the demo owner, so a newcomer sees the app at once — until someone signs
+out of it; anywhere else, or on a real database, people sign in. Failed sign-ins and wrong setup
+codes are counted in the store (themoon.signin), so a reload does not reset them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .. import config, db, users
+from .. import config, db, signin, users
 from .base import Tab
 from .context import Context
 from .forms import Field, Form, button, classes, esc, hide, report_unexpected, rich, text_input
@@ -32,8 +34,6 @@ TABS = ("overview", "roasting", "inventory", "catalog", "costs", "reports", "imp
 # tabs only some roles may open (users.can): the others never see their button
 TAB_ACTION = {"imports": "import"}
 DEMO_OWNER = "owner"
-MAX_FAILED_SIGNINS = 5
-LOCKOUT_S = 30.0
 _VOILA_ENV = ("VOILA_PREHEAT", "VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_REQUEST_URL")
 
 
@@ -51,14 +51,33 @@ def pinned_today() -> date | None:
 
 
 def served_locally() -> bool:
-    """True when only this machine can reach the page: `themoon serve` says where it listens
-    (THEMOON_SERVE_HOST); a kernel outside Voilà (JupyterLab, tests) belongs to its user."""
+    """True when only this machine can reach the page and nothing guards it: `themoon serve` says
+    where it listens (THEMOON_SERVE_HOST) and what protects it (THEMOON_SERVER_AUTH: a token or a
+    password means sign-in is wanted), and the server stamps each request that came through a
+    proxy (HTTP_X_THEMOON_PROXIED, themoon.server_guard). A kernel outside Voilà (JupyterLab,
+    tests) belongs to its user."""
     from ..serve import is_loopback
 
+    if os.environ.get("HTTP_X_THEMOON_PROXIED", "0") != "0":
+        return False
+    if os.environ.get("THEMOON_SERVER_AUTH", "none") != "none":
+        return False
     host = os.environ.get("THEMOON_SERVE_HOST")
     if host is not None:
         return is_loopback(host)
     return not any(name in os.environ for name in _VOILA_ENV)
+
+
+def client_address() -> str:
+    """The visitor's address as the server saw it (HTTP_X_THEMOON_CLIENT, stamped by
+    themoon.server_guard; in a preheated kernel after `wait_for_request`): what sign-in limits count."""
+    return signin.normalize_address(os.environ.get("HTTP_X_THEMOON_CLIENT"))
+
+
+def wait_text(seconds: int, lang: str) -> str:
+    """'14 min 59 s' / '14분 59초'."""
+    minutes, rest = divmod(max(0, int(seconds)), 60)
+    return t("auth.wait_min", lang, m=minutes, s=rest) if minutes else t("auth.wait_s", lang, s=rest)
 
 
 def setup_logging() -> None:
@@ -121,9 +140,8 @@ class App:
         self.tabs: dict[str, Tab] = {}
         self._screen = "none"
         self.current = "overview"
-        self.failed_signins = 0
-        self.locked_until = 0.0
         self._autologin = served_locally() if autologin is None else autologin
+        self.autologged_in = False  # signed in as the demo owner without asking
         self._build()
         self._start()
 
@@ -192,6 +210,7 @@ class App:
         self.fr_title = classes(widgets.HTML(), "themoon-card-title")
         self.fr_note = classes(widgets.HTML(), "themoon-note")
         self.fr_fields = {
+            "setup_code": Field("setup_code", text_input(), "f.setup_code"),
             "username": Field("username", text_input(), "f.username"),
             "display_name": Field("display_name", text_input(), "f.display_name"),
             "password": Field("password", widgets.Password(), "f.password"),
@@ -245,7 +264,7 @@ class App:
             self.ctx.is_demo = bool(is_demo(conn))
         except Exception:
             report_unexpected("app.is_demo", None)
-        if self.ctx.is_demo and self._autologin:
+        if self.ctx.is_demo and self._autologin and signin.demo_autologin(conn):
             owner = next(
                 (
                     u
@@ -256,6 +275,7 @@ class App:
             )
             if owner is not None:
                 self._signed_in({k: owner[k] for k in ("id", "username", "display_name", "role")})
+                self.autologged_in = True
                 return
         self.screen = "signin" if users.has_owner(conn) or self.ctx.is_demo else "first_run"
 
@@ -287,29 +307,20 @@ class App:
             self._show_message("error", t("err.unexpected", self.ctx.lang))
 
     def do_sign_in(self) -> bool:
+        """Sign in through the store's limits (themoon.signin): counted per username and address,
+        so a reload or a restart does not start the count again."""
         lang = self.ctx.lang
         self.si_form.clear()
-        now = time.monotonic()
-        if now < self.locked_until:
-            self.si_form.set_status("error", t("auth.locked", lang, s=int(self.locked_until - now) + 1))
-            return False
         username, password = self.si_user.value, self.si_password.value
-        user = users.authenticate(self.ctx.conn(), username, password)
         self.si_password.value = ""
-        if user is None:
-            self.failed_signins += 1
-            try:
-                from ..ops import logs
-
-                logs.event("ui.signin_failed", logging.WARNING, logger="ui", username=str(username)[:40])
-            except Exception:
-                pass
-            if self.failed_signins >= MAX_FAILED_SIGNINS:
-                self.failed_signins = 0
-                self.locked_until = now + LOCKOUT_S
-            self.si_form.set_status("error", t("auth.wrong", lang))
+        attempt = signin.sign_in(self.ctx.conn(), username, password, address=client_address())
+        if attempt.user is None:
+            if attempt.wait_s:
+                self.si_form.set_status("error", t("auth.locked_for", lang, wait=wait_text(attempt.wait_s, lang)))
+            else:
+                self.si_form.set_status("error", t("auth.wrong", lang))
             return False
-        self.failed_signins = 0
+        user = attempt.user
         self._signed_in(user)
         self.render()
         return True
@@ -320,7 +331,7 @@ class App:
         conn = self.ctx.conn()
 
         def create() -> dict:
-            users.create_first_owner(conn, **values)
+            signin.create_first_owner(conn, address=client_address(), **values)
             return users.authenticate(conn, values["username"], values["password"])
 
         ok, user = self.ctx.run(self.fr_form, create, where="app.create_owner")
@@ -329,17 +340,29 @@ class App:
                 self.screen = "signin"
                 self.render()
             return False
-        self.fr_fields["password"].value = self.fr_fields["password_repeat"].value = ""
+        for name in ("password", "password_repeat", "setup_code"):
+            self.fr_fields[name].value = ""
         self._signed_in(user)
         self.render()
         self._show_message("info", t("auth.owner_created", lang, username=user["username"]))
         return True
 
     def do_sign_out(self) -> None:
+        self._end_demo_autologin()
         self.ctx.user = None
         self._drop_tabs()
         self.screen = "signin"
         self.render()
+
+    def _end_demo_autologin(self) -> None:
+        """Signing out of the demo ends its automatic sign-in for every later page (themoon.signin):
+        on a shared tablet the next person must not find the owner signed in after a reload."""
+        if self.ctx.is_demo and self.ctx.user is not None:
+            try:
+                signin.stop_demo_autologin(self.ctx.conn(), self.ctx.username or DEMO_OWNER)
+            except Exception:
+                report_unexpected("app.demo_sign_out", self.ctx.username)
+        self.autologged_in = False
 
     def _signed_in(self, user: dict) -> None:
         self.ctx.user = user
@@ -578,7 +601,8 @@ def _take_prebuilt(prepared: Prepared) -> App | None:
         return None
     try:
         day, fingerprint = _stamp(app)
-        if day != prepared.app_stamp[0] or app.state != "ok":
+        stale_autologin = app.autologged_in and not _autologin_still_allowed(app)
+        if day != prepared.app_stamp[0] or app.state != "ok" or stale_autologin:
             app.ctx._analytics = None  # the prepared engine serves the app built instead
             app.ctx.close()
             return None
@@ -589,6 +613,12 @@ def _take_prebuilt(prepared: Prepared) -> App | None:
     except Exception:
         report_unexpected("app.prebuilt", None)
         return None
+
+
+def _autologin_still_allowed(app: App) -> bool:
+    """An app built ahead signed in as the demo owner: still right for the visitor who came (not
+    proxied; nobody signed out of the demo meanwhile)?"""
+    return served_locally() and signin.demo_autologin(app.ctx.conn())
 
 
 def build(

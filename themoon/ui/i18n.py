@@ -43,14 +43,22 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "auth.sign_in": ("Sign in", "로그인"),
     "auth.sign_out": ("Sign out", "로그아웃"),
     "auth.wrong": ("Wrong username or password.", "사용자 이름 또는 비밀번호가 틀렸습니다."),
-    "auth.locked": (
-        "Too many failed attempts: try again in {s} s.",
-        "로그인 실패가 너무 많습니다. {s}초 후에 다시 시도하세요.",
+    "auth.locked_for": (
+        "Too many failed attempts: sign-in is refused for {wait} more (the owner can lift this with "
+        "“themoon user unlock”).",
+        "로그인 실패가 너무 많습니다: 앞으로 {wait} 동안 로그인할 수 없습니다 (점주는 “themoon user unlock”으로 "
+        "풀 수 있습니다).",
     ),
+    "auth.wait_min": ("{m} min {s} s", "{m}분 {s}초"),
+    "auth.wait_s": ("{s} s", "{s}초"),
     "auth.first_title": ("Welcome — create the owner account", "환영합니다 — 점주 계정을 만드세요"),
     "auth.first_note": (
-        "This database has no owner yet. The owner can do everything, and adds staff and viewers in Settings.",
-        "이 데이터베이스에는 아직 점주가 없습니다. 점주는 모든 기능을 쓸 수 있고, 설정에서 직원과 조회자를 추가합니다.",
+        "This database has no owner yet. The owner can do everything, and adds staff and viewers in Settings. "
+        "To prove you run this machine, enter the setup code that “themoon init” or “themoon serve” printed "
+        "(console and log); “themoon init” prints a new one.",
+        "이 데이터베이스에는 아직 점주가 없습니다. 점주는 모든 기능을 쓸 수 있고, 설정에서 직원과 조회자를 추가합니다. "
+        "이 컴퓨터를 관리하는 사람인지 확인하기 위해 “themoon init” 또는 “themoon serve”가 출력한 "
+        "설정 코드(콘솔과 로그)를 입력하세요. “themoon init”을 실행하면 새 코드가 나옵니다.",
     ),
     "auth.create_owner": ("Create owner and sign in", "점주 계정 만들고 로그인"),
     "auth.owner_created": (
@@ -60,6 +68,31 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "auth.changed_self": (
         "Your own account changed: please sign in again.",
         "내 계정이 변경되었습니다. 다시 로그인하세요.",
+    ),
+    # --- pages the server answers itself (themoon.server_guard: no kernel) ---------------------------
+    "server.proxy_title": (
+        "This dashboard needs a token or a password behind a reverse proxy",
+        "리버스 프록시 뒤에서는 토큰이나 비밀번호가 필요합니다",
+    ),
+    "server.proxy_body": (
+        "This request came through a reverse proxy (it carries X-Forwarded-For, Forwarded or X-Real-IP), "
+        "but the themoon server has no credentials, so it serves nothing through the proxy.\n"
+        'Whoever runs the server: set THEMOON_TOKEN (python3 -c "import secrets; print(secrets.token_urlsafe(32))") '
+        "or THEMOON_PASSWORD_HASH (an argon2 hash from jupyter_server.auth.passwd) in /etc/themoon/themoon.env "
+        '(systemd) or .env (Docker Compose), then restart themoon. See docs/operations.md, "Reverse proxy".',
+        "이 요청은 리버스 프록시를 거쳐 왔지만(X-Forwarded-For, Forwarded 또는 X-Real-IP 헤더) "
+        "themoon 서버에 인증 정보가 없어 프록시로는 아무것도 제공하지 않습니다.\n"
+        "서버 관리자: /etc/themoon/themoon.env(systemd) 또는 .env(Docker Compose)에 THEMOON_TOKEN "
+        '(python3 -c "import secrets; print(secrets.token_urlsafe(32))") 또는 THEMOON_PASSWORD_HASH '
+        "(jupyter_server.auth.passwd로 만든 argon2 해시)를 설정하고 themoon을 다시 시작하세요. "
+        'docs/operations.md의 "Reverse proxy"를 보세요.',
+    ),
+    "server.busy_title": ("The dashboard is busy", "대시보드가 사용 중입니다"),
+    "server.busy_body": (
+        "{n} dashboard pages are open, as many as this machine's memory allows. Close a tab you no longer "
+        "use, or try again in {s} seconds (idle pages close by themselves after 10 minutes).",
+        "이 컴퓨터의 메모리가 허용하는 만큼인 {n}개의 대시보드 페이지가 열려 있습니다. 쓰지 않는 탭을 닫거나 "
+        "{s}초 후에 다시 시도하세요 (쓰지 않는 페이지는 10분 후 저절로 닫힙니다).",
     ),
     # --- messages ----------------------------------------------------------------------------------
     "msg.empty": (
@@ -176,6 +209,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "f.price_won": ("Menu price (₩)", "판매가 (₩)"),
     "f.extra_cost_won": ("Extras (₩)", "부자재비 (₩)"),
     "f.extras_hint": ("cup, milk, bag, label…", "컵, 우유, 봉투, 라벨…"),
+    "f.setup_code": ("Setup code", "설정 코드"),
     "f.username": ("Username", "사용자 이름"),
     "f.display_name": ("Display name", "표시 이름"),
     "f.role": ("Role", "권한"),
@@ -761,6 +795,25 @@ _PAIRS.update(
         "imp.entity.stock_adjustments": ("Stock adjustments", "재고 조정"),
         "imp.entity.roast_batches": ("Roast batches", "로스팅 배치"),
         "imp.entity.menu_items": ("Menu items", "메뉴"),
+    }
+)
+
+# Taking back today's own entries (ui/corrections.py, roasting edit/delete for staff).
+_PAIRS.update(
+    {
+        "fix.title": ("Today's entries you can take back", "오늘 입력한 기록 되돌리기"),
+        "fix.f_entry": ("Entry", "기록"),
+        "fix.purchase": ("Purchase", "입고"),
+        "fix.stocktake": ("Stock count", "재고 실사"),
+        "fix.delete": ("Delete entry", "기록 삭제"),
+        "fix.confirm": ("Delete", "삭제"),
+        "fix.cancel": ("Keep", "유지"),
+        "fix.confirm_text": (
+            "Delete {entry}? Enter it again if it was a typo.",
+            "{entry}을(를) 삭제할까요? 잘못 입력했다면 다시 입력하세요.",
+        ),
+        "fix.none": ("Nothing entered today that you can take back.", "오늘 되돌릴 수 있는 기록이 없습니다."),
+        "fix.deleted": ("Entry #{id} deleted.", "기록 #{id} 삭제됨."),
     }
 )
 

@@ -19,6 +19,7 @@ from ..costing import round_won
 from ..models import parse_grams, parse_won
 from . import format as fmt
 from .base import Tab, bean_name, bean_options, set_options
+from .corrections import TodaysEntries
 from .forms import (
     Column,
     Field,
@@ -159,7 +160,8 @@ class InventoryTab(Tab):
             [self.l_title, row([self.l_bean.box], "themoon-filters"), self.ledger_table, self.ledger_note],
             "themoon-ledger",
         )
-        self.finish([stock_card, forms, ledger_card])
+        self.todays = TodaysEntries(self)  # take back today's own purchases / counts (ui/corrections.py)
+        self.finish([stock_card, forms, self.todays.box, ledger_card])
 
     # --- data -------------------------------------------------------------------------------------
 
@@ -180,6 +182,7 @@ class InventoryTab(Tab):
         self.quietly(lambda: set_options(self.l_bean.widget, bean_options(conn, lang, active=None)))
         self._load_ledger()
         self._book_stock()
+        self.todays.load()
 
     def _load_ledger(self) -> None:
         code = self.l_bean.value
@@ -211,6 +214,7 @@ class InventoryTab(Tab):
         self._render_ledger()
         self._unit_price()
         self._book_stock()
+        self.todays.render()
 
     def _render_stock(self) -> None:
         lang, today = self.lang, self.ctx.today()

@@ -1,6 +1,6 @@
 """Roasting tab: log a batch with a live preview of loss, variance and cost; log a whole session
-as a table (all or nothing); the batch table with filters; edit, delete and alert resolution
-(owner only).
+as a table (all or nothing); the batch table with filters; edit and delete (the owner any batch,
+staff their own of today: `users.may_correct`) and alert resolution (owner only).
 
 Every write is one store call (`roasting.add_batch`, `add_session`, `update_batch`,
 `delete_batch`, `resolve_alert`), made after `users.can(role, action)`. The preview reads the
@@ -19,7 +19,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .. import catalog, cost_settings, costs, inventory, roasting
+from .. import catalog, cost_settings, costs, inventory, roasting, users
 from ..costing import batch_cost, classify_variance, green_cost_won, loss_pct, split_by_parts
 from ..models import Product, ValidationError, parse_grams
 from . import format as fmt
@@ -286,7 +286,7 @@ class RoastingTab(Tab):
             ),
             "themoon-owner-only",
         )
-        if not (self.ctx.can("edit_batch") or self.ctx.can("resolve_alert")):
+        if not (self.ctx.can("edit_batch") or self.ctx.can("resolve_alert") or self.ctx.can("correct_own")):
             hide(self.actions)
         table_card = card(
             [
@@ -608,8 +608,8 @@ class RoastingTab(Tab):
             batch_id = self.editing
             ok, saved = self.ctx.run(
                 self.form,
-                lambda: roasting.update_batch(conn, batch_id, user=self.ctx.username, **values),
-                action="edit_batch",
+                lambda: roasting.update_batch(conn, batch_id, user=self.ctx.username, role=self.ctx.role, **values),
+                action=self._correct_action(),
                 where="roasting.update_batch",
             )
         else:
@@ -752,9 +752,28 @@ class RoastingTab(Tab):
     def selected(self) -> dict | None:
         return next((b for b in self.batches if b["id"] == self.pick.value), None)
 
+    def _correct_action(self) -> str:
+        """The role check for editing or deleting: the owner's, or staff's own-entries one (the
+        store then checks the batch is theirs and of today: `users.require_correction`)."""
+        return "edit_batch" if self.ctx.can("edit_batch") else "correct_own"
+
+    def _may_correct(self, batch: dict | None) -> bool:
+        if batch is None:
+            return False
+        try:
+            return users.may_correct(
+                self.ctx.conn(),
+                username=self.ctx.username,
+                role=self.ctx.role,
+                entity="roast_batch",
+                entity_id=batch["id"],
+            )
+        except Exception:
+            return False
+
     def _on_pick(self) -> None:
         batch = self.selected()
-        owner = self.ctx.can("edit_batch")
+        owner = self._may_correct(batch)
         self.edit_button.disabled = batch is None or not owner
         self.delete_button.disabled = batch is None or not owner
         has_open = bool(batch and batch["alert"] and not batch["alert"]["resolved"])
@@ -772,7 +791,7 @@ class RoastingTab(Tab):
         ok, batch = self.ctx.run(
             self.actions_form,
             lambda: roasting.get_batch(self.ctx.conn(), batch_id),
-            action="edit_batch",
+            action=self._correct_action(),
             where="roasting.edit",
         )
         if not ok:
@@ -807,7 +826,7 @@ class RoastingTab(Tab):
         batch = self.selected()
         if batch is None:
             return
-        if not self.ctx.can("edit_batch"):
+        if not self._may_correct(batch):
             self.actions_form.set_status("error", self.tr("err.denied"))
             return
         self._pending_delete = batch["id"]
@@ -824,8 +843,8 @@ class RoastingTab(Tab):
             return
         ok, _ = self.ctx.run(
             self.actions_form,
-            lambda: roasting.delete_batch(self.ctx.conn(), batch_id, user=self.ctx.username),
-            action="edit_batch",
+            lambda: roasting.delete_batch(self.ctx.conn(), batch_id, user=self.ctx.username, role=self.ctx.role),
+            action=self._correct_action(),
             where="roasting.delete_batch",
         )
         self._cancel_delete()

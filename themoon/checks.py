@@ -1,0 +1,106 @@
+"""Checks of command-line values made before any work starts (issue #15).
+
+A bad value must never start papermill, open (and so create or migrate) a database, make a
+directory or write a log line: each function here only looks (stat, parse) and raises
+`ValidationError` naming the field and the rule. `themoon.cli.main` runs the command's
+`check(args)` (set with `set_defaults(check=...)`) before its handler.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from .models import ValidationError, parse_date, parse_int
+
+# Paths and names that end up inside systemd units or cron lines: nothing a shell or the unit
+# parser would read as syntax (no spaces, quotes, newlines, `;`, `$`, `%`, backslashes).
+_SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/-]{0,200}$")
+_SAFE_USER = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+
+
+def existing_db(field: str, path: Path) -> None:
+    """The database must already be there: a command that is not `init`/`demo`/an import never
+    creates one by accident (a typo in --db would otherwise leave an empty database behind)."""
+    if path.is_dir():
+        raise ValidationError(field, f"{path} is a directory, not a database file", "데이터베이스 파일이 아닙니다")
+    if not path.is_file():
+        raise ValidationError(
+            field, f"no database at {path} (run `themoon init` first)", f"{path}에 데이터베이스가 없습니다"
+        )
+
+
+def not_a_file(field: str, value: Any) -> Path | None:
+    """A directory that may not exist yet, but is not an existing file."""
+    if value in (None, ""):
+        return None
+    path = Path(str(value))
+    if path.exists() and not path.is_dir():
+        raise ValidationError(field, f"{path} exists and is not a directory", "디렉터리가 아닙니다")
+    return path
+
+
+def existing_dir(field: str, value: Any) -> Path:
+    path = Path(str(value))
+    if not path.is_dir():
+        raise ValidationError(field, f"{path} is not an existing directory", "존재하는 디렉터리가 아닙니다")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ValidationError(field, f"{path} is not writable", "쓸 수 없는 디렉터리입니다")
+    return path
+
+
+def existing_file(field: str, value: Any) -> Path:
+    path = Path(str(value))
+    if not path.is_file():
+        raise ValidationError(field, f"{path} does not exist or is not a file", "파일이 없습니다")
+    if not os.access(path, os.R_OK):
+        raise ValidationError(field, f"{path} is not readable", "읽을 수 없는 파일입니다")
+    return path
+
+
+def output_file(field: str, value: Any, suffixes: tuple[str, ...], *, protect: Path | None = None) -> Path:
+    """A file to write: the right suffix, its folder exists, not a directory, not the database."""
+    path = Path(str(value))
+    if path.suffix.lower() not in suffixes:
+        raise ValidationError(
+            field, f"must end with {' or '.join(suffixes)}", f"{'/'.join(suffixes)} 파일이어야 합니다"
+        )
+    if path.is_dir():
+        raise ValidationError(field, f"{path} is a directory", "디렉터리입니다")
+    if not path.parent.is_dir():
+        raise ValidationError(field, f"folder {path.parent} does not exist", "폴더가 없습니다")
+    if protect is not None and path.exists() and protect.exists() and os.path.samefile(path, protect):
+        raise ValidationError(field, "would overwrite the database itself", "데이터베이스를 덮어씁니다")
+    return path
+
+
+def bounded_int(field: str, value: Any, minimum: int, maximum: int) -> int:
+    return parse_int(field, value, minimum=minimum, maximum=maximum)
+
+
+def optional_date(field: str, value: Any) -> None:
+    if value not in (None, ""):
+        parse_date(field, value)
+
+
+def safe_path(field: str, value: Any) -> str:
+    """An absolute path that is safe to write into a systemd unit or a cron line."""
+    text = str(value or "")
+    if not _SAFE_PATH.match(text) or "/../" in f"{text}/":
+        raise ValidationError(
+            field,
+            "must be an absolute path of letters, digits and . _ - / only",
+            "영문자, 숫자, . _ - / 로 된 절대 경로여야 합니다",
+        )
+    return text
+
+
+def safe_user(field: str, value: Any) -> str:
+    text = str(value or "")
+    if not _SAFE_USER.match(text):
+        raise ValidationError(
+            field, "must be a system user name (a-z, 0-9, _ and -, at most 32)", "시스템 사용자 이름이어야 합니다"
+        )
+    return text
