@@ -6,7 +6,10 @@ and (re-exported from themoon.ui.browser) free ports and Voilà servers started 
 from __future__ import annotations
 
 import atexit
+import json
 import shutil
+import subprocess
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -127,3 +130,21 @@ def count(path: Path, table: str) -> int:
     from outside import count as count_outside
 
     return count_outside(path, table)
+
+
+_OUTSIDE = (
+    "import json, sqlite3, sys\n"
+    "conn = sqlite3.connect(sys.argv[1])\n"
+    "print(json.dumps(conn.execute(sys.argv[2], json.loads(sys.argv[3])).fetchall()))\n"
+    "conn.close()\n"
+)
+
+
+def outside(path: Path, sql: str, *params) -> list:
+    """Rows of `sql` read by ANOTHER process (a write is done when another process sees it)."""
+    out = subprocess.check_output([sys.executable, "-c", _OUTSIDE, str(path), sql, json.dumps(params)], timeout=60)
+    return [tuple(r) for r in json.loads(out)]
+
+
+def count_outside(path: Path, table: str) -> int:
+    return outside(path, f"SELECT COUNT(*) FROM {table}")[0][0]

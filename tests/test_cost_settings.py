@@ -125,3 +125,19 @@ def test_pick_matches_settings_on(conn):
     history = cost_settings.history(conn)
     for day in ("2024-12-31", "2025-01-01", "2025-04-30", "2025-05-01", "2025-10-31", "2025-11-01", "2026-01-01"):
         assert cost_settings.pick(history, D(day)) == cost_settings.settings_on(conn, D(day)), day
+
+
+def test_the_plausible_loss_band_is_a_setting(conn):
+    assert (DEFAULTS.plausible_loss_min_bp, DEFAULTS.plausible_loss_max_bp) == (800, 2500)
+    saved = cost_settings.save(
+        conn, effective_from=D("2026-01-01"), plausible_loss_min_pct="10", plausible_loss_max_pct="20.5"
+    )
+    assert (saved.plausible_loss_min_bp, saved.plausible_loss_max_bp) == (1000, 2050)
+    assert cost_settings.settings_on(conn, D("2026-02-01")) == saved
+    later = cost_settings.save(conn, effective_from=D("2026-03-01"), roasting_won_per_kg=2500)
+    assert later.plausible_loss_max_bp == 2050  # a new version keeps the band
+    for bad in ({"plausible_loss_min_pct": "21"}, {"plausible_loss_max_pct": "101"}, {"plausible_loss_min_pct": "x"}):
+        with pytest.raises(ValidationError) as caught:
+            cost_settings.save(conn, effective_from=D("2026-04-01"), **bad)
+        assert caught.value.field in bad
+    assert len(cost_settings.history(conn)) == 2

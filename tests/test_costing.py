@@ -682,3 +682,13 @@ def test_pick_versions():
     assert cost_settings.pick([v1, v2], date(2030, 1, 1)) is v2
     assert cost_settings.pick([v1, v2], date(2024, 12, 31)) == CostSettings(effective_from=date(2000, 1, 1))
     assert cost_settings.pick([], date(2025, 1, 1)) == CostSettings(effective_from=date(2000, 1, 1))
+
+
+def test_implausible_loss_is_outside_the_owners_band():
+    from themoon.costing import implausible_loss
+
+    band = CostSettings(effective_from=date(2026, 1, 1))  # 8 %–25 %
+    assert implausible_loss(loss_pct(4170, 417), band) == "HIGH"  # 417 typed for 4,170
+    assert implausible_loss(loss_pct(5000, 4700), band) == "LOW"
+    assert implausible_loss(Fraction(8), band) is None and implausible_loss(Fraction(25), band) is None
+    assert implausible_loss(loss_pct(5000, 4170), band) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from browser_support import OWNER, STAFF, VIEWER, count, signed_in
+from browser_support import OWNER, STAFF, VIEWER, count, count_outside, outside, signed_in
 
 from themoon import db, inventory
 from themoon.ui.forms import is_hidden
@@ -118,3 +118,56 @@ def test_korean_labels(tab):
     tab.set_language("ko")
     assert "원두별 생두 재고" in tab.stock_title.value and "소진 예상" in tab.stock_table.value
     assert tab.p_save.description == "입고 저장"
+
+
+# --- every whole-number field as typed (issue #11) ----------------------------------------------------
+
+
+def fill_purchase(tab, grams="1000", total="5000"):
+    tab.p_bean.value, tab.p_day.value, tab.p_grams.value, tab.p_total.value = "ETH-URAGA", DAY, grams, total
+
+
+def test_every_bad_purchase_field_is_marked_at_once(tab, demo_path):
+    before = count_outside(demo_path, "purchases")
+    fill_purchase(tab, grams="10kg", total="abc")
+    tab.p_bean.value = ""
+    tab._save_purchase()
+    assert tab.purchase_form.errors.keys() == {"bean", "grams", "total_won"}
+    assert "whole number" in tab.p_total.error.value and "whole number" in tab.p_grams.error.value
+    assert count_outside(demo_path, "purchases") == before
+    tab.p_total.value = "62,000"  # fixed: its error goes at once, the others stay
+    assert tab.purchase_form.errors.keys() == {"bean", "grams"}
+    tab.p_bean.value, tab.p_grams.value = "ETH-URAGA", "5,000"
+    assert tab.purchase_form.errors == {}
+    tab._save_purchase()
+    assert count_outside(demo_path, "purchases") == before + 1
+    assert outside(demo_path, "SELECT grams, total_won FROM purchases ORDER BY id DESC LIMIT 1") == [(5000, 62000)]
+
+
+@pytest.mark.parametrize("field", ["p_grams", "p_total"])
+@pytest.mark.parametrize("typed", ["abc", "3000.7", "-5", "1e3", "99999999999", "5,00"])
+def test_whole_number_purchase_fields_refuse_text_fractions_negatives_and_absurd_values(tab, demo_path, field, typed):
+    before = count_outside(demo_path, "purchases")
+    fill_purchase(tab)
+    getattr(tab, field).value = typed
+    tab._save_purchase()
+    assert tab.purchase_form.errors.keys() == {getattr(tab, field).name}
+    assert count_outside(demo_path, "purchases") == before
+    getattr(tab, field).value = "1,000"  # the positive control: the same form then saves
+    tab._save_purchase()
+    assert count_outside(demo_path, "purchases") == before + 1
+
+
+def test_a_stocktake_count_is_whole_grams_as_typed(tab, demo_path):
+    before = count_outside(demo_path, "stock_adjustments")
+    tab.s_bean.value, tab.s_day.value = "ETH-URAGA", DAY
+    for bad in ("abc", "7499.5", "-1", "7.5kg"):
+        tab.s_counted.value = bad
+        tab._save_stocktake()
+        assert tab.stocktake_form.errors.keys() == {"counted_g"}, bad
+    assert count_outside(demo_path, "stock_adjustments") == before
+    tab.s_counted.value = "7,400"
+    assert tab.stocktake_form.errors == {}
+    tab._save_stocktake()
+    assert count_outside(demo_path, "stock_adjustments") == before + 1
+    assert outside(demo_path, "SELECT delta_g FROM stock_adjustments ORDER BY id DESC LIMIT 1") == [(-100,)]

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from browser_support import DEMO_TODAY, OWNER, STAFF, count, signed_in
+from browser_support import DEMO_TODAY, OWNER, STAFF, count, count_outside, outside, signed_in
 
 from themoon import db, roasting
+from themoon.models import ValidationError
 from themoon.ui.forms import is_hidden
 
 DAY = date(2026, 11, 14)
@@ -283,3 +284,283 @@ def test_a_logged_batch_reaches_the_overview(app, demo_path):
     assert overview.stale  # not redrawn while hidden
     app.open_tab("overview")
     assert overview.data["overview"]["batches"] == batches + 1
+
+
+# --- the form saves exactly what was typed (issue #11) ----------------------------------------------
+
+LAST_BATCH = (
+    "SELECT b.id, b.roasted_g, SUM(c.green_g) FROM roast_batches b JOIN roast_components c ON c.batch_id = b.id"
+)
+LAST_BATCH += " GROUP BY b.id ORDER BY b.id DESC LIMIT 1"
+
+
+def last_components(path) -> dict[str, int]:
+    rows = outside(
+        path,
+        "SELECT be.code, c.green_g FROM roast_components c JOIN beans be ON be.id = c.bean_id"
+        " WHERE c.batch_id = (SELECT MAX(id) FROM roast_batches)",
+    )
+    return dict(rows)
+
+
+@pytest.mark.parametrize("green", ["abc", "3000.7", "5,000g"])
+def test_a_blends_green_weight_that_is_not_whole_grams_is_refused(tab, demo_path, green):
+    before = count_outside(demo_path, "roast_batches")
+    fill(tab, green="3000", roasted="2500")  # the per-bean boxes were filled from "3000" as it was typed
+    tab.green_total.value = green
+    assert [c["field"].value for c in tab.components] == ["", "", "", ""]  # not the stale 3,000 g split
+    tab._save_batch()
+    assert tab.form.errors.keys() == {"green_g"} and "whole number" in tab.green_total.error.value
+    assert count_outside(demo_path, "roast_batches") == before
+    tab.green_total.value = "3,000"  # the fix clears the error at once, and then it saves
+    assert tab.form.errors == {}
+    tab._save_batch()
+    assert count_outside(demo_path, "roast_batches") == before + 1
+    assert outside(demo_path, LAST_BATCH)[0][1:] == (2500, 3000)
+
+
+def test_per_bean_grams_must_add_up_to_green(tab, demo_path):
+    before = count_outside(demo_path, "roast_batches")
+    fill(tab, green="5000", roasted="4170")
+    for comp, grams in zip(tab.components, ["2400", "2400", "600", "600"], strict=True):
+        comp["field"].value = grams  # weighed per bean: 6,000 g
+    assert "add up to 6,000 g" in tab.preview_box.value and not tab.preview["valid"]
+    tab._save_batch()
+    assert tab.form.errors.keys() == {"green_g"}
+    assert "must equal the per-bean grams below, which add up to 6,000 g" in tab.green_total.error.value
+    assert count_outside(demo_path, "roast_batches") == before
+    tab.green_total.value = "6000"  # Green was the typo
+    assert tab.form.errors == {} and tab.preview["valid"]
+    tab._save_batch()
+    assert tab.confirm_save.asking and "30.5%" in tab.confirm_save.text.value  # 6,000 → 4,170 g is odd too
+    assert count_outside(demo_path, "roast_batches") == before
+    tab.confirm_save.yes.click()
+    assert count_outside(demo_path, "roast_batches") == before + 1
+    assert last_components(demo_path) == {
+        "KEN-MASAI-AA": 2400,
+        "GTM-ANTIGUA": 2400,
+        "ETH-MOMORA": 600,
+        "ETH-SIDAMO-G4": 600,
+    }
+
+
+def test_per_bean_grams_typed_unevenly_are_saved_as_typed(tab, demo_path):
+    fill(tab, green="5000", roasted="4170")
+    tab.components[0]["field"].value = "2100"
+    tab.components[1]["field"].value = "1900"
+    tab._save_batch()
+    assert "Saved batch #" in tab.form.status.value
+    assert last_components(demo_path) == {
+        "KEN-MASAI-AA": 2100,
+        "GTM-ANTIGUA": 1900,
+        "ETH-MOMORA": 500,
+        "ETH-SIDAMO-G4": 500,
+    }
+
+
+def test_per_bean_boxes_follow_green_until_typed_in(tab):
+    fill(tab, green="3000", roasted="")
+    tab.components[2]["field"].value = "350"
+    tab.green_total.value = "4000"  # typed boxes are the person's: not overwritten
+    assert [c["field"].value for c in tab.components] == ["1200", "1200", "350", "300"]
+    for comp in tab.components:
+        comp["field"].value = ""  # all emptied: split Green again
+    assert [c["field"].value for c in tab.components] == ["1600", "1600", "400", "400"]
+
+
+def test_text_in_a_per_bean_box_names_that_box(tab, demo_path):
+    before = count_outside(demo_path, "roast_batches")
+    fill(tab, green="3000", roasted="2500")
+    tab.components[1]["field"].value = "1200.5"
+    tab._save_batch()
+    assert tab.form.errors.keys() == {"green_g[GTM-ANTIGUA]"}
+    assert "whole number" in tab.components[1]["field"].error.value
+    assert count_outside(demo_path, "roast_batches") == before
+    tab.components[1]["field"].value = "1200"
+    tab._save_batch()
+    assert count_outside(demo_path, "roast_batches") == before + 1
+
+
+def test_every_bad_field_is_marked_at_once(tab, demo_path):
+    before = count_outside(demo_path, "roast_batches")
+    fill(tab, product="", green="abc", roasted="eight hundred", minutes="long")
+    tab._save_batch()
+    assert tab.form.errors.keys() == {"product", "green_g", "roasted_g", "minutes"}
+    assert count_outside(demo_path, "roast_batches") == before
+    fill(tab, product="bean:ETH-YIRGACHEFFE", green="1000", roasted="850", minutes="12.5")
+    assert tab.form.errors == {} and tab.form.status.value == ""
+    tab._save_batch()
+    assert count_outside(demo_path, "roast_batches") == before + 1
+
+
+def test_a_corrected_value_loses_its_error_at_once(tab):
+    fill(tab, product="bean:ETH-YIRGACHEFFE", green="5000g", roasted="4170")
+    tab._save_batch()
+    assert "must be a whole number" in tab.green_total.error.value
+    tab.green_total.value = "5,000"
+    assert tab.form.errors == {} and "correct" not in tab.form.status.value
+
+
+def test_a_korean_error_goes_when_the_other_field_is_fixed(tab, demo_path):
+    tab.ctx.lang = "ko"
+    fill(tab, product="bean:ETH-YIRGACHEFFE", green="4500", roasted="4600")
+    tab._save_batch()
+    assert "생두량(4,500 g)보다 적어야 합니다" in tab.roasted_g.error.value
+    tab.green_total.value = "5000"
+    assert tab.form.errors == {} and tab.form.status.value == ""
+    before = count_outside(demo_path, "roast_batches")
+    tab._save_batch()
+    assert count_outside(demo_path, "roast_batches") == before + 1
+
+
+def test_a_stock_shortage_is_found_before_the_store_and_goes_when_fixed(tab, demo_path):
+    before = count_outside(demo_path, "roast_batches")
+    fill(tab, product="bean:ETH-SIDAMO-G4", green="5000", roasted="4170")
+    tab._save_batch()
+    assert "only 3,600 g of ETH-SIDAMO-G4 in stock" in tab.green_total.error.value
+    assert count_outside(demo_path, "roast_batches") == before
+    tab.green_total.value = "3000"
+    tab.roasted_g.value = "2500"
+    assert tab.form.errors == {}
+    tab._save_batch()
+    assert count_outside(demo_path, "roast_batches") == before + 1
+
+
+def test_an_implausible_loss_asks_save_anyway(tab, demo_path):
+    before = count_outside(demo_path, "roast_batches")
+    fill(tab, product="bean:GTM-ANTIGUA", green="4170", roasted="417")  # 417 typed for 4,170
+    tab._save_batch()
+    assert tab.confirm_save.asking
+    assert "90.0%" in tab.confirm_save.text.value and "8%–25%" in tab.confirm_save.text.value
+    assert count_outside(demo_path, "roast_batches") == before  # not before the answer
+    tab.confirm_save.no.click()
+    assert not tab.confirm_save.asking and count_outside(demo_path, "roast_batches") == before
+    tab._save_batch()
+    tab.roasted_g.value = "418"  # a change withdraws the question
+    assert not tab.confirm_save.asking
+    tab._save_batch_anyway()  # a stale click saves nothing
+    assert count_outside(demo_path, "roast_batches") == before
+    tab._save_batch()
+    tab.confirm_save.yes.click()
+    assert "Saved batch #" in tab.form.status.value and not tab.confirm_save.asking
+    assert count_outside(demo_path, "roast_batches") == before + 1
+    assert outside(demo_path, LAST_BATCH)[0][1:] == (418, 4170)
+
+
+def test_a_plausible_loss_saves_without_asking(tab, demo_path):
+    before = count_outside(demo_path, "roast_batches")
+    fill(tab, product="bean:GTM-ANTIGUA", green="4170", roasted="3500")  # 16.1 %
+    tab._save_batch()
+    assert not tab.confirm_save.asking
+    assert count_outside(demo_path, "roast_batches") == before + 1
+
+
+def test_the_plausible_band_is_the_owners_setting(tab, demo_path):
+    from themoon import cost_settings
+
+    conn = db.connect(demo_path)
+    cost_settings.save(conn, effective_from=DAY, plausible_loss_min_pct="5", plausible_loss_max_pct="12")
+    conn.close()
+    tab.refresh()
+    before = count_outside(demo_path, "roast_batches")
+    fill(tab, product="bean:GTM-ANTIGUA", green="4170", roasted="3500")  # 16.1 %: now outside
+    tab._save_batch()
+    assert tab.confirm_save.asking and "5%–12%" in tab.confirm_save.text.value
+    assert count_outside(demo_path, "roast_batches") == before
+    tab.confirm_save.yes.click()
+    assert count_outside(demo_path, "roast_batches") == before + 1
+
+
+def test_a_session_row_with_an_implausible_loss_asks_save_anyway(tab, demo_path):
+    tab.mode.value = "session"
+    tab.s_day.value = DAY
+    rows = tab.session_rows
+    rows[0]["product"].value, rows[0]["green_g"].value, rows[0]["roasted_g"].value = "bean:GTM-ANTIGUA", "4170", "3500"
+    rows[1]["product"].value, rows[1]["green_g"].value, rows[1]["roasted_g"].value = "bean:COL-HUILA", "4170", "417"
+    before = count_outside(demo_path, "roast_batches")
+    tab._save_session()
+    assert tab.confirm_session.asking and "row 2 90.0%" in tab.confirm_session.text.value
+    assert "row 1" not in tab.confirm_session.text.value
+    assert count_outside(demo_path, "roast_batches") == before
+    tab.confirm_session.yes.click()
+    assert "Saved the session: 2 batches" in tab.session_form.status.value
+    assert count_outside(demo_path, "roast_batches") == before + 2
+
+
+def test_a_session_marks_every_bad_row_at_once_and_clears_fixed_ones(tab, demo_path):
+    tab.mode.value = "session"
+    tab.s_day.value = DAY
+    rows = tab.session_rows
+    rows[0]["product"].value, rows[0]["green_g"].value, rows[0]["roasted_g"].value = "bean:GTM-ANTIGUA", "abc", "3500"
+    rows[2]["product"].value, rows[2]["green_g"].value, rows[2]["roasted_g"].value = "", "3000", "3500"
+    before = count_outside(demo_path, "roast_batches")
+    tab._save_session()
+    assert tab.session_form.errors.keys() == {"row 1 green_g", "row 3 product", "row 3 roasted_g"}
+    rows[0]["green_g"].value = "4,170"
+    assert tab.session_form.errors.keys() == {"row 3 product", "row 3 roasted_g"}
+    rows[2]["product"].value, rows[2]["roasted_g"].value = "bean:COL-HUILA", "2500"
+    assert tab.session_form.errors == {}
+    assert count_outside(demo_path, "roast_batches") == before
+    tab._save_session()
+    assert count_outside(demo_path, "roast_batches") == before + 2
+
+
+def test_the_store_refuses_two_green_weights(demo_path):
+    conn = db.connect(demo_path)
+    before = count_outside(demo_path, "roast_batches")
+    per_bean = {"KEN-MASAI-AA": 2400, "GTM-ANTIGUA": 2400, "ETH-MOMORA": 600, "ETH-SIDAMO-G4": 600}
+    batch = {"product": "blend:FULL-MOON", "roasted_on": DAY, "roasted_g": "5000", "components": per_bean}
+    with pytest.raises(ValidationError) as caught:
+        roasting.add_batch(conn, green_g="5000", **batch)
+    assert caught.value.field == "green_g" and "6,000 g" in caught.value.message
+    assert count_outside(demo_path, "roast_batches") == before
+    roasting.add_batch(conn, green_g="6,000", **batch)  # one weight, said twice the same
+    assert count_outside(demo_path, "roast_batches") == before + 1
+    conn.close()
+
+
+# --- what a batch's cost is made of (issue #12) ---------------------------------------------------------
+
+
+def test_the_preview_breaks_the_cost_down_and_says_the_session_is_shared(tab, demo_path):
+    fill(tab, product="bean:GTM-ANTIGUA", green="5000", roasted="4170", day=DEMO_TODAY)  # no batch yet that day
+    first = tab.preview
+    assert first["batch_cost_won"] == first["green_cost_won"] + first["roasting_cost_won"] + first["session_cost_won"]
+    assert first["session_cost_won"] == tab.inputs.settings.session_fixed_won  # alone: all of it
+    box = tab.preview_box.value
+    assert "Roasting" in box and "Session share" in box and "shared by all batches of that day" in box
+    tab._save_batch()
+    fill(tab, product="bean:GTM-ANTIGUA", green="5000", roasted="4170", day=DEMO_TODAY)
+    second = tab.preview
+    assert second["session_cost_won"] == first["session_cost_won"] / 2  # the same green weight: half each
+    assert second["cost_per_kg_won"] < first["cost_per_kg_won"]
+    assert "With the 1 other batch(es) of 2026-11-15" in tab.preview_box.value
+    tab._save_batch()
+    tab.f_until.value = DEMO_TODAY
+    row = next(b for b in tab.batches if b["roasted_on"] == DEMO_TODAY.isoformat())
+    assert row["session_batches"] == 2
+    parts = row["green_cost_won"] + row["roasting_cost_won"] + row["session_cost_won"]
+    assert abs(row["batch_cost_won"] - parts) <= 1  # each part rounded to the won on its own
+    assert "session share" in tab.table.value and "(1 of 2 that day)" in tab.table.value
+    assert "split by green weight" in tab.table_note.value
+
+
+def test_korean_preview_explains_the_shared_session(tab):
+    tab.ctx.lang = "ko"
+    fill(tab, product="bean:GTM-ANTIGUA", green="5000", roasted="4170")
+    tab.render()
+    assert "세션 분담" in tab.preview_box.value and "생두 무게 비율로 나누어" in tab.preview_box.value
+
+
+def test_editing_a_blends_green_splits_it_again(tab, demo_path):
+    tab.f_product.value = "blend:FULL-MOON"
+    batch = tab.batches[0]
+    tab.pick.value = batch["id"]
+    tab._edit()
+    assert tab.green_total.value == str(batch["green_g"])
+    tab.green_total.value = str(batch["green_g"] - 100)
+    assert sum(int(c["field"].value) for c in tab.components) == batch["green_g"] - 100  # followed Green
+    tab._save_batch()
+    assert tab.form.errors == {}
+    total = outside(demo_path, "SELECT SUM(green_g) FROM roast_components WHERE batch_id = ?", batch["id"])
+    assert total == [(batch["green_g"] - 100,)]

@@ -187,3 +187,23 @@ def test_language_from_settings(app):
     assert app.ctx.lang == "ko" and app.lang_toggle.value == "ko"
     assert "사용자와 권한" in tab.u_title.value
     assert DEMO_TODAY.year == 2026
+
+
+def test_the_owner_sets_the_plausible_loss_band(tab, demo_path):
+    from browser_support import outside
+
+    assert tab.cs_fields["plausible_loss_min_pct"].value == "8"
+    assert tab.cs_fields["plausible_loss_max_pct"].value == "25"
+    tab.cs_from.value = date(2026, 11, 12)
+    tab.cs_fields["plausible_loss_min_pct"].value = "30"  # above the top of the band
+    tab._save_settings()
+    assert tab.cs_form.errors.keys() == {"plausible_loss_min_pct"}
+    assert outside(demo_path, "SELECT COUNT(*) FROM cost_settings WHERE effective_from = '2026-11-12'") == [(0,)]
+    tab.cs_fields["plausible_loss_min_pct"].value = "10"
+    assert tab.cs_form.errors == {}  # the store's error goes with the change
+    tab.cs_fields["plausible_loss_max_pct"].value = "22.5"
+    tab._save_settings()
+    assert outside(
+        demo_path,
+        "SELECT plausible_loss_min_bp, plausible_loss_max_bp FROM cost_settings WHERE effective_from = '2026-11-12'",
+    ) == [(1000, 2250)]

@@ -183,6 +183,8 @@ SETTINGS_FIELDS = (
     "misc_won_per_session",
     "planned_session_roasted_g",
     "price_multiplier_pct",
+    "plausible_loss_min_pct",
+    "plausible_loss_max_pct",
 )
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, fields
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from . import audit
 from .costing import CostSettings
 from .db import transaction
-from .models import ValidationError, parse_bool, parse_date, parse_int, parse_pct_bp, parse_won
+from .models import ValidationError, parse_bool, parse_date, parse_decimal, parse_int, parse_pct_bp, parse_won
 
 _COLUMNS = [f.name for f in fields(CostSettings)]
 
@@ -65,6 +66,10 @@ def parse(values: dict[str, Any], base: CostSettings) -> CostSettings:
             clean["expected_loss_bp"] = parse_pct_bp(key, value)
         elif key == "expected_loss_bp":
             clean[key] = parse_int(key, value, minimum=1, maximum=9999)
+        elif key in ("plausible_loss_min_pct", "plausible_loss_max_pct"):
+            clean[key.removesuffix("_pct") + "_bp"] = _band_bp(key, value)
+        elif key in ("plausible_loss_min_bp", "plausible_loss_max_bp"):
+            clean[key] = parse_int(key, value, minimum=0, maximum=10_000)
         elif key == "use_recent_loss":
             clean[key] = parse_bool(key, value)
         elif key == "labour_minutes_per_session":
@@ -77,7 +82,24 @@ def parse(values: dict[str, Any], base: CostSettings) -> CostSettings:
             clean[key] = parse_won(key, value)
         else:
             raise ValidationError(key, "is not a cost setting", "비용 설정 항목이 아닙니다")
+    if clean["plausible_loss_min_bp"] >= clean["plausible_loss_max_bp"]:
+        moved = "min" if clean["plausible_loss_min_bp"] != base.plausible_loss_min_bp else "max"
+        field = next((k for k in values if k.startswith(f"plausible_loss_{moved}_")), f"plausible_loss_{moved}_pct")
+        raise ValidationError(
+            field,
+            "the plausible loss band must go from a lower to a higher percentage",
+            "정상 손실률 범위는 낮은 값에서 높은 값으로 정해야 합니다",
+        )
     return CostSettings(**clean)
+
+
+def _band_bp(field: str, value: Any) -> int:
+    """A bound of the plausible loss band (0–100 %, two decimals) as basis points."""
+    pct = parse_decimal(field, value, minimum=Decimal(0), maximum=Decimal(100))
+    bp = pct * 100
+    if bp != bp.to_integral_value():
+        raise ValidationError(field, "has at most two decimals", "소수점 둘째 자리까지 입력하세요")
+    return int(bp)
 
 
 def save(conn: sqlite3.Connection, *, user: str = "system", **values: Any) -> CostSettings:

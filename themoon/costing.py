@@ -129,6 +129,9 @@ class CostSettings:
     misc_won_per_session: int = 3000
     planned_session_roasted_g: int = 10_000
     price_multiplier_pct: int = 250
+    # a batch's loss outside [min, max] is probably a typo: the form asks "save anyway?"
+    plausible_loss_min_bp: int = 800
+    plausible_loss_max_bp: int = 2500
 
     @property
     def session_fixed_won(self) -> Fraction:
@@ -143,6 +146,15 @@ class CostSettings:
     @property
     def expected_loss_pct(self) -> Fraction:
         return bp_to_pct(self.expected_loss_bp)
+
+
+def implausible_loss(loss: Fraction, settings: CostSettings) -> str | None:
+    """'LOW' or 'HIGH' when a loss (%) is outside the owner's plausible band, else None."""
+    if loss < bp_to_pct(settings.plausible_loss_min_bp):
+        return "LOW"
+    if loss > bp_to_pct(settings.plausible_loss_max_bp):
+        return "HIGH"
+    return None
 
 
 def processing_per_roasted_kg(settings: CostSettings) -> Fraction:

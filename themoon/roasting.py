@@ -80,7 +80,8 @@ class _Lookups:
 
 
 def _components(look: _Lookups, product: Product, green_g: Any, components: Mapping[Any, Any] | None) -> dict[int, int]:
-    """{bean id: green grams}: given per component, or a total split by the recipe's parts."""
+    """{bean id: green grams}: given per component (adding up to `green_g` when that is given
+    too), or a total split by the recipe's parts."""
     recipe = look.recipe(product)
     if components:
         clean: dict[int, int] = {}
@@ -93,6 +94,14 @@ def _components(look: _Lookups, product: Product, green_g: Any, components: Mapp
                     f"{bean['code']} 원두는 {product.code}에 없습니다",
                 )
             clean[bean["id"]] = parse_grams(f"green_g[{bean['code']}]", grams)
+        if green_g not in (None, ""):  # both given: one green weight per batch, never two
+            total = parse_grams("green_g", green_g)
+            if sum(clean.values()) != total:
+                raise ValidationError(
+                    "green_g",
+                    f"must equal the per-bean grams, which add up to {sum(clean.values()):,} g",
+                    f"원두별 무게의 합({sum(clean.values()):,} g)과 같아야 합니다",
+                )
         return clean
     if not recipe:
         raise ValidationError("product", f"{product.code} has no recipe", "레시피가 없습니다")
@@ -514,6 +523,7 @@ SELECT b.*, CASE WHEN b.bean_id IS NULL THEN 'blend' ELSE 'bean' END AS product_
        (SELECT SUM(green_cost_won) FROM roast_components WHERE batch_id = b.id) AS green_cost_won,
        (SELECT SUM(rc.green_g) FROM roast_batches rb JOIN roast_components rc ON rc.batch_id = rb.id
          WHERE rb.roasted_on = b.roasted_on) AS session_green_g,
+       (SELECT COUNT(*) FROM roast_batches rb WHERE rb.roasted_on = b.roasted_on) AS session_batches,
        a.level AS alert_level, a.direction AS alert_direction, a.run_length,
        a.resolved_at, a.resolution_note
   FROM roast_batches b

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import ipywidgets as widgets
 
 from .context import Context
-from .forms import Field, Form, badge, button, classes, hide, report_unexpected, rich, row
+from .forms import Field, Form, badge, button, classes, hide, quiet_forms, report_unexpected, rich, row
 from .i18n import t
 
 
@@ -141,7 +141,8 @@ class Tab:
         previous = getattr(self, "_quiet", False)
         self._quiet = True
         try:
-            return fn()
+            with quiet_forms():
+                return fn()
         finally:
             self._quiet = previous
 

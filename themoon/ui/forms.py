@@ -3,7 +3,11 @@ put a `ValidationError` next to the field it names, HTML tables, and the guard e
 runs in (permission check, validation errors, unexpected errors logged, never a traceback).
 
 Widget values are untrusted: numbers are typed into `Text` widgets and handed to the store API
-as typed, which validates them (a number field holding "abc" is the API's error to report).
+as typed, which validates them again. Before that, a form checks what it can without the store
+(each field's own `check`, then the form's cross-field `checks`) and marks every bad field at
+once; after a refused save it re-checks on every change of any field, so an error disappears as
+soon as its value is fixed (and the store's own errors, which only a save can re-check, go as
+soon as anything is changed).
 """
 
 from __future__ import annotations
@@ -11,14 +15,15 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import ipywidgets as widgets
 
-from ..models import ValidationError
+from ..models import ValidationError, parse_date, parse_grams, parse_int, parse_won
 from .i18n import t
 
 log = logging.getLogger("themoon.ui")
@@ -66,14 +71,28 @@ def date_input(value: date | None = None) -> widgets.DatePicker:
     return widgets.DatePicker(value=value)
 
 
-class Field:
-    """A label, an input and the line under it where its error shows."""
+# A field's own rule: check(field name, value) returns the clean value or raises ValidationError.
+Check = Callable[[str, Any], Any]
 
-    def __init__(self, name: str, widget: widgets.Widget, label_key: str, *, hint_key: str | None = None):
+
+class Field:
+    """A label, an input and the line under it where its error shows; `check` is the field's
+    own rule (see `whole_grams`, `whole_won`, ...), run by its form before a save."""
+
+    def __init__(
+        self,
+        name: str,
+        widget: widgets.Widget,
+        label_key: str,
+        *,
+        hint_key: str | None = None,
+        check: Check | None = None,
+    ):
         self.name = name
         self.widget = widget
         self.label_key = label_key
         self.hint_key = hint_key
+        self.check = check
         self.label = classes(widgets.HTML(), "themoon-field-label")
         self.error = classes(widgets.HTML(), "themoon-field-error")
         hide(self.error)
@@ -128,6 +147,80 @@ def parsed_or_none(parse: Callable[[str, Any], Any], text: Any) -> Any:
         return None
 
 
+_WHOLE = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)$")
+
+
+def typed_int(field: str, value: Any) -> str:
+    """The digits of a whole number as a person types it ('5000', '5,000', '₩5,000'); anything
+    else ('abc', '3000.7', '10kg', '1e3', '5,00') is refused naming the field."""
+    text = ("" if value is None else str(value)).strip().removeprefix("₩").strip()
+    if not text:
+        raise ValidationError(field, "is required", "필수 입력입니다")
+    if not _WHOLE.match(text):
+        raise ValidationError(
+            field,
+            "must be a whole number, like 5000 or 5,000",
+            "5000 또는 5,000처럼 정수로 입력하세요",
+        )
+    return text
+
+
+def whole_grams(field: str, value: Any) -> int:
+    """Whole grams as typed: text, fractions, negatives and more than the store holds are errors."""
+    return parse_grams(field, typed_int(field, value))
+
+
+def whole_grams_or_zero(field: str, value: Any) -> int:
+    return parse_grams(field, typed_int(field, value), allow_zero=True)
+
+
+def whole_won(field: str, value: Any) -> int:
+    return parse_won(field, typed_int(field, value))
+
+
+def whole_number(minimum: int | None = None, maximum: int | None = None) -> Check:
+    def check(field: str, value: Any) -> int:
+        return parse_int(field, typed_int(field, value), minimum=minimum, maximum=maximum)
+
+    return check
+
+
+def optional(check: Check) -> Check:
+    """`check`, except that an empty field is fine (None)."""
+
+    def maybe(field: str, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return check(field, value)
+
+    return maybe
+
+
+def a_date(field: str, value: Any) -> Any:
+    """A date picker left empty is an error (the store would quietly take today)."""
+    if value is None or value == "":
+        raise ValidationError(field, "is required", "필수 입력입니다")
+    return parse_date(field, value, today=date(9999, 12, 31))
+
+
+_QUIET = [0]  # > 0 while code (not a person) sets widget values: forms do not react
+
+
+@contextmanager
+def quiet_forms() -> Iterator[None]:
+    """Values set inside are the program's (a fill, a reset), not a person's fix: no form re-checks
+    or withdraws its question because of them (`Tab.quietly` uses this)."""
+    _QUIET[0] += 1
+    try:
+        yield
+    finally:
+        _QUIET[0] -= 1
+
+
+class FormInvalid(Exception):
+    """A form found bad fields before the store was asked; they are already marked."""
+
+
 def error_message(error: ValidationError, lang: str) -> str:
     return error.message_ko if lang == "ko" else error.message
 
@@ -138,11 +231,29 @@ class Form:
     A field is found by the error's name as is (`roasted_g`, `row 2 roasted_g`), then without
     its bracketed part (`green_g[ETH]` → `green_g`), then through `aliases`; an error naming no
     field shown here goes to the status line, with the field's name.
+
+    `validate()` runs every field's own check and then `checks` (callables returning the
+    cross-field errors, e.g. "roasted must be less than green") and marks every bad field at
+    once. Once a save was refused the form is *live*: every change of any field validates again,
+    marking what is now wrong and clearing what is now right; an error that came from the store
+    (which only a save can re-check) is cleared by any change. `listeners` are called on every
+    change (e.g. to withdraw a "save anyway?" question asked about the old values).
     """
 
-    def __init__(self, fields: Iterable[Field] = (), *, aliases: dict[str, str] | None = None):
+    def __init__(
+        self,
+        fields: Iterable[Field] = (),
+        *,
+        aliases: dict[str, str] | None = None,
+        checks: Iterable[Callable[[], Iterable[ValidationError]]] = (),
+    ):
         self.fields: dict[str, Field] = {}
         self.aliases = dict(aliases or {})
+        self.checks = list(checks)
+        self.listeners: list[Callable[[], Any]] = []
+        self.live = False
+        self._store_error = False
+        self.status_kind = ""
         for field in fields:
             self.add(field)
         self.status = classes(widgets.HTML(), "themoon-form-status")
@@ -151,10 +262,13 @@ class Form:
 
     def add(self, field: Field) -> Field:
         self.fields[field.name] = field
+        field.widget.observe(self._changed, names="value")
         return field
 
     def remove(self, name: str) -> None:
-        self.fields.pop(name, None)
+        field = self.fields.pop(name, None)
+        if field is not None:
+            field.widget.unobserve(self._changed, names="value")
 
     def __getitem__(self, name: str) -> Field:
         return self.fields[name]
@@ -163,6 +277,8 @@ class Form:
         self.lang = lang
         for field in self.fields.values():
             field.relabel(lang)
+        if self.live and not self._store_error:
+            self.validate()  # the marked errors in the new language
 
     def find(self, name: str) -> Field | None:
         for candidate in (name, _BRACKETS.sub("", name)):
@@ -177,8 +293,80 @@ class Form:
         for field in self.fields.values():
             field.clear()
         self.set_status("", "")
+        self.live = False
+        self._store_error = False
+
+    # --- checking before the store --------------------------------------------------------------
+
+    def problems(self) -> list[ValidationError]:
+        """Every error found without the store: each field's own check, then the form's checks
+        (one error per field: a field that is wrong on its own is not judged against others)."""
+        errors: list[ValidationError] = []
+        for field in list(self.fields.values()):
+            if field.check is None:
+                continue
+            try:
+                field.check(field.name, field.value)
+            except ValidationError as error:
+                errors.append(error)
+        wrong = {self._key(e) for e in errors}
+        for check in self.checks:
+            for error in check():
+                if self._key(error) not in wrong:
+                    errors.append(error)
+                    wrong.add(self._key(error))
+        return errors
+
+    def _key(self, error: ValidationError) -> str:
+        field = self.find(error.field)
+        return field.name if field is not None else error.field
+
+    def validate(self, lang: str | None = None) -> bool:
+        """Mark every bad field at once and clear the others; True when nothing is wrong."""
+        self.lang = lang or self.lang
+        errors = self.problems()
+        shown: dict[str, str] = {}
+        unplaced: list[str] = []
+        for error in errors:
+            field = self.find(error.field)
+            if field is None:
+                unplaced.append(f"{error.field}: {error_message(error, self.lang)}")
+            elif field.name not in shown:
+                shown[field.name] = error_message(error, self.lang)
+        for name, field in self.fields.items():
+            if name in shown:
+                field.set_error(shown[name])
+            elif field.has_error:
+                field.clear()
+        self._store_error = False
+        if errors:
+            self.live = True
+            self.set_status("error", unplaced[0] if unplaced and not shown else t("form.fix", self.lang))
+        elif self.status_kind == "error":
+            self.set_status("", "")
+        return not errors
+
+    def require_valid(self, lang: str | None = None) -> None:
+        """Raise FormInvalid (the bad fields marked) unless every check passes."""
+        if not self.validate(lang):
+            raise FormInvalid()
+
+    def _changed(self, _change: dict | None = None) -> None:
+        if _QUIET[0]:
+            return
+        try:
+            for listener in list(self.listeners):
+                listener()
+            if self.live:
+                self.validate()
+        except Exception:  # a check must never take the page down
+            report_unexpected("form.changed", None)
+
+    # --- showing --------------------------------------------------------------------------------
 
     def show_error(self, error: ValidationError, lang: str) -> Field | None:
+        """Show an error the store found (cleared by the next change of any field)."""
+        self.lang = lang
         field = self.find(error.field)
         message = error_message(error, lang)
         if field is not None:
@@ -186,11 +374,14 @@ class Form:
             self.set_status("error", t("form.fix", lang))
         else:
             self.set_status("error", f"{error.field}: {message}")
+        self.live = True
+        self._store_error = True
         return field
 
     def set_status(self, kind: str, text: str) -> None:
         for name in ("ok", "error", "info"):
             self.status.remove_class(f"themoon-form-status--{name}")
+        self.status_kind = kind if text else ""
         if not text:
             self.status.value = ""
             hide(self.status)
@@ -203,6 +394,35 @@ class Form:
     def errors(self) -> dict[str, str]:
         """{field name: shown error} (for tests)."""
         return {name: f.error.value for name, f in self.fields.items() if f.has_error}
+
+
+class Confirm:
+    """A "save anyway?" step inside a form: `ask` shows the question with its two buttons; the
+    form's next change withdraws it (the answer was about the old values)."""
+
+    def __init__(self, form: Form, *names: str):
+        self.text = classes(widgets.HTML(), "themoon-confirm-text")
+        self.yes = button("primary", "themoon-confirm-yes")
+        self.no = button("secondary", "themoon-confirm-no")
+        self.box = classes(
+            widgets.HBox([self.text, self.yes, self.no]), "themoon-confirm", "themoon-confirm-save", *names
+        )
+        hide(self.box)
+        form.listeners.append(self.withdraw)
+
+    @property
+    def asking(self) -> bool:
+        return not is_hidden(self.box)
+
+    def ask(self, text: str, lang: str) -> None:
+        self.text.value = f"<span>{esc(text)}</span>"
+        self.yes.description = t("confirm.save_anyway", lang)
+        self.no.description = t("confirm.go_back", lang)
+        hide(self.box, False)
+
+    def withdraw(self) -> None:
+        if self.asking:
+            hide(self.box)
 
 
 def button(kind: str = "primary", *names: str) -> widgets.Button:
@@ -296,6 +516,8 @@ def guarded(
         if check is not None:
             check()
         return True, fn()
+    except FormInvalid:
+        pass  # the form marked its bad fields and said so
     except PermissionDenied:
         if form is not None:
             form.set_status("error", t("err.denied", lang()))

@@ -127,9 +127,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "err.denied": ("Your role does not allow this.", "현재 권한으로는 할 수 없는 작업입니다."),
     "form.fix": (
-        "Please correct the marked field — nothing was saved.",
+        "Please correct the marked fields — nothing was saved.",
         "표시된 항목을 고쳐 주세요 — 저장되지 않았습니다.",
     ),
+    "confirm.save_anyway": ("Save anyway", "그래도 저장"),
+    "confirm.go_back": ("Go back and check", "돌아가서 확인"),
     # --- buttons -----------------------------------------------------------------------------------
     "btn.save": ("Save", "저장"),
     "btn.cancel": ("Cancel", "취소"),
@@ -203,6 +205,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "f.misc_won_per_session": ("Misc. per session (₩)", "세션당 기타 비용 (₩)"),
     "f.planned_session_roasted_g": ("Planned roasted per session (g)", "세션당 계획 로스팅량 (g)"),
     "f.price_multiplier": ("Price multiplier (× cost)", "가격 배수 (원가 ×)"),
+    "f.plausible_loss_min_pct": ("Plausible loss from (%)", "정상 손실률 하한 (%)"),
+    "f.plausible_loss_max_pct": ("Plausible loss up to (%)", "정상 손실률 상한 (%)"),
     "f.menu_item": ("Menu item", "메뉴"),
     "f.channel": ("Channel", "판매 채널"),
     "f.dose_g": ("Dose or bag size (g)", "원두량 또는 포장 용량 (g)"),
@@ -392,6 +396,29 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "{day} 배치 #{id}를 삭제할까요? 되돌릴 수 없습니다.",
     ),
     "roast.deleted": ("Batch #{id} deleted.", "배치 #{id}를 삭제했습니다."),
+    "roast.implausible": (
+        "A loss of {loss} ({green} green → {roasted} roasted) is outside the usual {low}–{high}: "
+        "is a weight mistyped? Save anyway?",
+        "손실률 {loss} (생두 {green} → 로스팅 후 {roasted})은 보통 범위 {low}–{high}를 벗어납니다. "
+        "무게를 잘못 입력하지 않았나요? 그래도 저장할까요?",
+    ),
+    "roast.implausible_rows": (
+        "Outside the usual loss of {low}–{high}: {rows}. Is a weight mistyped? Save anyway?",
+        "보통 손실률 {low}–{high}를 벗어난 행: {rows}. 무게를 잘못 입력하지 않았나요? 그래도 저장할까요?",
+    ),
+    "roast.row_loss": ("row {n} {loss}", "{n}행 {loss}"),
+    "roast.cost_parts": (
+        "green {green} · roasting {roasting} · session share {session} (1 of {n} that day)",
+        "생두 {green} · 로스팅 {roasting} · 세션 분담 {session} (그날 {n}건 중 1건)",
+    ),
+    "roast.cost_note": (
+        "A batch's cost is its green coffee, roasting per roasted kg, and a share of its day's session costs "
+        "(labour, energy, misc), which all batches of that day split by green weight: a day's first batch "
+        "carries them alone, and its cost per kg falls as more batches of that day are logged.",
+        "배치 원가 = 생두 원가 + 로스팅 kg당 비용 + 그날 세션 비용(인건비·에너지·기타)의 분담분입니다. "
+        "세션 비용은 그날의 모든 배치가 생두 무게 비율로 나누어 부담하므로, 그날 첫 배치는 혼자 부담해 "
+        "kg당 원가가 높게 보이고 배치가 더 기록될수록 낮아집니다.",
+    ),
     "conn.lost": (
         "Connection to the server was lost — nothing more can be saved on this page.",
         "서버와의 연결이 끊겼습니다 — 이 페이지에서는 더 이상 저장할 수 없습니다.",
@@ -419,6 +446,20 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "preview.green_cost": ("Green coffee", "생두 원가"),
     "preview.batch_cost": ("Batch cost", "배치 원가"),
     "preview.cost_kg": ("Cost per roasted kg", "로스팅 kg당 원가"),
+    "preview.roasting_cost": ("Roasting", "로스팅 비용"),
+    "preview.mismatch": (
+        "The per-bean grams add up to {beans}, not the green weight {green}: one of them is off.",
+        "원두별 무게의 합 {beans}이 생두량 {green}과 다릅니다. 어느 하나가 잘못 입력되었습니다.",
+    ),
+    "preview.session_cost": ("Session share", "세션 분담"),
+    "preview.shared": (
+        "The day's session costs ({session}: labour, energy, misc) are shared by all batches of that day "
+        "by green weight. With the {n} other batch(es) of {day} logged so far this batch carries {share}; "
+        "each further batch that day lowers it, so the day's first batch shows the highest cost per kg.",
+        "그날의 세션 비용({session}: 인건비·에너지·기타)은 그날의 모든 배치가 생두 무게 비율로 나누어 "
+        "부담합니다. 지금까지 기록된 {day}의 다른 배치 {n}건과 함께 이 배치의 분담은 {share}이며, 그날 "
+        "배치가 더 기록될수록 낮아집니다. 그래서 그날 첫 배치의 kg당 원가가 가장 높게 보입니다.",
+    ),
     "preview.unpriced": (
         "A bean has no purchase yet: its green cost counts as ₩0.",
         "입고 기록이 없는 원두가 있어 생두 원가가 ₩0으로 계산됩니다.",

@@ -16,7 +16,7 @@ import ipywidgets as widgets
 
 from .. import catalog, inventory
 from ..costing import round_won
-from ..models import parse_grams, parse_won
+from ..models import parse_text
 from . import format as fmt
 from .base import Tab, bean_name, bean_options, set_options
 from .corrections import TodaysEntries
@@ -24,6 +24,7 @@ from .forms import (
     Column,
     Field,
     Form,
+    a_date,
     badge,
     button,
     card,
@@ -38,9 +39,17 @@ from .forms import (
     table_html,
     text_input,
     title,
+    whole_grams,
+    whole_grams_or_zero,
+    whole_won,
 )
 
 LEDGER_LIMIT = 200
+
+
+def _text(max_len: int):
+    return lambda field, value: parse_text(field, value, max_len=max_len)
+
 
 STOCK_COLUMNS = (
     Column("col.bean"),
@@ -91,13 +100,13 @@ class InventoryTab(Tab):
 
         # purchase
         self.p_title = title()
-        self.p_bean = Field("bean", widgets.Dropdown(), "f.bean")
-        self.p_day = Field("purchased_on", date_input(today), "f.purchased_on")
-        self.p_grams = Field("grams", text_input("g"), "f.grams")
-        self.p_total = Field("total_won", text_input("₩"), "f.total_won")
-        self.p_supplier = Field("supplier", text_input(), "f.supplier")
-        self.p_lot = Field("lot_code", text_input(), "f.lot_code")
-        self.p_notes = Field("notes", text_input(), "f.notes")
+        self.p_bean = Field("bean", widgets.Dropdown(), "f.bean", check=required_choice)
+        self.p_day = Field("purchased_on", date_input(today), "f.purchased_on", check=a_date)
+        self.p_grams = Field("grams", text_input("g"), "f.grams", check=whole_grams)
+        self.p_total = Field("total_won", text_input("₩"), "f.total_won", check=whole_won)
+        self.p_supplier = Field("supplier", text_input(), "f.supplier", check=_text(120))
+        self.p_lot = Field("lot_code", text_input(), "f.lot_code", check=_text(60))
+        self.p_notes = Field("notes", text_input(), "f.notes", check=_text(2000))
         self.p_unit = note("themoon-unit-price")
         self.purchase_form = Form(
             [self.p_bean, self.p_day, self.p_grams, self.p_total, self.p_supplier, self.p_lot, self.p_notes]
@@ -122,10 +131,10 @@ class InventoryTab(Tab):
 
         # stocktake
         self.s_title = title()
-        self.s_bean = Field("bean", widgets.Dropdown(), "f.bean")
-        self.s_day = Field("on", date_input(today), "f.counted_on")
-        self.s_counted = Field("counted_g", text_input("g"), "f.counted_g")
-        self.s_reason = Field("reason", text_input(), "f.reason")
+        self.s_bean = Field("bean", widgets.Dropdown(), "f.bean", check=required_choice)
+        self.s_day = Field("on", date_input(today), "f.counted_on", check=a_date)
+        self.s_counted = Field("counted_g", text_input("g"), "f.counted_g", check=whole_grams_or_zero)
+        self.s_reason = Field("reason", text_input(), "f.reason", check=_text(500))
         self.s_book = note("themoon-book-stock")
         self.stocktake_form = Form(
             [self.s_bean, self.s_day, self.s_counted, self.s_reason],
@@ -271,8 +280,8 @@ class InventoryTab(Tab):
         hide(self.ledger_note, not more)
 
     def _unit_price(self) -> None:
-        grams = parsed_or_none(parse_grams, self.p_grams.value)
-        total = parsed_or_none(parse_won, self.p_total.value)
+        grams = parsed_or_none(whole_grams, self.p_grams.value)
+        total = parsed_or_none(whole_won, self.p_total.value)
         if grams and total is not None:
             self.p_unit.value = esc(self.tr("inv.unit_price", price=fmt.won(round_won(Fraction(total * 1000, grams)))))
         else:
@@ -287,7 +296,7 @@ class InventoryTab(Tab):
             return
         conn = self.ctx.conn()
         book = inventory.stock_g(conn, catalog.get_bean(conn, code)["id"], day)
-        counted = parsed_or_none(lambda f, v: parse_grams(f, v, allow_zero=True), self.s_counted.value)
+        counted = parsed_or_none(whole_grams_or_zero, self.s_counted.value)
         text = self.tr("inv.book", book=fmt.grams(book), day=day.isoformat())
         if counted is not None:
             diff = counted - book
@@ -310,7 +319,7 @@ class InventoryTab(Tab):
         conn = self.ctx.conn()
 
         def add() -> int:
-            required_choice("bean", values["bean"])
+            self.purchase_form.require_valid(self.lang)  # every bad field marked at once
             return inventory.add_purchase(conn, user=self.ctx.username, **values)
 
         ok, purchase_id = self.ctx.run(
@@ -339,7 +348,7 @@ class InventoryTab(Tab):
         conn = self.ctx.conn()
 
         def count() -> int | None:
-            required_choice("bean", values["bean"])
+            self.stocktake_form.require_valid(self.lang)
             return inventory.stocktake(conn, user=self.ctx.username, **values)
 
         ok, adjustment = self.ctx.run(

@@ -624,17 +624,16 @@ class ReportsTab(Tab):
                 raise ValidationError("table", f"must be one of {', '.join(TABLES)}", f"{', '.join(TABLES)} 중 하나")
             if not self.ctx.db_path.is_file():
                 raise FileNotFoundError(self.ctx.db_path)
+            # before the worker starts: a fast one's last word must not be overwritten by these
+            self.e_link.value = ""
+            hide(self.e_link)
+            self.e_progress.max, self.e_progress.value = 1, 0
+            self.e_progress.bar_style = ""
+            hide(self.e_progress, False)
+            self._say(self.export_form, "info", lambda: self.tr("reports.exporting"))
             self._start(self._export_worker, kind, table, self.ctx.today().isoformat())
 
-        ok, _ = self.ctx.run(self.export_form, start, action="export", where="reports.export")
-        if not ok:
-            return
-        self.e_link.value = ""
-        hide(self.e_link)
-        self.e_progress.max, self.e_progress.value = 1, 0
-        self.e_progress.bar_style = ""
-        hide(self.e_progress, False)
-        self._say(self.export_form, "info", lambda: self.tr("reports.exporting"))
+        self.ctx.run(self.export_form, start, action="export", where="reports.export")
 
     def _export_progress(self, done: int, total: int) -> None:
         total = max(int(total), 1)

@@ -14,20 +14,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import ipywidgets as widgets
 
 from .. import catalog, cost_settings, costs, inventory, roasting, users
-from ..costing import batch_cost, classify_variance, green_cost_won, loss_pct, split_by_parts
-from ..models import Product, ValidationError, parse_grams
+from ..costing import batch_cost, classify_variance, green_cost_won, implausible_loss, loss_pct, split_by_parts
+from ..models import Product, ValidationError, parse_decimal, parse_text
 from . import format as fmt
 from .base import Tab, local_name, product_label, product_options, set_options
 from .forms import (
     Column,
+    Confirm,
     Field,
     Form,
+    a_date,
     badge,
     button,
     card,
@@ -36,11 +39,14 @@ from .forms import (
     esc,
     hide,
     note,
+    optional,
     parsed_or_none,
+    required_choice,
     row,
     table_html,
     text_input,
     title,
+    whole_grams,
 )
 
 LIMIT = 100  # batches shown in the table (the newest matching the filters)
@@ -78,6 +84,7 @@ class PreviewInputs:
     avg_cost_per_g: dict[int, Fraction | None]
     available_g: dict[int, int]
     session_other_g: int  # green grams of the day's other batches
+    session_other_n: int = 0  # how many other batches that day (they share its session costs)
 
 
 def preview_inputs(conn, product_ref: str, day: date, *, batch_id: int | None = None) -> PreviewInputs:
@@ -102,6 +109,7 @@ def preview_inputs(conn, product_ref: str, day: date, *, batch_id: int | None = 
             c["bean_id"]: inventory.available_g(conn, c["bean_id"], day, batch_id=batch_id) for c in components
         },
         session_other_g=sum(b["green_g"] for b in same_day if b["id"] != batch_id),
+        session_other_n=sum(1 for b in same_day if b["id"] != batch_id),
     )
 
 
@@ -131,14 +139,37 @@ def compute_preview(inputs: PreviewInputs, green_by_bean: dict[int, int], roaste
         verdict=classify_variance(variance),
         green_cost_won=green_won,
         batch_cost_won=cost.total_won,
+        roasting_cost_won=cost.roasting_won,
+        session_cost_won=cost.session_won,
         cost_per_kg_won=cost.per_roasted_kg,
+        loss_band=implausible_loss(loss, inputs.settings),
         unpriced=[b for b in green_by_bean if inputs.avg_cost_per_g.get(b) is None],
     )
     return result
 
 
 def _int_or_none(text: Any) -> int | None:
-    return parsed_or_none(parse_grams, text)
+    """Whole grams as typed, or None ("3000.7" and "abc" are not grams: the form says why)."""
+    return parsed_or_none(whole_grams, text)
+
+
+def _minutes(field: str, value: Any) -> Decimal:
+    return parse_decimal(field, value, minimum=Decimal("0.1"), maximum=Decimal(240))
+
+
+def _text(max_len: int):
+    return lambda field, value: parse_text(field, value, max_len=max_len)
+
+
+def _roasted_vs_green(field: str, green: int | None, roasted: int | None) -> ValidationError | None:
+    """The store's rule, checked as the person types (same words as `roasting`)."""
+    if green is not None and roasted is not None and roasted >= green:
+        return ValidationError(
+            field,
+            f"must be less than the green weight ({green:,} g)",
+            f"생두량({green:,} g)보다 적어야 합니다",
+        )
+    return None
 
 
 class RoastingTab(Tab):
@@ -170,16 +201,17 @@ class RoastingTab(Tab):
         head = classes(widgets.HBox([self.entry_title, self.mode]), "themoon-card-head")
 
         # one batch
-        self.product = Field("product", widgets.Dropdown(), "f.product")
-        self.roasted_on = Field("roasted_on", date_input(self.ctx.today()), "f.roasted_on")
-        self.operator = Field("operator", text_input(), "f.operator")
-        self.green_total = Field("green_g", text_input("g"), "f.green_g")
-        self.roasted_g = Field("roasted_g", text_input("g"), "f.roasted_g")
-        self.minutes = Field("minutes", text_input(), "f.minutes")
-        self.notes = Field("notes", widgets.Textarea(rows=2), "f.notes")
+        self.product = Field("product", widgets.Dropdown(), "f.product", check=required_choice)
+        self.roasted_on = Field("roasted_on", date_input(self.ctx.today()), "f.roasted_on", check=a_date)
+        self.operator = Field("operator", text_input(), "f.operator", check=_text(60))
+        self.green_total = Field("green_g", text_input("g"), "f.green_g", check=whole_grams)
+        self.roasted_g = Field("roasted_g", text_input("g"), "f.roasted_g", check=whole_grams)
+        self.minutes = Field("minutes", text_input(), "f.minutes", check=optional(_minutes))
+        self.notes = Field("notes", widgets.Textarea(rows=2), "f.notes", check=_text(2000))
         self.form = Form(
             [self.product, self.roasted_on, self.operator, self.green_total, self.roasted_g, self.minutes, self.notes],
             aliases={"roasted_on": "roasted_on", "components": "green_g", "batch_id": "product"},
+            checks=[self.batch_problems],
         )
         self.form.status.add_class("themoon-batch-status")
         self.component_box = classes(widgets.Box(), "themoon-components")
@@ -189,6 +221,9 @@ class RoastingTab(Tab):
         self.clear_button = button("secondary", "themoon-clear-batch")
         self.cancel_edit = button("secondary", "themoon-cancel-edit")
         hide(self.cancel_edit)
+        self.confirm_save = Confirm(self.form, "themoon-confirm-batch")
+        self.on_click(self.confirm_save.yes, self._save_batch_anyway, "save_batch")
+        self.on_click(self.confirm_save.no, self.confirm_save.withdraw, "save_batch")
         self.on_click(self.save, self._save_batch, "save_batch")
         self.on_click(self.clear_button, self._clear_clicked, "clear")
         self.on_click(self.cancel_edit, self._cancel_edit, "cancel_edit")
@@ -205,6 +240,7 @@ class RoastingTab(Tab):
                     self.component_box,
                     self.notes.box,
                     row([self.save, self.clear_button, self.cancel_edit], "themoon-actions"),
+                    self.confirm_save.box,
                     self.form.status,
                 ]
             ),
@@ -213,9 +249,11 @@ class RoastingTab(Tab):
         self.single = classes(widgets.Box([fields, self.preview_box]), "themoon-entry")
 
         # a whole session
-        self.s_day = Field("session_day", date_input(self.ctx.today()), "f.roasted_on")
-        self.s_operator = Field("session_operator", text_input(), "f.operator")
-        self.session_form = Form([self.s_day, self.s_operator], aliases={"roasted_on": "session_day"})
+        self.s_day = Field("session_day", date_input(self.ctx.today()), "f.roasted_on", check=a_date)
+        self.s_operator = Field("session_operator", text_input(), "f.operator", check=_text(60))
+        self.session_form = Form(
+            [self.s_day, self.s_operator], aliases={"roasted_on": "session_day"}, checks=[self.session_problems]
+        )
         self.session_form.status.add_class("themoon-session-status")
         self.session_head = classes(widgets.HTML(), "themoon-session-head")
         self.session_grid = classes(widgets.VBox(), "themoon-session-rows")
@@ -223,6 +261,9 @@ class RoastingTab(Tab):
         self.save_session = button("primary", "themoon-save-session")
         self.on_click(self.add_row, self._add_session_row, "add_row")
         self.on_click(self.save_session, self._save_session, "save_session")
+        self.confirm_session = Confirm(self.session_form, "themoon-confirm-session")
+        self.on_click(self.confirm_session.yes, self._save_session_anyway, "save_session")
+        self.on_click(self.confirm_session.no, self.confirm_session.withdraw, "save_session")
         self.session = classes(
             widgets.VBox(
                 [
@@ -230,6 +271,7 @@ class RoastingTab(Tab):
                     self.session_head,
                     self.session_grid,
                     row([self.add_row, self.save_session], "themoon-actions"),
+                    self.confirm_session.box,
                     self.session_form.status,
                 ]
             ),
@@ -366,10 +408,11 @@ class RoastingTab(Tab):
                 self.form.remove(c["field"].name)
             self.components = []
             for comp in wanted:
-                field = Field(f"green_g[{comp['code']}]", text_input("g"), "f.component")
-                self.on_change(field.widget, self._update_preview, "preview")
+                field = Field(f"green_g[{comp['code']}]", text_input("g"), "f.component", check=self._component_check)
+                entry = {**comp, "field": field, "touched": False}
+                self.on_change(field.widget, lambda entry=entry: self._on_component(entry), "component")
                 self.form.add(field)
-                self.components.append({**comp, "field": field})
+                self.components.append(entry)
             self.component_box.children = [c["field"].box for c in self.components]
         hide(self.component_box, not self.components)
         self._relabel_components()
@@ -456,7 +499,7 @@ class RoastingTab(Tab):
                     esc(fmt.grams(b["roasted_g"])),
                     esc(fmt.pct(b["loss_pct"])),
                     esc(fmt.points(variance, lang)),
-                    esc(fmt.won(b["batch_cost_won"])),
+                    self._cost_cell(b),
                     esc(fmt.won(b["cost_per_roasted_kg_won"])),
                     esc(b["operator"]),
                     alert_html,
@@ -467,12 +510,27 @@ class RoastingTab(Tab):
             BATCH_COLUMNS, rows, lang, empty=self.tr("roast.none"), css="themoon-batches-table", row_classes=classes_
         )
         shown = len(self.batches)
-        self.table_note.value = esc(self.tr("roast.more", n=shown) if self.more else self.tr("roast.count", n=shown))
+        self.table_note.value = esc(
+            (self.tr("roast.more", n=shown) if self.more else self.tr("roast.count", n=shown))
+            + " "
+            + self.tr("roast.cost_note")
+        )
         options = [(self.tr("f.choose_batch"), 0)] + [
             (f"#{b['id']} · {b['roasted_on']} · {b['product']}", b["id"]) for b in self.batches
         ]
         self.quietly(lambda: set_options(self.pick.widget, options))
         self._on_pick()
+
+    def _cost_cell(self, b: dict) -> str:
+        """The batch cost and what it is made of, as the store costed it (`roasting.list_batches`)."""
+        parts = self.tr(
+            "roast.cost_parts",
+            green=fmt.won(b["green_cost_won"]),
+            roasting=fmt.won(b["roasting_cost_won"]),
+            session=fmt.won(b["session_cost_won"]),
+            n=b["session_batches"],
+        )
+        return f'{esc(fmt.won(b["batch_cost_won"]))}<div class="themoon-cost-parts">{esc(parts)}</div>'
 
     def _render_preview(self) -> None:
         p, lang = self.preview, self.lang
@@ -484,7 +542,11 @@ class RoastingTab(Tab):
         expected = fmt.pct(p["expected_pct"])
         lines = []
         if not p.get("valid"):
-            if p["green_g"] and p["roasted_g"] and p["roasted_g"] >= p["green_g"]:
+            if p.get("mismatch"):
+                beans, green = p["mismatch"]
+                text = self.tr("preview.mismatch", beans=fmt.grams(beans), green=fmt.grams(green))
+                lines.append(f'<div class="themoon-preview-warn">{esc(text)}</div>')
+            elif p["green_g"] and p["roasted_g"] and p["roasted_g"] >= p["green_g"]:
                 lines.append(f'<div class="themoon-preview-warn">{esc(self.tr("preview.roasted_ge"))}</div>')
             else:
                 lines.append(f'<div class="themoon-preview-empty">{esc(self.tr("preview.need"))}</div>')
@@ -503,9 +565,19 @@ class RoastingTab(Tab):
                 (self.tr("preview.variance"), fmt.points(p["variance_pts"], lang), state),
                 (self.tr("preview.verdict"), verdict_text, state),
                 (self.tr("preview.green_cost"), fmt.won(p["green_cost_won"]), ""),
+                (self.tr("preview.roasting_cost"), fmt.won(p["roasting_cost_won"]), ""),
+                (self.tr("preview.session_cost"), fmt.won(p["session_cost_won"]), ""),
                 (self.tr("preview.batch_cost"), fmt.won(p["batch_cost_won"]), ""),
                 (self.tr("preview.cost_kg"), fmt.won(p["cost_per_kg_won"]), ""),
             ]
+            shared = self.tr(
+                "preview.shared",
+                session=fmt.won(self.inputs.settings.session_fixed_won),
+                n=self.inputs.session_other_n,
+                day=self.inputs.day.isoformat(),
+                share=fmt.won(p["session_cost_won"]),
+            )
+            lines.append(f'<div class="themoon-preview-note themoon-preview-shared">{esc(shared)}</div>')
             if p.get("unpriced"):
                 lines.append(f'<div class="themoon-preview-warn">{esc(self.tr("preview.unpriced"))}</div>')
         for bean, (want, have) in p.get("short", {}).items():
@@ -541,34 +613,100 @@ class RoastingTab(Tab):
         self._load_components()
 
     def _on_total(self) -> None:
-        """A total for a blend fills its components by the recipe's parts (exact grams)."""
-        total = _int_or_none(self.green_total.value)
-        if self.components and total:
-            parts = [c["parts"] for c in self.components]
-            shares = split_by_parts(total, parts)
-
-            def fill() -> None:
-                for comp, grams in zip(self.components, shares, strict=True):
-                    comp["field"].value = str(grams)
-
-            self.quietly(fill)
+        """Green (g) is the batch's one green weight: while no per-bean box was typed in, the
+        boxes show it split by the recipe's parts (exact grams), or nothing while it is not a
+        whole number."""
+        if self.components and not self.typed_components():
+            self._derive_components()
         self._update_preview()
 
+    def _derive_components(self) -> None:
+        total = _int_or_none(self.green_total.value)
+        shares = split_by_parts(total, [c["parts"] for c in self.components]) if total else None
+
+        def fill() -> None:
+            for i, comp in enumerate(self.components):
+                comp["touched"] = False
+                comp["field"].value = str(shares[i]) if shares else ""
+
+        self.quietly(fill)
+
+    def _on_component(self, comp: dict) -> None:
+        """A per-bean box typed in: from now on the boxes are the person's, checked against Green;
+        all of them emptied again means "split Green by the recipe" once more."""
+        comp["touched"] = True
+        if not self.typed_components():
+            self._derive_components()
+        self._update_preview()
+
+    def typed_components(self) -> bool:
+        """Whether the per-bean boxes hold grams the person typed (not derived from Green)."""
+        return any(c["touched"] and str(c["field"].value).strip() for c in self.components)
+
+    def _component_check(self, field: str, value: Any) -> int | None:
+        return whole_grams(field, value) if self.typed_components() else None
+
     def green_by_bean(self) -> dict[int, int] | None:
-        """Green grams per bean id as typed (None when something is not a number yet)."""
+        """Green grams per bean id of the one green weight (None while it is not whole grams, or
+        while typed per-bean grams do not add up to Green)."""
         if self.inputs is None:
             return None
+        total = _int_or_none(self.green_total.value)
+        if total is None:
+            return None
         if self.components:
-            values = {c["bean_id"]: _int_or_none(c["field"].value) for c in self.components}
-            if all(v is None for v in values.values()):
-                total = _int_or_none(self.green_total.value)
-                if total is None:
+            if self.typed_components():
+                values = {c["bean_id"]: _int_or_none(c["field"].value) for c in self.components}
+                if any(v is None for v in values.values()) or sum(values.values()) != total:
                     return None
-                shares = split_by_parts(total, [c["parts"] for c in self.components])
-                return {c["bean_id"]: g for c, g in zip(self.components, shares, strict=True)}
-            return None if any(v is None for v in values.values()) else values
-        grams = _int_or_none(self.green_total.value)
-        return None if grams is None else {self.inputs.product.id: grams}
+                return values
+            shares = split_by_parts(total, [c["parts"] for c in self.components])
+            return {c["bean_id"]: g for c, g in zip(self.components, shares, strict=True)}
+        return {self.inputs.product.id: total}
+
+    def batch_problems(self) -> list[ValidationError]:
+        """What the store would refuse, found before asking it: per-bean grams that do not add up
+        to Green, a Green too small to split, roasted not below green, more green than in stock."""
+        errors: list[ValidationError] = []
+        if self.inputs is None:
+            return errors
+        total = _int_or_none(self.green_total.value)
+        if self.components and total is not None:
+            if self.typed_components():
+                grams = [_int_or_none(c["field"].value) for c in self.components]
+                if None not in grams and sum(grams) != total:
+                    errors.append(
+                        ValidationError(
+                            "green_g",
+                            f"must equal the per-bean grams below, which add up to {sum(grams):,} g",
+                            f"아래 원두별 무게의 합({sum(grams):,} g)과 같아야 합니다",
+                        )
+                    )
+            elif min(split_by_parts(total, [c["parts"] for c in self.components])) <= 0:
+                errors.append(
+                    ValidationError(
+                        "green_g",
+                        f"{total:,} g is too little to split by the recipe's parts",
+                        f"{total:,} g은 레시피 비율로 나누기에 너무 적습니다",
+                    )
+                )
+        error = _roasted_vs_green("roasted_g", total, _int_or_none(self.roasted_g.value))
+        if error:
+            errors.append(error)
+        green = self.green_by_bean() or {}
+        typed = self.typed_components()
+        for comp in self.components or [{"bean_id": self.inputs.product.id, "code": self.inputs.product.code}]:
+            want, have = green.get(comp["bean_id"], 0), self.inputs.available_g.get(comp["bean_id"], 0)
+            if want > have:
+                errors.append(
+                    ValidationError(
+                        comp["field"].name if typed else "green_g",
+                        f"only {max(have, 0):,} g of {comp['code']} in stock on {self.inputs.day}"
+                        f" (asked for {want:,} g)",
+                        f"{self.inputs.day} 기준 {comp['code']} 재고는 {max(have, 0):,} g 뿐입니다 (요청 {want:,} g)",
+                    )
+                )
+        return errors
 
     def _update_preview(self) -> None:
         green = self.green_by_bean()
@@ -576,14 +714,26 @@ class RoastingTab(Tab):
         if self.inputs is None or green is None or roasted is None:
             self.preview = {"green_g": sum((green or {}).values()), "roasted_g": roasted, "valid": False}
             self.preview["expected_pct"] = self.inputs.expected_pct if self.inputs else None
+            self.preview["mismatch"] = self._mismatch()
             if self.inputs is None:
                 self.preview = None
         else:
             self.preview = compute_preview(self.inputs, green, roasted)
         self._render_preview()
 
+    def _mismatch(self) -> tuple[int, int] | None:
+        """(per-bean sum, Green) when typed per-bean grams do not add up to Green."""
+        if not (self.components and self.typed_components()):
+            return None
+        total = _int_or_none(self.green_total.value)
+        grams = [_int_or_none(c["field"].value) for c in self.components]
+        if total is None or None in grams or sum(grams) == total:
+            return None
+        return sum(grams), total
+
     def batch_values(self) -> dict[str, Any]:
-        """What the form sends to the store, as typed (the store validates it)."""
+        """What the form sends to the store, as typed: the one green weight, and the per-bean grams
+        when the person typed them (the store checks they add up to it)."""
         values: dict[str, Any] = {
             "product": self.product.value,
             "roasted_on": self.roasted_on.value,
@@ -591,40 +741,37 @@ class RoastingTab(Tab):
             "minutes": self.minutes.value,
             "operator": self.operator.value,
             "notes": self.notes.value,
+            "green_g": self.green_total.value,
+            "components": None,
         }
-        typed = {c["code"]: c["field"].value for c in self.components if str(c["field"].value).strip()}
-        if typed:
+        if self.typed_components():
             values["components"] = {c["code"]: c["field"].value for c in self.components}
-            values["green_g"] = None
-        else:
-            values["components"] = None
-            values["green_g"] = self.green_total.value
         return values
 
-    def _save_batch(self) -> None:
+    def _save_batch(self, confirmed: bool = False) -> None:
+        """Check every field (all bad ones marked at once); a loss outside the owner's plausible
+        band asks "save anyway?" first; then one store call."""
         values = self.batch_values()
         conn = self.ctx.conn()
-        if self.editing:
-            batch_id = self.editing
-            ok, saved = self.ctx.run(
-                self.form,
-                lambda: roasting.update_batch(conn, batch_id, user=self.ctx.username, role=self.ctx.role, **values),
-                action=self._correct_action(),
-                where="roasting.update_batch",
-            )
-        else:
-            ok, saved = self.ctx.run(
-                self.form,
-                lambda: roasting.add_batch(conn, user=self.ctx.username, **values),
-                action="log_batch",
-                where="roasting.add_batch",
-            )
-        if not ok:
-            if self.editing and not roasting.batch_exists(conn, self.editing):  # deleted on another page
-                gone = self.editing
+        editing = self.editing
+
+        def save() -> dict | None:
+            self.form.require_valid(self.lang)
+            if not confirmed and self._ask_implausible():
+                return None
+            if editing:
+                return roasting.update_batch(conn, editing, user=self.ctx.username, role=self.ctx.role, **values)
+            return roasting.add_batch(conn, user=self.ctx.username, **values)
+
+        action = self._correct_action() if editing else "log_batch"
+        where = "roasting.update_batch" if editing else "roasting.add_batch"
+        self.confirm_save.withdraw()
+        ok, saved = self.ctx.run(self.form, save, action=action, where=where)
+        if not ok or saved is None:  # refused, or asking "save anyway?"
+            if not ok and editing and not roasting.batch_exists(conn, editing):  # deleted on another page
                 self._cancel_edit()
                 self.refresh()
-                self.form.set_status("error", self.tr("roast.gone", id=gone))
+                self.form.set_status("error", self.tr("roast.gone", id=editing))
             return
         message = self.tr(
             "roast.saved",
@@ -636,14 +783,43 @@ class RoastingTab(Tab):
         self._clear_amounts()
         self.after_write("batches", self.form, message)
 
+    def _ask_implausible(self) -> bool:
+        """Ask "save anyway?" when the typed loss is outside the plausible band; True if asked."""
+        green = self.green_by_bean()
+        roasted = _int_or_none(self.roasted_g.value)
+        if self.inputs is None or green is None or roasted is None:
+            return False
+        preview = compute_preview(self.inputs, green, roasted)
+        if not preview.get("valid") or preview["loss_band"] is None:
+            return False
+        s = self.inputs.settings
+        self.confirm_save.ask(
+            self.tr(
+                "roast.implausible",
+                loss=fmt.pct(preview["loss_pct"]),
+                green=fmt.grams(preview["green_g"]),
+                roasted=fmt.grams(roasted),
+                low=fmt.pct(Fraction(s.plausible_loss_min_bp, 100), 0),
+                high=fmt.pct(Fraction(s.plausible_loss_max_bp, 100), 0),
+            ),
+            self.lang,
+        )
+        return True
+
+    def _save_batch_anyway(self) -> None:
+        if self.confirm_save.asking:  # a stale or forged click saves nothing
+            self._save_batch(confirmed=True)
+
     def _clear_amounts(self) -> None:
         def clear() -> None:
             for field in (self.green_total, self.roasted_g, self.minutes, self.notes):
                 field.value = ""
             for comp in self.components:
                 comp["field"].value = ""
+                comp["touched"] = False
 
         self.quietly(clear)
+        self.confirm_save.withdraw()
         hide(self.cancel_edit)
 
     def _clear_clicked(self) -> None:
@@ -671,6 +847,7 @@ class RoastingTab(Tab):
             "minutes": Field(f"row {number} minutes", text_input(), "f.minutes"),
             "notes": Field(f"row {number} notes", text_input(), "f.notes"),
             "loss": classes(widgets.HTML(), "themoon-row-loss"),
+            "number": number,
         }
         for name in ("product", "green_g", "roasted_g", "minutes", "notes"):
             r[name].relabel(self.lang)
@@ -699,6 +876,35 @@ class RoastingTab(Tab):
         else:
             r["loss"].value = ""
 
+    def _used(self, r: dict) -> bool:
+        return any(str(r[n].value or "").strip() for n in ("product", "green_g", "roasted_g", "minutes", "notes"))
+
+    def session_problems(self) -> list[ValidationError]:
+        """Each row that holds anything, checked like the one-batch form (an empty row is skipped)."""
+        errors: list[ValidationError] = []
+        for r in self.session_rows:
+            if not self._used(r):
+                continue
+            n = r["number"]
+            checks = (
+                ("product", required_choice),
+                ("green_g", whole_grams),
+                ("roasted_g", whole_grams),
+                ("minutes", optional(_minutes)),
+                ("notes", _text(2000)),
+            )
+            for name, check in checks:
+                try:
+                    check(f"row {n} {name}", r[name].value)
+                except ValidationError as error:
+                    errors.append(error)
+            error = _roasted_vs_green(
+                f"row {n} roasted_g", _int_or_none(r["green_g"].value), _int_or_none(r["roasted_g"].value)
+            )
+            if error:
+                errors.append(error)
+        return errors
+
     def session_values(self) -> tuple[list[dict], list[int]]:
         """The rows that hold anything, as typed, and their shown row numbers."""
         rows, numbers = [], []
@@ -720,11 +926,14 @@ class RoastingTab(Tab):
             numbers.append(number)
         return rows, numbers
 
-    def _save_session(self) -> None:
+    def _save_session(self, confirmed: bool = False) -> None:
         rows, numbers = self.session_values()
         conn = self.ctx.conn()
 
-        def save() -> list[dict]:
+        def save() -> list[dict] | None:
+            self.session_form.require_valid(self.lang)
+            if not confirmed and self._ask_implausible_rows():
+                return None
             try:
                 return roasting.add_session(conn, rows, user=self.ctx.username)
             except ValidationError as error:
@@ -734,8 +943,9 @@ class RoastingTab(Tab):
                     raise ValidationError(f"row {shown} {match.group(2)}", error.message, error.message_ko) from None
                 raise
 
+        self.confirm_session.withdraw()
         ok, saved = self.ctx.run(self.session_form, save, action="log_batch", where="roasting.add_session")
-        if not ok:
+        if not ok or saved is None:  # refused, or asking "save anyway?"
             return
 
         def clear() -> None:
@@ -746,6 +956,33 @@ class RoastingTab(Tab):
 
         self.quietly(clear)
         self.after_write("batches", self.session_form, self.tr("roast.session_saved", n=len(saved)))
+
+    def _ask_implausible_rows(self) -> bool:
+        """Ask "save anyway?" when any row's loss is outside the plausible band; True if asked."""
+        settings = cost_settings.settings_on(self.ctx.conn(), self.s_day.value or self.ctx.today())
+        odd = []
+        for r in self.session_rows:
+            green, roasted = _int_or_none(r["green_g"].value), _int_or_none(r["roasted_g"].value)
+            if self._used(r) and green and roasted and roasted < green:
+                loss = loss_pct(green, roasted)
+                if implausible_loss(loss, settings):
+                    odd.append(self.tr("roast.row_loss", n=r["number"], loss=fmt.pct(loss)))
+        if not odd:
+            return False
+        self.confirm_session.ask(
+            self.tr(
+                "roast.implausible_rows",
+                rows=", ".join(odd),
+                low=fmt.pct(Fraction(settings.plausible_loss_min_bp, 100), 0),
+                high=fmt.pct(Fraction(settings.plausible_loss_max_bp, 100), 0),
+            ),
+            self.lang,
+        )
+        return True
+
+    def _save_session_anyway(self) -> None:
+        if self.confirm_session.asking:  # a stale or forged click saves nothing
+            self._save_session(confirmed=True)
 
     # --- owner actions on a listed batch --------------------------------------------------------------------
 
@@ -798,6 +1035,8 @@ class RoastingTab(Tab):
             return
         self.editing = batch["id"]
         self.mode.value = "single"
+        self.form.clear()  # errors and questions about what was typed before do not carry over
+        self.confirm_save.withdraw()
 
         def fill() -> None:
             self.product.value = f"{batch['product_kind']}:{batch['product']}"
@@ -812,9 +1051,12 @@ class RoastingTab(Tab):
         self._load_components()
         grams = {c["bean"]: c["green_g"] for c in batch["components"]}
 
+        derived = split_by_parts(batch["green_g"], [c["parts"] for c in self.components]) if self.components else []
+
         def fill_components() -> None:
-            for comp in self.components:
+            for comp, share in zip(self.components, derived, strict=True):
                 comp["field"].value = str(grams.get(comp["code"], ""))
+                comp["touched"] = grams.get(comp["code"]) != share  # weighed per bean: the person's
 
         self.quietly(fill_components)
         self._update_preview()

@@ -46,6 +46,8 @@ SETTING_FIELDS = (
     ("misc_won_per_session", "₩"),
     ("planned_session_roasted_g", "g"),
     ("price_multiplier", "×"),
+    ("plausible_loss_min_pct", "%"),
+    ("plausible_loss_max_pct", "%"),
 )
 HISTORY_COLUMNS = (
     Column("col.effective_from"),
@@ -151,7 +153,10 @@ class SettingsTab(Tab):
                         ],
                         "themoon-row-3",
                     ),
-                    row([f["price_multiplier"].box], "themoon-row-3"),
+                    row(
+                        [f["price_multiplier"].box, f["plausible_loss_min_pct"].box, f["plausible_loss_max_pct"].box],
+                        "themoon-row-3",
+                    ),
                     row([self.cs_save], "themoon-actions"),
                     self.cs_form.status,
                 ]
@@ -318,6 +323,8 @@ class SettingsTab(Tab):
                     field.value = _plain(Fraction(s.expected_loss_bp, 100))
                 elif name == "price_multiplier":
                     field.value = _plain(Fraction(s.price_multiplier_pct, 100))
+                elif name.startswith("plausible_loss_"):
+                    field.value = _plain(Fraction(values[name.removesuffix("_pct") + "_bp"], 100))
                 else:
                     field.value = str(values[name])
             self.cs_recent.value = bool(s.use_recent_loss)
