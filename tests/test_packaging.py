@@ -61,3 +61,24 @@ def test_makefile_has_the_two_commands_and_ci_calls_make_test():
 def test_readme_opens_with_the_two_commands():
     head = (ROOT / "README.md").read_text().split("\n## ", 2)[:2]
     assert "make run" in "".join(head) and "make test" in "".join(head)
+
+
+def test_every_file_of_our_voila_template_is_installed():
+    """A file of the template missing from data-files works from a checkout and breaks when installed."""
+    template = ROOT / "share" / "jupyter" / "voila" / "templates" / "themoon"
+    listed = {f for files in _pyproject()["tool"]["setuptools"]["data-files"].values() for f in files}
+    present = {str(p.relative_to(ROOT)) for p in template.rglob("*") if p.is_file()}
+    assert present - listed == set()
+
+
+def test_the_connection_banner_says_what_i18n_says():
+    """The template's script (it runs when the kernel is gone, so it cannot ask Python) holds the
+    same texts as themoon/ui/i18n.py, in both languages."""
+    from themoon.ui.i18n import t
+
+    script = (ROOT / "share/jupyter/voila/templates/themoon/static/themoon-connection.js").read_text(encoding="utf-8")
+    for key in ("conn.lost", "conn.reload"):
+        for lang in ("en", "ko"):
+            assert f'"{t(key, lang)}"' in script, (key, lang)
+    template = (ROOT / "share/jupyter/voila/templates/themoon/index.html.j2").read_text(encoding="utf-8")
+    assert 'include_js("static/themoon-connection.js")' in template

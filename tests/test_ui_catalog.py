@@ -104,6 +104,10 @@ def test_recipe_errors_go_next_to_the_recipe(tab, demo_path):
     assert tab.blend_form.errors.keys() == {rows[0]["parts"].name}
     assert "whole number" in rows[0]["parts"].error.value
     assert count(demo_path, "blends") == before
+    rows[0]["parts"].value = "2"
+    tab._save_blend()  # corrected, it saves: seen from another process (the positive control)
+    assert "Blend BAD saved" in tab.blend_tools_form.status.value
+    assert count(demo_path, "blends") == before + 1
 
 
 def test_edit_a_blend_recipe(tab, demo_path):
@@ -143,6 +147,11 @@ def test_staff_cannot_change_the_catalogue(demo_path):
     tab._save_bean()
     assert "does not allow" in tab.bean_form.status.value
     assert count(demo_path, "beans") == before
+    owner = signed_in(demo_path, OWNER).tab("catalog")  # the owner saving the same bean: saved
+    owner._new_bean()
+    owner.b_fields["code"].value, owner.b_fields["name_en"].value = "X-1", "X"
+    owner._save_bean()
+    assert count(demo_path, "beans") == before + 1
     tab._new_bean()
     assert is_hidden(tab.bean_form_box)
 

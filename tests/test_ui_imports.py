@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from browser_support import OWNER, STAFF, VIEWER, signed_in
 from conftest import build_small_cafe, db_checksum
+from outside import scalar
 
 from themoon import db, roasting
 from themoon.io import artisan, excel
@@ -63,11 +64,8 @@ def checksum(path: Path) -> str:
 
 
 def count(path: Path, sql: str) -> int:
-    conn = db.connect(path, migrate=False)
-    try:
-        return conn.execute(sql).fetchone()[0]
-    finally:
-        conn.close()
+    """As another process sees it (this one holds the app's connection and analytics engine)."""
+    return scalar(path, sql)
 
 
 def text(widget) -> str:

@@ -55,6 +55,10 @@ def test_bad_purchases_are_refused_next_to_the_field(tab, demo_path, field, valu
     tab._save_purchase()
     assert tab.purchase_form.errors.keys() == {error}
     assert count(demo_path, "purchases") == before
+    getattr(tab, field).value = {"p_bean": "ETH-URAGA", "p_grams": "1000", "p_total": "5000"}[field]
+    tab._save_purchase()  # corrected, it saves: seen from another process (the positive control)
+    assert "Purchase #" in tab.purchase_form.status.value
+    assert count(demo_path, "purchases") == before + 1
 
 
 def test_a_stocktake_books_the_difference(tab, demo_path):
@@ -80,6 +84,10 @@ def test_a_bad_count_is_refused_next_to_the_field(tab, demo_path):
     tab._save_stocktake()
     assert tab.stocktake_form.errors.keys() == {"counted_g"}
     assert count(demo_path, "stock_adjustments") == before
+    tab.s_counted.value = "1"  # corrected (and not the book stock), it saves: the positive control
+    tab._save_stocktake()
+    assert "difference was booked" in tab.stocktake_form.status.value
+    assert count(demo_path, "stock_adjustments") == before + 1
 
 
 def test_the_ledger_of_one_bean(tab, demo_path):
@@ -100,6 +108,9 @@ def test_staff_records_purchases_and_counts_viewer_does_not(demo_path):
     viewer._save_purchase()
     assert "does not allow" in viewer.purchase_form.status.value
     assert count(demo_path, "purchases") == before
+    staff.p_bean.value, staff.p_day.value, staff.p_grams.value, staff.p_total.value = "ETH-URAGA", DAY, "1000", "5000"
+    staff._save_purchase()  # the same purchase by staff is saved (the positive control)
+    assert count(demo_path, "purchases") == before + 1
 
 
 def test_korean_labels(tab):

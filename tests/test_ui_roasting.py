@@ -80,6 +80,17 @@ def test_roasted_not_below_green_is_refused_next_to_the_field(tab, demo_path):
     assert "must be less than the green weight (3,000 g)" in tab.roasted_g.error.value
     assert "nothing was saved" in tab.form.status.value
     assert count(demo_path, "roast_batches") == before
+    saved_once_fixed(tab, demo_path, before, roasted_g="2500")
+
+
+def saved_once_fixed(tab, demo_path, before: int, **fixed: str) -> None:
+    """The positive control of a refusal: the same form, corrected, saves — seen from another
+    process (a store that lost every write would pass a bare `count == before`)."""
+    for name, value in fixed.items():
+        getattr(tab, name).value = value
+    tab._save_batch()
+    assert "Saved batch #" in tab.form.status.value, tab.form.status.value
+    assert count(demo_path, "roast_batches") == before + 1
 
 
 def test_empty_product_is_refused_next_to_the_field(tab, demo_path):
@@ -88,6 +99,7 @@ def test_empty_product_is_refused_next_to_the_field(tab, demo_path):
     tab._save_batch()
     assert tab.form.errors.keys() == {"product"} and "is required" in tab.product.error.value
     assert count(demo_path, "roast_batches") == before
+    saved_once_fixed(tab, demo_path, before, product="blend:FULL-MOON")
 
 
 @pytest.mark.parametrize("field", ["roasted_g", "green_total", "minutes"])
@@ -100,6 +112,9 @@ def test_text_in_a_number_is_refused_next_to_the_field(tab, demo_path, field):
     assert tab.form.errors.keys() == {name}
     assert "must be" in tab.form[name].error.value
     assert count(demo_path, "roast_batches") == before
+    saved_once_fixed(
+        tab, demo_path, before, **{field: {"roasted_g": "850", "green_total": "1000", "minutes": "12"}[field]}
+    )
 
 
 def test_text_in_a_component_is_refused_next_to_that_component(tab, demo_path):
@@ -124,6 +139,7 @@ def test_more_green_than_in_stock_is_refused(tab, demo_path):
     tab._save_batch()
     assert "in stock" in tab.green_total.error.value
     assert count(demo_path, "roast_batches") == before
+    saved_once_fixed(tab, demo_path, before, green_total="500", roasted_g="415")
 
 
 def test_a_whole_session_is_saved_all_or_nothing(tab, demo_path):

@@ -61,6 +61,12 @@ def test_bad_settings_are_refused_next_to_the_field(tab, demo_path, field, value
     tab._save_settings()
     assert tab.cs_form.errors.keys() == {error}
     assert count(demo_path, "cost_settings") == before
+    good = {"price_multiplier": "2.6", "expected_loss_pct": "17", "labour_minutes_per_session": "90"}
+    tab.cs_fields[field].value = good.get(field, "4000")
+    tab.cs_from.value = date(2026, 11, 13)
+    tab._save_settings()  # corrected, it saves: seen from another process (the positive control)
+    assert "apply from 2026-11-13" in tab.cs_form.status.value
+    assert count(demo_path, "cost_settings") == before + 1
 
 
 def test_multiplier_as_the_owner_says_it():
@@ -166,6 +172,11 @@ def test_staff_sees_settings_but_cannot_change_them(demo_path):
         tab.u_fields[name].value = value
     tab._add_user()
     assert "does not allow" in tab.u_form.status.value and count(demo_path, "users") == before
+    owner = signed_in(demo_path, OWNER).tab("settings")  # the owner adding the same user: saved
+    for name, value in (("username", "x1"), ("password", "secret"), ("password_repeat", "secret")):
+        owner.u_fields[name].value = value
+    owner._add_user()
+    assert count(demo_path, "users") == before + 1
     tab._new_item()
     assert is_hidden(tab.m_form_box)
 

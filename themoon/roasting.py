@@ -299,7 +299,11 @@ def add_session(conn: sqlite3.Connection, batches: Sequence[Mapping[str, Any]], 
 def _current_values(conn: sqlite3.Connection, batch_id: int) -> tuple[dict, Product]:
     row = conn.execute("SELECT * FROM roast_batches WHERE id = ?", (batch_id,)).fetchone()
     if row is None:
-        raise ValidationError("batch_id", f"no batch {batch_id}", "해당 배치가 없습니다")
+        raise ValidationError(
+            "batch_id",
+            f"batch #{batch_id} no longer exists (it was deleted, perhaps on another page)",
+            f"배치 #{batch_id}가 더 이상 없습니다 (다른 화면에서 삭제되었을 수 있습니다)",
+        )
     kind = "bean" if row["bean_id"] is not None else "blend"
     product = catalog.product_by_id(conn, kind, row["bean_id"] or row["blend_id"])
     components = {
@@ -582,6 +586,15 @@ def list_batches(
         params["limit"] = int(limit)
     history = cost_settings.history(conn)
     return [_with_costs(r, history) for r in conn.execute(sql, params)]
+
+
+def batch_exists(conn: sqlite3.Connection, batch_id: Any) -> bool:
+    """Is there (still) a batch with this id? (Another page may have deleted it.)"""
+    try:
+        batch_id = parse_int("batch_id", batch_id, minimum=1)
+    except ValidationError:
+        return False
+    return conn.execute("SELECT 1 FROM roast_batches WHERE id = ?", (batch_id,)).fetchone() is not None
 
 
 def get_batch(conn: sqlite3.Connection, batch_id: int) -> dict:

@@ -7,10 +7,13 @@ Never `playwright install` (no browser download here): Debian's /usr/bin/chromiu
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -93,6 +96,33 @@ class Server:
         except OSError:
             return ""
 
+    def kernels(self) -> dict[str, int]:
+        """The server's kernel processes: kernel id → pid (from each kernel's connection file name)."""
+        import psutil
+
+        found = {}
+        try:
+            children = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.Error:
+            return found
+        for child in children:
+            try:
+                command = " ".join(child.cmdline())
+            except psutil.Error:
+                continue
+            match = _KERNEL_FILE.search(command)
+            if "ipykernel_launcher" in command and match:
+                found[match.group(1)] = child.pid
+        return found
+
+
+_KERNEL_FILE = re.compile(r"kernel-([0-9a-f-]{36})\.json")
+
+
+def page_kernel_id(page) -> str:
+    """The id of the kernel a loaded Voilà page talks to (from its page config)."""
+    return json.loads(page.locator("#jupyter-config-data").text_content())["kernelId"]
+
 
 @contextmanager
 def voila_server(
@@ -106,13 +136,18 @@ def voila_server(
     token: str | None = None,
     password_hash: str | None = None,
     port: int | None = None,
+    as_served: bool = False,
 ) -> Iterator[Server]:
     """A Voilà server over `db_path` on a free 127.0.0.1 port, logs in `workdir`; stopped (the whole
     process group: voila and its kernels) on exit. `token` / `password_hash` protect it as
     `themoon serve` does beyond loopback (both travel in the environment). `port`: a given one
     (a restart on the same port keeps login cookies, whose name holds the port). The cookie secret
     file is the one `env` names, else the one in `env`'s THEMOON_DATA_DIR, else one in `workdir`
-    (never the real data directory's)."""
+    (never the real data directory's).
+
+    `as_served=True` runs the `themoon serve` command itself (`--db`, `--port`, every other option
+    at the CLI's default: the preheated pool, the store migrated first), so the server is exactly
+    the one production runs; `preheat` is then ignored."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
@@ -123,9 +158,22 @@ def voila_server(
         data_dir = (env or {}).get("THEMOON_DATA_DIR") or str(workdir)
         environment["THEMOON_COOKIE_SECRET_FILE"] = str(serve.cookie_secret_file({"THEMOON_DATA_DIR": data_dir}))
     log_path = workdir / f"voila-{port}.log"
-    command = serve.voila_command(
-        notebook or serve.default_notebook(), port=port, preheat=preheat, token=token, password_hash=password_hash
-    )
+    if as_served:
+        if notebook is not None:
+            raise ValueError("themoon serve serves the dashboard notebook only")
+        environment = {**os.environ, **environment, **(env or {})}
+        if "THEMOON_PREHEAT" not in (env or {}):
+            environment.pop("THEMOON_PREHEAT", None)  # the CLI's own default
+        for name, value in (("THEMOON_TOKEN", token), ("THEMOON_PASSWORD_HASH", password_hash)):
+            if value:
+                environment[name] = value
+            else:
+                environment.pop(name, None)
+        command = [sys.executable, "-m", "themoon.cli", "serve", "--db", str(db_path), "--port", str(port)]
+    else:
+        command = serve.voila_command(
+            notebook or serve.default_notebook(), port=port, preheat=preheat, token=token, password_hash=password_hash
+        )
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             command, env=environment, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

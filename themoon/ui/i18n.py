@@ -441,6 +441,15 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "세션 비용은 그날의 모든 배치가 생두 무게 비율로 나누어 부담하므로, 그날 첫 배치는 혼자 부담해 "
         "kg당 원가가 높게 보이고 배치가 더 기록될수록 낮아집니다.",
     ),
+    "conn.lost": (
+        "Connection to the server was lost — nothing more can be saved on this page.",
+        "서버와의 연결이 끊겼습니다 — 이 페이지에서는 더 이상 저장할 수 없습니다.",
+    ),
+    "conn.reload": ("Reload", "새로고침"),
+    "roast.gone": (
+        "Batch #{id} was deleted meanwhile (perhaps on another page) — nothing was saved.",
+        "배치 #{id}는 그 사이에 (다른 화면에서) 삭제되었습니다 — 아무것도 저장되지 않았습니다.",
+    ),
     "preview.title": ("Before you save", "저장 전 미리보기"),
     "preview.empty": (
         "Choose a product and type the weights to see loss and cost.",

@@ -768,6 +768,10 @@ class RoastingTab(Tab):
         self.confirm_save.withdraw()
         ok, saved = self.ctx.run(self.form, save, action=action, where=where)
         if not ok or saved is None:  # refused, or asking "save anyway?"
+            if not ok and editing and not roasting.batch_exists(conn, editing):  # deleted on another page
+                self._cancel_edit()
+                self.refresh()
+                self.form.set_status("error", self.tr("roast.gone", id=editing))
             return
         message = self.tr(
             "roast.saved",
