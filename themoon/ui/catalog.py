@@ -264,7 +264,7 @@ class CatalogTab(Tab):
         self.breakdown_product = Field("breakdown_product", widgets.Dropdown(), "f.product")
         self.on_change(self.breakdown_product.widget, self._draw_breakdown, "breakdown")
         self.breakdown_note = note("themoon-breakdown-note")
-        self.breakdown_out = classes(widgets.Output(), "themoon-chart-plot")
+        self.breakdown_out = charts.chart_widget()
         breakdown_card = card(
             [
                 self.breakdown_title,
@@ -423,7 +423,7 @@ class CatalogTab(Tab):
             self.tr("cat.breakdown_total", cost=fmt.won(b["total"]), loss=fmt.pct(b["loss"]))
         )
         self.figure = breakdown_figure(b, self.lang, self.tr)
-        self.set_output(self.breakdown_out, charts.output_of(self.figure))
+        self.set_chart(self.breakdown_out, self.figure)
 
     # --- beans: add, edit, deactivate -------------------------------------------------------------------
 
