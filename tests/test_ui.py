@@ -4,6 +4,7 @@ language, unexpected errors; the words and numbers; and how the dashboard is ser
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import sys
@@ -610,3 +611,47 @@ def test_screenshot_module_has_a_command_line():
     assert screenshot.WIDTH == 1366
     with pytest.raises(SystemExit):
         screenshot.main(["--help"])
+
+
+@pytest.mark.parametrize(
+    ("cookie", "query", "expected"),
+    [
+        ("themoon_lang=ko", "", "ko"),
+        ("username-127-0-0-1-8866=2|abc; themoon_lang=en", "", "en"),
+        ("themoon_lang=ko", "lang=en", "en"),  # the query string wins
+        ("themoon_lang=fr", "", None),
+        ("themoon_lang=<script>", "lang=../../x", None),
+        ("", "", None),
+        ('bad"cookie; ===', "lang=ko", "ko"),
+    ],
+)
+def test_requested_language(monkeypatch, cookie, query, expected):
+    from themoon.ui.app import requested_language
+
+    monkeypatch.setenv("HTTP_COOKIE", cookie)
+    monkeypatch.setenv("QUERY_STRING", query)
+    assert requested_language() == expected
+    assert "HTTP_COOKIE" not in os.environ  # the sign-in cookie does not stay in the kernel
+
+
+def test_the_app_marks_its_language_for_the_page(tmp_path):
+    from browser_support import build_small_db
+
+    from themoon.ui.app import App
+
+    build_small_db(tmp_path / "t.db").close()
+    app = App(tmp_path / "t.db", lang="en", autologin=False)
+    assert "themoon-lang-en" in app.widget._dom_classes
+    app.set_language("ko")
+    assert "themoon-lang-ko" in app.widget._dom_classes and "themoon-lang-en" not in app.widget._dom_classes
+
+
+def test_the_kernel_never_imports_voila_utils():
+    """voila.utils loads jupyter_server (43 MB in every kernel): app.wait_for_request speaks its
+    request-info websocket itself."""
+    import inspect
+
+    from themoon.ui import app
+
+    source = inspect.getsource(app)
+    assert "from voila" not in source and "import voila" not in source

@@ -242,10 +242,14 @@ def plotly_bundle_path() -> Path:
 
 def configure_light_page(c) -> None:
     """The settings that keep the page light (called by `configure_voila`): no labextension the
-    dashboard does not use, no MathJax, and no pool refill during a visitor's page render."""
+    dashboard does not use, no MathJax, and no pool refill during a visitor's page render; and the
+    cookie that keeps the visitor's language across reloads."""
     c.VoilaConfiguration.extension_denylist = list(EXTENSION_DENYLIST)
     c.VoilaConfiguration.page_config_hook = light_page_config
     c.VoilaKernelManager.fill_delay = POOL_FILL_DELAY_S
+    # the language chosen last time (cookie themoon_lang, static/themoon-lang.js) reaches the kernel
+    # as HTTP_COOKIE; themoon.ui.app.requested_language reads it and removes the rest
+    c.VoilaConfiguration.http_header_envs = ["Cookie"]
 
 
 def voila_command(
