@@ -342,7 +342,7 @@ class SettingsTab(Tab):
         )
         rows = [
             [
-                esc(v.effective_from.isoformat()),
+                esc(fmt.date_text(v.effective_from, self.lang)),
                 esc(fmt.pct(Fraction(v.expected_loss_bp, 100))),
                 esc(self.tr("yes") if v.use_recent_loss else self.tr("no")),
                 esc(fmt.won(v.roasting_won_per_kg)),
@@ -438,7 +438,7 @@ class SettingsTab(Tab):
                 esc(u["display_name"]),
                 esc(self.tr(f"role.{u['role']}")),
                 self.active_badge(u["active"]),
-                esc((u["created_at"] or "")[:10]),
+                esc(fmt.date_text((u["created_at"] or "")[:10] or None, self.lang)),
             ]
             for u in self.user_rows
         ]
