@@ -37,6 +37,7 @@ from .forms import (
     text_input,
     title,
 )
+from .i18n import term
 
 BEAN_COLUMNS = (
     Column("col.code"),
@@ -290,7 +291,11 @@ class CatalogTab(Tab):
             f"{r['kind']}:{r['product']}": r for r in costs.product_costs(conn, on=on, green_per_kg=self.green)
         }
         countries = sorted({b["country"] for b in self.all_beans if b["country"]})
-        self.quietly(lambda: set_options(self.country.widget, [(self.tr("f.all"), "")] + [(c, c) for c in countries]))
+        self.quietly(
+            lambda: set_options(
+                self.country.widget, [(self.tr("f.all"), "")] + [(term("country", c, self.lang), c) for c in countries]
+            )
+        )
         self.quietly(lambda: set_options(self.breakdown_product.widget, product_options(conn, self.lang)))
         self._filter_beans_data()
         self._load_breakdown()
@@ -364,9 +369,9 @@ class CatalogTab(Tab):
                 [
                     f"<span class='themoon-code'>{esc(b['code'])}</span>",
                     name,
-                    esc(b["country"]),
-                    esc(b["process"]),
-                    esc(b["roast_level"]),
+                    esc(term("country", b["country"], lang)),
+                    esc(term("process", b["process"], lang)),
+                    esc(term("roast_level", b["roast_level"], lang)),
                     esc(fmt.grams_as_kg(b["reorder_point_g"])),
                     esc(loss),
                     self.active_badge(b["active"]),
