@@ -133,7 +133,7 @@ def test_every_tab_fits_the_device(chromium, server, device):
             assert page.evaluate(NO_PAGE_SCROLL) == [], f"{key}: the page scrolls sideways"
             assert page.evaluate(CUT_KPIS) == [], f"{key}: a KPI value is cut"
             assert page.evaluate(UNREACHABLE_TABLES) == [], f"{key}: a table's columns cannot be reached"
-            page.screenshot(path=str(SCREENSHOTS / f"{device}-{key}.png"), full_page=True)
+            browser.screenshot_full(page, SCREENSHOTS / f"{device}-{key}.png")
         open_tab(page, "overview")
         assert page.locator(".themoon-kpi-value").count() == 8
         open_tab(page, "roasting")
@@ -165,7 +165,7 @@ def test_korean_survives_a_reload_and_names_everything_in_korean(chromium, serve
         latin = [c for row in cells for c in row if re.search(r"[A-Za-z]", c)]
         assert latin == [], "country, process and roast level must be Korean"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "catalog-ko-after-reload.png"), full_page=True)
+        browser.screenshot_full(page, SCREENSHOTS / "catalog-ko-after-reload.png")
         page.locator(".themoon-lang button", has_text="English").click()
         expect(page.locator(".themoon-nav-overview")).to_have_text("Overview")
         page.reload(wait_until="domcontentloaded")

@@ -112,7 +112,8 @@ def test_four_charts_are_plain_figures_in_outputs(view):
     assert weekly["data"][0]["y"] == [4.15, 0.85]  # weeks of 11/02, 11/09 (the 10/26 week holds only Sunday 11/01)
     stock = view.figures["stock"]
     assert [trace["type"] for trace in stock["data"]] == ["bar", "bar", "scatter"]
-    assert stock["data"][2]["y"] == [5.0, 1.5]  # reorder points
+    assert stock["data"][2]["x"] == [5.0, 1.5]  # reorder points
+    assert stock["data"][0]["orientation"] == "h"  # names readable on a phone
     loss = view.figures["loss"]
     assert {trace["name"] for trace in loss["data"]} == {"Yirgacheffe", "Kenya Masai AA"}
     assert loss["layout"]["shapes"][0]["y0"] == 17.0  # the expected loss line

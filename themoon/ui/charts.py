@@ -189,18 +189,21 @@ def weekly_figure(
 
 
 def stock_figure(rows: Sequence[dict], lang: str = "en") -> Figure:
-    """Bars of green stock per active bean (orange when low), the reorder point as a tick, and the
-    forecast run-out date over each bar."""
+    """Horizontal bars of green stock per active bean (orange when low), the reorder point as a
+    tick, and the forecast run-out date at the end of each bar. Horizontal so that the beans'
+    names stay readable, side by side, on a phone as on a desktop (upright bars with slanted
+    names and dates above them overlapped on anything narrower than a desktop)."""
     names = [_p(product_name(r, lang)) for r in rows]
     runout = [r["runout_date"].strftime("%m/%d") if r.get("runout_date") else "" for r in rows]
     custom = [r["runout_date"].isoformat() if r.get("runout_date") else "—" for r in rows]
-    hover = "%{x}: %{y:,.1f} kg<br>" + _p(t("chart.stock.runout", lang)) + ": %{customdata}<extra></extra>"
+    hover = "%{y}: %{x:,.1f} kg<br>" + _p(t("chart.stock.runout", lang)) + ": %{customdata}<extra></extra>"
 
     def bars(low: bool, name: str, colour: str, text_colour: str) -> dict:
         return {
             "type": "bar",
-            "x": names,
-            "y": [r["stock_kg"] if bool(r["low"]) == low else None for r in rows],
+            "orientation": "h",
+            "y": names,
+            "x": [r["stock_kg"] if bool(r["low"]) == low else None for r in rows],
             "name": _p(name),
             "marker": {"color": colour},
             "text": [label if bool(r["low"]) == low else None for r, label in zip(rows, runout, strict=True)],
@@ -216,26 +219,30 @@ def stock_figure(rows: Sequence[dict], lang: str = "en") -> Figure:
         bars(True, t("low.title", lang), ORANGE, "#b35a12"),
         {
             "type": "scatter",
-            "x": names,
-            "y": [r["reorder_point_kg"] for r in rows],
+            "y": names,
+            "x": [r["reorder_point_kg"] for r in rows],
             "name": _p(t("chart.stock.marker", lang)),
             "mode": "markers",
             "marker": {
-                "symbol": "line-ew-open",
-                "size": 22,
+                "symbol": "line-ns-open",
+                "size": 16,
                 "color": BLUE_DARK,
                 "line": {"width": 3, "color": BLUE_DARK},
             },
-            "hovertemplate": "%{x}: %{y:,.1f} kg<extra>" + _p(t("chart.stock.marker", lang)) + "</extra>",
+            "hovertemplate": "%{y}: %{x:,.1f} kg<extra>" + _p(t("chart.stock.marker", lang)) + "</extra>",
         },
     ]
-    return figure(
+    fig = figure(
         data,
-        margins={"l": 52, "r": 16, "t": 40, "b": 118 if len(rows) > 6 else 48},
+        height=max(260, 70 + 24 * len(rows)),
+        margins={"t": 40, "r": 40, "b": 36},
         barmode="overlay",
-        xaxis={"type": "category", "tickangle": -35 if len(rows) > 6 else 0},
-        yaxis={"title_text": "kg"},
+        bargap=0.25,
+        yaxis={"type": "category", "autorange": "reversed", "rangemode": "normal"},
+        xaxis={"title_text": "kg", "rangemode": "tozero"},
     )
+    fig["layout"]["yaxis"]["automargin"] = True  # the names' width decides the left margin
+    return fig
 
 
 def _top_products(rows: Sequence[dict], weight: str, limit: int) -> list[str]:
