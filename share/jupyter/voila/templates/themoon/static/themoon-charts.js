@@ -3,9 +3,11 @@
  * The kernel sends a chart as an HTML widget holding <div class="themoon-plotly" data-figure="{json}">
  * (themoon/ui/charts.py). This script watches the page for such elements and draws each one once
  * with Plotly.newPlot. plotly.js (the npm cartesian partial bundle, fetched at install time; its URL
- * comes in the page config as themoonPlotlyUrl) is loaded only when the first chart appears, so the
- * KPIs paint before 1.5 MB of script is parsed. A chart is drawn when it has a width (a hidden tab's
- * chart waits until shown) and resized, never redrawn, when its card changes size.
+ * comes in the page config as themoonPlotlyUrl) is loaded as an async script once the page has
+ * loaded: Chrome compiles it off the main thread while Voilà fetches its widget code and waits for
+ * the kernel, so the KPIs are not held back and the charts need not wait for 1.5 MB of script
+ * after them. A chart is drawn when it has a width (a hidden tab's chart waits until shown) and
+ * resized, never redrawn, when its card changes size.
  *
  * window.themoonCharts.draws counts Plotly.newPlot calls per figure (data-figure-id): the browser
  * tests check that no figure is drawn twice.
@@ -116,4 +118,8 @@
       });
     }
   }).observe(document.documentElement, { childList: true, subtree: true });
+
+  window.addEventListener("load", function () {
+    loadPlotly();
+  });
 })();
