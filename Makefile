@@ -41,6 +41,8 @@ $(VENV)/.installed-test: $(VENV)/.installed
 $(BIN)/themoon: $(VENV)/.installed
 
 $(PLOTLY_BUNDLE):
+	@command -v npm >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null; }
 	mkdir -p build/npm $(VENDOR)
 	cd build/npm && npm pack --silent plotly.js-cartesian-dist-min@$(PLOTLY_JS) >/dev/null
 	tar -xzf build/npm/plotly.js-cartesian-dist-min-$(PLOTLY_JS).tgz -C build/npm package/plotly-cartesian.min.js package/LICENSE
