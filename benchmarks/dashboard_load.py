@@ -36,6 +36,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -155,11 +156,14 @@ def prepared_pids(server: browser.Server) -> set[int]:
     return pids
 
 
-def wait_for_ready_pool(server: browser.Server, size: int, *, bare: bool, timeout: float = 300) -> None:
-    """Until `size` pooled kernels have run their notebook and sit idle, waiting for a visitor."""
+def wait_for_ready_pool(
+    server: browser.Server, size: int, *, bare: bool, taken: set[int], timeout: float = 300
+) -> None:
+    """Until `size` pooled kernels (not `taken` by an earlier visitor: those linger until culled)
+    have run their notebook and sit idle, waiting for a visitor."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        pool = kernels(server)
+        pool = [k for k in kernels(server) if k.pid not in taken]
         pids = {k.pid for k in pool}
         ready = len(pool) >= size and (bare or pids <= prepared_pids(server))
         if ready:
@@ -176,7 +180,9 @@ def wait_for_ready_pool(server: browser.Server, size: int, *, bare: bool, timeou
 # --- page views ----------------------------------------------------------------------------------------
 
 
-def page_view(chromium, server: browser.Server, kind: str, *, throttle: int = 1, tabs: bool = False) -> dict:
+def page_view(
+    chromium, server: browser.Server, kind: str, taken: set[int], *, throttle: int = 1, tabs: bool = False
+) -> dict:
     """One page view in a fresh context: seconds to the first KPI and to every Overview plot drawn."""
     context = chromium.new_context(viewport={"width": 1366, "height": 1000}, locale="en-US")
     page = context.new_page()
@@ -198,11 +204,13 @@ def page_view(chromium, server: browser.Server, kind: str, *, throttle: int = 1,
     page.goto(server.url, wait_until="commit", timeout=browser.LOAD_TIMEOUT_MS)
     page.wait_for_selector(FIRST_KPI[kind], state="visible", timeout=browser.LOAD_TIMEOUT_MS)
     result = {"kpi_s": time.perf_counter() - started, "outside": outside}
+    kernel = kernel_of(server, kernel_ids[0]) if kernel_ids else None
+    if kernel is not None:
+        taken.add(kernel.pid)
     if kind == "dashboard":
         page.wait_for_function(browser.CHARTS_DRAWN, timeout=browser.LOAD_TIMEOUT_MS)
         result["plots_s"] = time.perf_counter() - started
         result["draws"] = page.evaluate("() => window.themoonCharts ? window.themoonCharts.draws : null")
-        kernel = kernel_of(server, kernel_ids[0]) if kernel_ids else None
         result["kernel_mb"] = rss_mb(kernel)
         if tabs:
             result["tab_ms"] = open_every_tab(page)
@@ -229,11 +237,12 @@ def open_every_tab(page) -> dict[str, float]:
 
 def measure(server: browser.Server, kind: str, chromium, runs: int, *, tabs: bool = True) -> dict[str, list[dict]]:
     views: dict[str, list[dict]] = {"fast": [], "slow": []}
+    taken: set[int] = set()
     for i in range(runs):
         for name, throttle in (("fast", 1), ("slow", THROTTLE)):
-            wait_for_ready_pool(server, PREHEAT, bare=kind == "bare")
+            wait_for_ready_pool(server, PREHEAT, bare=kind == "bare", taken=taken)
             views[name].append(
-                page_view(chromium, server, kind, throttle=throttle, tabs=tabs and i == 0 and name == "fast")
+                page_view(chromium, server, kind, taken, throttle=throttle, tabs=tabs and i == 0 and name == "fast")
             )
     return views
 
@@ -375,4 +384,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: the servers are stopped on the way out
     sys.exit(main())
