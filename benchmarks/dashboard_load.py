@@ -283,7 +283,7 @@ def import_only_mb() -> float:
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     names = json.loads(subprocess.check_output([sys.executable, "-c", _THIRD_PARTY], env=env, text=True))
-    manager, client = start_new_kernel(kernel_name="python3", env=env)
+    manager, client = start_new_kernel(kernel_name="python3", env=env, stderr=subprocess.DEVNULL)
     try:
         code = "import importlib\n" + "".join(
             f"try:\n    importlib.import_module({name!r})\nexcept Exception:\n    pass\n" for name in names

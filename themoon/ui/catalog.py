@@ -16,7 +16,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .. import catalog, cost_settings, costs
+from .. import catalog, cost_settings, costs, terms
 from ..costing import CostSettings, processing_per_roasted_kg, ratios, standard_cost_per_kg
 from ..models import ValidationError, parse_int, parse_pct_bp
 from . import charts
@@ -290,10 +290,12 @@ class CatalogTab(Tab):
         self.product_costs = {
             f"{r['kind']}:{r['product']}": r for r in costs.product_costs(conn, on=on, green_per_kg=self.green)
         }
+        self.term_names = terms.korean_names(conn)
         countries = sorted({b["country"] for b in self.all_beans if b["country"]})
         self.quietly(
             lambda: set_options(
-                self.country.widget, [(self.tr("f.all"), "")] + [(term("country", c, self.lang), c) for c in countries]
+                self.country.widget,
+                [(self.tr("f.all"), "")] + [(term("country", c, self.lang, self.term_names), c) for c in countries],
             )
         )
         self.quietly(lambda: set_options(self.breakdown_product.widget, product_options(conn, self.lang)))
@@ -369,9 +371,9 @@ class CatalogTab(Tab):
                 [
                     f"<span class='themoon-code'>{esc(b['code'])}</span>",
                     name,
-                    esc(term("country", b["country"], lang)),
-                    esc(term("process", b["process"], lang)),
-                    esc(term("roast_level", b["roast_level"], lang)),
+                    esc(term("country", b["country"], lang, self.term_names)),
+                    esc(term("process", b["process"], lang, self.term_names)),
+                    esc(term("roast_level", b["roast_level"], lang, self.term_names)),
                     esc(fmt.grams_as_kg(b["reorder_point_g"])),
                     esc(loss),
                     self.active_badge(b["active"]),

@@ -514,6 +514,18 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "set.user_added": ("User {username} added.", "사용자 {username} 추가됨."),
     "set.user_saved": ("User {username} saved.", "사용자 {username} 저장됨."),
     "set.language_title": ("Language", "언어"),
+    "set.terms_title": ("Korean names of origins, processes and roast levels", "원산지·가공·로스팅 단계의 한국어 이름"),
+    "set.terms_note": (
+        "Shown instead of the stored word when the dashboard is in 한국어. "
+        "Leave the name empty to use the built-in one.",
+        "대시보드가 한국어일 때 저장된 단어 대신 표시됩니다. 이름을 비우면 기본 이름을 씁니다.",
+    ),
+    "set.term_saved": ("Saved: {value} → {name}", "저장했습니다: {value} → {name}"),
+    "set.save_term": ("Save name", "이름 저장"),
+    "f.term": ("Word", "단어"),
+    "term.country": ("Origin", "원산지"),
+    "term.process": ("Process", "가공"),
+    "term.roast_level": ("Roast level", "로스팅 단계"),
     "set.language_note": (
         "Switches every label at once for this session; the default comes from THEMOON_LANG.",
         "이 화면의 모든 글자를 바로 바꿉니다. 기본값은 THEMOON_LANG 설정을 따릅니다.",
@@ -834,11 +846,15 @@ TERMS_KO: dict[str, dict[str, str]] = {
 }
 
 
-def term(kind: str, value: str | None, lang: str | None = "en") -> str:
-    """A stored country, process or roast-level word in the language (as stored when unknown)."""
+def term(kind: str, value: str | None, lang: str | None = "en", names: dict | None = None) -> str:
+    """A stored country, process or roast-level word in the language: in Korean the owner's name
+    (`names`, from themoon.terms.korean_names) if any, else the built-in one, else as stored."""
     text = str(value or "")
     if normalize(lang) != "ko" or not text:
         return text
+    own = (names or {}).get(kind, {}).get(text)
+    if own:
+        return own
     table = TERMS_KO.get(kind, {})
     return (
         table.get(text)
