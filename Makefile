@@ -8,7 +8,15 @@ DB     ?= data/themoon.db
 PORT   ?= 8866
 PYTEST_ARGS ?=
 
-.PHONY: run test lab install install-test browser lint format demo screenshot clean
+.PHONY: run test lab install install-test browser vendor lint format demo screenshot clean
+
+# plotly.js for the dashboard's charts: the cartesian partial bundle (bar, box, scatter… 1.5 MB
+# instead of 4.8 MB), from the npm registry at install time, its version pinned to the plotly.js
+# the plotly wheel ships (PLOTLY_JS_VERSION in themoon/serve.py; tests/test_serve.py checks they
+# match). Never committed (.gitignore).
+PLOTLY_JS := $(shell sed -n 's/^PLOTLY_JS_VERSION = "\(.*\)"/\1/p' themoon/serve.py)
+VENDOR    := share/jupyter/voila/templates/themoon/static/vendor
+PLOTLY_BUNDLE := $(VENDOR)/plotly-cartesian-$(PLOTLY_JS).min.js
 
 run: install $(DB)
 	$(BIN)/themoon serve --db $(DB) --port $(PORT)
@@ -21,8 +29,9 @@ lab: install $(DB)
 $(DB): | $(BIN)/themoon
 	$(BIN)/themoon demo --db $(DB)
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed $(PLOTLY_BUNDLE)
+vendor: $(PLOTLY_BUNDLE)
+install-test: $(VENV)/.installed-test $(PLOTLY_BUNDLE)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +44,16 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 $(BIN)/themoon: $(VENV)/.installed
+
+$(PLOTLY_BUNDLE):
+	@command -v npm >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+	mkdir -p build/npm $(VENDOR)
+	cd build/npm && npm pack --silent plotly.js-cartesian-dist-min@$(PLOTLY_JS) >/dev/null
+	tar -xzf build/npm/plotly.js-cartesian-dist-min-$(PLOTLY_JS).tgz -C build/npm package/plotly-cartesian.min.js package/LICENSE
+	head -c 200 build/npm/package/plotly-cartesian.min.js | grep -q 'v$(PLOTLY_JS)'
+	cp build/npm/package/LICENSE $(VENDOR)/plotly-LICENSE.txt
+	cp build/npm/package/plotly-cartesian.min.js $@
 
 # Debian's Chromium for the Playwright tests (never `playwright install`: no browser CDN here),
 # CJK fonts so Korean labels render in screenshots, and the tools the deployment tests run

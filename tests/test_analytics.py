@@ -448,3 +448,31 @@ def test_recent_loss_toggle_equals_costs(demo_db, tmp_path):
                     theirs[row["item"]]["margin_pct"],
                 )
     conn.close()
+
+
+def test_the_first_load_happens_once(tmp_path):
+    """Opening the store touches its -wal file: the first fingerprint is taken after opening it, or
+    the engine loads everything twice on every kernel start (issue #12: time and memory)."""
+    from browser_support import build_small_db
+
+    from themoon.analytics import Analytics
+
+    path = tmp_path / "t.db"
+    build_small_db(path).close()
+    loads = []
+    original = Analytics._load
+
+    def counting(self):
+        loads.append(1)
+        original(self)
+
+    Analytics._load = counting
+    try:
+        engine = Analytics(path)
+    finally:
+        Analytics._load = original
+    try:
+        assert len(loads) == 1 and engine.generation == 1
+        assert engine.refresh() is False  # nothing changed since
+    finally:
+        engine.close()

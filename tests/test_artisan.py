@@ -183,7 +183,7 @@ def test_malformed_logs_are_clean_errors(store, tmp_path):
     _refused(store, stone, "unknown unit 'st'")
     no_stock = tmp_path / "huge.alog"
     no_stock.write_text(str({"beans": "Kenya Masai AA", "roastisodate": "2026-10-30", "weight": [90, 75, "kg"]}))
-    _refused(store, no_stock, "only 20,000 g of KEN-MASAI-AA")
+    _refused(store, no_stock, "only 20,000 g of Kenya Masai AA")
 
 
 def test_oversized_log_is_refused_before_reading(store, tmp_path):

@@ -156,7 +156,7 @@ def test_bulk_path_refuses_what_the_per_row_path_refuses(tmp_path):
         assert db_checksum(empty) == before
         messages.append([r.text() for r in refused.value.report.rejected])
     assert messages[0] == messages[1]
-    assert "only" in messages[0][0] and "KEN-AA" in messages[0][0]
+    assert "only" in messages[0][0] and "Kenya Masai AA" in messages[0][0]
 
 
 def test_refused_batches_are_named_in_one_pass(tmp_path, monkeypatch):
@@ -187,8 +187,8 @@ def test_refused_batches_are_named_in_one_pass(tmp_path, monkeypatch):
     texts = [r.text() for r in refused.value.report.rejected]
     # 6 kg of KEN-AA left: the first is too big, the second fits, the third is too big for what is left
     assert len(texts) == 2
-    assert "roast_batches › row 7: green_g: only 6,000 g of KEN-AA in stock on 2025-10-12" in texts[0]
-    assert "roast_batches › row 9: green_g: only 3,000 g of KEN-AA in stock on 2025-10-14" in texts[1]
+    assert "roast_batches › row 7: green_g: only 6,000 g of Kenya Masai AA in stock on 2025-10-12" in texts[0]
+    assert "roast_batches › row 9: green_g: only 3,000 g of Kenya Masai AA in stock on 2025-10-14" in texts[1]
     assert refused.value.report.counts["roast_batches"]["created"] == 3  # the two old ones and the one that fits
 
 

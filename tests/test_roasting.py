@@ -388,7 +388,7 @@ def test_add_batches_is_all_or_nothing_and_names_the_row(small_cafe):
     before = db_checksum(conn)
     good = {"product": "KEN-AA", "green_g": 3000, "roasted_g": 2500, "roasted_on": "2025-10-10"}
     cases = [
-        ([good, good, {**good, "green_g": 5000}], "row 3 green_g", "only 4,000 g of KEN-AA"),
+        ([good, good, {**good, "green_g": 5000}], "row 3 green_g", "only 4,000 g of Kenya Masai AA"),
         ([good, {**good, "roasted_g": 3000}], "row 2 roasted_g", "less than the green weight"),
         ([{**good, "colour": "brown"}, good], "row 1 colour", "not a batch field"),
         ([good, {**good, "product": "NOPE"}], "row 2 product", "unknown product"),

@@ -271,3 +271,43 @@ def test_cli_serve_refusal_is_one_line_and_exit_2(small_path, no_exec, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: refusing to serve on '0.0.0.0'") and "Traceback" not in err
     assert no_exec == []
+
+
+# --- a light page (issue #12) ----------------------------------------------------------------------
+
+
+def test_our_config_file_keeps_the_page_light(server_env):
+    c = load_our_config_file()
+    assert set(c.VoilaConfiguration.extension_denylist) >= {"jupyterlab-plotly", "jupyterlab_pygments"}
+    assert c.VoilaKernelManager.fill_delay >= 10  # no pool refill during a visitor's page render
+    # the language reaches kernels as the guard's header, never the Cookie header (the sign-in cookie)
+    assert "X-Themoon-Lang" in c.VoilaConfiguration.http_header_envs
+    assert "Cookie" not in c.VoilaConfiguration.http_header_envs
+    page = c.VoilaConfiguration.page_config_hook({"appVersion": "x", "fullMathjaxUrl": "https://cdn/x"}, "/base/")
+    assert page["appVersion"] == "x"
+    assert page["fullMathjaxUrl"] == "/base/voila/templates/themoon/static/no-mathjax.js"
+    assert page["themoonPlotlyUrl"] == f"/base/voila/templates/themoon/static/{serve.PLOTLY_BUNDLE}"
+
+
+def test_a_closed_tab_frees_its_kernel_within_two_minutes():
+    command = serve.voila_command(Path("dashboard.ipynb"))
+    timeout = int(next(a for a in command if a.startswith("--MappingKernelManager.cull_idle_timeout=")).split("=")[1])
+    interval = int(next(a for a in command if a.startswith("--MappingKernelManager.cull_interval=")).split("=")[1])
+    assert timeout + interval <= 120
+    assert "--MappingKernelManager.cull_connected=False" in command  # an open page keeps its kernel
+
+
+def test_the_plotly_bundle_is_the_plotly_wheels_version():
+    """The charts' plotly.js (npm, fetched by `make install`) is the one the plotly wheel was made
+    for: the figures' JSON is plotly.py's, and plotly.js reads it."""
+    from plotly.offline import get_plotlyjs_version
+
+    assert serve.PLOTLY_JS_VERSION == get_plotlyjs_version()
+    head = serve.plotly_bundle_path().read_text(encoding="utf-8")[:200]
+    assert f"plotly.js (cartesian - minified) v{serve.PLOTLY_JS_VERSION}" in head
+
+
+def test_serving_without_the_plotly_bundle_says_how_to_get_it(monkeypatch):
+    monkeypatch.setattr(serve, "PLOTLY_BUNDLE", "vendor/plotly-cartesian-0.0.0.min.js")
+    with pytest.raises(serve.ServeError, match="make install"):
+        serve.voila_command(Path("dashboard.ipynb"))

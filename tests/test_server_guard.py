@@ -113,7 +113,19 @@ def test_configure_voila_installs_the_guard(monkeypatch, tmp_path):
     c = Config()
     serve.configure_voila(c)
     assert c.Voila.identity_provider_class == "themoon.server_guard.GuardedIdentityProvider"
-    assert c.VoilaConfiguration.http_header_envs == ["X-Themoon-Client", "X-Themoon-Proxied"]
+    assert c.VoilaConfiguration.http_header_envs == ["X-Themoon-Client", "X-Themoon-Proxied", "X-Themoon-Lang"]
+
+
+@pytest.mark.parametrize(
+    ("cookie", "expected"),
+    [("ko", "ko"), ("en", "en"), ("KO", ""), ("<script>", ""), ("kor", ""), ("k1", ""), (None, "")],
+)
+def test_only_a_language_code_from_the_cookie_reaches_kernels(cookie, expected):
+    class Handler:
+        def get_cookie(self, name):
+            return cookie if name == server_guard.LANG_COOKIE else "the sign-in cookie"
+
+    assert server_guard.chosen_language(Handler()) == expected
 
 
 def test_serve_behind_a_proxy_refuses_to_start_without_credentials(tmp_path, monkeypatch):

@@ -42,11 +42,12 @@ SQL_ONE = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.a
 @pytest.fixture()
 def kernel_logging(tmp_path, monkeypatch):
     """build_app's logging set up as in a kernel, into tmp_path, and undone afterwards."""
+    from themoon.ops import logs
+
+    logs.reset()  # an earlier test's command (e.g. `serve` logging its setup code) set logging up elsewhere
     monkeypatch.setenv("THEMOON_LOG_DIR", str(tmp_path / "logs"))
     setup_logging()
     yield tmp_path / "logs"
-    from themoon.ops import logs
-
     logs.reset()
 
 
@@ -516,9 +517,12 @@ def test_every_chart_is_a_valid_plotly_figure():
     assert len(set(colours)) == len(colours)
     alone = charts.weekly_figure(rows[-1:], week, date(2026, 11, 8), "en", order)
     assert alone["data"][0]["marker"]["color"] == fig["data"][names.index("제품 10")]["marker"]["color"]
-    (output,) = charts.output_of(fig)
-    assert output["data"][charts.MIME]["config"]["displaylogo"] is False
-    json.dumps(output)
+    payload = json.loads(charts.figure_json(fig))
+    assert payload["config"]["displaylogo"] is False and payload["config"]["displayModeBar"] is False
+    assert payload["data"] == json.loads(json.dumps(fig["data"]))
+    html_value = charts.chart_html(charts.figure_json(fig))
+    assert html_value.startswith('<div class="themoon-plotly" data-figure-id="c')
+    assert "<script" not in html_value and "기타" in html_value
 
 
 def test_chart_text_is_escaped_for_plotly():
@@ -541,8 +545,8 @@ def test_voila_command():
         "--Voila.port=9123",
         "--Voila.port_retries=0",
         "--show_tracebacks=False",
-        "--MappingKernelManager.cull_idle_timeout=600",
-        "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_idle_timeout=90",
+        "--MappingKernelManager.cull_interval=30",
     ):
         assert flag in command
     assert not any("token" in part.lower() for part in command)
@@ -649,7 +653,7 @@ def test_template_is_offline():
     root = REPO / "share" / "jupyter" / "voila" / "templates" / "themoon"
     assert json.loads((root / "conf.json").read_text())["base_template"] == "lab"
     for path in root.rglob("*"):
-        if path.is_file():
+        if path.is_file() and "vendor" not in path.relative_to(root).parts:  # plotly.js: its licence comments
             text = path.read_text(encoding="utf-8")
             assert "http://" not in text and "https://" not in text, path
 
@@ -660,3 +664,47 @@ def test_screenshot_module_has_a_command_line():
     assert screenshot.WIDTH == 1366
     with pytest.raises(SystemExit):
         screenshot.main(["--help"])
+
+
+@pytest.mark.parametrize(
+    ("chosen", "query", "expected"),
+    [
+        ("ko", "", "ko"),
+        ("en", "", "en"),
+        ("ko", "lang=en", "en"),  # the query string wins
+        ("fr", "", None),
+        ("<script>", "lang=../../x", None),
+        ("", "", None),
+        ("", "lang=ko", "ko"),
+    ],
+)
+def test_requested_language(monkeypatch, chosen, query, expected):
+    """The cookie's language arrives as the server guard's header (themoon.server_guard.chosen_language)."""
+    from themoon.ui.app import requested_language
+
+    monkeypatch.setenv("HTTP_X_THEMOON_LANG", chosen)
+    monkeypatch.setenv("QUERY_STRING", query)
+    assert requested_language() == expected
+
+
+def test_the_app_marks_its_language_for_the_page(tmp_path):
+    from browser_support import build_small_db
+
+    from themoon.ui.app import App
+
+    build_small_db(tmp_path / "t.db").close()
+    app = App(tmp_path / "t.db", lang="en", autologin=False)
+    assert "themoon-lang-en" in app.widget._dom_classes
+    app.set_language("ko")
+    assert "themoon-lang-ko" in app.widget._dom_classes and "themoon-lang-en" not in app.widget._dom_classes
+
+
+def test_the_kernel_never_imports_voila_utils():
+    """voila.utils loads jupyter_server (43 MB in every kernel): app.wait_for_request speaks its
+    request-info websocket itself."""
+    import inspect
+
+    from themoon.ui import app
+
+    source = inspect.getsource(app)
+    assert "from voila" not in source and "import voila" not in source

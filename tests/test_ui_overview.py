@@ -104,15 +104,16 @@ def test_four_charts_are_plain_figures_in_outputs(view):
     assert set(view.figures) == set(CHART_KEYS)
     for key in CHART_KEYS:
         charts.as_go(view.figures[key])  # valid plotly
-        (output,) = view.chart_outputs[key].outputs
-        assert output["output_type"] == "display_data" and charts.MIME in output["data"]
+        value = view.chart_outputs[key].value
+        assert value.startswith('<div class="themoon-plotly"') and "data-figure=" in value
     weekly = view.figures["weekly"]
     assert weekly["layout"]["barmode"] == "stack"
     assert [trace["name"] for trace in weekly["data"]] == ["Yirgacheffe", "Kenya Masai AA"]
     assert weekly["data"][0]["y"] == [4.15, 0.85]  # weeks of 11/02, 11/09 (the 10/26 week holds only Sunday 11/01)
     stock = view.figures["stock"]
     assert [trace["type"] for trace in stock["data"]] == ["bar", "bar", "scatter"]
-    assert stock["data"][2]["y"] == [5.0, 1.5]  # reorder points
+    assert stock["data"][2]["x"] == [5.0, 1.5]  # reorder points
+    assert stock["data"][0]["orientation"] == "h"  # names readable on a phone
     loss = view.figures["loss"]
     assert {trace["name"] for trace in loss["data"]} == {"Yirgacheffe", "Kenya Masai AA"}
     assert loss["layout"]["shapes"][0]["y0"] == 17.0  # the expected loss line
@@ -183,9 +184,11 @@ def test_language_relabels_from_what_was_read(view):
 
 
 def test_an_unchanged_chart_is_not_sent_again(view):
-    sent = {key: view.chart_outputs[key].outputs for key in CHART_KEYS}
+    sent = {key: view.chart_outputs[key].value for key in CHART_KEYS}
     view.refresh()
-    assert all(view.chart_outputs[key].outputs is sent[key] for key in CHART_KEYS)
+    assert all(view.chart_outputs[key].value is sent[key] for key in CHART_KEYS)
+    view.set_period("90d")
+    assert view.chart_outputs["weekly"].value != sent["weekly"]  # a changed chart is sent
 
 
 def test_filter_changes_are_fast(demo_path):

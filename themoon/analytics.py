@@ -213,6 +213,11 @@ class Analytics:
         _remove_orphaned_spill_dirs()
         self._spill_dir = Path(tempfile.gettempdir()) / f"{_SPILL_PREFIX}{os.getpid()}-{id(self):x}"
         self.generation = 0  # bumped by every reload
+        # Read the store once before the first fingerprint: the first read makes or touches its
+        # -wal file, so a fingerprint taken before would differ from every later one and the first
+        # refresh would load everything twice (double the start time, and the memory of two loads).
+        self._inode = os.stat(self.db_path).st_ino
+        self._sqlite_conn().execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
         self.refresh()
 
     # --- lifecycle ----------------------------------------------------------------------------

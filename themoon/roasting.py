@@ -166,11 +166,13 @@ def _freeze(
         ledger = ledgers[bean_id]
         available = ledger.available(day, batch_id)
         if grams > available:
-            code = look.bean(bean_id)["code"]
+            bean = look.bean(bean_id)  # named as the owner knows it, not by its code
+            name_en = bean["name_en"] or bean["code"]
+            name_ko = bean["name_ko"] or name_en
             raise ValidationError(
                 "green_g",
-                f"only {max(available, 0):,} g of {code} in stock on {roasted_on} (asked for {grams:,} g)",
-                f"{roasted_on} 기준 {code} 재고는 {max(available, 0):,} g 뿐입니다 (요청 {grams:,} g)",
+                f"only {max(available, 0):,} g of {name_en} in stock on {roasted_on} (asked for {grams:,} g)",
+                f"{roasted_on} 기준 {name_ko} 재고는 {max(available, 0):,} g 뿐입니다 (요청 {grams:,} g)",
             )
         avg = ledger.avg_cost_per_g(day) or Fraction(0)
         frozen[bean_id] = (grams, green_cost_won(grams, avg))

@@ -29,8 +29,10 @@ from . import config, db
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATE = "themoon"
-IDLE_KERNEL_TIMEOUT_S = 600
-CULL_INTERVAL_S = 60
+# A closed tab frees its kernel within IDLE_KERNEL_TIMEOUT_S + CULL_INTERVAL_S (2 minutes): a kernel
+# with an open page stays (cull_connected=False), and Voilà never culls its preheated pool.
+IDLE_KERNEL_TIMEOUT_S = 90
+CULL_INTERVAL_S = 30
 # The template's stylesheet: a kernel-free URL that answers once the server is up.
 PROBE_PATH = f"voila/templates/{TEMPLATE}/static/themoon.css"
 # Settings holding paths that kernels (started in the notebook's directory) must see absolute.
@@ -195,7 +197,11 @@ def configure_voila(c) -> None:
     # refused before any kernel starts; every request is stamped with the client's address,
     # which kernels receive for the sign-in limits (themoon.server_guard).
     c.Voila.identity_provider_class = "themoon.server_guard.GuardedIdentityProvider"
-    c.VoilaConfiguration.http_header_envs = [server_guard.CLIENT_HEADER, server_guard.PROXIED_HEADER]
+    c.VoilaConfiguration.http_header_envs = [
+        server_guard.CLIENT_HEADER,
+        server_guard.PROXIED_HEADER,
+        server_guard.LANG_HEADER,  # the language kept across reloads (themoon.ui.app.requested_language)
+    ]
     c.PasswordIdentityProvider.allow_password_change = False
     from . import web  # /logout that works, 404 for climbing template paths
 
@@ -205,6 +211,55 @@ def configure_voila(c) -> None:
         c.PasswordIdentityProvider.hashed_password = check_password_hash(password_hash)
     elif PASSWORD_REQUIRED_FLAG in sys.argv:
         raise ServeError("a password was asked for, but THEMOON_PASSWORD_HASH did not reach the server")
+    configure_light_page(c)
+
+
+# --- a light page (issue #12) ---------------------------------------------------------------------------
+
+# plotly.js the template loads for the charts: the npm cartesian partial bundle, fetched at install
+# time by `make install` (Makefile reads this line), the same plotly.js version as the plotly wheel.
+PLOTLY_JS_VERSION = "4.1.1"
+PLOTLY_BUNDLE = f"vendor/plotly-cartesian-{PLOTLY_JS_VERSION}.min.js"  # under the template's static/
+# Federated labextensions the page must not load: Voilà waits for every one before it starts, and
+# jupyterlab-plotly is one 4.8 MB chunk (all of plotly.js, plus an off-screen PNG redraw of every
+# figure); our template draws the charts itself (static/themoon-charts.js). Pygments only styles
+# code, which the dashboard never shows.
+EXTENSION_DENYLIST = ["jupyterlab-plotly", "jupyterlab_pygments", "@voila-dashboards/jupyterlab-preview"]
+# Seconds Voilà waits before refilling its preheated pool after a visitor takes a kernel: the new
+# kernel's start and app build would otherwise compete with that visitor's page for the CPU.
+POOL_FILL_DELAY_S = 20.0
+
+
+def light_page_config(page_config: dict, base_url: str = "/", **_: object) -> dict:
+    """Voilà's `page_config_hook`: what the page's JavaScript is told.
+
+    MathJax: with no MathJax URL the page loads MathJax 3 (two chunks, ~320 kB) and typesets every
+    HTML widget; with `fullMathjaxUrl` naming our tiny no-op (static/no-mathjax.js, it typesets
+    nothing: the dashboard shows no TeX), nothing of MathJax is fetched or run. `themoonPlotlyUrl`
+    tells themoon-charts.js where plotly.js is.
+    """
+    static = f"{base_url.rstrip('/')}/voila/templates/{TEMPLATE}/static"
+    page_config = dict(page_config)
+    page_config["fullMathjaxUrl"] = f"{static}/no-mathjax.js"
+    page_config["mathjaxConfig"] = "none"
+    page_config["themoonPlotlyUrl"] = f"{static}/{PLOTLY_BUNDLE}"
+    return page_config
+
+
+def plotly_bundle_path() -> Path:
+    """Where `make install` put plotly.js (ServeError, saying how to get it, when it is missing)."""
+    path = jupyter_data_dir() / "voila" / "templates" / TEMPLATE / "static" / PLOTLY_BUNDLE
+    if not path.is_file():
+        raise ServeError(f"plotly.js for the charts is missing ({path}): run `make install` (it fetches it from npm)")
+    return path
+
+
+def configure_light_page(c) -> None:
+    """The settings that keep the page light (called by `configure_voila`): no labextension the
+    dashboard does not use, no MathJax, and no pool refill during a visitor's page render."""
+    c.VoilaConfiguration.extension_denylist = list(EXTENSION_DENYLIST)
+    c.VoilaConfiguration.page_config_hook = light_page_config
+    c.VoilaKernelManager.fill_delay = POOL_FILL_DELAY_S
 
 
 def voila_command(
@@ -232,6 +287,7 @@ def voila_command(
         raise ServeError(f"preheat must be a whole number ≥ 0, got {preheat!r}")
     if not host or any(c.isspace() for c in host):
         raise ServeError(f"invalid host {host!r}")
+    plotly_bundle_path()  # the charts cannot draw without it
     if not (VOILA_CONFIG_DIR / "voila.py").is_file():
         # without it Voilà would start with a throwaway cookie secret and no password
         raise ServeError(f"themoon's Voilà config file is missing: {VOILA_CONFIG_DIR / 'voila.py'}")

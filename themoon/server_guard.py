@@ -36,12 +36,22 @@ from .ui.i18n import t
 PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 CLIENT_HEADER = "X-Themoon-Client"
 PROXIED_HEADER = "X-Themoon-Proxied"
+# The visitor's language (cookie themoon_lang, written by static/themoon-lang.js): kernels get this
+# header, never the Cookie header itself, which also carries the sign-in cookie.
+LANG_HEADER = "X-Themoon-Lang"
+LANG_COOKIE = "themoon_lang"
 # What one dashboard kernel holds: 182 MB RSS measured here once the Overview of the 18-month
 # demo had drawn its charts (psutil, Dec 2026); issue #16 saw ≈ 230 MB; tabs opened later add
 # more. 250 MB keeps a margin.
 KERNEL_RSS_MB = 250
 RETRY_AFTER_S = 60
 log = logging.getLogger("themoon.server")
+
+
+def chosen_language(handler: web.RequestHandler) -> str:
+    """The language code in the visitor's `themoon_lang` cookie: two lowercase letters, else ""."""
+    value = handler.get_cookie(LANG_COOKIE) or ""
+    return value if len(value) == 2 and value.isascii() and value.isalpha() and value.islower() else ""
 
 
 def is_proxied(headers: Mapping[str, str]) -> bool:
@@ -196,6 +206,7 @@ class GuardedIdentityProvider(PasswordIdentityProvider):
             self._trusted = trusted_proxies()
         headers[CLIENT_HEADER] = client_address(handler.request.remote_ip, headers, self._trusted)
         headers[PROXIED_HEADER] = "1" if proxied else "0"
+        headers[LANG_HEADER] = chosen_language(handler)
         if proxied and not self.credentials_configured():
             handler.log.warning(
                 "themoon: refused a proxied request (no token or password is set): %s", handler.request.path

@@ -12,6 +12,7 @@ codes are counted in the store (themoon.signin), so a reload does not reset them
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -535,6 +536,8 @@ class App:
 
     def render(self) -> None:
         lang = self.ctx.lang
+        for _label, code in LANGUAGES:  # static/themoon-lang.js keeps the choice in a cookie for the next visit
+            (self.widget.add_class if code == lang else self.widget.remove_class)(f"themoon-lang-{code}")
         self.title.value = (
             f'<div class="themoon-title">{esc(CAFE_NAME)}</div>'
             f'<div class="themoon-subtitle">{esc(t("subtitle", lang))}</div>'
@@ -611,7 +614,8 @@ class Prepared:
         started = time.perf_counter()
         # A preheated kernel imports every tab module while nobody waits; a cold one only the
         # first tab's (the others are imported when first opened).
-        for key in TABS if preheating() else TABS[:1]:
+        # Not the imports tab: openpyxl would sit in every kernel for the few visits that import.
+        for key in [k for k in TABS if k != "imports"] if preheating() else TABS[:1]:
             _tab_class(key)
         try:
             if self.db_path.is_file():
@@ -638,19 +642,52 @@ def preheating() -> bool:
 
 
 def wait_for_request() -> None:
-    """`voila.utils.wait_for_request()` in a preheated kernel (it waits there for its visitor and
-    their request data); nothing otherwise. Importing voila.utils loads jupyter_server and its
-    dependencies (~4 s): a cold kernel must not pay that on every page view.
+    """In a preheated kernel, wait for its visitor and their request data (what
+    `voila.utils.wait_for_request()` does); nothing otherwise. Not by importing voila.utils: that
+    loads jupyter_server and its dependencies, 43 MB held by every kernel (and ~4 s of imports).
 
     A preheated kernel prepares at a lower CPU priority (see `prepare`): Voilà refills its pool the
     moment a visitor takes a kernel, and that refill must not slow the visitor's page down. Once its
     own visitor arrives, the kernel takes its normal priority back (where the OS allows it)."""
     if not preheating():
         return
-    from voila.utils import wait_for_request as voila_wait
-
-    voila_wait()
+    try:
+        os.environ.update(_voila_request_info())
+    except Exception:  # the page still opens, in the default language
+        report_unexpected("app.wait_for_request", None)
     _renice(-PREHEAT_NICENESS)
+
+
+def _voila_request_info() -> dict[str, str]:
+    """The visitor's request data, from the server's `voila/query/<kernel id>` websocket (one JSON
+    message of environment variables: QUERY_STRING, the allow-listed HTTP_* headers…), which
+    answers once the visitor has taken this kernel."""
+    from websockets.sync.client import connect
+
+    env = os.environ
+    base = env.get("VOILA_WS_BASE_URL") or env.get("VOILA_SERVER_URL") or "/"
+    url = (
+        f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
+        f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env.get('VOILA_KERNEL_ID', '')}"
+    )
+    with connect(url, open_timeout=30, max_size=2**20) as socket:
+        message = socket.recv()
+    info = json.loads(message)
+    return {str(k): str(v) for k, v in info.items() if isinstance(k, str) and v is not None}
+
+
+def requested_language() -> str | None:
+    """The language the visitor asks for (`?lang=ko`) or chose before (the `themoon_lang` cookie,
+    which the server hands the kernel as HTTP_X_THEMOON_LANG: themoon.server_guard), if valid."""
+    from urllib.parse import parse_qs
+
+    asked = parse_qs(os.environ.get("QUERY_STRING", "")).get("lang", [""])[-1]
+    chosen = os.environ.get("HTTP_X_THEMOON_LANG", "")
+    codes = {code for _label, code in LANGUAGES}
+    for value in (asked, chosen):
+        if value.strip().lower() in codes:
+            return value.strip().lower()
+    return None
 
 
 def _event(name: str, **fields: Any) -> None:
@@ -761,5 +798,8 @@ def build_app(
     # only a Voilà kernel is guarded: an analyst's JupyterLab kernel keeps its tracebacks
     if app.kernel_session and session.install_guards(app.check_session):
         app.watch_idle()
+    wanted = None if lang is not None else requested_language()
+    if wanted:
+        app.set_language(wanted)
     _event("ui.built", seconds=round(time.perf_counter() - started, 3), screen=app.screen, state=app.state)
     return app.widget

@@ -66,8 +66,7 @@ class Tab:
             self.refresh()
         pending, self._pending = self._pending, {}
         for out, outputs in pending.values():
-            if out.outputs != outputs:
-                out.outputs = outputs
+            _put(out, outputs)
 
     def hide(self) -> None:
         self.visible = False
@@ -77,10 +76,16 @@ class Tab:
         when it comes into view."""
         if self.visible:
             self._pending.pop(id(out), None)
-            if out.outputs != outputs:
-                out.outputs = outputs
+            _put(out, outputs)
         else:
             self._pending[id(out)] = (out, outputs)
+
+    def set_chart(self, out: widgets.HTML, fig: dict) -> None:
+        """Show a figure (charts.py) in a chart widget (`charts.chart_widget`): sent to the browser
+        only if it changed, and only once the tab is in view."""
+        from . import charts
+
+        self.set_output(out, _Chart(charts.figure_json(fig)))
 
     def refresh(self) -> None:
         """Read the data again and draw it."""
@@ -258,3 +263,19 @@ def set_options(dropdown: widgets.Dropdown, options: list, keep: Any = None) -> 
         dropdown.value = value
     elif values:
         dropdown.value = values[0]
+
+
+class _Chart(str):
+    """A figure's JSON on its way to a chart widget (see `Tab.set_chart`)."""
+
+
+def _put(out: widgets.Widget, content: Any) -> None:
+    """Put outputs into an Output, or a figure into a chart widget, unless it is already there."""
+    if isinstance(content, _Chart):
+        if getattr(out, "themoon_figure", None) != content:
+            from . import charts
+
+            out.themoon_figure = str(content)
+            out.value = charts.chart_html(content)
+    elif out.outputs != content:
+        out.outputs = content

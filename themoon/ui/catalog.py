@@ -16,7 +16,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .. import catalog, cost_settings, costs
+from .. import catalog, cost_settings, costs, terms
 from ..costing import CostSettings, processing_per_roasted_kg, ratios, standard_cost_per_kg
 from ..models import ValidationError, parse_int, parse_pct_bp
 from . import charts
@@ -37,6 +37,7 @@ from .forms import (
     text_input,
     title,
 )
+from .i18n import term
 
 BEAN_COLUMNS = (
     Column("col.code"),
@@ -264,7 +265,7 @@ class CatalogTab(Tab):
         self.breakdown_product = Field("breakdown_product", widgets.Dropdown(), "f.product")
         self.on_change(self.breakdown_product.widget, self._draw_breakdown, "breakdown")
         self.breakdown_note = note("themoon-breakdown-note")
-        self.breakdown_out = classes(widgets.Output(), "themoon-chart-plot")
+        self.breakdown_out = charts.chart_widget()
         breakdown_card = card(
             [
                 self.breakdown_title,
@@ -289,8 +290,14 @@ class CatalogTab(Tab):
         self.product_costs = {
             f"{r['kind']}:{r['product']}": r for r in costs.product_costs(conn, on=on, green_per_kg=self.green)
         }
+        self.term_names = terms.korean_names(conn)
         countries = sorted({b["country"] for b in self.all_beans if b["country"]})
-        self.quietly(lambda: set_options(self.country.widget, [(self.tr("f.all"), "")] + [(c, c) for c in countries]))
+        self.quietly(
+            lambda: set_options(
+                self.country.widget,
+                [(self.tr("f.all"), "")] + [(term("country", c, self.lang, self.term_names), c) for c in countries],
+            )
+        )
         self.quietly(lambda: set_options(self.breakdown_product.widget, product_options(conn, self.lang)))
         self._filter_beans_data()
         self._load_breakdown()
@@ -364,9 +371,9 @@ class CatalogTab(Tab):
                 [
                     f"<span class='themoon-code'>{esc(b['code'])}</span>",
                     name,
-                    esc(b["country"]),
-                    esc(b["process"]),
-                    esc(b["roast_level"]),
+                    esc(term("country", b["country"], lang, self.term_names)),
+                    esc(term("process", b["process"], lang, self.term_names)),
+                    esc(term("roast_level", b["roast_level"], lang, self.term_names)),
                     esc(fmt.grams_as_kg(b["reorder_point_g"])),
                     esc(loss),
                     self.active_badge(b["active"]),
@@ -423,7 +430,7 @@ class CatalogTab(Tab):
             self.tr("cat.breakdown_total", cost=fmt.won(b["total"]), loss=fmt.pct(b["loss"]))
         )
         self.figure = breakdown_figure(b, self.lang, self.tr)
-        self.set_output(self.breakdown_out, charts.output_of(self.figure))
+        self.set_chart(self.breakdown_out, self.figure)
 
     # --- beans: add, edit, deactivate -------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 """The dashboard's plotly figures, built from kpis / analytics rows.
 
 A figure is a plain plotly figure dict (`{"data": [...], "layout": {...}}`, what `go.Figure`
-serialises to; the tests validate every one with `go.Figure(spec)`), shown by putting its plotly
-JSON mimebundle into an `ipywidgets.Output` (`output_of`): the jupyterlab-plotly renderer shipped
-in the plotly wheel draws it in the browser, offline. No FigureWidget (anywidget, ~5 MB per
+serialises to; the tests validate every one with `go.Figure(spec)`), shown as an `ipywidgets.HTML`
+holding `<div class="themoon-plotly" data-figure="{json}">` (`chart_html`): our template's
+themoon-charts.js draws it once with plotly.js's cartesian bundle (1.5 MB, loaded after the KPIs
+paint), offline. Not the jupyterlab-plotly renderer: its 4.8 MB chunk held every page's start
+back and it drew every figure a second time off-screen. No FigureWidget (anywidget, ~5 MB per
 page), and no `go.Figure` objects on the redraw path: building and validating them took
 100-250 ms per Overview redraw; a dict takes about a millisecond.
 
@@ -13,6 +15,9 @@ Text that plotly renders (trace names, category labels) is HTML-escaped: plotly 
 from __future__ import annotations
 
 import html
+import itertools
+import json
+import math
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -26,11 +31,9 @@ FONT = (
     '"Pretendard", "Noto Sans KR", "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", "NanumGothic", '
     '"Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 )
-PLOTLY_CONFIG = {
-    "displaylogo": False,
-    "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
-}
+# No mode bar: on a tablet it covered the legends (hover means every tap); drag still zooms and a
+# double tap resets. Not `responsive`: themoon-charts.js resizes a chart when its card changes size.
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": False}
 GRID = "#e6ebf2"
 MIME = "application/vnd.plotly.v1+json"
 # More stacked colours than this stop being readable: the smallest products become "Other".
@@ -186,18 +189,21 @@ def weekly_figure(
 
 
 def stock_figure(rows: Sequence[dict], lang: str = "en") -> Figure:
-    """Bars of green stock per active bean (orange when low), the reorder point as a tick, and the
-    forecast run-out date over each bar."""
+    """Horizontal bars of green stock per active bean (orange when low), the reorder point as a
+    tick, and the forecast run-out date at the end of each bar. Horizontal so that the beans'
+    names stay readable, side by side, on a phone as on a desktop (upright bars with slanted
+    names and dates above them overlapped on anything narrower than a desktop)."""
     names = [_p(product_name(r, lang)) for r in rows]
     runout = [r["runout_date"].strftime("%m/%d") if r.get("runout_date") else "" for r in rows]
     custom = [r["runout_date"].isoformat() if r.get("runout_date") else "—" for r in rows]
-    hover = "%{x}: %{y:,.1f} kg<br>" + _p(t("chart.stock.runout", lang)) + ": %{customdata}<extra></extra>"
+    hover = "%{y}: %{x:,.1f} kg<br>" + _p(t("chart.stock.runout", lang)) + ": %{customdata}<extra></extra>"
 
     def bars(low: bool, name: str, colour: str, text_colour: str) -> dict:
         return {
             "type": "bar",
-            "x": names,
-            "y": [r["stock_kg"] if bool(r["low"]) == low else None for r in rows],
+            "orientation": "h",
+            "y": names,
+            "x": [r["stock_kg"] if bool(r["low"]) == low else None for r in rows],
             "name": _p(name),
             "marker": {"color": colour},
             "text": [label if bool(r["low"]) == low else None for r, label in zip(rows, runout, strict=True)],
@@ -213,26 +219,30 @@ def stock_figure(rows: Sequence[dict], lang: str = "en") -> Figure:
         bars(True, t("low.title", lang), ORANGE, "#b35a12"),
         {
             "type": "scatter",
-            "x": names,
-            "y": [r["reorder_point_kg"] for r in rows],
+            "y": names,
+            "x": [r["reorder_point_kg"] for r in rows],
             "name": _p(t("chart.stock.marker", lang)),
             "mode": "markers",
             "marker": {
-                "symbol": "line-ew-open",
-                "size": 22,
+                "symbol": "line-ns-open",
+                "size": 16,
                 "color": BLUE_DARK,
                 "line": {"width": 3, "color": BLUE_DARK},
             },
-            "hovertemplate": "%{x}: %{y:,.1f} kg<extra>" + _p(t("chart.stock.marker", lang)) + "</extra>",
+            "hovertemplate": "%{y}: %{x:,.1f} kg<extra>" + _p(t("chart.stock.marker", lang)) + "</extra>",
         },
     ]
-    return figure(
+    fig = figure(
         data,
-        margins={"l": 52, "r": 16, "t": 40, "b": 118 if len(rows) > 6 else 48},
+        height=max(260, 70 + 24 * len(rows)),
+        margins={"t": 40, "r": 40, "b": 36},
         barmode="overlay",
-        xaxis={"type": "category", "tickangle": -35 if len(rows) > 6 else 0},
-        yaxis={"title_text": "kg"},
+        bargap=0.25,
+        yaxis={"type": "category", "autorange": "reversed", "rangemode": "normal"},
+        xaxis={"title_text": "kg", "rangemode": "tozero"},
     )
+    fig["layout"]["yaxis"]["automargin"] = True  # the names' width decides the left margin
+    return fig
 
 
 def _top_products(rows: Sequence[dict], weight: str, limit: int) -> list[str]:
@@ -427,13 +437,54 @@ def grouped_hbar_figure(
 
 
 def mimebundle(fig: Figure) -> dict:
-    """The display data of a figure: plotly JSON (with its config), as the plotly renderer takes it."""
+    """The display data of a figure: plotly JSON (with its config), as the plotly renderer takes it
+    (for notebooks; the dashboard sends `chart_html`)."""
     return {MIME: {"data": fig["data"], "layout": fig["layout"], "config": dict(PLOTLY_CONFIG)}}
 
 
-def output_of(fig: Figure) -> tuple[dict, ...]:
-    """`ipywidgets.Output.outputs` that display the figure."""
-    return ({"output_type": "display_data", "data": mimebundle(fig), "metadata": {}},)
+def _plain(value: Any) -> Any:
+    """JSON-ready: NaN/inf → null (JSON.parse refuses them), dates → ISO text."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return _plain(value.item())
+    return str(value)
+
+
+def figure_json(fig: Figure) -> str:
+    """The figure (data, layout and config) as compact JSON, what the browser draws."""
+    spec = {"data": fig["data"], "layout": fig["layout"], "config": PLOTLY_CONFIG}
+    return json.dumps(_plain(spec), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+_CHART_IDS = itertools.count(1)
+
+
+def chart_html(payload: str) -> str:
+    """The HTML widget value showing a figure's JSON (`figure_json`); each one gets a new id, so the
+    browser tests can tell that no chart is drawn twice."""
+    return (
+        f'<div class="themoon-plotly" data-figure-id="c{next(_CHART_IDS)}" '
+        f'data-figure="{html.escape(payload, quote=True)}"></div>'
+    )
+
+
+def chart_widget(*extra_classes: str) -> Any:
+    """An empty chart: an `ipywidgets.HTML` that `Tab.set_chart` fills."""
+    import ipywidgets as widgets
+
+    w = widgets.HTML()
+    for name in ("themoon-chart-plot", *extra_classes):
+        w.add_class(name)
+    return w
 
 
 def as_go(fig: Figure) -> Any:

@@ -118,7 +118,7 @@ class CostsTab(Tab):
             self.on_change(field.widget, self.recompute, "whatif")
         self.w_reset = button("secondary", "themoon-whatif-reset")
         self.on_click(self.w_reset, self.reset, "whatif_reset")
-        self.w_out = classes(widgets.Output(), "themoon-chart-plot", "themoon-whatif-chart")
+        self.w_out = charts.chart_widget("themoon-whatif-chart")
         self.w_summary = classes(widgets.HTML(), "themoon-whatif-summary")
         whatif = card(
             [
@@ -343,5 +343,5 @@ class CostsTab(Tab):
         )
         self.w_summary.value = html
         self.figure = whatif_figure([b for b, _ in pairs], [r for _, r in pairs], self.lang, self.tr)
-        self.set_output(self.w_out, charts.output_of(self.figure))
+        self.set_chart(self.w_out, self.figure)
         hide(self.w_out, not pairs)

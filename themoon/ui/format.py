@@ -80,3 +80,23 @@ def day(value) -> str:
         return DASH
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return text[:10]
+
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def date_text(value, lang: str = "en") -> str:
+    """A date the way the language writes it: "Dec 6, 2026" / "2026. 12. 6." (ISO text or a date;
+    None → dash; anything unreadable as it came)."""
+    from datetime import date as _date
+
+    if value is None or value != value:
+        return DASH
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    try:
+        d = _date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    if lang == "ko":
+        return f"{d.year}. {d.month}. {d.day}."
+    return f"{_MONTHS_EN[d.month - 1]} {d.day}, {d.year}"

@@ -633,6 +633,18 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "set.user_added": ("User {username} added.", "사용자 {username} 추가됨."),
     "set.user_saved": ("User {username} saved.", "사용자 {username} 저장됨."),
     "set.language_title": ("Language", "언어"),
+    "set.terms_title": ("Korean names of origins, processes and roast levels", "원산지·가공·로스팅 단계의 한국어 이름"),
+    "set.terms_note": (
+        "Shown instead of the stored word when the dashboard is in 한국어. "
+        "Leave the name empty to use the built-in one.",
+        "대시보드가 한국어일 때 저장된 단어 대신 표시됩니다. 이름을 비우면 기본 이름을 씁니다.",
+    ),
+    "set.term_saved": ("Saved: {value} → {name}", "저장했습니다: {value} → {name}"),
+    "set.save_term": ("Save name", "이름 저장"),
+    "f.term": ("Word", "단어"),
+    "term.country": ("Origin", "원산지"),
+    "term.process": ("Process", "가공"),
+    "term.roast_level": ("Roast level", "로스팅 단계"),
     "set.language_note": (
         "Switches every label at once for this session; the default comes from THEMOON_LANG.",
         "이 화면의 모든 글자를 바로 바꿉니다. 기본값은 THEMOON_LANG 설정을 따릅니다.",
@@ -903,6 +915,90 @@ def normalize(lang: str | None) -> str:
     """'ko', 'ko-KR', 'KO' → 'ko'; anything unknown → 'en'."""
     code = (lang or "en").strip().lower().replace("_", "-").split("-")[0]
     return code if code in STRINGS else "en"
+
+
+# Words the store keeps in English (bean origin, process, the café's roast-level codes) shown in
+# Korean in 한국어. Unknown values show as they are (the owner typed them).
+TERMS_KO: dict[str, dict[str, str]] = {
+    "country": {
+        "Ethiopia": "에티오피아",
+        "Kenya": "케냐",
+        "Colombia": "콜롬비아",
+        "Guatemala": "과테말라",
+        "Costa Rica": "코스타리카",
+        "Brazil": "브라질",
+        "Panama": "파나마",
+        "Honduras": "온두라스",
+        "El Salvador": "엘살바도르",
+        "Nicaragua": "니카라과",
+        "Mexico": "멕시코",
+        "Peru": "페루",
+        "Bolivia": "볼리비아",
+        "Ecuador": "에콰도르",
+        "Jamaica": "자메이카",
+        "Rwanda": "르완다",
+        "Burundi": "부룬디",
+        "Tanzania": "탄자니아",
+        "Uganda": "우간다",
+        "Yemen": "예멘",
+        "Indonesia": "인도네시아",
+        "India": "인도",
+        "Vietnam": "베트남",
+        "China": "중국",
+        "Papua New Guinea": "파푸아뉴기니",
+        "Myanmar": "미얀마",
+        "Thailand": "태국",
+        "Laos": "라오스",
+        "Dominican Republic": "도미니카 공화국",
+        "Hawaii": "하와이",
+        "Blend": "블렌드",
+    },
+    "process": {
+        "Washed": "워시드",
+        "Natural": "내추럴",
+        "Honey": "허니",
+        "Red Honey": "레드 허니",
+        "Yellow Honey": "옐로 허니",
+        "Black Honey": "블랙 허니",
+        "White Honey": "화이트 허니",
+        "Anaerobic": "무산소 발효",
+        "Anaerobic Natural": "무산소 내추럴",
+        "Anaerobic Washed": "무산소 워시드",
+        "Semi-washed": "세미 워시드",
+        "Wet-hulled": "웻헐",
+        "Pulped Natural": "펄프드 내추럴",
+        "Carbonic Maceration": "카보닉 매서레이션",
+        "Swiss Water decaf": "스위스워터 디카페인",
+        "Sugar-cane decaf": "사탕수수 디카페인",
+        "Mountain Water decaf": "마운틴워터 디카페인",
+    },
+    # the café's own roast-level codes (reference.py): what the owner's files mean by them
+    "roast_level": {
+        "W": "워시드",
+        "N": "내추럴",
+        "Pb": "피베리",
+        "Rh": "레드 허니",
+        "SD": "스위스워터 디카페인",
+        "SC": "사탕수수 디카페인",
+    },
+}
+
+
+def term(kind: str, value: str | None, lang: str | None = "en", names: dict | None = None) -> str:
+    """A stored country, process or roast-level word in the language: in Korean the owner's name
+    (`names`, from themoon.terms.korean_names) if any, else the built-in one, else as stored."""
+    text = str(value or "")
+    if normalize(lang) != "ko" or not text:
+        return text
+    own = (names or {}).get(kind, {}).get(text)
+    if own:
+        return own
+    table = TERMS_KO.get(kind, {})
+    return (
+        table.get(text)
+        or table.get(text.strip().title())
+        or next((ko for en, ko in table.items() if en.lower() == text.strip().lower()), text)
+    )
 
 
 def t(key: str, lang: str | None = "en", **values: object) -> str:

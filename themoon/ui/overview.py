@@ -77,7 +77,7 @@ class OverviewTab(Tab):
         self.card_states: dict[str, str | None] = {}
         self.kpis = classes(widgets.HTML(), "themoon-kpis")
         self.chart_titles = {key: classes(widgets.HTML(), "themoon-chart-head") for key in CHART_KEYS}
-        self.chart_outputs = {key: classes(widgets.Output(), "themoon-chart-plot") for key in CHART_KEYS}
+        self.chart_outputs = {key: charts.chart_widget() for key in CHART_KEYS}
         self.chart_cards = {
             key: classes(
                 widgets.VBox([self.chart_titles[key], self.chart_outputs[key]]),
@@ -238,7 +238,7 @@ class OverviewTab(Tab):
                 head += f'<div class="themoon-chart-note">{esc(notes[key])}</div>'
             if self.chart_titles[key].value != head:
                 self.chart_titles[key].value = head
-            self.set_output(self.chart_outputs[key], charts.output_of(self.figures[key]))  # only if changed
+            self.set_chart(self.chart_outputs[key], self.figures[key])  # only if changed
 
     def _render_attention(self, data: dict[str, Any]) -> None:
         lang, tr = self.lang, self.tr

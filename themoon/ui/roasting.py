@@ -493,7 +493,7 @@ class RoastingTab(Tab):
             rows.append(
                 [
                     esc(b["id"]),
-                    esc(b["roasted_on"]),
+                    esc(fmt.date_text(b["roasted_on"], lang)),
                     esc(name),
                     esc(fmt.grams(b["green_g"])),
                     esc(fmt.grams(b["roasted_g"])),

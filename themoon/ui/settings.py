@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .. import catalog, cost_settings, sessions, users
+from .. import catalog, cost_settings, sessions, terms, users
 from ..catalog import CHANNELS
 from ..models import ValidationError
 from . import format as fmt
@@ -35,7 +35,7 @@ from .forms import (
     text_input,
     title,
 )
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, TERMS_KO, term
 
 SETTING_FIELDS = (
     ("expected_loss_pct", "%"),
@@ -306,7 +306,29 @@ class SettingsTab(Tab):
         )
         self.on_change(self.language, self._on_language, "language")
         language_card = card([self.l_title, self.language, self.l_note], "themoon-language")
-        self.finish([settings_card, menu_card, users_card, self.idle_card, language_card])
+
+        # the owner's Korean names for origins, processes and roast levels
+        self.t_title = title()
+        self.t_note = note()
+        self.t_word = Field("term", widgets.Dropdown(), "f.term")
+        self.t_name = Field("name_ko", text_input(), "f.name_ko")
+        self.t_form = Form([self.t_word, self.t_name], aliases={"value": "term", "kind": "term"})
+        self.t_save = button("primary", "themoon-save-term")
+        self.on_click(self.t_save, self._save_term, "save_term")
+        self.on_change(self.t_word.widget, self._on_term_pick, "term_pick")
+        terms_card = card(
+            [
+                self.t_title,
+                self.t_note,
+                row([self.t_word.box, self.t_name.box], "themoon-row-2"),
+                row([self.t_save], "themoon-actions"),
+                self.t_form.status,
+            ],
+            "themoon-term-names",
+            "themoon-owner-only",
+        )
+        hide(terms_card, not self.ctx.can("catalog"))
+        self.finish([settings_card, menu_card, users_card, self.idle_card, language_card, terms_card])
 
     def cs_form_title(self) -> widgets.HTML:
         self._cs_form_title = title("themoon-subtitle-card")
@@ -328,6 +350,12 @@ class SettingsTab(Tab):
         if self.ctx.can("users"):
             minutes = sessions.idle_minutes(conn)
             self.quietly(lambda: setattr(self.i_minutes.widget, "value", str(minutes)))
+        self.term_names = terms.korean_names(conn)
+        words = {(kind, word) for kind, table in TERMS_KO.items() if kind == "roast_level" for word in table}
+        for bean in catalog.list_beans(conn, active=None):
+            words |= {(kind, bean[kind]) for kind in terms.KINDS if bean[kind]}
+        words |= {(kind, word) for kind, table in self.term_names.items() for word in table}
+        self.term_words = sorted(words, key=lambda kw: (terms.KINDS.index(kw[0]), kw[1].lower()))
         self._fill_settings_form()
 
     def _fill_settings_form(self) -> None:
@@ -366,7 +394,7 @@ class SettingsTab(Tab):
         )
         rows = [
             [
-                esc(v.effective_from.isoformat()),
+                esc(fmt.date_text(v.effective_from, self.lang)),
                 esc(fmt.pct(Fraction(v.expected_loss_bp, 100))),
                 esc(self.tr("yes") if v.use_recent_loss else self.tr("no")),
                 esc(fmt.won(v.roasting_won_per_kg)),
@@ -422,6 +450,7 @@ class SettingsTab(Tab):
         self.i_note.value = esc(self.tr("set.idle_note"))
         self.i_form.relabel(lang)
         self.i_save.description = self.tr("set.idle_save")
+        self._render_terms()
         # language
         self.l_title.value = esc(self.tr("set.language_title"))
         self.l_note.value = esc(self.tr("set.language_note"))
@@ -467,7 +496,7 @@ class SettingsTab(Tab):
                 esc(u["display_name"]),
                 esc(self.tr(f"role.{u['role']}")),
                 self.active_badge(u["active"]),
-                esc((u["created_at"] or "")[:10]),
+                esc(fmt.date_text((u["created_at"] or "")[:10] or None, self.lang)),
             ]
             for u in self.user_rows
         ]
@@ -629,6 +658,39 @@ class SettingsTab(Tab):
             self.quietly(lambda: setattr(self.i_minutes.widget, "value", str(minutes)))
             key = "set.idle_saved" if minutes else "set.idle_never"
             self.i_form.set_status("ok", self.tr(key, minutes=minutes))
+
+    # --- Korean names of stored words -----------------------------------------------------------------------------
+
+    def _render_terms(self) -> None:
+        self.t_title.value = esc(self.tr("set.terms_title"))
+        self.t_note.value = esc(self.tr("set.terms_note"))
+        self.t_form.relabel(self.lang)
+        self.t_save.description = self.tr("set.save_term")
+        options = [
+            (f"{self.tr('term.' + kind)} · {word} → {term(kind, word, 'ko', self.term_names)}", f"{kind}|{word}")
+            for kind, word in self.term_words
+        ]
+        self.quietly(lambda: set_options(self.t_word.widget, options))
+        self._on_term_pick()
+
+    def _on_term_pick(self) -> None:
+        kind, _, word = str(self.t_word.widget.value or "").partition("|")
+        own = self.term_names.get(kind, {}).get(word, "")
+        self.quietly(lambda: setattr(self.t_name.widget, "value", own))
+
+    def _save_term(self) -> None:
+        kind, _, word = str(self.t_word.widget.value or "").partition("|")
+        name = self.t_name.value
+        conn = self.ctx.conn()
+        ok, _ = self.ctx.run(
+            self.t_form,
+            lambda: terms.set_korean_name(conn, kind, word, name, user=self.ctx.username),
+            action="catalog",
+            where="settings.save_term",
+        )
+        if ok:
+            shown = term(kind, word, "ko", terms.korean_names(conn))
+            self.after_write("catalog", self.t_form, self.tr("set.term_saved", value=word, name=shown))
 
     # --- language -----------------------------------------------------------------------------------------------
 
