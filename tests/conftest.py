@@ -159,3 +159,17 @@ def ledger_never_negative(connection: sqlite3.Connection) -> bool:
         " ORDER BY on_date, kind_order, ref_id) AS balance FROM stock_ledger)"
     ).fetchone()
     return row[0] is None or row[0] >= 0
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, headless, for one browser test module (each test makes its own contexts)."""
+    from playwright import sync_api
+
+    from themoon.ui import browser
+
+    assert browser.CHROMIUM.exists(), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+    with sync_api.sync_playwright() as p:
+        instance = browser.launch_chromium(p)
+        yield instance
+        instance.close()

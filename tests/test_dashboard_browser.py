@@ -13,8 +13,9 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import DEMO_TODAY, SCREENSHOTS, build_demo_db, count
+from browser_support import DEMO_TODAY, build_demo_db, count
 from outside import query, themoon_json
+from page_support import open_tab, shot
 from playwright import sync_api
 
 from themoon.ui import browser
@@ -64,17 +65,6 @@ def page(dashboard_server):
         yield pg
         context.close()
         chromium.close()
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    browser.screenshot_full(page, SCREENSHOTS / f"{name}.png")
-
-
-def open_tab(page, key: str) -> None:
-    page.locator(f".themoon-nav-{key}").click()
-    expect(page.locator(f".themoon-nav-{key}")).to_have_class(re.compile("themoon-nav-btn--active"))
-    page.wait_for_selector(f".themoon-tab-{key}", state="visible")
 
 
 def kpi(page, key: str) -> str:

@@ -11,6 +11,7 @@ import re
 import time
 from urllib.parse import urlsplit
 
+import page_support
 import psutil
 import pytest
 from browser_support import DEMO_TODAY, SCREENSHOTS, build_demo_db
@@ -64,14 +65,6 @@ def server(tmp_path_factory):
         serve.IDLE_KERNEL_TIMEOUT_S, serve.CULL_INTERVAL_S = saved
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_api.sync_playwright() as p:
-        launched = browser.launch_chromium(p)
-        yield launched
-        launched.close()
-
-
 def visit(chromium, server, size=(1366, 1000)):
     """A fresh context and page on the dashboard, loaded; requests and page errors recorded."""
     context = chromium.new_context(viewport={"width": size[0], "height": size[1]}, locale="en-US")
@@ -90,9 +83,8 @@ def visit(chromium, server, size=(1366, 1000)):
 
 
 def open_tab(page, key: str) -> None:
-    page.locator(f".themoon-nav-{key}").click()
-    expect(page.locator(f".themoon-nav-{key}")).to_have_class(re.compile("themoon-nav-btn--active"))
-    page.wait_for_selector(f".themoon-tab-{key}", state="visible")
+    """Open the tab and wait until every chart it shows is drawn."""
+    page_support.open_tab(page, key)
     page.wait_for_function(
         """key => [...document.querySelectorAll('.themoon-tab-' + key + ' .themoon-plotly')]
              .filter(p => p.offsetParent !== null).every(p => p.querySelector('.main-svg'))""",

@@ -142,7 +142,7 @@ def test_only_the_snapshot_module_hands_a_file_to_another_sqlite():
         offenders += [f"{path.relative_to(REPO)}: {m.group(0)}" for m in _SECOND_SQLITE.finditer(text)]
     assert offenders == []
     source = (REPO / "themoon" / "duck.py").read_text(encoding="utf-8")
-    assert source.count("TYPE sqlite") == 1 and "take_snapshot(source, path)" in source
+    assert source.count("TYPE sqlite") == 1 and "backup_copy(source, path)" in source
 
 
 def test_a_dead_process_s_snapshot_folder_is_removed_by_the_next_engine(demo_path, tmp_path, monkeypatch):

@@ -16,8 +16,9 @@ import time
 
 import psutil
 import pytest
-from browser_support import DEMO_TODAY, SCREENSHOTS, build_demo_db
+from browser_support import DEMO_TODAY, build_demo_db
 from outside import count, integrity, open_and_close, query, row, themoon
+from page_support import open_tab, shot
 from playwright import sync_api
 
 from themoon.ui import browser
@@ -53,14 +54,6 @@ def server(env):
         yield running
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_api.sync_playwright() as p:
-        instance = browser.launch_chromium(p)
-        yield instance
-        instance.close()
-
-
 def open_page(chromium, server):
     """A new visitor (own browser context: a new kernel from the pool), the dashboard loaded."""
     context = chromium.new_context(viewport={"width": 1366, "height": 1000}, locale="en-US")
@@ -78,17 +71,6 @@ def loaded(page, server) -> None:
         shot(page, "outside-failed-load")
         raise AssertionError("the dashboard did not load; server log:\n" + server.log_tail()) from None
     page.set_default_timeout(60_000)
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
-def open_tab(page, key: str) -> None:
-    page.locator(f".themoon-nav-{key}").click()
-    expect(page.locator(f".themoon-nav-{key}")).to_have_class(re.compile("themoon-nav-btn--active"))
-    page.wait_for_selector(f".themoon-tab-{key}", state="visible")
 
 
 def field(page, name: str):

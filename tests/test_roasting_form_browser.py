@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import DEMO_TODAY, SCREENSHOTS, build_demo_db, count_outside, outside
+from browser_support import DEMO_TODAY, build_demo_db, count_outside, outside
+from page_support import open_tab, shot
 from playwright import sync_api
 
 from themoon.ui import browser
@@ -55,17 +56,6 @@ def page(server):
         yield pg
         context.close()
         chromium.close()
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    browser.screenshot_full(page, SCREENSHOTS / f"{name}.png")
-
-
-def open_tab(page, key: str) -> None:
-    page.locator(f".themoon-nav-{key}").click()
-    expect(page.locator(f".themoon-nav-{key}")).to_have_class(re.compile("themoon-nav-btn--active"))
-    page.wait_for_selector(f".themoon-tab-{key}", state="visible")
 
 
 def field(page, name: str):

@@ -27,9 +27,10 @@ import uuid
 
 import pytest
 import requests
-from browser_support import DEMO_TODAY, SCREENSHOTS, demo_copy
+from browser_support import DEMO_TODAY, demo_copy
 from jupyter_server.auth import passwd
 from kernel_socket import KernelSocket, kernel_id, one, with_class
+from page_support import open_tab, shot
 from playwright import sync_api
 
 from themoon.ui import browser
@@ -67,14 +68,6 @@ def server(tmp_path_factory):
         yield srv
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_api.sync_playwright() as p:
-        instance = browser.launch_chromium(p)
-        yield instance
-        instance.close()
-
-
 def new_page(chromium, server):
     context = chromium.new_context(viewport={"width": 1366, "height": 1000}, locale="en-US")
     page = context.new_page()
@@ -84,11 +77,6 @@ def new_page(chromium, server):
     return page
 
 
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"session-{name}.png"))
-
-
 def sign_in(page, username: str, password: str = "moon") -> None:
     signin = page.locator(".themoon-signin")
     expect(signin).to_be_visible()
@@ -96,12 +84,6 @@ def sign_in(page, username: str, password: str = "moon") -> None:
     signin.locator(".themoon-input-password input").fill(password)
     signin.locator(".themoon-sign-in").click()
     expect(page.locator(".themoon-user")).to_contain_text("Owner" if username == "owner" else "Staff", timeout=90_000)
-
-
-def open_tab(page, key: str) -> None:
-    page.locator(f".themoon-nav-{key}").click()
-    expect(page.locator(f".themoon-nav-{key}")).to_have_class(re.compile("themoon-nav-btn--active"), timeout=60_000)
-    page.wait_for_selector(f".themoon-tab-{key}", state="visible")
 
 
 def page_kernel(page) -> str:
@@ -140,11 +122,11 @@ def wait_for_fresh_sign_in(page, reason: str) -> None:
 def test_signing_out_leaves_nothing_of_the_owners_views_in_reach(chromium, server):
     page = new_page(chromium, server)
     sign_in(page, "owner")
-    open_tab(page, "roasting")
+    open_tab(page, "roasting", timeout_ms=60_000)
     expect(page.locator(".themoon-batch-table table")).to_be_visible()
-    open_tab(page, "settings")
+    open_tab(page, "settings", timeout_ms=60_000)
     expect(page.locator(".themoon-users-table")).to_contain_text("staff")
-    open_tab(page, "reports")
+    open_tab(page, "reports", timeout_ms=60_000)
     page.locator(".themoon-reports-export-excel").click()
     expect(page.locator(".themoon-reports-export-card .themoon-reports-download")).to_be_visible(timeout=120_000)
     old_kernel, cookie = page_kernel(page), cookie_of(page)
@@ -155,7 +137,7 @@ def test_signing_out_leaves_nothing_of_the_owners_views_in_reach(chromium, serve
     page.locator(".themoon-sign-out").click()
     wait_for_fresh_sign_in(page, "signed_out")
     expect(page.locator(".themoon-app-message")).to_contain_text("You signed out")
-    shot(page, "signed-out")
+    shot(page, "session-signed-out")
     new_kernel = page_kernel(page)
     assert new_kernel != old_kernel
     states = all_states(server, new_kernel, cookie_of(page))
@@ -187,7 +169,7 @@ def fill_purchase(page) -> None:
 def test_a_demoted_staff_members_next_save_is_refused(chromium, server):
     page = new_page(chromium, server)
     sign_in(page, "staff")
-    open_tab(page, "inventory")
+    open_tab(page, "inventory", timeout_ms=60_000)
     before = rows_seen_by_another_process(server.db_path, "purchases")
     fill_purchase(page)
     page.locator(".themoon-save-purchase").click()  # positive control: staff may record a purchase
@@ -205,7 +187,7 @@ def test_a_demoted_staff_members_next_save_is_refused(chromium, server):
         page.locator(".themoon-save-purchase").click()
         wait_for_fresh_sign_in(page, "account")
         expect(page.locator(".themoon-app-message")).to_contain_text("account was changed")
-        shot(page, "demoted")
+        shot(page, "session-demoted")
         assert rows_seen_by_another_process(server.db_path, "purchases") == before + 1
     finally:
         subprocess.run(

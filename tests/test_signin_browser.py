@@ -32,7 +32,8 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
-from browser_support import DEMO_TODAY, SCREENSHOTS, build_demo_db
+from browser_support import DEMO_TODAY, build_demo_db
+from page_support import shot
 from playwright import sync_api
 
 from themoon.ui import browser
@@ -107,26 +108,12 @@ def wait_until(check, timeout: float = 60, what: str = "condition") -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"signin-{name}.png"), full_page=True)
-
-
 def load(page, url: str, server) -> None:
     page.goto(url, wait_until="domcontentloaded")
     try:
         browser.wait_for_dashboard(page, charts=False)
     except Exception:
         raise AssertionError("the dashboard did not load; voila log:\n" + server.log_tail()) from None
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    assert browser.CHROMIUM.exists(), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
-    with sync_api.sync_playwright() as p:
-        instance = browser.launch_chromium(p)
-        yield instance
-        instance.close()
 
 
 def new_page(chromium, headers: dict[str, str] | None = None):
@@ -158,7 +145,7 @@ def test_proxied_page_without_credentials_is_refused_and_starts_no_kernel(fresh,
     expect(body).to_contain_text("THEMOON_TOKEN")
     expect(body).to_contain_text("리버스 프록시")
     assert page.locator(".themoon-first-run").count() == 0 and "Welcome" not in page.content()
-    shot(page, "proxy-refused")
+    shot(page, "signin-proxy-refused")
     page.context.close()
     for headers in ({"X-Forwarded-For": "203.0.113.50"}, {"Forwarded": "for=203.0.113.50"}, {"X-Real-IP": "1.2.3.4"}):
         assert requests.get(fresh.url, headers=headers, timeout=30).status_code == 403  # curl-style
@@ -175,7 +162,7 @@ def test_first_run_asks_for_the_setup_code_which_works_once(fresh, chromium):
         expect(page.locator(".themoon-first-run")).to_be_visible()
         expect(page.locator(".themoon-first-run")).to_contain_text("setup code")
         expect(page.locator(".themoon-input-setup_code input")).to_be_visible()
-    shot(first, "first-run")
+    shot(first, "signin-first-run")
 
     def create(page, setup_code: str, username: str) -> None:
         card = page.locator(".themoon-first-run")
@@ -238,7 +225,7 @@ def test_ten_wrong_passwords_lock_sign_in_across_a_reload(fresh, chromium):
     expect(status).to_contain_text("Too many failed attempts")
     said = re.search(r"refused for (\d+) s more", status.inner_text())
     assert said and 0 < int(said.group(1)) <= LOCKOUT_S, status.inner_text()  # and for how long
-    shot(page, "locked")
+    shot(page, "signin-locked")
     assert page.locator(".themoon-user").inner_text().strip() == ""
 
     time.sleep(max(0.0, locked_at + LOCKOUT_S + 1 - time.monotonic()))  # the window passes
@@ -331,5 +318,5 @@ def test_the_demo_refuses_the_proxy_and_remembers_a_sign_out(tmp_path_factory, c
         load(page, server.url, server)  # the reload takes the kernel that was ready beforehand
         expect(page.locator(".themoon-signin")).to_be_visible()
         assert page.locator(".themoon-user").inner_text().strip() == ""
-        shot(page, "demo-after-sign-out")
+        shot(page, "signin-demo-after-sign-out")
         page.context.close()

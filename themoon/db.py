@@ -117,12 +117,15 @@ def _stamp() -> str:
 
 
 def backup_copy(conn: sqlite3.Connection, target: str | Path) -> Path:
-    """A consistent copy of a live database, taken with SQLite's backup API."""
+    """A consistent copy of a live database, taken with SQLite's backup API (one read of `conn`'s,
+    or of its open transaction's, snapshot). The copy is a rollback-journal file: opening it makes
+    no -wal/-shm files beside it."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    dest = sqlite3.connect(target)
+    dest = sqlite3.connect(target, isolation_level=None)
     try:
         conn.backup(dest)
+        dest.execute("PRAGMA journal_mode = DELETE")
     finally:
         dest.close()
     return target

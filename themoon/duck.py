@@ -24,6 +24,8 @@ from pathlib import Path
 import duckdb
 import duckdb_extension_sqlite_scanner
 
+from .db import backup_copy
+
 SNAPSHOT_PREFIX = "themoon-snapshot-"
 
 
@@ -50,18 +52,6 @@ def connect() -> duckdb.DuckDBPyConnection:
     return conn
 
 
-def take_snapshot(source: sqlite3.Connection, target: Path) -> Path:
-    """Copy the store into `target` with Python's sqlite3 (one consistent read), as a rollback-journal
-    file so the scanner never makes -wal/-shm files beside it."""
-    dest = sqlite3.connect(target, isolation_level=None)
-    try:
-        source.backup(dest)
-        dest.execute("PRAGMA journal_mode = DELETE")
-    finally:
-        dest.close()
-    return target
-
-
 @contextmanager
 def attached_snapshot(
     duck: duckdb.DuckDBPyConnection, source: sqlite3.Connection, workdir: Path, *, alias: str = "store"
@@ -73,7 +63,7 @@ def attached_snapshot(
     workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = workdir / f"{SNAPSHOT_PREFIX}{uuid.uuid4().hex}.db"
     try:
-        take_snapshot(source, path)
+        backup_copy(source, path)  # Python's sqlite3: the store's own library
         # ATTACH takes no bound parameters: quote the path as an SQL string literal.
         literal = "'" + str(path).replace("'", "''") + "'"
         duck.execute(f"ATTACH {literal} AS {alias} (TYPE sqlite, READ_ONLY)")

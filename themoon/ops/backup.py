@@ -414,12 +414,7 @@ def _copy_snapshot(src: sqlite3.Connection, target: Path) -> tuple[int, dict[str
     try:
         version = src.execute("PRAGMA user_version").fetchone()[0]
         counts = _counts(src)  # starts the read transaction: the copy below sees the same snapshot
-        dest = sqlite3.connect(target, isolation_level=None)
-        try:
-            src.backup(dest)
-            dest.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            dest.close()
+        store.backup_copy(src, target)
     finally:
         src.execute("ROLLBACK")
     return version, counts
