@@ -315,7 +315,8 @@ def test_staff_cannot_open_owner_only_actions(page):
 def test_no_page_errors_and_nothing_left_the_machine(page):
     assert errors_ok(page) == []
     draws = page.evaluate("() => window.themoonCharts.draws")
-    assert len(draws) >= 6 and all(n == 1 for n in draws.values()), draws  # no chart drawn twice
+    # the page is the fresh one a sign-out loaded (a new kernel): its four Overview charts at least
+    assert len(draws) >= 4 and all(n == 1 for n in draws.values()), draws  # no chart drawn twice
     outside = []
     for url in page.requests:
         parts = urlsplit(url)

@@ -13,7 +13,7 @@ from themoon.db import connect
 TODAY = date(2026, 4, 15)  # two months back reaches over Seollal 2026 (16–18 Feb)
 MONTHS = 2
 # Clock columns and salted hashes differ between otherwise identical builds.
-VOLATILE = {"created_at", "at", "resolved_at", "password_hash"}
+VOLATILE = {"created_at", "updated_at", "at", "resolved_at", "password_hash"}
 
 
 def _build(path, *, seed: int = 7, months: int = MONTHS, today: date = TODAY):
