@@ -368,6 +368,15 @@ class Baseline:
 
 
 def peak_mb() -> float:
+    """This process's peak RSS. Linux keeps `ru_maxrss` across fork and exec, so a worker started
+    right after this script built a bulk database would report the builder's peak: VmHWM (reset
+    by exec) is this program's own."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
