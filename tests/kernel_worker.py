@@ -247,16 +247,20 @@ class Kernel:
         return {"listed": id in [b["id"] for b in tab.batches]}
 
     def op_deleted_files(self) -> list[str]:
-        """Files of the store this process holds open that were deleted under it (the bug's mark)."""
-        deleted = []
-        for fd in os.listdir("/proc/self/fd"):
-            try:
-                target = os.readlink(f"/proc/self/fd/{fd}")
-            except OSError:
-                continue
-            if target.startswith(str(self.app.ctx.db_path)) and target.endswith("(deleted)"):
-                deleted.append(target)
-        return deleted
+        return deleted_store_files(self.app.ctx.db_path)
+
+
+def deleted_store_files(db_path: str | Path) -> list[str]:
+    """Files of the store this process holds open that were deleted under it (the lost-save bug's mark)."""
+    deleted = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(str(db_path)) and target.endswith("(deleted)"):
+            deleted.append(target)
+    return deleted
 
 
 def main() -> int:
