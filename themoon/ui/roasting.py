@@ -172,6 +172,14 @@ def _roasted_vs_green(field: str, green: int | None, roasted: int | None) -> Val
     return None
 
 
+def plausible_band(settings: Any) -> dict[str, str]:
+    """The owner's plausible loss band as the "save anyway?" questions show it."""
+    return {
+        "low": fmt.pct(Fraction(settings.plausible_loss_min_bp, 100), 0),
+        "high": fmt.pct(Fraction(settings.plausible_loss_max_bp, 100), 0),
+    }
+
+
 class RoastingTab(Tab):
     key = "roasting"
     watches = frozenset({"batches", "stock", "catalog", "settings"})
@@ -799,8 +807,7 @@ class RoastingTab(Tab):
                 loss=fmt.pct(preview["loss_pct"]),
                 green=fmt.grams(preview["green_g"]),
                 roasted=fmt.grams(roasted),
-                low=fmt.pct(Fraction(s.plausible_loss_min_bp, 100), 0),
-                high=fmt.pct(Fraction(s.plausible_loss_max_bp, 100), 0),
+                **plausible_band(s),
             ),
             self.lang,
         )
@@ -973,8 +980,7 @@ class RoastingTab(Tab):
             self.tr(
                 "roast.implausible_rows",
                 rows=", ".join(odd),
-                low=fmt.pct(Fraction(settings.plausible_loss_min_bp, 100), 0),
-                high=fmt.pct(Fraction(settings.plausible_loss_max_bp, 100), 0),
+                **plausible_band(settings),
             ),
             self.lang,
         )
