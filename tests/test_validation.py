@@ -15,7 +15,12 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from themoon import catalog, cost_settings, db, inventory, roasting, users
 from themoon.models import ValidationError, parse_date, parse_grams, parse_int, parse_text, parse_won
 
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+
+
+def tomorrow() -> str:
+    """Computed when a test runs, not at import: a suite that crosses midnight stays right."""
+    return (date.today() + timedelta(days=1)).isoformat()
+
 LONG = "가" * 10_000
 INJECTION = "'; DROP TABLE beans; --"
 NON_NUMBERS = ["abc", "12.5", "NaN", "inf", "-inf", "1e9999", "", "  ", "1 000", "0x10", "twelve"]
@@ -83,9 +88,9 @@ CASES = [
     (menu, {"product": "NOPE"}, "product"),
     (blend, {"components": {"NOPE": 1}}, "bean"),
     # future dates
-    (purchase, {"purchased_on": TOMORROW}, "purchased_on"),
-    (batch, {"roasted_on": TOMORROW}, "roasted_on"),
-    (adjustment, {"adjusted_on": TOMORROW}, "adjusted_on"),
+    (purchase, {"purchased_on": tomorrow}, "purchased_on"),
+    (batch, {"roasted_on": tomorrow}, "roasted_on"),
+    (adjustment, {"adjusted_on": tomorrow}, "adjusted_on"),
     (purchase, {"purchased_on": "2025-02-30"}, "purchased_on"),
     (batch, {"roasted_on": "yesterday"}, "roasted_on"),
     # parts ≤ 0
@@ -137,7 +142,7 @@ def test_bad_input_names_the_field_and_changes_nothing(small_cafe, action, chang
     conn = small_cafe.conn
     before = db_checksum(conn)
     with pytest.raises(ValidationError) as caught:
-        action(conn, **change)
+        action(conn, **{key: value() if callable(value) else value for key, value in change.items()})
     assert caught.value.field == field
     assert caught.value.message and caught.value.message_ko
     assert db_checksum(conn) == before
@@ -153,7 +158,7 @@ UPDATE_CASES = [
     (lambda c: catalog.update_menu_item(c, "DRIP-FM", price_won="-1"), "price_won"),
     (lambda c: catalog.update_menu_item(c, "DRIP-FM", code="BAG-FM-200"), "code"),
     (lambda c: roasting.update_batch(c, 1, roasted_g=5000), "roasted_g"),
-    (lambda c: roasting.update_batch(c, 1, roasted_on=TOMORROW), "roasted_on"),
+    (lambda c: roasting.update_batch(c, 1, roasted_on=tomorrow()), "roasted_on"),
     (lambda c: roasting.update_batch(c, 1, green_g="12.5"), "green_g"),
     (lambda c: roasting.update_batch(c, "abc", notes="x"), "batch_id"),
     (lambda c: roasting.update_batch(c, "1e9999", notes="x"), "batch_id"),
@@ -247,7 +252,7 @@ grams = mostly(st.integers(1, 12_000), garbage_numbers)
 money = mostly(st.integers(0, 200_000), garbage_numbers)
 deltas = mostly(st.integers(-3000, 3000).filter(bool), garbage_numbers)
 days = mostly(
-    st.sampled_from(VALID_DAYS), st.one_of(st.just(TOMORROW), st.sampled_from(["", "2025-13-01", "abc"]), st.none())
+    st.sampled_from(VALID_DAYS), st.one_of(st.builds(tomorrow), st.sampled_from(["", "2025-13-01", "abc"]), st.none())
 )
 bean_refs = mostly(
     st.sampled_from(["KEN-AA", "GUA-ANT", "ETH-MOM", "ETH-SID", "Momora", "마사이", 1, 2]),
