@@ -131,21 +131,33 @@ def pages(db: Path, work: Path, out: Path) -> None:
             page = chromium.new_page(viewport={"width": 1366, "height": 900})
             page.goto(f"{url}?lang={lang}", timeout=180_000)
             browser.wait_for_dashboard(page)
-            for tab in tabs:
-                page.locator(f".themoon-nav-{tab}").click()
-                page.locator(f".themoon-tab-{tab}").first.wait_for(state="visible", timeout=120_000)
-                page.wait_for_timeout(1500)
-                # the Overview's footer says when the figures were read: the one line that must differ
-                page.add_style_tag(content=".themoon-tab-overview .themoon-footer {visibility: hidden}")
-                browser.screenshot_full(page, out / f"{lang}-{tab}.png")
-                text = re.sub(
-                    r"(updated|갱신) ?\d\d:\d\d|\d\d:\d\d ?(갱신)",
-                    "<time>",
-                    page.locator(f".themoon-tab-{tab}").first.inner_text(),
-                )
-                (out / f"{lang}-{tab}.txt").write_text(text)
+            every_tab(page, tabs, out, lang)
+            if lang == "en":  # the same page as staff, after signing out (a fresh page)
+                page.locator(".themoon-sign-out").click()
+                signin = page.locator(".themoon-signin")
+                signin.wait_for(state="visible", timeout=180_000)
+                signin.locator(".themoon-input-username input").fill("staff")
+                signin.locator(".themoon-input-password input").fill("moon")
+                signin.locator(".themoon-sign-in").click()
+                page.locator(".themoon-nav-overview").wait_for(state="visible", timeout=180_000)
+                browser.wait_for_dashboard(page)
+                every_tab(page, [t for t in tabs if page.locator(f".themoon-nav-{t}").is_visible()], out, "staff-en")
             page.close()
         chromium.close()
+
+
+def every_tab(page, tabs: list[str], out: Path, prefix: str) -> None:
+    from themoon.ui import browser
+
+    for tab in tabs:
+        page.locator(f".themoon-nav-{tab}").click()
+        page.locator(f".themoon-tab-{tab}").first.wait_for(state="visible", timeout=120_000)
+        page.wait_for_timeout(1500)
+        # the Overview's footer says when the figures were read: the one line that must differ
+        page.add_style_tag(content=".themoon-tab-overview .themoon-footer {visibility: hidden}")
+        browser.screenshot_full(page, out / f"{prefix}-{tab}.png")
+        text = page.locator(f".themoon-tab-{tab}").first.inner_text()
+        (out / f"{prefix}-{tab}.txt").write_text(re.sub(r"(updated|갱신) ?\d\d:\d\d|\d\d:\d\d ?(갱신)", "<time>", text))
 
 
 def compare_images(before: Path, after: Path) -> int:
