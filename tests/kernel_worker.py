@@ -86,7 +86,7 @@ class Kernel:
         tab.roasted_on.value = date.fromisoformat(day)
         tab.green_total.value = green
         tab.roasted_g.value = roasted
-        tab._save_batch()
+        tab.save.click()
         status = text(tab.form.status)
         return self.saved(status, id=first_id(status) if "Saved batch" in status else None)
 
@@ -95,10 +95,10 @@ class Kernel:
         tab.mode.value = "session"
         tab.s_day.value = date.fromisoformat(day)
         while len(tab.session_rows) < len(rows):
-            tab._add_session_row()
+            tab.add_row.click()
         for r, (product, green, roasted) in zip(tab.session_rows, rows, strict=False):
             r["product"].value, r["green_g"].value, r["roasted_g"].value = product, green, roasted
-        tab._save_session()
+        tab.save_session.click()
         status = text(tab.session_form.status)
         tab.mode.value = "single"
         saved = "Saved the session" in status
@@ -108,8 +108,8 @@ class Kernel:
         tab = self.tab("roasting")
         tab.f_since.value = date(2000, 1, 1)  # the batch must be listed to be picked
         tab.pick.value = id
-        tab._edit()
-        if tab.editing != id:
+        tab.edit_button.click()
+        if tab.model.batch.editing != id:
             return {"status": text(tab.actions_form.status), "editing": False}
         tab.roasted_g.value = roasted
         return self.op_save_edit()
@@ -119,22 +119,22 @@ class Kernel:
         tab = self.tab("roasting")
         tab.f_since.value = date(2000, 1, 1)
         tab.pick.value = id
-        tab._edit()
+        tab.edit_button.click()
         tab.roasted_g.value = roasted
-        return {"status": text(tab.form.status), "editing": tab.editing}
+        return {"status": text(tab.form.status), "editing": tab.model.batch.editing}
 
     def op_save_edit(self) -> dict:
         tab = self.tab("roasting")
-        tab._save_batch()
+        tab.save.click()
         errors = {name: text(tab.form[name].error) for name in tab.form.errors}
-        return self.saved(tab.form.status, errors=errors, editing=tab.editing)
+        return self.saved(tab.form.status, errors=errors, editing=tab.model.batch.editing)
 
     def op_delete(self, id: int) -> dict:
         tab = self.tab("roasting")
         tab.f_since.value = date(2000, 1, 1)
         tab.pick.value = id
-        tab._ask_delete()
-        tab._delete()
+        tab.delete_button.click()
+        tab.confirm_yes.click()
         return self.saved(tab.actions_form.status)
 
     # --- inventory --------------------------------------------------------------------------------
@@ -244,7 +244,7 @@ class Kernel:
         tab = self.tab("roasting")
         tab.f_since.value = date(2000, 1, 1)
         tab.refresh()
-        return {"listed": id in [b["id"] for b in tab.batches]}
+        return {"listed": id in [b["id"] for b in tab.model.history.batches]}
 
     def op_deleted_files(self) -> list[str]:
         return deleted_store_files(self.app.ctx.db_path)

@@ -290,7 +290,7 @@ def test_the_view_refuses_what_the_role_may_not_do_even_if_a_control_is_reached(
     tab.product.widget.options = [("x", "blend:FULL-MOON")]
     tab.product.value = "blend:FULL-MOON"
     tab.green_total.value, tab.roasted_g.value = "3000", "2500"
-    tab._save_batch()
+    tab.save.click()
     assert "does not allow" in tab.form.status.value
     assert count(demo_path, "roast_batches") == before
     settings_tab = app.tab("settings")

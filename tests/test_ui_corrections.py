@@ -133,15 +133,20 @@ def test_the_inventory_card_lists_and_deletes_only_todays_own_entries(demo_path)
     assert [(e["entity"], e["grams"]) for e in card.entries] == [("purchase", 1000)]
     assert other not in {e["id"] for e in card.entries}
     before = count(demo_path, "purchases")
-    card.pick.widget.options = [("forged", f"purchase:{other}")]  # a forged choice
+    refused = card.model.delete(f"purchase:{other}")  # a forged choice: the store refuses it
+    assert refused.status == "refused" and "own entries" in refused.error.message
+    assert count(demo_path, "purchases") == before
+    card.pick.widget.options = [("forged", f"purchase:{other}")]  # the same through the card
     card.pick.widget.value = f"purchase:{other}"
-    card._delete()
+    card.confirm_yes.click()
     assert count(demo_path, "purchases") == before, card.pick.value
     assert "own entries" in card.pick.error.value and "nothing was saved" in card.form.status.value
+    assert card.model.delete("nonsense:1").status == "idle"
     tab.refresh()
-    card._ask()
+    assert len(card.entries) == 1  # theirs, still there
+    card.delete_button.click()
     assert not is_hidden(card.confirm)
-    card._delete()
+    card.confirm_yes.click()  # positive control: their own entry of today goes
     assert count(demo_path, "purchases") == before - 1 and "deleted" in card.form.status.value
     assert card.entries == []
     # the owner sees every entry made today, the viewer no card

@@ -53,7 +53,7 @@ def log_batch(app, product: str, green: str, roasted: str) -> None:
     tab.roasted_on.value = DAY
     tab.green_total.value = green
     tab.roasted_g.value = roasted
-    tab._save_batch()
+    tab.save.click()
     assert "Saved batch #" in tab.form.status.value, tab.form.status.value
 
 

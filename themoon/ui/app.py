@@ -105,7 +105,7 @@ def _tab_class(key: str) -> type[Tab]:
     if key == "overview":
         from .overview import OverviewTab as cls
     elif key == "roasting":
-        from .roasting import RoastingTab as cls
+        from .tabs.roasting import RoastingTab as cls
     elif key == "inventory":
         from .inventory import InventoryTab as cls
     elif key == "catalog":

@@ -24,7 +24,19 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..models import ValidationError, parse_date, parse_grams, parse_int, parse_won
+from ..models import ValidationError
+from .checks import (  # noqa: F401  (re-exported: the tabs import the field checks from here)
+    Check,
+    a_date,
+    optional,
+    parsed_or_none,
+    required_choice,
+    typed_int,
+    whole_grams,
+    whole_grams_or_zero,
+    whole_number,
+    whole_won,
+)
 from .i18n import t
 
 log = logging.getLogger("themoon.ui")
@@ -83,10 +95,6 @@ def date_input(value: date | None = None) -> widgets.DatePicker:
     return widgets.DatePicker(value=value)
 
 
-# A field's own rule: check(field name, value) returns the clean value or raises ValidationError.
-Check = Callable[[str, Any], Any]
-
-
 class Field:
     """A label, an input and the line under it where its error shows; `check` is the field's
     own rule (see `whole_grams`, `whole_won`, ...), run by its form before a save."""
@@ -143,77 +151,6 @@ class Field:
     @property
     def has_error(self) -> bool:
         return not is_hidden(self.error)
-
-
-def required_choice(field: str, value: Any) -> Any:
-    """A dropdown left on "— choose —" (the store would say "unknown ''"): the store's own words."""
-    if value in (None, ""):
-        raise ValidationError(field, "is required", "필수 입력입니다")
-    return value
-
-
-def parsed_or_none(parse: Callable[[str, Any], Any], text: Any) -> Any:
-    """A typed number for a live figure, or None while it does not parse (saving reports why)."""
-    try:
-        return parse("x", text)
-    except ValidationError:
-        return None
-
-
-_WHOLE = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)$")
-
-
-def typed_int(field: str, value: Any) -> str:
-    """The digits of a whole number as a person types it ('5000', '5,000', '₩5,000'); anything
-    else ('abc', '3000.7', '10kg', '1e3', '5,00') is refused naming the field."""
-    text = ("" if value is None else str(value)).strip().removeprefix("₩").strip()
-    if not text:
-        raise ValidationError(field, "is required", "필수 입력입니다")
-    if not _WHOLE.match(text):
-        raise ValidationError(
-            field,
-            "must be a whole number, like 5000 or 5,000",
-            "5000 또는 5,000처럼 정수로 입력하세요",
-        )
-    return text
-
-
-def whole_grams(field: str, value: Any) -> int:
-    """Whole grams as typed: text, fractions, negatives and more than the store holds are errors."""
-    return parse_grams(field, typed_int(field, value))
-
-
-def whole_grams_or_zero(field: str, value: Any) -> int:
-    return parse_grams(field, typed_int(field, value), allow_zero=True)
-
-
-def whole_won(field: str, value: Any) -> int:
-    return parse_won(field, typed_int(field, value))
-
-
-def whole_number(minimum: int | None = None, maximum: int | None = None) -> Check:
-    def check(field: str, value: Any) -> int:
-        return parse_int(field, typed_int(field, value), minimum=minimum, maximum=maximum)
-
-    return check
-
-
-def optional(check: Check) -> Check:
-    """`check`, except that an empty field is fine (None)."""
-
-    def maybe(field: str, value: Any) -> Any:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        return check(field, value)
-
-    return maybe
-
-
-def a_date(field: str, value: Any) -> Any:
-    """A date picker left empty is an error (the store would quietly take today)."""
-    if value is None or value == "":
-        raise ValidationError(field, "is required", "필수 입력입니다")
-    return parse_date(field, value, today=date(9999, 12, 31))
 
 
 _QUIET = [0]  # > 0 while code (not a person) sets widget values: forms do not react
