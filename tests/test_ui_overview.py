@@ -18,7 +18,7 @@ from themoon import db, kpis
 from themoon.ui import charts
 from themoon.ui.context import Context
 from themoon.ui.forms import is_hidden
-from themoon.ui.overview import CHART_KEYS, KPI_KEYS, OverviewTab
+from themoon.ui.tabs.overview import CHART_KEYS, KPI_KEYS, OverviewTab
 
 OWNER = {"id": 1, "username": "owner", "display_name": "Owner", "role": "owner"}
 # the numbers the store API gives and the analytics must give too (one place per number)
