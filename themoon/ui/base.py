@@ -240,7 +240,7 @@ class Tab:
 
 
 def product_label(product, lang: str) -> str:
-    """'Full Moon · blend' / '풀문 · 블렌드'; a single origin is its name."""
+    """'Full Moon · blend' (the Korean name and word in Korean); a single origin is its name."""
     name = product.name(lang)
     return f"{name} · {t('kind.blend', lang)}" if product.kind == "blend" else name
 
