@@ -293,5 +293,9 @@ def _put(out: widgets.Widget, content: Any) -> None:
 
             out.themoon_figure = str(content)
             out.value = charts.chart_html(content)
+    elif not isinstance(out, widgets.Output):  # a chart widget and no figure: empty it
+        if out.value:
+            out.themoon_figure = None
+            out.value = ""
     elif out.outputs != content:
         out.outputs = content
