@@ -252,7 +252,7 @@ def measure(server: browser.Server, kind: str, chromium, runs: int, *, tabs: boo
 
 def filter_changes(db_path: Path, today: date) -> dict:
     from themoon.ui.context import Context
-    from themoon.ui.overview import OverviewTab
+    from themoon.ui.tabs.overview import OverviewTab
 
     view = OverviewTab(Context(db_path, today=today, user=OWNER))
     view.show()
@@ -269,7 +269,7 @@ def filter_changes(db_path: Path, today: date) -> dict:
 
 _THIRD_PARTY = """
 import json, sys
-import themoon.ui.app, themoon.ui.overview, themoon.analytics
+import themoon.ui.app, themoon.ui.tabs.overview, themoon.analytics
 third = sorted({m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names) - {'themoon', '__main__'})
 print(json.dumps(third))
 """

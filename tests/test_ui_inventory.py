@@ -1,4 +1,6 @@
-"""The Green inventory tab without a browser: stock, purchases, stocktakes, the ledger."""
+"""The Green inventory tab without a browser: stock, purchases, stocktakes, the ledger. The tests
+drive `InventoryModel` and look at the store from another process; a few click the view's
+buttons to check the binding (every bad field marked at once)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,12 @@ from browser_support import OWNER, STAFF, VIEWER, count, count_outside, outside,
 
 from themoon import db, inventory
 from themoon.ui.forms import is_hidden
+from themoon.ui.tabs.inventory import InventoryModel
 
 DAY = date(2026, 11, 14)
+
+
+PURCHASE = {"bean": "ETH-URAGA", "purchased_on": DAY, "grams": "1000", "total_won": "5000"}
 
 
 @pytest.fixture()
@@ -18,84 +24,99 @@ def tab(demo_path):
     return signed_in(demo_path, OWNER).tab("inventory")
 
 
-def test_stock_is_the_store_stock_with_run_out_dates(tab, demo_path):
+@pytest.fixture()
+def model(tab) -> InventoryModel:
+    return tab.model
+
+
+def test_stock_is_the_store_stock_with_run_out_dates(model, tab, demo_path):
     conn = db.connect(demo_path)
     store = {r["bean"]: r for r in inventory.stock(conn)}
     conn.close()
-    shown = {r["bean"]: r for r in tab.stock_rows}
+    shown = {r["bean"]: r for r in model.stock_rows}
     assert shown.keys() == store.keys()
     for code, row in store.items():
         for key in ("stock_g", "value_won", "avg_cost_per_kg_won", "reorder_point_g", "low"):
             assert shown[code][key] == row[key], (code, key)
-    assert tab.runout and all(d is None or d >= date(2026, 11, 15) for d in tab.runout.values())
+    assert model.runout_known and model.runout
+    assert all(d is None or d >= date(2026, 11, 15) for d in model.runout.values())
+    lines = model.stock_lines()
+    assert any(line.runout is not None and line.days_left >= 0 for line in lines)
+    assert any(line.status == "low" for line in lines)  # the demo leaves beans low
     assert "Runs out" in tab.stock_table.value and "at moving-average cost" in tab.stock_note.value
-    assert "themoon-row--low" in tab.stock_table.value  # the demo leaves two beans low
+    assert "themoon-row--low" in tab.stock_table.value
 
 
-def test_record_a_purchase(tab, demo_path):
+def test_record_a_purchase(model, demo_path):
+    before = count(demo_path, "purchases")
+    assert model.unit_price(10_000, 62_000) == 6200 and model.unit_price(None, 62_000) is None
+    outcome = model.save_purchase({**PURCHASE, "bean": "ETH-YIRGACHEFFE", "grams": "10,000", "total_won": "62000"})
+    assert outcome.ok and isinstance(outcome.value, int)
+    assert count(demo_path, "purchases") == before + 1
+    assert outside(demo_path, "SELECT id, grams FROM purchases ORDER BY id DESC LIMIT 1") == [(outcome.value, 10000)]
+
+
+def test_the_purchase_form_is_bound_to_the_model(tab, demo_path):
     before = count(demo_path, "purchases")
     tab.p_bean.value, tab.p_day.value = "ETH-YIRGACHEFFE", DAY
     tab.p_grams.value, tab.p_total.value = "10,000", "62000"
     assert "₩6,200 per kg" in tab.p_unit.value
     tab.p_supplier.value = "Seoul Green"
-    tab._save_purchase()
+    tab.p_save.click()
     assert "Purchase #" in tab.purchase_form.status.value
     assert count(demo_path, "purchases") == before + 1
     assert tab.p_grams.value == "" and tab.p_supplier.value == "Seoul Green"
 
 
-@pytest.mark.parametrize(
-    ("field", "value", "error"),
-    [("p_bean", "", "bean"), ("p_grams", "ten kilos", "grams"), ("p_total", "-5", "total_won")],
-)
-def test_bad_purchases_are_refused_next_to_the_field(tab, demo_path, field, value, error):
+@pytest.mark.parametrize(("field", "value"), [("bean", ""), ("grams", "ten kilos"), ("total_won", "-5")])
+def test_bad_purchases_are_refused_naming_the_field(model, demo_path, field, value):
     before = count(demo_path, "purchases")
-    tab.p_bean.value, tab.p_day.value, tab.p_grams.value, tab.p_total.value = "ETH-URAGA", DAY, "1000", "5000"
-    getattr(tab, field).value = value
-    tab._save_purchase()
-    assert tab.purchase_form.errors.keys() == {error}
+    outcome = model.save_purchase({**PURCHASE, field: value})
+    assert not outcome.ok and outcome.error.field == field
     assert count(demo_path, "purchases") == before
-    getattr(tab, field).value = {"p_bean": "ETH-URAGA", "p_grams": "1000", "p_total": "5000"}[field]
-    tab._save_purchase()  # corrected, it saves: seen from another process (the positive control)
-    assert "Purchase #" in tab.purchase_form.status.value
+    assert model.save_purchase(PURCHASE).ok  # corrected, it saves: seen from another process (the positive control)
     assert count(demo_path, "purchases") == before + 1
 
 
-def test_a_stocktake_books_the_difference(tab, demo_path):
-    tab.s_bean.value, tab.s_day.value = "ETH-URAGA", DAY
+def test_a_stocktake_books_the_difference(model, tab, demo_path):
     conn = db.connect(demo_path)
     book = inventory.stock_g(conn, 4, DAY)
     conn.close()
-    assert f"{book:,} g" in tab.s_book.value
-    tab.s_counted.value = str(book - 120)
-    assert "difference -120 g" in tab.s_book.value
+    assert model.book_stock("ETH-URAGA", DAY) == book
     before = count(demo_path, "stock_adjustments")
-    tab._save_stocktake()
-    assert "difference was booked" in tab.stocktake_form.status.value
+    count_values = {"bean": "ETH-URAGA", "on": DAY, "counted_g": str(book - 120), "reason": ""}
+    outcome = model.save_stocktake(count_values, "stocktake")
+    assert outcome.ok and outcome.value is not None
     assert count(demo_path, "stock_adjustments") == before + 1
-    tab.s_counted.value = str(book - 120)  # the same count again: nothing to adjust
-    tab._save_stocktake()
-    assert "matches the book" in tab.stocktake_form.status.value
+    assert outside(demo_path, "SELECT delta_g FROM stock_adjustments ORDER BY id DESC LIMIT 1") == [(-120,)]
+    outcome = model.save_stocktake(count_values, "stocktake")  # the same count again: nothing to adjust
+    assert outcome.ok and outcome.value is None
+    assert count(demo_path, "stock_adjustments") == before + 1
+    tab.s_bean.value, tab.s_day.value = "ETH-URAGA", DAY  # the view shows the book and the difference
+    tab.s_counted.value = str(book - 220)
+    assert f"{book - 120:,} g" in tab.s_book.value and "difference -100 g" in tab.s_book.value
+    tab.s_save.click()
+    assert "difference was booked" in tab.stocktake_form.status.value
+    assert count(demo_path, "stock_adjustments") == before + 2
 
 
-def test_a_bad_count_is_refused_next_to_the_field(tab, demo_path):
+def test_a_bad_count_is_refused_naming_the_field(model, demo_path):
     before = count(demo_path, "stock_adjustments")
-    tab.s_bean.value, tab.s_counted.value = "ETH-URAGA", "about 5 kg"
-    tab._save_stocktake()
-    assert tab.stocktake_form.errors.keys() == {"counted_g"}
+    outcome = model.save_stocktake({"bean": "ETH-URAGA", "on": DAY, "counted_g": "about 5 kg"}, "stocktake")
+    assert not outcome.ok and outcome.error.field == "counted_g"
     assert count(demo_path, "stock_adjustments") == before
-    tab.s_counted.value = "1"  # corrected (and not the book stock), it saves: the positive control
-    tab._save_stocktake()
-    assert "difference was booked" in tab.stocktake_form.status.value
+    outcome = model.save_stocktake({"bean": "ETH-URAGA", "on": DAY, "counted_g": "1"}, "stocktake")
+    assert outcome.ok  # corrected (and not the book stock), it saves: the positive control
     assert count(demo_path, "stock_adjustments") == before + 1
 
 
-def test_the_ledger_of_one_bean(tab, demo_path):
-    tab.l_bean.value = "ETH-URAGA"
+def test_the_ledger_of_one_bean(model, tab, demo_path):
+    model.set_ledger_bean("ETH-URAGA")
     conn = db.connect(demo_path)
     ledger = inventory.ledger(conn, "ETH-URAGA")
     conn.close()
-    assert tab.ledger_rows[0] == ledger[-1]  # newest first
+    assert model.ledger_rows[0] == ledger[-1] and model.ledger_total == len(ledger)  # newest first
+    tab.l_bean.value = "ETH-URAGA"
     assert "Purchase" in tab.ledger_table.value and "Roast" in tab.ledger_table.value
 
 
@@ -103,14 +124,29 @@ def test_staff_records_purchases_and_counts_viewer_does_not(demo_path):
     staff = signed_in(demo_path, STAFF).tab("inventory")
     assert not is_hidden(staff.purchase_card) and not is_hidden(staff.stocktake_card)
     viewer = signed_in(demo_path, VIEWER).tab("inventory")
+    assert is_hidden(viewer.purchase_card) and is_hidden(viewer.stocktake_card)
     before = count(demo_path, "purchases")
-    viewer.p_bean.value, viewer.p_grams.value, viewer.p_total.value = "ETH-URAGA", "1000", "5000"
-    viewer._save_purchase()
-    assert "does not allow" in viewer.purchase_form.status.value
+    outcome = viewer.model.save_purchase(PURCHASE)
+    assert not outcome.ok and outcome.message_key == "err.denied"
     assert count(demo_path, "purchases") == before
-    staff.p_bean.value, staff.p_day.value, staff.p_grams.value, staff.p_total.value = "ETH-URAGA", DAY, "1000", "5000"
-    staff._save_purchase()  # the same purchase by staff is saved (the positive control)
+    assert staff.model.save_purchase(PURCHASE).ok  # the same purchase by staff is saved (the positive control)
     assert count(demo_path, "purchases") == before + 1
+
+
+def test_without_the_engine_run_out_dates_are_said_to_be_unavailable(demo_path, monkeypatch):
+    monkeypatch.setattr("themoon.analytics.Analytics.__init__", _broken)
+    app = signed_in(demo_path, OWNER)
+    assert not app.ctx.reads.engine
+    tab = app.tab("inventory")
+    assert not tab.model.runout_known and all(line.runout is None for line in tab.model.stock_lines())
+    assert "analytics engine" in tab.stock_note.value
+    conn = db.connect(demo_path)
+    assert [r["stock_g"] for r in tab.model.stock_rows] == [r["stock_g"] for r in inventory.stock(conn)]
+    conn.close()
+
+
+def _broken(self, *args, **kwargs):
+    raise RuntimeError("no DuckDB here")
 
 
 def test_korean_labels(tab):
@@ -131,7 +167,7 @@ def test_every_bad_purchase_field_is_marked_at_once(tab, demo_path):
     before = count_outside(demo_path, "purchases")
     fill_purchase(tab, grams="10kg", total="abc")
     tab.p_bean.value = ""
-    tab._save_purchase()
+    tab.p_save.click()
     assert tab.purchase_form.errors.keys() == {"bean", "grams", "total_won"}
     assert "whole number" in tab.p_total.error.value and "whole number" in tab.p_grams.error.value
     assert count_outside(demo_path, "purchases") == before
@@ -139,7 +175,7 @@ def test_every_bad_purchase_field_is_marked_at_once(tab, demo_path):
     assert tab.purchase_form.errors.keys() == {"bean", "grams"}
     tab.p_bean.value, tab.p_grams.value = "ETH-URAGA", "5,000"
     assert tab.purchase_form.errors == {}
-    tab._save_purchase()
+    tab.p_save.click()
     assert count_outside(demo_path, "purchases") == before + 1
     assert outside(demo_path, "SELECT grams, total_won FROM purchases ORDER BY id DESC LIMIT 1") == [(5000, 62000)]
 
@@ -150,11 +186,11 @@ def test_whole_number_purchase_fields_refuse_text_fractions_negatives_and_absurd
     before = count_outside(demo_path, "purchases")
     fill_purchase(tab)
     getattr(tab, field).value = typed
-    tab._save_purchase()
+    tab.p_save.click()
     assert tab.purchase_form.errors.keys() == {getattr(tab, field).name}
     assert count_outside(demo_path, "purchases") == before
     getattr(tab, field).value = "1,000"  # the positive control: the same form then saves
-    tab._save_purchase()
+    tab.p_save.click()
     assert count_outside(demo_path, "purchases") == before + 1
 
 
@@ -163,11 +199,11 @@ def test_a_stocktake_count_is_whole_grams_as_typed(tab, demo_path):
     tab.s_bean.value, tab.s_day.value = "ETH-URAGA", DAY
     for bad in ("abc", "7499.5", "-1", "7.5kg"):
         tab.s_counted.value = bad
-        tab._save_stocktake()
+        tab.s_save.click()
         assert tab.stocktake_form.errors.keys() == {"counted_g"}, bad
     assert count_outside(demo_path, "stock_adjustments") == before
     tab.s_counted.value = "7,400"
     assert tab.stocktake_form.errors == {}
-    tab._save_stocktake()
+    tab.s_save.click()
     assert count_outside(demo_path, "stock_adjustments") == before + 1
     assert outside(demo_path, "SELECT delta_g FROM stock_adjustments ORDER BY id DESC LIMIT 1") == [(-100,)]

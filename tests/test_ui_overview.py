@@ -1,4 +1,5 @@
-"""The Overview tab without a browser: KPI cards, charts, the attention list, filters, language."""
+"""The Overview tab without a browser: KPI cards, charts, the attention list, filters, language.
+The numbers and judgements are `OverviewModel`'s; a few tests check that the view draws them."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from themoon import db, kpis
 from themoon.ui import charts
 from themoon.ui.context import Context
 from themoon.ui.forms import is_hidden
-from themoon.ui.overview import CHART_KEYS, KPI_KEYS, OverviewTab
+from themoon.ui.tabs.overview import CHART_KEYS, KPI_KEYS, OverviewModel, OverviewTab
 
 OWNER = {"id": 1, "username": "owner", "display_name": "Owner", "role": "owner"}
 # the numbers the store API gives and the analytics must give too (one place per number)
@@ -60,6 +61,45 @@ def view(small_path) -> OverviewTab:
 
 def card(view: OverviewTab, key: str) -> str:
     return view.cards[key]
+
+
+@pytest.fixture()
+def model(small_path) -> OverviewModel:
+    m = OverviewModel(Context(small_path, today=SMALL_UNTIL, user=OWNER))
+    m.load()
+    return m
+
+
+def test_the_model_holds_the_hand_computed_kpis_and_judges_them(model):
+    assert model.bounds() == (SMALL_SINCE, SMALL_UNTIL)
+    o = model.data["overview"]
+    assert (o["batches"], o["roasted_g"], o["green_g"], o["roast_cost_won"]) == (3, 6580, 8000, 85160)
+    assert (o["avg_loss_pct"], o["expected_loss_pct"], o["loss_variance_pts"]) == (17.67, 17.0, 0.67)
+    assert (o["avg_cost_per_roasted_kg_won"], o["stock_value_won"], o["beans_in_stock"]) == (12942, 40000, 2)
+    assert (o["low_stock_count"], o["open_alerts"], o["cup_margin_pct"]) == (1, 1, None)
+    states = model.card_states()
+    assert states["low_stock"] == states["alerts"] == "warn" and states["loss"] == "good"
+    assert states["cup_margin"] is None and states["roasted"] is None
+
+
+def test_the_model_filters_and_refuses_unknown_values(model):
+    assert not model.set_period("decade") and model.period == "month"
+    assert model.set_period("90d") and model.bounds()[0] == date(2026, 8, 18)
+    model.load()
+    assert model.data["overview"]["batches"] == 4  # the October batch joins
+    assert not model.set_product("blend:NO-SUCH") and model.product == ""
+    assert model.set_product("bean:KEN")
+    model.load()
+    assert {r["product"] for r in model.data["weekly"]} == {"KEN"}
+    assert model.data["overview"]["batches"] == 4  # the cards are every product's
+    with pytest.raises(ValueError):
+        OverviewModel(model.ctx, period="decade")
+
+
+def test_the_model_lists_what_needs_attention(model):
+    att = model.attention()
+    assert [(a["batch_id"], a["level"], a["direction"]) for a in att.anomalies] == [(3, "WARNING", "HIGH")]
+    assert [r["name_en"] for r in att.low_stock] == ["Yirgacheffe"] and att.low_margins == [] and att.more == 0
 
 
 def test_cards_show_the_hand_computed_kpis(view):

@@ -103,15 +103,15 @@ def setup_logging() -> None:
 
 def _tab_class(key: str) -> type[Tab]:
     if key == "overview":
-        from .overview import OverviewTab as cls
+        from .tabs.overview import OverviewTab as cls
     elif key == "roasting":
         from .tabs.roasting import RoastingTab as cls
     elif key == "inventory":
-        from .inventory import InventoryTab as cls
+        from .tabs.inventory import InventoryTab as cls
     elif key == "catalog":
-        from .catalog import CatalogTab as cls
+        from .tabs.beans import CatalogTab as cls
     elif key == "costs":
-        from .costs import CostsTab as cls
+        from .tabs.costs import CostsTab as cls
     elif key == "reports":
         from .reports import ReportsTab as cls
     elif key == "imports":

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import ipywidgets as widgets
 
-from .context import Context
+from .context import Context, Outcome
 from .forms import Field, Form, badge, button, classes, hide, quiet_forms, report_unexpected, rich, row
 from .i18n import t
 
@@ -135,6 +135,22 @@ class Tab:
 
         widget.observe(handler, names="value")
 
+    def unavailable_text(self) -> str:
+        """What a tab shows in place of a figure its reader could not compute (`reads.UNAVAILABLE`)."""
+        from .pending_messages import pending
+
+        return pending("reads.unavailable", self.lang)
+
+    def show_outcome(self, form: Form, outcome: Outcome) -> bool:
+        """Show a model action's failure on its form (an input error next to its field); True if ok."""
+        if outcome.ok:
+            return True
+        if outcome.error is not None:
+            form.show_error(outcome.error, self.lang)
+        else:
+            form.set_status("error", self.tr(outcome.message_key))
+        return False
+
     def after_write(self, what: str, form: Form, message: str) -> None:
         """A write went through: tell the other tabs, read again, then say so (after the redraw)."""
         self.ctx.changed(what, self)
@@ -224,7 +240,7 @@ class Tab:
 
 
 def product_label(product, lang: str) -> str:
-    """'Full Moon · blend' / '풀문 · 블렌드'; a single origin is its name."""
+    """'Full Moon · blend' (the Korean name and word in Korean); a single origin is its name."""
     name = product.name(lang)
     return f"{name} · {t('kind.blend', lang)}" if product.kind == "blend" else name
 
@@ -277,5 +293,9 @@ def _put(out: widgets.Widget, content: Any) -> None:
 
             out.themoon_figure = str(content)
             out.value = charts.chart_html(content)
+    elif not isinstance(out, widgets.Output):  # a chart widget and no figure: empty it
+        if out.value:
+            out.themoon_figure = None
+            out.value = ""
     elif out.outputs != content:
         out.outputs = content

@@ -15,13 +15,16 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .. import db, sessions, users
+from ..models import ValidationError
 from .forms import Form, PermissionDenied, guarded, report_unexpected
 from .i18n import normalize
+from .reads import EngineReads, Reads, StoreReads
 
 log = logging.getLogger("themoon.ui")
 
@@ -37,6 +40,18 @@ class AccountChanged(PermissionDenied):
     """The signed-in person was deactivated or given another role since signing in."""
 
     message_key = "err.account_changed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a model's action came to: ok with its value, or the input error (named by field) and
+    the message key the view shows (`form.fix`, `err.denied`, `err.account_changed`,
+    `err.unexpected`)."""
+
+    ok: bool
+    value: Any = None
+    error: ValidationError | None = None
+    message_key: str = ""
 
 
 class Context:
@@ -58,6 +73,7 @@ class Context:
         self._inode: int | None = None
         self._analytics = analytics
         self._analytics_failed = False
+        self._reads: Reads | None = None
         self._listeners: list[Callable[[str, object], None]] = []
         # called (once the form shows why) when the store no longer holds the signed-in person as
         # they signed in; the app ends the session
@@ -125,7 +141,7 @@ class Context:
 
     def analytics(self):
         """The DuckDB analytics over the store (themoon.analytics), brought up to date; None when it
-        cannot run here (the caller then reads through the store API)."""
+        cannot run here. Tabs read through `reads`, never this."""
         if self._analytics is None and not self._analytics_failed:
             try:
                 from ..analytics import Analytics
@@ -142,40 +158,17 @@ class Context:
                 report_unexpected("analytics.refresh", self.username)
         return self._analytics
 
-    def green_costs(self, on: date) -> dict:
-        """Moving-average green ₩/kg of every bean on a day: `Analytics.green_costs_per_kg` (equal to
-        `costs.green_costs_per_kg`, and fast on a big store), else the store's."""
-        analytics = self.analytics()
-        if analytics is not None:
-            return analytics.green_costs_per_kg(on)
-        from .. import costs
-
-        return costs.green_costs_per_kg(self.conn(), on)
-
-    def stock(self) -> list[dict]:
-        """Stock of every bean after everything recorded, as `inventory.stock` rows (from the
-        analytics engine when it runs: same numbers, fast on a big store)."""
-        analytics = self.analytics()
-        if analytics is None:
-            from .. import inventory
-
-            return inventory.stock(self.conn())
-        return [
-            {
-                "bean": r["code"],
-                "bean_id": int(r["bean_id"]),
-                "name_en": r["name_en"],
-                "name_ko": r["name_ko"],
-                "stock_g": int(r["stock_g"]),
-                "avg_cost_per_kg_won": None
-                if r["avg_cost_per_kg_won"] is None or r["avg_cost_per_kg_won"] != r["avg_cost_per_kg_won"]
-                else int(r["avg_cost_per_kg_won"]),
-                "value_won": int(r["value_won"]),
-                "reorder_point_g": int(r["reorder_point_g"]),
-                "low": bool(r["low"]),
-            }
-            for r in analytics.stock().to_dict("records")
-        ]
+    @property
+    def reads(self) -> Reads:
+        """The one read interface of the tabs (themoon/ui/reads.py), chosen once: the analytics
+        engine when it starts here, else the store API with the same return shapes."""
+        if self._reads is None:
+            if self.analytics() is not None:
+                self._reads = EngineReads(lambda: self.analytics())
+            else:
+                self._reads = StoreReads(self.conn)
+            log.info("ui reads: %s", "analytics engine" if self._reads.engine else "store only")
+        return self._reads
 
     # --- change notification -----------------------------------------------------------------------
 
@@ -206,28 +199,51 @@ class Context:
         shown next to its field, anything unexpected logged and shown as a friendly line.
         Returns (ok, result)."""
         changed: list[bool] = []
-
-        def work() -> Any:
-            try:
-                if action in WRITE_ACTIONS and threading.current_thread() is threading.main_thread():
-                    conn = self.conn()
-                    with db.transaction(conn):  # the store API's own transaction joins this one
-                        self._check_user(conn, action)
-                        return fn()
-                if self.user is not None and threading.current_thread() is not threading.main_thread():
-                    conn = db.connect(self.db_path, migrate=False)  # a worker: its own connection
-                    try:
-                        self._check_user(conn, action)
-                    finally:
-                        conn.close()
-                elif self.user is not None or action:
-                    self._check_user(self.conn(), action)
-            except AccountChanged:
-                changed.append(True)
-                raise
-            return fn()
-
-        result = guarded(lang=lambda: self.lang, user=lambda: self.username, form=form, where=where, fn=work)
+        result = guarded(
+            lang=lambda: self.lang,
+            user=lambda: self.username,
+            form=form,
+            where=where,
+            fn=lambda: self._checked(fn, action, changed),
+        )
         if changed and self.on_account_changed is not None:
             self.on_account_changed()
         return result
+
+    def attempt(self, fn: Callable[[], Any], *, action: str | None = None, where: str = "action") -> Outcome:
+        """`run` for a tab's model: the same checks and transaction, and what happened as an
+        Outcome (a ValidationError, a refusal's or a failure's message key) for the view to show."""
+        changed: list[bool] = []
+        try:
+            outcome = Outcome(True, self._checked(fn, action, changed))
+        except PermissionDenied as denied:
+            outcome = Outcome(False, message_key=denied.message_key)
+        except ValidationError as error:
+            outcome = Outcome(False, error=error, message_key="form.fix")
+        except Exception:
+            report_unexpected(where, self.username)
+            outcome = Outcome(False, message_key="err.unexpected")
+        if changed and self.on_account_changed is not None:
+            self.on_account_changed()
+        return outcome
+
+    def _checked(self, fn: Callable[[], Any], action: str | None, changed: list[bool]) -> Any:
+        """`fn()` after the signed-in person and the role were checked (a write: in one transaction)."""
+        try:
+            if action in WRITE_ACTIONS and threading.current_thread() is threading.main_thread():
+                conn = self.conn()
+                with db.transaction(conn):  # the store API's own transaction joins this one
+                    self._check_user(conn, action)
+                    return fn()
+            if self.user is not None and threading.current_thread() is not threading.main_thread():
+                conn = db.connect(self.db_path, migrate=False)  # a worker: its own connection
+                try:
+                    self._check_user(conn, action)
+                finally:
+                    conn.close()
+            elif self.user is not None or action:
+                self._check_user(self.conn(), action)
+        except AccountChanged:
+            changed.append(True)
+            raise
+        return fn()

@@ -1,28 +1,18 @@
-"""Beans & blends tab: the catalogue with search and filters; add, edit, deactivate (owner); the
-blend recipe editor in parts with the live ratio and standard cost per kg; a cost breakdown chart
-per product.
-
-The standard cost is `costs.product_cost` (the cost model of docs/costing.md); the recipe
-editor's live figure and the breakdown's pieces use the same `themoon.costing` functions on the
-recipe being typed, and the pieces add up exactly to the package's number.
-"""
+"""Beans & blends tab, the view: the catalogue with search and filters, the bean and blend
+editors with the recipe rows and their live ratio and cost, the cost breakdown chart, bound to
+`CatalogModel` (model.py), which reads and writes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from fractions import Fraction
 from typing import Any
 
 import ipywidgets as widgets
 
-from .. import catalog, cost_settings, costs, terms
-from ..costing import CostSettings, processing_per_roasted_kg, ratios, standard_cost_per_kg
-from ..models import ValidationError, parse_int, parse_pct_bp
-from . import charts
-from . import format as fmt
-from .base import Tab, bean_name, bean_options, product_options, set_options
-from .forms import (
+from ... import charts
+from ... import format as fmt
+from ...base import Tab, bean_name, bean_options, product_options, set_options
+from ...forms import (
     Column,
     Field,
     Form,
@@ -37,7 +27,8 @@ from .forms import (
     text_input,
     title,
 )
-from .i18n import term
+from ...i18n import term
+from .model import STATUS, CatalogModel, loss_text
 
 BEAN_COLUMNS = (
     Column("col.code"),
@@ -57,50 +48,6 @@ BLEND_COLUMNS = (
     Column("col.cost_kg", num=True),
     Column("col.status"),
 )
-STATUS = ("active", "inactive", "all")
-
-
-@dataclass
-class Piece:
-    key: str  # 'green' | 'roasting' | 'labour' | 'energy' | 'misc'
-    label_en: str
-    label_ko: str
-    won_per_kg: Fraction
-
-
-def cost_breakdown(conn, product_ref: str, on: date, green: dict | None = None) -> dict[str, Any]:
-    """The standard cost per roasted kg of a product in pieces: each bean's green cost grossed up
-    for the expected loss, then roasting, labour, energy and misc per roasted kg. The pieces add
-    up exactly to `costs.product_cost`'s cost (returned as `total`)."""
-    product = catalog.get_product(conn, product_ref)
-    settings = cost_settings.settings_on(conn, on)
-    green = costs.green_costs_per_kg(conn, on) if green is None else green
-    package = costs.product_cost(conn, product, settings, green, on)
-    loss = costs.expected_loss(conn, product, settings, on)
-    recipe = catalog.recipe(conn, product)
-    names = {b["id"]: b for b in catalog.list_beans(conn)}
-    pieces: list[Piece] = []
-    if package["cost_per_kg"] is not None:
-        shares = ratios([parts for _, parts in recipe])
-        for (bean_id, _), share in zip(recipe, shares, strict=True):
-            bean = names[bean_id]
-            pieces.append(
-                Piece(
-                    "green",
-                    bean["name_en"],
-                    bean["name_ko"] or bean["name_en"],
-                    share * green[bean_id] / (1 - loss / 100),
-                )
-            )
-        planned_kg = Fraction(settings.planned_session_roasted_g, 1000)
-        labour = Fraction(settings.labour_won_per_hour * settings.labour_minutes_per_session, 60)
-        pieces += [
-            Piece("roasting", "", "", Fraction(settings.roasting_won_per_kg)),
-            Piece("labour", "", "", labour / planned_kg),
-            Piece("energy", "", "", Fraction(settings.energy_won_per_session) / planned_kg),
-            Piece("misc", "", "", Fraction(settings.misc_won_per_session) / planned_kg),
-        ]
-    return {"product": product, "package": package, "pieces": pieces, "total": package["cost_per_kg"], "loss": loss}
 
 
 def breakdown_figure(breakdown: dict[str, Any], lang: str, label: Any) -> dict:
@@ -120,24 +67,14 @@ def breakdown_figure(breakdown: dict[str, Any], lang: str, label: Any) -> dict:
     )
 
 
-def _loss_text(bp: int | None) -> str:
-    """A stored expected loss (basis points) as the owner types it: '13.5'; '' for the default."""
-    return "" if bp is None else fmt.number(Fraction(bp, 100), 2).rstrip("0").rstrip(".")
-
-
 class CatalogTab(Tab):
     key = "catalog"
     watches = frozenset({"catalog", "stock", "settings", "batches"})
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        self.beans: list[dict] = []
-        self.blends: list[dict] = []
-        self.product_costs: dict[str, dict] = {}
-        self.editing_bean: int | None = None
-        self.editing_blend: int | None = None
+        self.model = CatalogModel(ctx)
         self.recipe_rows: list[dict] = []
-        self.breakdown: dict[str, Any] | None = None
         self.figure: dict | None = None
         self._build()
         self.refresh()
@@ -145,7 +82,9 @@ class CatalogTab(Tab):
     # --- building -----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        # beans
+        self.finish([self._build_beans(), self._build_blends(), self._build_breakdown()])
+
+    def _build_beans(self) -> widgets.Widget:
         self.beans_title = title()
         self.search = Field("search", text_input(), "f.search")
         self.status = Field("status", widgets.Dropdown(options=[("", s) for s in STATUS], value="active"), "f.status")
@@ -164,6 +103,18 @@ class CatalogTab(Tab):
                 pick=self._on_bean_pick,
             )
         )
+        return card(
+            [
+                self.beans_title,
+                row([self.search.box, self.status.box, self.country.box], "themoon-filters"),
+                self.beans_table,
+                self.bean_tools,
+                self._build_bean_form(),
+            ],
+            "themoon-beans",
+        )
+
+    def _build_bean_form(self) -> widgets.Widget:
         self.bean_form_title = title("themoon-subtitle-card")
         self.b_fields = {
             name: Field(name, text_input(), f"f.{name}")
@@ -196,18 +147,9 @@ class CatalogTab(Tab):
             "themoon-bean-form",
         )
         hide(self.bean_form_box)
-        beans_card = card(
-            [
-                self.beans_title,
-                row([self.search.box, self.status.box, self.country.box], "themoon-filters"),
-                self.beans_table,
-                self.bean_tools,
-                self.bean_form_box,
-            ],
-            "themoon-beans",
-        )
+        return self.bean_form_box
 
-        # blends
+    def _build_blends(self) -> widgets.Widget:
         self.blends_title = title()
         self.blends_table = classes(widgets.HTML(), "themoon-blends-table")
         self.blend_pick, self.blend_edit, self.blend_toggle, self.blend_new, self.blend_tools_form, self.blend_tools = (
@@ -220,6 +162,10 @@ class CatalogTab(Tab):
                 pick=self._on_blend_pick,
             )
         )
+        form = self._build_blend_form()
+        return card([self.blends_title, self.blends_table, self.blend_tools, form], "themoon-blends")
+
+    def _build_blend_form(self) -> widgets.Widget:
         self.blend_form_title = title("themoon-subtitle-card")
         self.k_fields = {name: Field(name, text_input(), f"f.{name}") for name in ("code", "name_en", "name_ko")}
         self.k_fields["expected_loss_pct"] = Field(
@@ -256,17 +202,15 @@ class CatalogTab(Tab):
             "themoon-blend-form",
         )
         hide(self.blend_form_box)
-        blends_card = card(
-            [self.blends_title, self.blends_table, self.blend_tools, self.blend_form_box], "themoon-blends"
-        )
+        return self.blend_form_box
 
-        # cost breakdown
+    def _build_breakdown(self) -> widgets.Widget:
         self.breakdown_title = title()
         self.breakdown_product = Field("breakdown_product", widgets.Dropdown(), "f.product")
         self.on_change(self.breakdown_product.widget, self._draw_breakdown, "breakdown")
         self.breakdown_note = note("themoon-breakdown-note")
         self.breakdown_out = charts.chart_widget()
-        breakdown_card = card(
+        return card(
             [
                 self.breakdown_title,
                 row([self.breakdown_product.box], "themoon-filters"),
@@ -276,51 +220,29 @@ class CatalogTab(Tab):
             "themoon-chart",
             "themoon-chart-breakdown",
         )
-        self.finish([beans_card, blends_card, breakdown_card])
 
     # --- data -----------------------------------------------------------------------------------------
 
     def load(self) -> None:
-        conn = self.ctx.conn()
-        self.all_beans = catalog.list_beans(conn)
-        self.blends = catalog.list_blends(conn)
-        on = self.ctx.today()
-        self.settings = cost_settings.settings_on(conn, on)
-        self.green = self.ctx.green_costs(on)
-        self.product_costs = {
-            f"{r['kind']}:{r['product']}": r for r in costs.product_costs(conn, on=on, green_per_kg=self.green)
-        }
-        self.term_names = terms.korean_names(conn)
-        countries = sorted({b["country"] for b in self.all_beans if b["country"]})
-        self.quietly(
-            lambda: set_options(
-                self.country.widget,
-                [(self.tr("f.all"), "")] + [(term("country", c, self.lang, self.term_names), c) for c in countries],
-            )
-        )
+        conn, m = self.ctx.conn(), self.model
+        m.search, m.country = str(self.search.value or "")[:80], self.country.value or ""
+        m.status = self.status.value if self.status.value in STATUS else "active"
+        m.breakdown_product = self.breakdown_product.value or ""
+        m.load()
+        countries = [(term("country", c, self.lang, m.term_names), c) for c in m.countries()]
+        self.quietly(lambda: set_options(self.country.widget, [(self.tr("f.all"), "")] + countries))
         self.quietly(lambda: set_options(self.breakdown_product.widget, product_options(conn, self.lang)))
-        self._filter_beans_data()
-        self._load_breakdown()
-
-    def _filter_beans_data(self) -> None:
-        status = self.status.value
-        active = {"active": True, "inactive": False}.get(status)
-        search = str(self.search.value or "")[:80]
-        beans = catalog.list_beans(self.ctx.conn(), search=search or None, active=active)
-        if self.country.value:
-            beans = [b for b in beans if b["country"] == self.country.value]
-        self.beans = beans
+        if (self.country.value or "") != m.country or (self.breakdown_product.value or "") != m.breakdown_product:
+            m.country, m.breakdown_product = self.country.value or "", self.breakdown_product.value or ""
+            m.filter_beans()
+            m.load_breakdown()
 
     def _filter_beans(self) -> None:
-        self._filter_beans_data()
+        self.model.set_filters(search=self.search.value or "", status=self.status.value, country=self.country.value)
         self._render_beans()
 
-    def _load_breakdown(self) -> None:
-        product = self.breakdown_product.value
-        self.breakdown = cost_breakdown(self.ctx.conn(), product, self.ctx.today(), self.green) if product else None
-
     def _draw_breakdown(self) -> None:
-        self._load_breakdown()
+        self.model.set_breakdown_product(self.breakdown_product.value)
         self._render_breakdown()
 
     # --- rendering ------------------------------------------------------------------------------------
@@ -345,11 +267,13 @@ class CatalogTab(Tab):
         self.blend_cancel.description = self.tr("btn.cancel")
         self.recipe_add.description = self.tr("cat.add_component")
         self.bean_form_title.value = esc(
-            self.tr("cat.edit_bean", code=self.b_fields["code"].value) if self.editing_bean else self.tr("cat.new_bean")
+            self.tr("cat.edit_bean", code=self.b_fields["code"].value)
+            if self.model.editing.bean
+            else self.tr("cat.new_bean")
         )
         self.blend_form_title.value = esc(
             self.tr("cat.edit_blend", code=self.k_fields["code"].value)
-            if self.editing_blend
+            if self.model.editing.blend
             else self.tr("cat.new_blend")
         )
         for r in self.recipe_rows:
@@ -364,35 +288,35 @@ class CatalogTab(Tab):
     def _render_beans(self) -> None:
         lang = self.lang
         rows = []
-        for b in self.beans:
+        for b in self.model.beans:
             name = esc(b["name_en"]) + (f" <span class='themoon-ko'>{esc(b['name_ko'])}</span>" if b["name_ko"] else "")
             loss = fmt.pct(Fraction(b["expected_loss_bp"], 100)) if b["expected_loss_bp"] else self.tr("cat.default")
             rows.append(
                 [
                     f"<span class='themoon-code'>{esc(b['code'])}</span>",
                     name,
-                    esc(term("country", b["country"], lang, self.term_names)),
-                    esc(term("process", b["process"], lang, self.term_names)),
-                    esc(term("roast_level", b["roast_level"], lang, self.term_names)),
+                    esc(term("country", b["country"], lang, self.model.term_names)),
+                    esc(term("process", b["process"], lang, self.model.term_names)),
+                    esc(term("roast_level", b["roast_level"], lang, self.model.term_names)),
                     esc(fmt.grams_as_kg(b["reorder_point_g"])),
                     esc(loss),
                     self.active_badge(b["active"]),
                 ]
             )
         self.beans_table.value = table_html(BEAN_COLUMNS, rows, lang, empty=self.tr("cat.no_beans"))
-        self.fill_pick(self.bean_pick, self.all_beans)
+        self.fill_pick(self.bean_pick, self.model.all_beans)
         self._on_bean_pick()
 
     def _render_blends(self) -> None:
         lang = self.lang
         rows = []
-        for blend in self.blends:
+        for blend in self.model.blends:
             total = sum(c["parts"] for c in blend["components"]) or 1
             recipe = ", ".join(
                 f"{esc(bean_name(c, lang))} {c['parts']} ({fmt.pct(Fraction(c['parts'] * 100, total), 0)})"
                 for c in blend["components"]
             )
-            cost = self.product_costs.get(f"blend:{blend['code']}", {})
+            cost = self.model.product_costs.get(f"blend:{blend['code']}", {})
             name = esc(blend["name_en"]) + (
                 f" <span class='themoon-ko'>{esc(blend['name_ko'])}</span>" if blend["name_ko"] else ""
             )
@@ -416,11 +340,11 @@ class CatalogTab(Tab):
                 ]
             )
         self.blends_table.value = table_html(BLEND_COLUMNS, rows, lang, empty=self.tr("cat.no_blends"))
-        self.fill_pick(self.blend_pick, self.blends)
+        self.fill_pick(self.blend_pick, self.model.blends)
         self._on_blend_pick()
 
     def _render_breakdown(self) -> None:
-        b = self.breakdown
+        b = self.model.breakdown
         if b is None or b["total"] is None:
             self.breakdown_note.value = esc(self.tr("cat.breakdown_none")) if b is not None else ""
             self.figure = None
@@ -435,7 +359,7 @@ class CatalogTab(Tab):
     # --- beans: add, edit, deactivate -------------------------------------------------------------------
 
     def selected_bean(self) -> dict | None:
-        return next((b for b in self.all_beans if b["id"] == self.bean_pick.value), None)
+        return self.model.bean(self.bean_pick.value)
 
     def _on_bean_pick(self) -> None:
         self.show_pick(self.selected_bean(), self.bean_edit, self.bean_toggle)
@@ -443,7 +367,7 @@ class CatalogTab(Tab):
     def _new_bean(self) -> None:
         if not self.ctx.can("catalog"):
             return
-        self.editing_bean = None
+        self.model.editing.bean = None
 
         def clear() -> None:
             for name, field in self.b_fields.items():
@@ -455,12 +379,12 @@ class CatalogTab(Tab):
         bean = self.selected_bean()
         if bean is None or not self.ctx.can("catalog"):
             return
-        self.editing_bean = bean["id"]
+        self.model.editing.bean = bean["id"]
 
         def fill() -> None:
             for name, field in self.b_fields.items():
                 if name == "expected_loss_pct":
-                    field.value = _loss_text(bean["expected_loss_bp"])
+                    field.value = loss_text(bean["expected_loss_bp"])
                 elif name == "reorder_point_g":
                     field.value = str(bean["reorder_point_g"])
                 else:
@@ -469,7 +393,7 @@ class CatalogTab(Tab):
         self.open_editor(self.bean_form, self.bean_form_box, fill)
 
     def _close_bean_form(self) -> None:
-        self.editing_bean = None
+        self.model.editing.bean = None
         self.bean_form.clear()
         hide(self.bean_form_box)
 
@@ -478,21 +402,28 @@ class CatalogTab(Tab):
 
     def _save_bean(self) -> None:
         values = self.bean_values()
-        add, update = catalog.add_bean, catalog.update_bean
-        if self.save_record(
-            self.bean_form, values, add=add, update=update, editing=self.editing_bean, where="catalog.save_bean"
-        ):
+        self.bean_form.clear()
+        if self.show_outcome(self.bean_form, self.model.save_bean(values)):
             self._close_bean_form()
             self.after_write("catalog", self.bean_tools_form, self.tr("cat.bean_saved", code=values["code"]))
 
+    def _toggled(self, record: dict | None, toggle: Any) -> None:
+        """(De)activate a picked record through the model, and say so."""
+        if record is None:
+            return
+        form = self.bean_tools_form if toggle == self.model.toggle_bean else self.blend_tools_form
+        form.clear()
+        if self.show_outcome(form, toggle(record)):
+            key = "cat.deactivated" if record["active"] else "cat.reactivated"
+            self.after_write("catalog", form, self.tr(key, code=record["code"]))
+
     def _toggle_bean(self) -> None:
-        form, bean = self.bean_tools_form, self.selected_bean()
-        self.toggle_active(form, catalog.update_bean, bean, what="catalog", where="catalog.toggle_bean")
+        self._toggled(self.selected_bean(), self.model.toggle_bean)
 
     # --- blends: recipe editor ----------------------------------------------------------------------------
 
     def selected_blend(self) -> dict | None:
-        return next((b for b in self.blends if b["id"] == self.blend_pick.value), None)
+        return self.model.blend(self.blend_pick.value)
 
     def _on_blend_pick(self) -> None:
         self.show_pick(self.selected_blend(), self.blend_edit, self.blend_toggle)
@@ -548,39 +479,8 @@ class CatalogTab(Tab):
 
     def live_cost(self) -> dict[str, Any]:
         """Ratios and standard cost per kg of the recipe as typed (None where not computable)."""
-        parts = []
-        for r in self.recipe_rows:
-            try:
-                parts.append(parse_int("parts", r["parts"].value, minimum=1, maximum=1000) if r["bean"].value else None)
-            except ValidationError:
-                parts.append(None)
-        valid = [p for p in parts if p]
-        total = sum(valid)
-        shares = [None if not p else Fraction(p, total) for p in parts]
-        settings: CostSettings = self.settings
-        try:
-            loss = Fraction(parse_pct_bp("expected_loss_pct", self.k_fields["expected_loss_pct"].value), 100)
-        except ValidationError:
-            loss = settings.expected_loss_pct
-        cost = None
-        missing = []
-        if valid and len(valid) == len(parts):
-            beans = {b["code"]: b["id"] for b in self.all_beans}
-            components = []
-            for r, p in zip(self.recipe_rows, parts, strict=True):
-                green = self.green.get(beans.get(r["bean"].value))
-                if green is None:
-                    missing.append(r["bean"].value)
-                components.append((p, green))
-            if not missing:
-                cost = standard_cost_per_kg(components, loss, settings)
-        return {
-            "shares": shares,
-            "loss": loss,
-            "cost": cost,
-            "missing": missing,
-            "processing": processing_per_roasted_kg(settings),
-        }
+        rows = [(r["bean"].value, r["parts"].value) for r in self.recipe_rows]
+        return self.model.live_cost(rows, self.k_fields["expected_loss_pct"].value)
 
     def _recipe_live(self) -> None:
         if not self.recipe_rows:
@@ -600,7 +500,7 @@ class CatalogTab(Tab):
     def _new_blend(self) -> None:
         if not self.ctx.can("catalog"):
             return
-        self.editing_blend = None
+        self.model.editing.blend = None
 
         def clear() -> None:
             for name, field in self.k_fields.items():
@@ -614,18 +514,18 @@ class CatalogTab(Tab):
         blend = self.selected_blend()
         if blend is None or not self.ctx.can("catalog"):
             return
-        self.editing_blend = blend["id"]
+        self.model.editing.blend = blend["id"]
 
         def fill() -> None:
             for name in ("code", "name_en", "name_ko", "description"):
                 self.k_fields[name].value = blend[name] or ""
-            self.k_fields["expected_loss_pct"].value = _loss_text(blend["expected_loss_bp"])
+            self.k_fields["expected_loss_pct"].value = loss_text(blend["expected_loss_bp"])
             self._set_recipe([(c["code"], c["parts"]) for c in blend["components"]])
 
         self.open_editor(self.blend_form, self.blend_form_box, fill)
 
     def _close_blend_form(self) -> None:
-        self.editing_blend = None
+        self.model.editing.blend = None
         self.blend_form.clear()
         hide(self.blend_form_box)
 
@@ -643,13 +543,10 @@ class CatalogTab(Tab):
 
     def _save_blend(self) -> None:
         values = {**self.blend_values(), "components": self.recipe_values()}
-        add, update = catalog.add_blend, catalog.update_blend
-        if self.save_record(
-            self.blend_form, values, add=add, update=update, editing=self.editing_blend, where="catalog.save_blend"
-        ):
+        self.blend_form.clear()
+        if self.show_outcome(self.blend_form, self.model.save_blend(values)):
             self._close_blend_form()
             self.after_write("catalog", self.blend_tools_form, self.tr("cat.blend_saved", code=values["code"]))
 
     def _toggle_blend(self) -> None:
-        form, blend = self.blend_tools_form, self.selected_blend()
-        self.toggle_active(form, catalog.update_blend, blend, what="catalog", where="catalog.toggle_blend")
+        self._toggled(self.selected_blend(), self.model.toggle_blend)

@@ -1,12 +1,5 @@
-"""Costs & prices tab: standard cost per kg, per bag and per cup of every product and menu item,
-suggested price against the real menu price and the margin; a what-if panel (green price ±%,
-loss, labour, energy, dose) that recomputes every margin at once and writes nothing.
-
-Numbers are the package's: `costs.product_costs` / `costs.menu_costs` / `costs.what_if` (or the
-same functions of `themoon.analytics`, equal by its tests and fast on a big store). The what-if
-inputs go to the engine as typed: it validates them like `costs.what_if`, and an error shows
-next to its field.
-"""
+"""Costs & prices tab, the view: the what-if inputs, the menu list with its what-if columns and
+the product list, bound to `CostsModel` (model.py), which holds the numbers and the actions."""
 
 from __future__ import annotations
 
@@ -14,12 +7,12 @@ from fractions import Fraction
 
 import ipywidgets as widgets
 
-from .. import costs, kpis
-from ..costing import unit_cost
-from . import charts
-from . import format as fmt
-from .base import Tab, local_name
-from .forms import (
+from .... import kpis
+from ....costing import unit_cost
+from ... import charts
+from ... import format as fmt
+from ...base import Tab, local_name
+from ...forms import (
     Column,
     Field,
     Form,
@@ -35,9 +28,7 @@ from .forms import (
     text_input,
     title,
 )
-
-BAG_G = 200  # the café sells beans in 200 g bags
-CUP_G = 20  # a hand-drip dose, for the per-product column (menu items carry their own dose)
+from .model import BAG_G, CHANNEL_FILTER, CUP_G, CostsModel
 
 PRODUCT_COLUMNS = (
     Column("col.product"),
@@ -63,7 +54,6 @@ MENU_COLUMNS = (
     Column("col.change", num=True),
     Column("col.status"),
 )
-CHANNEL_FILTER = ("all", "cup", "bag", "wholesale")
 
 
 def whatif_figure(base: list[dict], changed: list[dict], lang: str, label) -> dict:
@@ -87,15 +77,17 @@ class CostsTab(Tab):
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        self.products: list[dict] = []
-        self.menu: list[dict] = []
-        self.scenario: list[dict] | None = None
+        self.model = CostsModel(ctx)
         self.figure: dict | None = None
         self._build()
         self.refresh()
 
+    # --- building ----------------------------------------------------------------------------------
+
     def _build(self) -> None:
-        # what-if
+        self.finish([self._build_whatif(), self._build_menu(), self._build_products()])
+
+    def _build_whatif(self) -> widgets.Widget:
         self.w_title = title()
         self.w_note = note()
         self.w_green = Field(
@@ -120,23 +112,20 @@ class CostsTab(Tab):
         self.on_click(self.w_reset, self.reset, "whatif_reset")
         self.w_out = charts.chart_widget("themoon-whatif-chart")
         self.w_summary = classes(widgets.HTML(), "themoon-whatif-summary")
-        whatif = card(
+        inputs = [self.w_green.box, self.w_dose.box, self.w_loss.box, self.w_labour.box, self.w_energy.box]
+        return card(
             [
                 self.w_title,
                 self.w_note,
-                classes(
-                    widgets.Box(
-                        [self.w_green.box, self.w_dose.box, self.w_loss.box, self.w_labour.box, self.w_energy.box]
-                    ),
-                    "themoon-whatif-inputs",
-                ),
+                classes(widgets.Box(inputs), "themoon-whatif-inputs"),
                 row([self.w_reset], "themoon-actions"),
                 self.whatif_form.status,
                 classes(widgets.Box([self.w_summary, self.w_out]), "themoon-whatif-results"),
             ],
             "themoon-whatif",
         )
-        # menu items, with the what-if columns
+
+    def _build_menu(self) -> widgets.Widget:
         self.menu_title = title()
         self.menu_note = note()
         self.channel = classes(
@@ -144,9 +133,9 @@ class CostsTab(Tab):
             "themoon-mode",
             "themoon-channel",
         )
-        self.on_change(self.channel, self._render_menu, "channel")
+        self.on_change(self.channel, self._pick_channel, "channel")
         self.menu_table = classes(widgets.HTML(), "themoon-menu-table")
-        menu = card(
+        return card(
             [
                 classes(widgets.HBox([self.menu_title, self.channel]), "themoon-card-head"),
                 self.menu_note,
@@ -154,53 +143,27 @@ class CostsTab(Tab):
             ],
             "themoon-menu-costs",
         )
-        # products
+
+    def _build_products(self) -> widgets.Widget:
         self.products_title = title()
         self.products_note = note()
         self.products_table = classes(widgets.HTML(), "themoon-products-table")
-        products = card([self.products_title, self.products_note, self.products_table], "themoon-product-costs")
-        self.finish([whatif, menu, products])
+        return card([self.products_title, self.products_note, self.products_table], "themoon-product-costs")
 
-    # --- data ---------------------------------------------------------------------------------------
-
-    def _engine(self):
-        return self.ctx.analytics()
+    # --- binding ------------------------------------------------------------------------------------
 
     def load(self) -> None:
-        on = self.ctx.today()
-        engine = self._engine()
-        if engine is not None:
-            self.settings = engine.settings_on(on)
-            self.products = engine.product_costs(on)
-            self.menu = engine.menu_costs(on)
-        else:
-            from .. import cost_settings
+        self.model.inputs = {name: f.value for name, f in self.whatif_form.fields.items()}
+        self._show_whatif_outcome(self.model.load())
 
-            conn = self.ctx.conn()
-            self.settings = cost_settings.settings_on(conn, on)
-            self.products = costs.product_costs(conn, on=on)
-            self.menu = costs.menu_costs(conn, on=on)
-        self.target = kpis.target_margin_pct(self.settings)
-        self._run_scenario()
-
-    def _compute_scenario(self) -> None:
-        values = {name: f.value for name, f in self.whatif_form.fields.items()}
-        on = self.ctx.today()
-        engine = self._engine()
-        if engine is not None:  # validates the widget values exactly as costs.what_if does
-            self.scenario = engine.what_if(on=on, **values)
-        else:
-            self.scenario = costs.what_if(self.ctx.conn(), on=on, **values)
-
-    def _run_scenario(self) -> None:
-        """The what-if's margins, or none while an input is wrong (its error shows by the field)."""
-        ok, _ = self.ctx.run(self.whatif_form, self._compute_scenario, where="costs.what_if")
-        if not ok:
-            self.scenario = None
+    def _show_whatif_outcome(self, outcome) -> None:
+        self.whatif_form.clear()
+        self.show_outcome(self.whatif_form, outcome)
 
     def recompute(self) -> None:
         """A what-if input changed: recompute every margin (nothing is written)."""
-        self._run_scenario()
+        values = {name: f.value for name, f in self.whatif_form.fields.items()}
+        self._show_whatif_outcome(self.model.set_inputs(**values))
         self._render_whatif()
         self._render_menu()
 
@@ -214,11 +177,16 @@ class CostsTab(Tab):
         self.quietly(clear)
         self.recompute()
 
+    def _pick_channel(self) -> None:
+        self.model.set_channel(self.channel.value)
+        self._render_menu()
+
     # --- rendering ------------------------------------------------------------------------------------
 
     def render(self) -> None:
         lang = self.lang
-        s = self.settings
+        s = self.model.settings
+        assert s is not None
         self.products_title.value = esc(self.tr("costs.products_title"))
         self.products_note.value = esc(
             self.tr(
@@ -229,7 +197,7 @@ class CostsTab(Tab):
             )
         )
         self.menu_title.value = esc(self.tr("costs.menu_title"))
-        self.menu_note.value = esc(self.tr("costs.menu_note", target=fmt.pct(self.target)))
+        self.menu_note.value = esc(self.tr("costs.menu_note", target=fmt.pct(self.model.target)))
         self.quietly(
             lambda: setattr(self.channel, "options", [(self.tr(f"costs.channel.{c}"), c) for c in CHANNEL_FILTER])
         )
@@ -247,7 +215,7 @@ class CostsTab(Tab):
     def _render_products(self) -> None:
         lang = self.lang
         rows = []
-        for r in self.products:
+        for r in self.model.products:
             per_kg = r["cost_per_kg"]
             kind = f" <span class='themoon-code'>{esc(self.tr('kind.blend'))}</span>" if r["kind"] == "blend" else ""
             rows.append(
@@ -265,22 +233,17 @@ class CostsTab(Tab):
         self.products_table.value = table_html(PRODUCT_COLUMNS, rows, lang, empty=self.tr("costs.no_products"))
 
     def _margin_badge(self, margin: float | None) -> str:
-        if margin is None:
+        state = self.model.margin_state(margin)
+        if state == "none":
             return badge(self.tr("costs.no_price"), "muted")
-        if margin < self.target:
-            return badge(self.tr("costs.below_target"), "bad" if margin < self.target - 10 else "warn")
+        if state in ("bad", "low"):
+            return badge(self.tr("costs.below_target"), "bad" if state == "bad" else "warn")
         return badge(self.tr("status.ok"), "ok")
-
-    def shown_menu(self) -> list[tuple[dict, dict | None]]:
-        """(row now, row under the what-if) of the menu items of the chosen channel."""
-        scenario = {r["item"]: r for r in (self.scenario or [])}
-        channel = self.channel.value
-        return [(r, scenario.get(r["item"])) for r in self.menu if channel == "all" or r["channel"] == channel]
 
     def _render_menu(self) -> None:
         lang = self.lang
         rows, row_classes = [], []
-        for r, w in self.shown_menu():
+        for r, w in self.model.shown_menu():
             change = None
             if w is not None and w["margin_pct"] is not None and r["margin_pct"] is not None:
                 change = round(w["margin_pct"] - r["margin_pct"], 1)
@@ -302,46 +265,34 @@ class CostsTab(Tab):
                     self._margin_badge(shown_margin),
                 ]
             )
-            low = shown_margin is not None and shown_margin < self.target
+            low = self.model.margin_state(shown_margin) in ("bad", "low")
             row_classes.append("themoon-row--low" if low else "")
         self.menu_table.value = table_html(
             MENU_COLUMNS, rows, lang, empty=self.tr("costs.no_menu"), row_classes=row_classes
         )
 
     def _render_whatif(self) -> None:
-        if self.scenario is None:
+        summary = self.model.summary()
+        if summary is None:
             self.w_summary.value = ""
             self.set_output(self.w_out, ())
             self.figure = None
             return
-        base = {r["item"]: r for r in self.menu}
-        pairs = [(base[r["item"]], r) for r in self.scenario if r["item"] in base]
-        below_now = sum(1 for b, _ in pairs if b["margin_pct"] is not None and b["margin_pct"] < self.target)
-        below = sum(1 for _, r in pairs if r["margin_pct"] is not None and r["margin_pct"] < self.target)
-        stats = [
-            (
-                self.tr("costs.avg_cup"),
-                kpis.average_margin(self.menu, "cup"),
-                kpis.average_margin(self.scenario, "cup"),
-            ),
-            (
-                self.tr("costs.avg_bag"),
-                kpis.average_margin(self.menu, "bag"),
-                kpis.average_margin(self.scenario, "bag"),
-            ),
-        ]
+        target = self.model.target
+        stats = [(self.tr("costs.avg_cup"), *summary.avg_cup), (self.tr("costs.avg_bag"), *summary.avg_bag)]
         html = "".join(
             f"<div class='themoon-stat'><span class='themoon-stat-label'>{esc(label)}</span>"
             f"<span class='themoon-stat-value'>{esc(fmt.pct(now))} → {esc(fmt.pct(then))}</span></div>"
             for label, now, then in stats
             if now is not None
         )
+        worse = "themoon-stat--warn" if summary.below > summary.below_now else ""
         html += (
-            f"<div class='themoon-stat {'themoon-stat--warn' if below > below_now else ''}'>"
-            f"<span class='themoon-stat-label'>{esc(self.tr('costs.below_count', target=fmt.pct(self.target)))}</span>"
-            f"<span class='themoon-stat-value'>{below_now} → {below}</span></div>"
+            f"<div class='themoon-stat {worse}'>"
+            f"<span class='themoon-stat-label'>{esc(self.tr('costs.below_count', target=fmt.pct(target)))}</span>"
+            f"<span class='themoon-stat-value'>{summary.below_now} → {summary.below}</span></div>"
         )
         self.w_summary.value = html
-        self.figure = whatif_figure([b for b, _ in pairs], [r for _, r in pairs], self.lang, self.tr)
+        self.figure = whatif_figure(summary.base, summary.changed, self.lang, self.tr)
         self.set_chart(self.w_out, self.figure)
-        hide(self.w_out, not pairs)
+        hide(self.w_out, not summary.base)

@@ -1,0 +1,97 @@
+"""Overview: the state and actions behind the tab (no widgets).
+
+The chosen period and product, everything the tab shows for them (`Context.reads.overview`:
+KPI cards, roasted kg per week, cost per roasted kg, loss distribution, stock against reorder
+points with run-out dates, what needs attention), and the judgements the view colours by.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from .... import catalog, kpis
+from ...context import Context
+
+KPI_KEYS = ("roasted", "batches", "loss", "cost_kg", "stock_value", "low_stock", "alerts", "cup_margin")
+CHART_KEYS = ("weekly", "cost", "loss", "stock")
+ATTENTION_LIMIT = 8
+# the data behind each chart
+CHART_DATA = {"weekly": "weekly", "cost": "cost_trend", "loss": "loss", "stock": "stock"}
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What needs attention, each list cut to ATTENTION_LIMIT; `more` counts what was cut."""
+
+    anomalies: list[dict]
+    low_stock: list[dict]
+    low_margins: list[dict]
+    more: int
+
+
+class OverviewModel:
+    def __init__(self, ctx: Context, *, period: str = "month") -> None:
+        if period not in kpis.PERIODS:
+            raise ValueError(f"unknown period {period!r}")
+        self.ctx = ctx
+        self.period = period
+        self.product = ""  # '' (every product) or a product key ('blend:FULL-MOON')
+        self.data: dict[str, Any] | None = None
+        self.updated_at: datetime | None = None
+        self.timings: dict[str, float] = {}
+
+    # --- filters -------------------------------------------------------------------------------
+
+    def set_period(self, period: str) -> bool:
+        """Choose a period (a value from the browser: an unknown one is ignored); True if taken."""
+        if period not in kpis.PERIODS:
+            return False
+        self.period = period
+        return True
+
+    def product_keys(self) -> list[str]:
+        """The products the charts can be narrowed to ('' is every product)."""
+        return ["", *(p.key for p in catalog.list_products(self.ctx.conn()))]
+
+    def set_product(self, product: str) -> bool:
+        if product not in self.product_keys():
+            return False
+        self.product = product
+        return True
+
+    def bounds(self) -> tuple[date, date]:
+        return kpis.period_bounds(self.period, self.ctx.today())
+
+    # --- data ------------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        started = time.perf_counter()
+        since, until = self.bounds()
+        self.data = self.ctx.reads.overview(since, until, product=self.product or None)
+        self.updated_at = datetime.now()
+        self.timings["load"] = time.perf_counter() - started
+
+    def card_states(self) -> dict[str, str | None]:
+        """How each KPI card is coloured: good / warn / bad, or None."""
+        if self.data is None:
+            return {}
+        o = self.data["overview"]
+        states: dict[str, str | None] = dict.fromkeys(KPI_KEYS)
+        if o["avg_loss_pct"] is not None:
+            variance = abs(o["loss_variance_pts"])
+            states["loss"] = "bad" if variance > 5 else "warn" if variance > 3 else "good"
+        states["low_stock"] = "warn" if o["low_stock_count"] else "good"
+        alerts, critical = o["open_alerts"], o["open_critical_alerts"]
+        states["alerts"] = "bad" if critical else "warn" if alerts else "good"
+        if o["cup_margin_pct"] is not None:
+            states["cup_margin"] = "good" if o["cup_margin_pct"] >= o["target_margin_pct"] else "warn"
+        return states
+
+    def attention(self) -> Attention:
+        data = self.data or {}
+        lists = [list(data.get(key) or []) for key in ("anomalies", "low_stock", "low_margins")]
+        more = sum(max(len(rows) - ATTENTION_LIMIT, 0) for rows in lists)
+        return Attention(*(rows[:ATTENTION_LIMIT] for rows in lists), more=more)
