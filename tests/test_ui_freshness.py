@@ -74,7 +74,7 @@ def test_a_batch_shows_in_the_overview_and_the_stock_at_once(app, demo_path):
     app.open_tab("overview")
     assert int(kpi_value(overview, "batches")) == batches_in_period(demo_path, app)  # one more, seen from outside
     app.open_tab("inventory")
-    shown = {row["bean"]: row["stock_g"] for row in app.tabs["inventory"].stock_rows}
+    shown = {row["bean"]: row["stock_g"] for row in app.tabs["inventory"].model.stock_rows}
     assert shown == {row["bean"]: row["stock_g"] for row in cli(demo_path, "stock", "--all")}
 
 
@@ -94,10 +94,10 @@ def test_a_purchase_moves_the_green_cost_in_the_cost_tab_at_once(app, demo_path)
     inv = app.tabs["inventory"]
     inv.p_bean.value, inv.p_day.value = "GTM-ANTIGUA", DAY
     inv.p_grams.value, inv.p_total.value = "30000", "900000"  # ₩30,000/kg: the average must move
-    inv._save_purchase()
+    inv.p_save.click()
     assert "#" in inv.purchase_form.status.value, inv.purchase_form.status.value
     (expected,) = cli(demo_path, "cost", "--product", "GTM-ANTIGUA")["products"]
     app.open_tab("costs")
-    (shown,) = [p for p in app.tabs["costs"].products if p["product"] == "GTM-ANTIGUA"]
+    (shown,) = [p for p in app.tabs["costs"].model.products if p["product"] == "GTM-ANTIGUA"]
     assert shown["green_per_kg_won"] == expected["green_per_kg_won"] > 7434
     assert shown["cost_per_kg_won"] == expected["cost_per_kg_won"]
