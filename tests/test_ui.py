@@ -432,7 +432,7 @@ def test_a_preheated_kernel_builds_the_app_ahead_and_catches_up(demo_path, monke
     monkeypatch.setenv("THEMOON_TODAY", DEMO_TODAY.isoformat())
     monkeypatch.setenv("THEMOON_SERVE_HOST", "127.0.0.1")
     monkeypatch.setenv("VOILA_PREHEAT", "True")
-    monkeypatch.setattr("themoon.ui.app._renice", lambda step: None)
+    monkeypatch.setattr("themoon.ui.prelaunch._renice", lambda step: None)
     prepared = prepare()
     ahead = prepared.app
     assert ahead is not None and ahead.screen == "app"
@@ -704,7 +704,7 @@ def test_the_kernel_never_imports_voila_utils():
     request-info websocket itself."""
     import inspect
 
-    from themoon.ui import app
+    from themoon.ui import app, prelaunch, request
 
-    source = inspect.getsource(app)
+    source = "".join(inspect.getsource(m) for m in (app, prelaunch, request))
     assert "from voila" not in source and "import voila" not in source
