@@ -79,7 +79,7 @@ def _tab_class(key: str) -> type[Tab]:
     elif key == "reports":
         from .reports import ReportsTab as cls
     elif key == "imports":
-        from .imports import ImportsTab as cls
+        from .tabs.imports import ImportsTab as cls
     elif key == "settings":
         from .settings import SettingsTab as cls
     else:
