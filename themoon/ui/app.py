@@ -77,7 +77,7 @@ def _tab_class(key: str) -> type[Tab]:
     elif key == "costs":
         from .costs import CostsTab as cls
     elif key == "reports":
-        from .reports import ReportsTab as cls
+        from .tabs.reports import ReportsTab as cls
     elif key == "imports":
         from .tabs.imports import ImportsTab as cls
     elif key == "settings":

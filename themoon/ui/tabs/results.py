@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ...models import ValidationError
 from ..i18n import t
@@ -23,20 +23,38 @@ if TYPE_CHECKING:
     from ..forms import Form
 
 
+class Both(NamedTuple):
+    """A value in both languages (a report's title), chosen when the message is put into words."""
+
+    en: str
+    ko: str
+
+
 @dataclass(frozen=True)
 class Said:
     """A status line by message id: kind is 'ok', 'info', 'error' (or '' for none); an empty key
-    means `values['text']` as is (a line Context.run already put into words)."""
+    means `values['text']` as is (a line Context.run already put into words); `then` follows it
+    after a space."""
 
     kind: str
     key: str
     values: dict[str, Any] = field(default_factory=dict)
+    then: Said | None = None
 
     def text(self, lang: str) -> str:
         if not self.key:
-            return str(self.values.get("text", ""))
-        values = {k: v.text(lang) if isinstance(v, Said) else v for k, v in self.values.items()}
-        return t(self.key, lang, **values)
+            text = str(self.values.get("text", ""))
+        else:
+            text = t(self.key, lang, **{k: _word(v, lang) for k, v in self.values.items()})
+        return f"{text} {self.then.text(lang)}" if self.then is not None else text
+
+
+def _word(value: Any, lang: str) -> Any:
+    if isinstance(value, Said):
+        return value.text(lang)
+    if isinstance(value, Both):
+        return value.ko if lang == "ko" else value.en
+    return value
 
 
 @dataclass
