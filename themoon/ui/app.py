@@ -81,7 +81,7 @@ def _tab_class(key: str) -> type[Tab]:
     elif key == "imports":
         from .tabs.imports import ImportsTab as cls
     elif key == "settings":
-        from .settings import SettingsTab as cls
+        from .tabs.settings import SettingsTab as cls
     else:
         raise ValueError(key)
     return cls
