@@ -60,7 +60,7 @@ __all__ = [
 
 
 def wait_text(seconds: int, lang: str) -> str:
-    """'14 min 59 s' / '14분 59초'."""
+    """'14 min 59 s', in `lang`."""
     minutes, rest = divmod(max(0, int(seconds)), 60)
     return t("auth.wait_min", lang, m=minutes, s=rest) if minutes else t("auth.wait_s", lang, s=rest)
 
