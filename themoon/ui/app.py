@@ -30,6 +30,7 @@ from .base import Tab
 from .context import Context
 from .forms import classes, esc, hide, report_unexpected, rich
 from .i18n import CAFE_NAME, LANGUAGES, normalize, t
+from .jobs import running_loop
 from .prelaunch import Prepared, event, preheating, prepare, setup_logging, take_prebuilt, wait_for_request
 from .request import _VOILA_ENV, client_address, pinned_today, requested_language, served_locally
 from .signin_screens import FirstRunScreen, SignInScreen
@@ -374,7 +375,7 @@ class App:
         """Check the idle timeout from the kernel's event loop (a Voilà kernel only)."""
         if not self.kernel_session or self.idle_watch is not None or self.ctx.user is None:
             return
-        loop = session.running_loop()
+        loop = running_loop()
         if loop is not None:
             self.idle_watch = session.IdleWatch(lambda: self._guard(self.check_idle, "idle"), loop)
 
