@@ -221,9 +221,9 @@ class Kernel:
         tab = self.tab("reports")
         tab.r_report.value = report
         tab.r_period.value = period
-        tab._run()
+        tab.r_run.click()
         assert tab.wait(600), "the report is still running"
-        return {"status": text(tab.run_form.status), "listed": [e.get("period") for e in tab.entries]}
+        return {"status": text(tab.run_form.status), "listed": [e.get("period") for e in tab.model.entries]}
 
     # --- what the page shows ----------------------------------------------------------------------
 

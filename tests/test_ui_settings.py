@@ -1,16 +1,20 @@
 """The Settings tab without a browser: effective-dated cost settings, menu items, users and
-roles, language."""
+roles, the idle sign-out, language.
+
+The tests drive the tab's model (themoon/ui/tabs/settings/model.py) and read the store from
+another process; a few click the view's buttons to see that they reach the model."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 
 import pytest
-from browser_support import DEMO_TODAY, OWNER, STAFF, count, signed_in
+from browser_support import DEMO_TODAY, OWNER, STAFF, count, outside, signed_in
 
-from themoon import catalog, cost_settings, db, roasting, users
 from themoon.ui.forms import is_hidden
-from themoon.ui.settings import multiplier_pct
+from themoon.ui.tabs.settings.model import SettingsModel, multiplier_pct, settings_form_values
 
 
 @pytest.fixture()
@@ -23,50 +27,98 @@ def tab(app):
     return app.tab("settings")
 
 
-def test_the_form_starts_from_the_settings_in_force(tab):
-    s = tab.current
-    assert tab.cs_fields["labour_won_per_hour"].value == str(s.labour_won_per_hour)
-    assert tab.cs_fields["price_multiplier"].value == "2.5" and tab.cs_fields["expected_loss_pct"].value == "16.7"
+@pytest.fixture()
+def model(tab) -> SettingsModel:
+    return tab.model
+
+
+def typed(model: SettingsModel, **changes: str) -> dict[str, str]:
+    """The cost-settings form as it starts (the settings in force), with `changes` typed."""
+    return {**settings_form_values(model.current), **changes}
+
+
+def save_settings(model: SettingsModel, on: date, **changes: str):
+    return model.save_settings(typed(model, **changes), use_recent_loss=False, effective_from=on)
+
+
+ITEM = {
+    "code": "CUP-GEISHA",
+    "name_en": "Geisha hand drip",
+    "name_ko": "게이샤 핸드드립",
+    "channel": "cup",
+    "product": "bean:ETH-YIRGACHEFFE",
+    "dose_g": "18",
+    "price_won": "8,000",
+    "extra_cost_won": "150",
+}
+NEW_USER = {
+    "username": "minji",
+    "display_name": "김민지",
+    "role": "staff",
+    "password": "secret1",
+    "password_repeat": "secret2",
+}
+
+
+def test_the_form_starts_from_the_settings_in_force(tab, model):
+    s = model.current
+    shown = settings_form_values(s)
+    assert shown["labour_won_per_hour"] == str(s.labour_won_per_hour)
+    assert shown["price_multiplier"] == "2.5" and shown["expected_loss_pct"] == "16.7"
+    assert tab.cs_fields["price_multiplier"].value == "2.5"  # the view shows them
     assert "In force today" in tab.cs_current.value and "themoon-row--current" in tab.cs_history.value
 
 
-def test_a_new_version_applies_from_its_date_and_past_costs_stay(tab, demo_path):
-    conn = db.connect(demo_path)
-    past = roasting.list_batches(conn, until=date(2026, 11, 10), limit=5)
+def test_a_new_version_applies_from_its_date_and_past_costs_stay(model, demo_path):
+    sql = (
+        "SELECT b.*, c.green_cost_won FROM roast_batches b JOIN roast_components c ON c.batch_id = b.id"
+        " WHERE b.roasted_on <= '2026-11-10' ORDER BY b.id DESC LIMIT 5"
+    )
+    past = outside(demo_path, sql)
+    before = count(demo_path, "cost_settings")
+    result = save_settings(model, date(2026, 11, 12), labour_won_per_hour="18,000", price_multiplier="2.8")
+    assert result.ok and result.value.effective_from == date(2026, 11, 12)
+    assert count(demo_path, "cost_settings") == before + 1
+    assert outside(
+        demo_path,
+        "SELECT labour_won_per_hour, price_multiplier_pct FROM cost_settings WHERE effective_from = '2026-11-12'",
+    ) == [(18_000, 280)]
+    assert outside(demo_path, sql) == past  # the past never changes
+
+
+def test_saving_through_the_view(tab, demo_path):
     tab.cs_from.value = date(2026, 11, 12)
     tab.cs_fields["labour_won_per_hour"].value = "18,000"
-    tab.cs_fields["price_multiplier"].value = "2.8"
-    tab._save_settings()
-    assert "apply from 2026-11-12" in tab.cs_form.status.value
-    s = cost_settings.settings_on(conn, date(2026, 11, 12))
-    assert s.labour_won_per_hour == 18_000 and s.price_multiplier_pct == 280
-    assert roasting.list_batches(conn, until=date(2026, 11, 10), limit=5) == past  # the past never changes
-    conn.close()
-    assert "Nov 12, 2026" in tab.cs_history.value
+    tab.cs_save.click()
+    assert "apply from 2026-11-12" in tab.cs_form.status.value and "Nov 12, 2026" in tab.cs_history.value
+    assert outside(demo_path, "SELECT COUNT(*) FROM cost_settings WHERE effective_from = '2026-11-12'") == [(1,)]
 
 
 @pytest.mark.parametrize(
     ("field", "value", "error"),
     [
-        ("price_multiplier", "abc", "price_multiplier"),
-        ("price_multiplier", "0.5", "price_multiplier"),
+        ("price_multiplier", "abc", "price_multiplier_pct"),
+        ("price_multiplier", "0.5", "price_multiplier_pct"),
         ("expected_loss_pct", "120", "expected_loss_pct"),
         ("labour_minutes_per_session", "two hours", "labour_minutes_per_session"),
         ("energy_won_per_session", "-1", "energy_won_per_session"),
     ],
 )
-def test_bad_settings_are_refused_next_to_the_field(tab, demo_path, field, value, error):
+def test_bad_settings_are_refused_naming_the_field(model, demo_path, field, value, error):
     before = count(demo_path, "cost_settings")
-    tab.cs_fields[field].value = value
-    tab._save_settings()
-    assert tab.cs_form.errors.keys() == {error}
+    result = save_settings(model, DEMO_TODAY, **{field: value})
+    assert not result.ok and result.error.field.startswith(error.removesuffix("_pct"))
     assert count(demo_path, "cost_settings") == before
     good = {"price_multiplier": "2.6", "expected_loss_pct": "17", "labour_minutes_per_session": "90"}
-    tab.cs_fields[field].value = good.get(field, "4000")
-    tab.cs_from.value = date(2026, 11, 13)
-    tab._save_settings()  # corrected, it saves: seen from another process (the positive control)
-    assert "apply from 2026-11-13" in tab.cs_form.status.value
+    result = save_settings(model, date(2026, 11, 13), **{field: good.get(field, "4000")})
+    assert result.ok  # corrected, it saves: seen from another process (the positive control)
     assert count(demo_path, "cost_settings") == before + 1
+
+
+def test_a_bad_setting_is_shown_next_to_its_field(tab):
+    tab.cs_fields["price_multiplier"].value = "abc"
+    tab.cs_save.click()
+    assert tab.cs_form.errors.keys() == {"price_multiplier"}
 
 
 def test_multiplier_as_the_owner_says_it():
@@ -76,89 +128,92 @@ def test_multiplier_as_the_owner_says_it():
     assert multiplier_pct("abc") == "abc"
 
 
-def test_add_and_edit_a_menu_item(tab, demo_path):
-    tab._new_item()
-    m = tab.m_fields
-    m["code"].value, m["name_en"].value, m["name_ko"].value = "CUP-GEISHA", "Geisha hand drip", "게이샤 핸드드립"
-    m["channel"].value, m["product"].value = "cup", "bean:ETH-YIRGACHEFFE"
-    m["dose_g"].value, m["price_won"].value, m["extra_cost_won"].value = "18", "8,000", "150"
+def test_add_and_edit_a_menu_item(model, demo_path):
+    assert model.new_item() and model.editing_item is None
     before = count(demo_path, "menu_items")
-    tab._save_item()
-    assert "CUP-GEISHA saved" in tab.m_tools_form.status.value
+    assert model.save_item(dict(ITEM)).ok
     assert count(demo_path, "menu_items") == before + 1
-    item = next(i for i in tab.menu_items if i["code"] == "CUP-GEISHA")
-    tab.m_pick.value = item["id"]
-    tab._edit_item()
-    assert m["price_won"].value == "8000" and m["product"].value == "bean:ETH-YIRGACHEFFE"
-    m["price_won"].value = "eight thousand"
-    tab._save_item()
-    assert tab.m_form.errors.keys() == {"price_won"}
-    m["price_won"].value = "8500"
-    tab._save_item()
-    conn = db.connect(demo_path)
-    assert catalog.get_menu_item(conn, "CUP-GEISHA")["price_won"] == 8500
-    conn.close()
+    model.load()
+    item = next(i for i in model.menu_items if i["code"] == "CUP-GEISHA")
+    values = model.edit_item(item["id"])
+    assert values["price_won"] == "8000" and values["product"] == "bean:ETH-YIRGACHEFFE"
+    result = model.save_item(dict(values, price_won="eight thousand"))
+    assert not result.ok and result.error.field == "price_won"
+    assert model.save_item(dict(values, price_won="8500")).ok
+    assert outside(demo_path, "SELECT price_won FROM menu_items WHERE code = 'CUP-GEISHA'") == [(8500,)]
+    assert count(demo_path, "menu_items") == before + 1
 
 
-def test_a_new_item_needs_a_product(tab, demo_path):
-    tab._new_item()
-    m = tab.m_fields
-    m["code"].value, m["name_en"].value, m["dose_g"].value, m["price_won"].value = "X", "X", "18", "5000"
-    tab._save_item()
-    assert tab.m_form.errors.keys() == {"product"}
+def test_the_menu_editor_in_the_view(tab, demo_path):
+    tab.m_new.click()
+    assert not is_hidden(tab.m_form_box)
+    for name, value in ITEM.items():
+        tab.m_fields[name].value = value
+    tab.m_save.click()
+    assert "CUP-GEISHA saved" in tab.m_tools_form.status.value and is_hidden(tab.m_form_box)
+    assert outside(demo_path, "SELECT COUNT(*) FROM menu_items WHERE code = 'CUP-GEISHA'") == [(1,)]
 
 
-def test_menu_changes_reach_the_costs_tab(app):
+def test_a_new_item_needs_a_product(model, demo_path):
+    model.new_item()
+    before = count(demo_path, "menu_items")
+    result = model.save_item(dict(ITEM, product=""))
+    assert not result.ok and result.error.field == "product" and count(demo_path, "menu_items") == before
+    assert model.save_item(dict(ITEM)).ok and count(demo_path, "menu_items") == before + 1
+
+
+def test_menu_changes_reach_the_costs_tab(app, demo_path):
     app.open_tab("costs")
     costs_tab = app.tabs["costs"]
     app.open_tab("settings")
     tab = app.tabs["settings"]
-    item = next(i for i in tab.menu_items if i["channel"] == "cup")
+    item = next(i for i in tab.model.menu_items if i["channel"] == "cup" and i["active"])
     tab.m_pick.value = item["id"]
-    tab._toggle_item()
+    tab.m_toggle.click()
+    assert outside(demo_path, "SELECT active FROM menu_items WHERE id = ?", item["id"]) == [(0,)]
     assert costs_tab.stale
     app.open_tab("costs")
     assert item["code"] not in {r["item"] for r in costs_tab.menu}
 
 
-def test_users_and_roles(tab, demo_path):
-    u = tab.u_fields
-    u["username"].value, u["display_name"].value, u["role"].value = "minji", "김민지", "staff"
-    u["password"].value, u["password_repeat"].value = "secret1", "secret2"
-    tab._add_user()
-    assert tab.u_form.errors.keys() == {"password_repeat"}
-    u["password_repeat"].value = "secret1"
-    tab._add_user()
+def test_users_and_roles(model, demo_path):
+    before = count(demo_path, "users")
+    result = model.add_user(dict(NEW_USER))
+    assert not result.ok and result.error.field == "password_repeat" and count(demo_path, "users") == before
+    assert model.add_user(dict(NEW_USER, password_repeat="secret1")).ok
+    assert count(demo_path, "users") == before + 1
+    result = model.add_user(dict(NEW_USER, password_repeat="secret1"))
+    assert not result.ok and result.error.field == "username" and "already taken" in result.error.message
+    result = model.update_user("minji", role="viewer", password="", active=True)
+    assert result.ok and result.value is False
+    assert outside(demo_path, "SELECT role FROM users WHERE username = 'minji'") == [("viewer",)]
+
+
+def test_adding_a_user_in_the_view(tab, demo_path):
+    for name, value in dict(NEW_USER, password_repeat="secret1").items():
+        tab.u_fields[name].value = value
+    tab.u_add.click()
     assert "User minji added" in tab.u_form.status.value and "minji" in tab.u_table.value
-    u["username"].value, u["password"].value, u["password_repeat"].value = "minji", "secret1", "secret1"
-    tab._add_user()
-    assert tab.u_form.errors.keys() == {"username"} and "already taken" in u["username"].error.value
-    tab.uc_user.value = "minji"
-    tab.uc_role.value = "viewer"
-    tab._update_user()
-    conn = db.connect(demo_path)
-    assert next(x for x in users.list_users(conn) if x["username"] == "minji")["role"] == "viewer"
-    conn.close()
+    assert outside(demo_path, "SELECT COUNT(*) FROM users WHERE username = 'minji'") == [(1,)]
 
 
-def test_the_last_owner_stays_an_owner(tab, demo_path):
-    tab.uc_user.value = "owner"
-    tab.uc_role.value = "staff"
-    tab._update_user()
-    assert tab.uc_form.errors.keys() == {"role"} and "last owner" in tab.uc_role.error.value
-    conn = db.connect(demo_path)
-    assert users.has_owner(conn)
-    conn.close()
+def test_the_last_owner_stays_an_owner(model, demo_path):
+    result = model.update_user("owner", role="staff", password="", active=True)
+    assert not result.ok and result.error.field == "role" and "last owner" in result.error.message
+    assert outside(demo_path, "SELECT role FROM users WHERE username = 'owner'") == [("owner",)]
 
 
 def test_changing_your_own_role_signs_you_out(app, demo_path):
+    from themoon import db, users
+
     conn = db.connect(demo_path)
     users.add_user(conn, username="boss2", password="secret", role="owner")
     conn.close()
     tab = app.tab("settings")
     tab.uc_user.value = "owner"
     tab.uc_role.value = "staff"
-    tab._update_user()
+    tab.uc_save.click()
+    assert outside(demo_path, "SELECT role FROM users WHERE username = 'owner'") == [("staff",)]
     assert app.screen == "signin" and app.ctx.user is None
     assert "sign in again" in app.message.value
 
@@ -167,17 +222,16 @@ def test_staff_sees_settings_but_cannot_change_them(demo_path):
     tab = signed_in(demo_path, STAFF).tab("settings")
     assert is_hidden(tab.cs_form_box) and is_hidden(tab.users_card) and is_hidden(tab.m_tools)
     assert "2026" in tab.cs_history.value  # the settings are readable
+    model = tab.model
     before = count(demo_path, "users")
-    for name, value in (("username", "x1"), ("password", "secret"), ("password_repeat", "secret")):
-        tab.u_fields[name].value = value
-    tab._add_user()
-    assert "does not allow" in tab.u_form.status.value and count(demo_path, "users") == before
-    owner = signed_in(demo_path, OWNER).tab("settings")  # the owner adding the same user: saved
-    for name, value in (("username", "x1"), ("password", "secret"), ("password_repeat", "secret")):
-        owner.u_fields[name].value = value
-    owner._add_user()
+    x1 = {"username": "x1", "display_name": "", "role": "staff", "password": "secret", "password_repeat": "secret"}
+    result = model.add_user(dict(x1))
+    assert not result.ok and "does not allow" in result.said.text("en") and count(demo_path, "users") == before
+    owner = signed_in(demo_path, OWNER).tab("settings").model  # the owner adding the same user: saved
+    assert owner.add_user(dict(x1)).ok
     assert count(demo_path, "users") == before + 1
-    tab._new_item()
+    assert not model.new_item()
+    tab.m_new.click()
     assert is_hidden(tab.m_form_box)
 
 
@@ -189,21 +243,41 @@ def test_language_from_settings(app):
     assert DEMO_TODAY.year == 2026
 
 
-def test_the_owner_sets_the_plausible_loss_band(tab, demo_path):
-    from browser_support import outside
+def test_the_idle_sign_out(model, demo_path):
+    """Seen from another process: the CLI reads the setting through a fresh connection."""
+    read = "from themoon import db, sessions; c = db.connect(%r, migrate=False); print(sessions.idle_minutes(c))"
+    before = subprocess.check_output([sys.executable, "-c", read % str(demo_path)], text=True).strip()
+    result = model.save_idle("abc")
+    assert not result.ok and result.error is not None
+    assert subprocess.check_output([sys.executable, "-c", read % str(demo_path)], text=True).strip() == before
+    assert model.save_idle("45").ok and model.idle_minutes == 45  # positive control
+    assert subprocess.check_output([sys.executable, "-c", read % str(demo_path)], text=True).strip() == "45"
 
-    assert tab.cs_fields["plausible_loss_min_pct"].value == "8"
-    assert tab.cs_fields["plausible_loss_max_pct"].value == "25"
-    tab.cs_from.value = date(2026, 11, 12)
-    tab.cs_fields["plausible_loss_min_pct"].value = "30"  # above the top of the band
-    tab._save_settings()
-    assert tab.cs_form.errors.keys() == {"plausible_loss_min_pct"}
+
+def test_the_owner_names_a_word_in_korean(model, demo_path):
+    kind, word = next((k, w) for k, w in model.term_words if k == "roast_level")
+    assert model.save_term(kind, word, "아주 약하게").ok
+    assert model.own_name(kind, word) == "아주 약하게"
+
+
+def test_the_owner_sets_the_plausible_loss_band(tab, model, demo_path):
+    assert settings_form_values(model.current)["plausible_loss_min_pct"] == "8"
+    assert settings_form_values(model.current)["plausible_loss_max_pct"] == "25"
+    result = save_settings(model, date(2026, 11, 12), plausible_loss_min_pct="30")  # above the top of the band
+    assert not result.ok and result.error.field == "plausible_loss_min_pct"
     assert outside(demo_path, "SELECT COUNT(*) FROM cost_settings WHERE effective_from = '2026-11-12'") == [(0,)]
-    tab.cs_fields["plausible_loss_min_pct"].value = "10"
-    assert tab.cs_form.errors == {}  # the store's error goes with the change
-    tab.cs_fields["plausible_loss_max_pct"].value = "22.5"
-    tab._save_settings()
+    result = save_settings(model, date(2026, 11, 12), plausible_loss_min_pct="10", plausible_loss_max_pct="22.5")
+    assert result.ok
     assert outside(
         demo_path,
         "SELECT plausible_loss_min_bp, plausible_loss_max_bp FROM cost_settings WHERE effective_from = '2026-11-12'",
     ) == [(1000, 2250)]
+
+
+def test_a_store_error_clears_with_the_change(tab):
+    tab.cs_from.value = date(2026, 11, 12)
+    tab.cs_fields["plausible_loss_min_pct"].value = "30"
+    tab.cs_save.click()
+    assert tab.cs_form.errors.keys() == {"plausible_loss_min_pct"}
+    tab.cs_fields["plausible_loss_min_pct"].value = "10"
+    assert tab.cs_form.errors == {}  # the store's error goes with the change

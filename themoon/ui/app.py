@@ -8,11 +8,13 @@ A demo database served on this machine only (127.0.0.1, no token or password, no
 proxy) opens signed in as the demo owner, so a newcomer sees the app at once — until someone signs
 out of it; anywhere else, or on a real database, people sign in. Failed sign-ins and wrong setup
 codes are counted in the store (themoon.signin), so a reload does not reset them.
+
+Beside it: ui/signin_screens.py (the sign-in and first-run widgets), ui/prelaunch.py (what a
+kernel does before its visitor arrives) and ui/request.py (what the page's request says).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -26,8 +28,12 @@ from .. import config, db, sessions, signin, users
 from . import session
 from .base import Tab
 from .context import Context
-from .forms import Field, Form, button, classes, esc, hide, report_unexpected, rich, text_input
+from .forms import classes, esc, hide, report_unexpected, rich
 from .i18n import CAFE_NAME, LANGUAGES, normalize, t
+from .jobs import running_loop
+from .prelaunch import Prepared, event, preheating, prepare, setup_logging, take_prebuilt, wait_for_request
+from .request import _VOILA_ENV, client_address, pinned_today, requested_language, served_locally
+from .signin_screens import FirstRunScreen, SignInScreen
 
 log = logging.getLogger("themoon.ui")
 
@@ -35,70 +41,29 @@ TABS = ("overview", "roasting", "inventory", "catalog", "costs", "reports", "imp
 # tabs only some roles may open (users.can): the others never see their button
 TAB_ACTION = {"imports": "import"}
 DEMO_OWNER = "owner"
-_VOILA_ENV = ("VOILA_PREHEAT", "VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_REQUEST_URL")
-
-
-def pinned_today() -> date | None:
-    """$THEMOON_TODAY (YYYY-MM-DD) pins the dashboard's "today" — for demos and browser tests;
-    unset (the normal case) or invalid means the real date."""
-    text = os.environ.get("THEMOON_TODAY", "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        log.warning("ignored THEMOON_TODAY=%r (expected YYYY-MM-DD)", text)
-        return None
-
-
-def served_locally() -> bool:
-    """True when only this machine can reach the page and nothing guards it: `themoon serve` says
-    where it listens (THEMOON_SERVE_HOST) and what protects it (THEMOON_SERVER_AUTH: a token or a
-    password means sign-in is wanted), and the server stamps each request that came through a
-    proxy (HTTP_X_THEMOON_PROXIED, themoon.server_guard). A kernel outside Voilà (JupyterLab,
-    tests) belongs to its user."""
-    from ..serve import is_loopback
-
-    if os.environ.get("HTTP_X_THEMOON_PROXIED", "0") != "0":
-        return False
-    if os.environ.get("THEMOON_SERVER_AUTH", "none") != "none":
-        return False
-    host = os.environ.get("THEMOON_SERVE_HOST")
-    if host is not None:
-        return is_loopback(host)
-    return not any(name in os.environ for name in _VOILA_ENV)
-
-
-def client_address() -> str:
-    """The visitor's address as the server saw it (HTTP_X_THEMOON_CLIENT, stamped by
-    themoon.server_guard; in a preheated kernel after `wait_for_request`): what sign-in limits count."""
-    return signin.normalize_address(os.environ.get("HTTP_X_THEMOON_CLIENT"))
+# what the notebook and the tests import from here (defined in the modules they come from)
+__all__ = [
+    "TABS",
+    "App",
+    "Prepared",
+    "build",
+    "build_app",
+    "client_address",
+    "pinned_today",
+    "preheating",
+    "prepare",
+    "requested_language",
+    "served_locally",
+    "setup_logging",
+    "wait_for_request",
+    "_VOILA_ENV",
+]
 
 
 def wait_text(seconds: int, lang: str) -> str:
-    """'14 min 59 s' / '14분 59초'."""
+    """'14 min 59 s', in `lang`."""
     minutes, rest = divmod(max(0, int(seconds)), 60)
     return t("auth.wait_min", lang, m=minutes, s=rest) if minutes else t("auth.wait_s", lang, s=rest)
-
-
-def setup_logging() -> None:
-    """Send the kernel's `themoon` log records to the shared log file (themoon.ops.logs).
-
-    In a kernel, sys.stderr is the page: a record that reached logging's last-resort handler
-    would print a traceback under the dashboard. Without the ops logs, records go to the
-    kernel process's own stderr (the Voilà server's log) instead.
-    """
-    try:
-        from ..ops import logs
-
-        logs.setup()
-    except Exception:  # a log directory or module problem must not stop the dashboard
-        pass
-    logger = logging.getLogger("themoon")
-    if not logger.handlers:
-        from ..ops.logs import real_stderr
-
-        logger.addHandler(logging.StreamHandler(real_stderr()))
 
 
 def _tab_class(key: str) -> type[Tab]:
@@ -113,11 +78,11 @@ def _tab_class(key: str) -> type[Tab]:
     elif key == "costs":
         from .tabs.costs import CostsTab as cls
     elif key == "reports":
-        from .reports import ReportsTab as cls
+        from .tabs.reports import ReportsTab as cls
     elif key == "imports":
-        from .imports import ImportsTab as cls
+        from .tabs.imports import ImportsTab as cls
     elif key == "settings":
-        from .settings import SettingsTab as cls
+        from .tabs.settings import SettingsTab as cls
     else:
         raise ValueError(key)
     return cls
@@ -193,56 +158,19 @@ class App:
         )
 
     def _build_signin(self) -> None:
-        self.si_title = classes(widgets.HTML(), "themoon-card-title")
-        self.si_note = classes(widgets.HTML(), "themoon-note")
-        self.si_user = Field("username", text_input(continuous=False), "f.username")
-        self.si_password = Field("password", widgets.Password(), "f.password")
-        self.si_form = Form([self.si_user, self.si_password])
-        self.si_button = button("primary", "themoon-sign-in")
-        self.si_button.on_click(lambda _b: self._guard(self.do_sign_in, "sign_in"))
-        self.signin = classes(
-            widgets.VBox(
-                [
-                    self.si_title,
-                    self.si_note,
-                    self.si_user.box,
-                    self.si_password.box,
-                    self.si_button,
-                    self.si_form.status,
-                ]
-            ),
-            "themoon-card",
-            "themoon-auth",
-            "themoon-signin",
+        self.signin_screen = screen = SignInScreen(lambda: self._guard(self.do_sign_in, "sign_in"))
+        self.si_user, self.si_password, self.si_form, self.si_note = (
+            screen.user,
+            screen.password,
+            screen.form,
+            screen.note,
         )
+        self.signin = screen.box
 
     def _build_first_run(self) -> None:
-        self.fr_title = classes(widgets.HTML(), "themoon-card-title")
-        self.fr_note = classes(widgets.HTML(), "themoon-note")
-        self.fr_fields = {
-            "setup_code": Field("setup_code", text_input(), "f.setup_code"),
-            "username": Field("username", text_input(), "f.username"),
-            "display_name": Field("display_name", text_input(), "f.display_name"),
-            "password": Field("password", widgets.Password(), "f.password"),
-            "password_repeat": Field("password_repeat", widgets.Password(), "f.password_repeat"),
-        }
-        self.fr_form = Form(self.fr_fields.values())
-        self.fr_button = button("primary", "themoon-create-owner")
-        self.fr_button.on_click(lambda _b: self._guard(self.do_create_owner, "create_owner"))
-        self.first_run = classes(
-            widgets.VBox(
-                [
-                    self.fr_title,
-                    self.fr_note,
-                    *[f.box for f in self.fr_fields.values()],
-                    self.fr_button,
-                    self.fr_form.status,
-                ]
-            ),
-            "themoon-card",
-            "themoon-auth",
-            "themoon-first-run",
-        )
+        self.first_run_screen = screen = FirstRunScreen(lambda: self._guard(self.do_create_owner, "create_owner"))
+        self.fr_fields, self.fr_form, self.fr_note = screen.fields, screen.form, screen.note
+        self.first_run = screen.box
 
     # --- start: which screen ------------------------------------------------------------------------
 
@@ -350,8 +278,7 @@ class App:
                 self.screen = "signin"
                 self.render()
             return False
-        for name in ("password", "password_repeat", "setup_code"):
-            self.fr_fields[name].value = ""
+        self.first_run_screen.forget_secrets()
         self._signed_in(user)
         self.render()
         self._show_message("info", t("auth.owner_created", lang, username=user["username"]))
@@ -374,7 +301,7 @@ class App:
             self.idle_watch.stop()
             self.idle_watch = None
         self._drop_tabs()
-        _event("ui.signed_out", reason=reason, user=who or "-")
+        event("ui.signed_out", reason=reason, user=who or "-")
         if self.kernel_session:
             self.ended = reason
             notice = session.ended_notice(reason, self.ctx.lang)
@@ -448,7 +375,7 @@ class App:
         """Check the idle timeout from the kernel's event loop (a Voilà kernel only)."""
         if not self.kernel_session or self.idle_watch is not None or self.ctx.user is None:
             return
-        loop = session.running_loop()
+        loop = running_loop()
         if loop is not None:
             self.idle_watch = session.IdleWatch(lambda: self._guard(self.check_idle, "idle"), loop)
 
@@ -562,15 +489,9 @@ class App:
             hide(b, not self.allowed(key))
         # sign-in and first run
         if self.signin is not None:
-            self.si_title.value = esc(t("auth.title", lang))
-            self.si_note.value = esc(t("auth.demo_hint" if self.ctx.is_demo else "auth.note", lang))
-            self.si_form.relabel(lang)
-            self.si_button.description = t("auth.sign_in", lang)
+            self.signin_screen.relabel(lang, is_demo=self.ctx.is_demo)
         if self.first_run is not None:
-            self.fr_title.value = esc(t("auth.first_title", lang))
-            self.fr_note.value = esc(t("auth.first_note", lang))
-            self.fr_form.relabel(lang)
-            self.fr_button.description = t("auth.create_owner", lang)
+            self.first_run_screen.relabel(lang)
         if self.state != "ok":
             self._show_message("error" if self.state == "error" else "info", self._state_message())
             hide(self.auth)
@@ -597,165 +518,7 @@ class App:
         hide(self.message, False)
 
 
-# --- what the notebook calls ------------------------------------------------------------------------------
-
-
-class Prepared:
-    """What a kernel can do before a visitor arrives (a preheated kernel does it ahead): imports,
-    the settings, and the analytics engine loaded over the store."""
-
-    def __init__(self, db_path: str | os.PathLike | None = None, lang: str | None = None) -> None:
-        self.db_path = Path(config.db_path(db_path))
-        self.lang = lang
-        self.analytics = None
-        self.load_seconds = 0.0
-        self.app: App | None = None  # built ahead by a preheated kernel (see `prepare`)
-        self.app_stamp: tuple = ()
-        started = time.perf_counter()
-        # A preheated kernel imports every tab module while nobody waits; a cold one only the
-        # first tab's (the others are imported when first opened).
-        # Not the imports tab: openpyxl would sit in every kernel for the few visits that import.
-        for key in [k for k in TABS if k != "imports"] if preheating() else TABS[:1]:
-            _tab_class(key)
-        try:
-            if self.db_path.is_file():
-                conn = db.connect(self.db_path, migrate=False)
-                try:
-                    current = db.current_version(conn) == db.schema_version()
-                finally:
-                    conn.close()
-                if current:
-                    from ..analytics import Analytics
-
-                    self.analytics = Analytics(self.db_path)
-        except Exception:
-            report_unexpected("app.prepare", None)
-            self.analytics = None
-        self.load_seconds = time.perf_counter() - started
-
-
-PREHEAT_NICENESS = 10
-
-
-def preheating() -> bool:
-    return os.environ.get("VOILA_PREHEAT", "False") == "True"
-
-
-def wait_for_request() -> None:
-    """In a preheated kernel, wait for its visitor and their request data (what
-    `voila.utils.wait_for_request()` does); nothing otherwise. Not by importing voila.utils: that
-    loads jupyter_server and its dependencies, 43 MB held by every kernel (and ~4 s of imports).
-
-    A preheated kernel prepares at a lower CPU priority (see `prepare`): Voilà refills its pool the
-    moment a visitor takes a kernel, and that refill must not slow the visitor's page down. Once its
-    own visitor arrives, the kernel takes its normal priority back (where the OS allows it)."""
-    if not preheating():
-        return
-    try:
-        os.environ.update(_voila_request_info())
-    except Exception:  # the page still opens, in the default language
-        report_unexpected("app.wait_for_request", None)
-    _renice(-PREHEAT_NICENESS)
-
-
-def _voila_request_info() -> dict[str, str]:
-    """The visitor's request data, from the server's `voila/query/<kernel id>` websocket (one JSON
-    message of environment variables: QUERY_STRING, the allow-listed HTTP_* headers…), which
-    answers once the visitor has taken this kernel."""
-    from websockets.sync.client import connect
-
-    env = os.environ
-    base = env.get("VOILA_WS_BASE_URL") or env.get("VOILA_SERVER_URL") or "/"
-    url = (
-        f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
-        f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env.get('VOILA_KERNEL_ID', '')}"
-    )
-    with connect(url, open_timeout=30, max_size=2**20) as socket:
-        message = socket.recv()
-    info = json.loads(message)
-    return {str(k): str(v) for k, v in info.items() if isinstance(k, str) and v is not None}
-
-
-def requested_language() -> str | None:
-    """The language the visitor asks for (`?lang=ko`) or chose before (the `themoon_lang` cookie,
-    which the server hands the kernel as HTTP_X_THEMOON_LANG: themoon.server_guard), if valid."""
-    from urllib.parse import parse_qs
-
-    asked = parse_qs(os.environ.get("QUERY_STRING", "")).get("lang", [""])[-1]
-    chosen = os.environ.get("HTTP_X_THEMOON_LANG", "")
-    codes = {code for _label, code in LANGUAGES}
-    for value in (asked, chosen):
-        if value.strip().lower() in codes:
-            return value.strip().lower()
-    return None
-
-
-def _event(name: str, **fields: Any) -> None:
-    try:
-        from ..ops import logs
-
-        logs.event(name, logger="ui", **fields)
-    except Exception:
-        pass
-
-
-def _renice(step: int) -> None:
-    try:
-        os.nice(step)
-    except (OSError, AttributeError):  # lowering niceness needs privileges; not on every OS
-        pass
-
-
-def prepare(db_path: str | os.PathLike | None = None, lang: str | None = None) -> Prepared:
-    """Everything that can be done before a visitor arrives. A preheated kernel also builds the
-    app itself (nothing in it depends on the request), so the visitor's page only waits for a
-    check that the data and the date are still the ones it was built with."""
-    setup_logging()
-    if preheating():
-        _renice(PREHEAT_NICENESS)
-    prepared = Prepared(db_path, lang)
-    if preheating():
-        try:
-            prepared.app = build(prepared=prepared)
-            prepared.app_stamp = _stamp(prepared.app)
-        except Exception:
-            report_unexpected("app.prebuild", None)
-            prepared.app = None
-    _event("ui.prepared", seconds=round(prepared.load_seconds, 3), analytics=prepared.analytics is not None)
-    return prepared
-
-
-def _stamp(app: App) -> tuple:
-    """What an app built ahead depends on: the day and the store's contents."""
-    analytics = app.ctx._analytics
-    return (app.ctx.today(), analytics.fingerprint() if analytics is not None else None)
-
-
-def _take_prebuilt(prepared: Prepared) -> App | None:
-    """The app a preheated kernel built, brought up to date (None: build a new one)."""
-    app, prepared.app = prepared.app, None
-    if app is None:
-        return None
-    try:
-        day, fingerprint = _stamp(app)
-        stale_autologin = app.autologged_in and not _autologin_still_allowed(app)
-        if day != prepared.app_stamp[0] or app.state != "ok" or stale_autologin:
-            app.ctx._analytics = None  # the prepared engine serves the app built instead
-            app.ctx.close()
-            return None
-        if fingerprint != prepared.app_stamp[1]:
-            for tab in app.tabs.values():  # written to while the kernel waited: read again
-                tab.refresh()
-        return app
-    except Exception:
-        report_unexpected("app.prebuilt", None)
-        return None
-
-
-def _autologin_still_allowed(app: App) -> bool:
-    """An app built ahead signed in as the demo owner: still right for the visitor who came (not
-    proxied; nobody signed out of the demo meanwhile)?"""
-    return served_locally() and signin.demo_autologin(app.ctx.conn())
+# --- what the notebook calls (and prelaunch.prepare) -------------------------------------------------------
 
 
 def build(
@@ -790,7 +553,7 @@ def build_app(
     setup_logging()
     started = time.perf_counter()
     asked_for_other = db_path is not None or lang is not None or today is not None
-    app = None if prepared is None or asked_for_other else _take_prebuilt(prepared)
+    app = None if prepared is None or asked_for_other else take_prebuilt(prepared)
     if app is None:
         app = build(db_path, lang, today=today, prepared=prepared)
     app.after_request(session.requested_reason())
@@ -801,5 +564,5 @@ def build_app(
     wanted = None if lang is not None else requested_language()
     if wanted:
         app.set_language(wanted)
-    _event("ui.built", seconds=round(time.perf_counter() - started, 3), screen=app.screen, state=app.state)
+    event("ui.built", seconds=round(time.perf_counter() - started, 3), screen=app.screen, state=app.state)
     return app.widget

@@ -95,15 +95,6 @@ class IdleWatch:
         self._stop.set()
 
 
-def running_loop() -> Any:
-    import asyncio
-
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
 # --- ending ----------------------------------------------------------------------------------------
 
 
