@@ -173,7 +173,7 @@ def test_menu_changes_reach_the_costs_tab(app, demo_path):
     assert outside(demo_path, "SELECT active FROM menu_items WHERE id = ?", item["id"]) == [(0,)]
     assert costs_tab.stale
     app.open_tab("costs")
-    assert item["code"] not in {r["item"] for r in costs_tab.menu}
+    assert item["code"] not in {r["item"] for r in costs_tab.model.menu}
 
 
 def test_users_and_roles(model, demo_path):
