@@ -87,7 +87,7 @@ def _pairs(field: str, items: Sequence[str] | None) -> dict[str, str]:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ValidationError(field, f"'{item}' must look like BEAN=NUMBER", "'원두=숫자' 형식이어야 합니다")
+            raise ValidationError(field, "cli.must_look_like_bean_number", item=item)
         result[key.strip()] = value.strip()
     return result
 
@@ -130,7 +130,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     if args.batches is not None:
         if args.batches < 1:
-            raise ValidationError("batches", "must be at least 1", "1 이상이어야 합니다")
+            raise ValidationError("batches", "cli.must_be_at_least_1")
         summary = bulk.build_bulk(path, batches=args.batches, seed=args.seed)
     else:
         summary = demo.build_demo(db.connect(path), months=args.months, seed=args.seed)
@@ -276,7 +276,7 @@ def cmd_roast_add(args: argparse.Namespace) -> int:
         "notes": args.notes,
     }
     if values["green_g"] is None and values["components"] is None:
-        raise ValidationError("green_g", "give --green-g or --component BEAN=GRAMS", "생두량을 입력하세요")
+        raise ValidationError("green_g", "cli.give_green_g_or_component_bean")
     batch = roasting.add_batch(conn, user=args.user, **values)
     _emit(args, batch)
     return 0
@@ -418,7 +418,7 @@ def cmd_menu_edit(args: argparse.Namespace) -> int:
     conn = _connect(args)
     changes = _given(args, (*MENU_FIELDS, "active"))
     if not changes:
-        raise ValidationError("item", "give at least one field to change", "바꿀 항목을 하나 이상 주세요")
+        raise ValidationError("item", "cli.give_at_least_one_field_to")
     _emit(args, _menu_row(conn, catalog.update_menu_item(conn, _menu_ref(args.item), user=args.user, **changes)))
     return 0
 
@@ -449,7 +449,7 @@ def cmd_user_unlock(args: argparse.Namespace) -> int:
     from . import signin
 
     if not (args.all or args.username or args.address):
-        raise ValidationError("username", "give --username, --address or --all", "--username, --address 또는 --all")
+        raise ValidationError("username", "cli.give_username_address_or_all")
     cleared = signin.unlock(
         _connect(args), username=args.username, address=args.address, everything=args.all, user=args.user
     )
@@ -505,7 +505,7 @@ def check_demo(args: argparse.Namespace) -> None:
         checks.bounded_int("batches", args.batches, 1, 20_000_000)
     path = config.db_path(args.db)
     if path.is_dir():
-        raise ValidationError("db", f"{path} is a directory, not a database file", "데이터베이스 파일이 아닙니다")
+        raise ValidationError("db", "error.is_a_directory_not_a_database", path=path)
 
 
 def check_serve(args: argparse.Namespace) -> None:

@@ -18,7 +18,7 @@ KINDS = ("country", "process", "roast_level")
 
 def _kind(kind: str) -> str:
     if kind not in KINDS:
-        raise ValidationError("kind", f"must be one of {', '.join(KINDS)}", f"{', '.join(KINDS)} 중 하나여야 합니다")
+        raise ValidationError("kind", "error.must_be_one_of_2", kinds=", ".join(KINDS))
     return kind
 
 

@@ -348,7 +348,7 @@ def sheet_rows(conn: sqlite3.Connection, sheet: str) -> Iterator[tuple]:
                 m["external_id"] or "",
             )
     else:
-        raise ValidationError("table", f"unknown table '{sheet}'", f"'{sheet}' 표가 없습니다")
+        raise ValidationError("table", "io.unknown_table", sheet=sheet)
 
 
 def _row_count(conn: sqlite3.Connection, sheet: str) -> int:
@@ -455,7 +455,7 @@ def _write(ws: Any, row: int, col: int, value: Any, styled: Any, formats: _Forma
             # written as three runs of plain text instead, it reads back as the same text.
             runs = (value[:1], value[1:2], value[2:])
             if ws.write_rich_string(row, col, *runs, *([quoted] if quoted else [])) != 0:
-                raise ValidationError("text", f"cannot be written: {value[:40]}", "쓸 수 없는 텍스트입니다")
+                raise ValidationError("text", "io.cannot_be_written", start=value[:40])
         else:
             ws.write_string(row, col, value, quoted)
     elif cls is bool:
@@ -492,7 +492,7 @@ def export_csv(conn: sqlite3.Connection, table: str, path: Any) -> int:
     text that a spreadsheet would evaluate (=, +, -, @, tab, CR first) gets a leading apostrophe.
     """
     if table not in SHEETS:
-        raise ValidationError("table", f"must be one of {', '.join(SHEETS)}", f"{', '.join(SHEETS)} 중 하나여야 합니다")
+        raise ValidationError("table", "io.must_be_one_of", sheets=", ".join(SHEETS))
     columns = SHEETS[table]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -546,39 +546,37 @@ def check_xlsx(
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise ValidationError(
             name,
-            "is not a valid .xlsx file (corrupted or truncated)",
-            "올바른 .xlsx 파일이 아닙니다 (손상되었거나 잘림)",
+            "io.is_not_a_valid_xlsx_file",
         ) from None
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise ValidationError(name, "is a zip file but not an Excel workbook", "엑셀 통합 문서가 아닙니다")
+        raise ValidationError(name, "io.is_a_zip_file_but_not")
     if len(members) > MAX_ZIP_MEMBERS:
-        raise ValidationError(
-            name, f"has {len(members):,} parts (limit {MAX_ZIP_MEMBERS:,})", "구성 요소가 너무 많습니다"
-        )
+        raise ValidationError(name, "io.has_parts_limit", members=len(members), limit=MAX_ZIP_MEMBERS)
     total = 0
     for member in members:
         total += member.file_size
         if member.file_size > 1024 * 1024 and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1):
             raise ValidationError(
                 name,
-                f"part {member.filename} inflates {member.file_size / max(member.compress_size, 1):,.0f}× "
-                f"to {member.file_size / 1e6:,.0f} MB (zip bomb?)",
-                "압축 해제 크기가 비정상적으로 큽니다 (zip bomb?)",
+                "io.part_inflates_to_mb_zip_bomb",
+                part=member.filename,
+                ratio=member.file_size / max(member.compress_size, 1),
+                size_mb=member.file_size / 1e6,
             )
     if total > max_uncompressed:
         raise ValidationError(
             name,
-            f"unpacks to {total / 1e6:,.0f} MB; the limit is {max_uncompressed / 1e6:,.0f} MB",
-            f"압축 해제 크기 {total / 1e6:,.0f} MB 가 한도를 넘습니다",
+            "io.unpacks_to_mb_the_limit_is",
+            size_mb=total / 1e6,
+            limit_mb=max_uncompressed / 1e6,
         )
     with zipfile.ZipFile(path) as archive:
         for member in members:
             if _declares_dtd(archive, member.filename, name):
                 raise ValidationError(
                     f"{name} › {member.filename}",
-                    "contains a DTD or entity declaration; refused",
-                    "DTD/엔티티 선언이 있어 거부합니다",
+                    "io.contains_a_dtd_or_entity_declaration",
                 )
     return path
 
@@ -767,9 +765,7 @@ def _read_sheets(
         if title not in SHEETS and title != "about":
             report.note(f"sheet '{title}' is not part of the format and was ignored")
     if not known:
-        raise ValidationError(
-            name, f"has none of the sheets {', '.join(SHEETS)}", "가져올 시트가 없습니다 (형식이 다릅니다)"
-        )
+        raise ValidationError(name, "io.has_none_of_the_sheets", sheets=", ".join(SHEETS))
     merges = merged_ranges(path, [parts[t] for t in known])
     sizes = {t: reader.archive.getinfo(parts[t]).file_size for t in known}
     total_bytes, done_bytes, done = sum(sizes.values()) or 1, 0, 0
@@ -778,8 +774,7 @@ def _read_sheets(
         if parts[title] in merges:
             raise ValidationError(
                 f"{name} › {title} › {merges[parts[title]][0]}",
-                "merged cells are not part of the format; unmerge them",
-                "병합된 셀은 허용되지 않습니다. 병합을 해제하세요",
+                "io.merged_cells_are_not_part_of",
             )
         rows: list[_Row] = []
         for number, values, bad in _sheet_values(reader, name, title):
@@ -812,15 +807,14 @@ def _check_about(reader: XlsxReader, name: str) -> None:
         if key is not None:
             values[str(key).strip()] = row.values.get(2)
     if values.get("format") != FORMAT_NAME:
-        raise ValidationError(
-            where, f"is not a themoon export (format '{values.get('format')}')", "themoon 내보내기 파일이 아닙니다"
-        )
+        raise ValidationError(where, "io.is_not_a_themoon_export_format", format=values.get("format"))
     version = parse_int(f"{where} › version", values.get("version"), minimum=1)
     if version > FORMAT_VERSION:
         raise ValidationError(
             f"{where} › version",
-            f"format version {version} is newer than this themoon reads ({FORMAT_VERSION})",
-            "더 새로운 형식입니다. themoon을 업데이트하세요",
+            "io.format_version_is_newer_than_this",
+            version=version,
+            supported=FORMAT_VERSION,
         )
 
 
@@ -837,21 +831,19 @@ def _sheet_values(reader: XlsxReader, name: str, title: str) -> Iterator[tuple[i
             if isinstance(value, str) and value.strip():
                 key = value.strip().lower()
                 if key in index:
-                    raise ValidationError(
-                        f"{name} › {title} › row 1", f"column '{key}' appears twice", "열이 중복됩니다"
-                    )
+                    raise ValidationError(f"{name} › {title} › row 1", "io.column_appears_twice", key=key)
                 index[key] = column
         first = None
     if not index:
         if first is None and next(rows, None) is None:
             return  # an empty sheet
-        raise ValidationError(f"{name} › {title} › row 1", "the header row is missing", "머리글 행이 없습니다")
+        raise ValidationError(f"{name} › {title} › row 1", "io.the_header_row_is_missing")
     missing = [c.name for c in columns if c.name not in index and not c.optional]
     if missing:
         raise ValidationError(
             f"{name} › {title} › row 1",
-            f"missing column(s) {', '.join(missing)}",
-            f"열이 없습니다: {', '.join(missing)}",
+            "io.missing_column_s",
+            missing=", ".join(missing),
         )
     wanted = [(c.name, index[c.name]) for c in columns if c.name in index and not c.derived]
     known = {column: col_name for col_name, column in index.items()}
@@ -888,7 +880,7 @@ def _pct(field: str, value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise ValidationError(field, "must be a percentage", "백분율이어야 합니다")
+        raise ValidationError(field, "io.must_be_a_percentage")
     if isinstance(value, int | float):
         return parse_pct_bp(field, str(Decimal(repr(float(value))) * 100))
     return parse_pct_bp(field, value)
@@ -904,7 +896,7 @@ def _bool(field: str, value: Any, default: bool = True) -> bool:
 
 def _text(field: str, value: Any, max_len: int = 120, required: bool = False) -> str:
     if isinstance(value, datetime | date) or isinstance(value, bool):
-        raise ValidationError(field, "must be text", "텍스트여야 합니다")
+        raise ValidationError(field, "io.must_be_text")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return parse_text(field, value, max_len=max_len, required=required)
@@ -938,7 +930,7 @@ class _ExcelImporter:
         code = _text(field, value, max_len=40, required=True)
         found = self.beans.get(code.upper())
         if found is None:
-            raise ValidationError(field, f"unknown bean '{code}'", f"'{code}' 원두가 없습니다")
+            raise ValidationError(field, "io.unknown_bean", code=code)
         return found
 
     def product(self, kind_value: Any, code_value: Any) -> tuple[str, int, str]:
@@ -947,7 +939,7 @@ class _ExcelImporter:
         for k, table in (("blend", self.blends), ("bean", self.beans)):
             if kind in (None, k) and code.upper() in table:
                 return k, table[code.upper()], code
-        raise ValidationError("product", f"unknown {kind or 'product'} '{code}'", f"'{code}' 제품이 없습니다")
+        raise ValidationError("product", "io.unknown", kind=kind or "product", code=code)
 
     def attempt(self, entity: str, where: str, action: Callable[[], str | None]) -> None:
         """Run one row's work in a savepoint; count its outcome or record why it was rejected."""
@@ -998,7 +990,7 @@ class _ExcelImporter:
             "notes": _text("notes", v.get("notes"), 2000),
         }
         if clean["code"].upper() in seen:
-            raise ValidationError("code", f"'{clean['code']}' appears twice in the sheet", "같은 코드가 두 번 있습니다")
+            raise ValidationError("code", "io.appears_twice_in_the_sheet", code=clean["code"])
         seen.add(clean["code"].upper())
         api = {k: val for k, val in clean.items() if k != "expected_loss_bp"}
         api["expected_loss_pct"] = _pct_text(clean["expected_loss_bp"])
@@ -1046,20 +1038,18 @@ class _ExcelImporter:
                 if v.get(key) != first.get(key):
                     raise ValidationError(
                         f"row {row.number} {key}",
-                        f"differs from the blend's first row (row {group[0].number})",
-                        f"블렌드의 첫 행(행 {group[0].number})과 다릅니다",
+                        "io.differs_from_the_blend_s_first",
+                        first_row=group[0].number,
                     )
             if v.get("bean") is None and v.get("parts") is None:
                 continue
             bean = self.bean_id(f"row {row.number} bean", v.get("bean"))
             if bean in parts:
-                raise ValidationError(f"row {row.number} bean", "is listed twice", "같은 원두가 두 번 있습니다")
+                raise ValidationError(f"row {row.number} bean", "io.is_listed_twice")
             parts[bean] = parse_int(f"row {row.number} parts", v.get("parts"), minimum=1, maximum=1000)
             codes[bean] = str(v.get("bean")).strip()
         if not parts:
-            raise ValidationError(
-                "bean", "a blend needs at least one bean row", "블렌드에는 원두가 하나 이상 필요합니다"
-            )
+            raise ValidationError("bean", "io.a_blend_needs_at_least_one")
         api = {k: val for k, val in clean.items() if k != "expected_loss_bp"}
         api["expected_loss_pct"] = _pct_text(clean["expected_loss_bp"])
         components = {codes[b]: p for b, p in parts.items()}
@@ -1109,7 +1099,7 @@ class _ExcelImporter:
             ),
         }
         if values["expected_loss_bp"] is None:
-            raise ValidationError("expected_loss_pct", "is required", "필수 입력입니다")
+            raise ValidationError("expected_loss_pct", "error.is_required")
         existing = self.conn.execute(
             "SELECT * FROM cost_settings WHERE effective_from = ?", (effective.isoformat(),)
         ).fetchone()
@@ -1153,15 +1143,15 @@ class _ExcelImporter:
         """True when the row is new; False when the store already holds it; raises when it conflicts."""
         if external:
             if external in seen_ext:
-                raise ValidationError("external_id", f"'{external}' appears twice in the sheet", "외부 ID가 중복됩니다")
+                raise ValidationError("external_id", "io.appears_twice_in_the_sheet_2", external=external)
             seen_ext.add(external)
             if external in stored:
                 if stored[external] != key:
                     raise ValidationError(
                         "external_id",
-                        f"the stored {what} '{external}' differs; an import never rewrites the ledger "
-                        f"(delete the stored {what} first)",
-                        f"저장된 기록 '{external}'과 다릅니다. 가져오기는 기존 기록을 바꾸지 않습니다",
+                        "io.the_stored_differs_an_import_never",
+                        what=what,
+                        external=external,
                     )
                 return False
             return True
@@ -1195,7 +1185,7 @@ class _ExcelImporter:
         v = row.values
         delta = parse_int("delta_g", v.get("delta_g"), minimum=-10_000_000, maximum=10_000_000)
         if delta == 0:
-            raise ValidationError("delta_g", "must not be zero", "0이 아니어야 합니다")
+            raise ValidationError("delta_g", "error.must_not_be_zero")
         clean = {
             "adjusted_on": parse_date("adjusted_on", v.get("adjusted_on")).isoformat(),
             "bean_id": self.bean_id("bean", v.get("bean")),
@@ -1302,8 +1292,8 @@ class _ExcelImporter:
                 if row.values.get(key) != first.get(key):
                     raise ValidationError(
                         f"row {row.number} {key}",
-                        f"differs from the batch's first row (row {group[0].number})",
-                        f"배치의 첫 행(행 {group[0].number})과 다릅니다",
+                        "io.differs_from_the_batch_s_first",
+                        first_row=group[0].number,
                     )
         product = self.product(first.get("kind"), first.get("product"))
         components: dict[int, int] = {}
@@ -1312,7 +1302,7 @@ class _ExcelImporter:
             field = f"row {row.number} bean" if len(group) > 1 else "bean"
             bean = self.bean_id(field, row.values.get("bean"))
             if bean in components:
-                raise ValidationError(field, "is listed twice in the batch", "같은 원두가 두 번 있습니다")
+                raise ValidationError(field, "io.is_listed_twice_in_the_batch")
             grams_field = f"row {row.number} green_g" if len(group) > 1 else "green_g"
             components[bean] = parse_grams(grams_field, row.values.get("green_g"))
             codes[bean] = str(row.values.get("bean")).strip()
@@ -1356,7 +1346,7 @@ class _ExcelImporter:
             "external_id": _text("external_id", v.get("external_id"), 200) or None,
         }
         if clean["code"].upper() in seen:
-            raise ValidationError("code", f"'{clean['code']}' appears twice in the sheet", "같은 코드가 두 번 있습니다")
+            raise ValidationError("code", "io.appears_twice_in_the_sheet", code=clean["code"])
         seen.add(clean["code"].upper())
         api = {k: val for k, val in clean.items() if k not in ("bean_id", "blend_id")}
         api["product"] = f"{kind}:{code}"

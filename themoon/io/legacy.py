@@ -305,14 +305,12 @@ def _plural(n: int, word: str) -> str:
 def _read_legacy(path: Path) -> tuple[dict[str, list[dict]], dict[str, set[str]]]:
     """Every table of the old database as rows, after checking it really is one."""
     if not path.is_file():
-        raise ValidationError("path", f"{path} does not exist or is not a file", f"{path} 파일이 없습니다")
+        raise ValidationError("path", "io.does_not_exist_or_is_not", path=path)
     uri = path.resolve().as_uri() + "?mode=ro"
     try:
         old = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as error:
-        raise ValidationError(
-            "path", f"cannot open {path.name}: {error}", f"{path.name}을(를) 열 수 없습니다"
-        ) from None
+        raise ValidationError("path", "io.cannot_open", file=path.name, error=error) from None
     old.row_factory = sqlite3.Row
     try:
         names = [
@@ -324,24 +322,28 @@ def _read_legacy(path: Path) -> tuple[dict[str, list[dict]], dict[str, set[str]]
         if missing:
             raise ValidationError(
                 "path",
-                f"{path.name} is not a database of the old roasting app (no table {', '.join(missing)})",
-                f"{path.name}은(는) 이전 로스팅 앱의 데이터베이스가 아닙니다 ({', '.join(missing)} 테이블 없음)",
+                "io.is_not_a_database_of_the",
+                file=path.name,
+                missing=", ".join(missing),
             )
         for table, needed in _REQUIRED.items():
             lacking = sorted(needed - columns[table])
             if lacking:
                 raise ValidationError(
                     "path",
-                    f"{path.name} is not a database of the old roasting app (table {table} lacks {', '.join(lacking)})",
-                    f"{path.name}은(는) 이전 로스팅 앱의 데이터베이스가 아닙니다 ({table}에 {', '.join(lacking)} 없음)",
+                    "io.is_not_a_database_of_the_2",
+                    file=path.name,
+                    table=table,
+                    lacking=", ".join(lacking),
                 )
         # table names come from sqlite_master of the file itself and are quoted
         data = {n: [dict(r) for r in old.execute(f"SELECT * FROM {_quoted(n)}")] for n in names}
     except sqlite3.DatabaseError as error:
         raise ValidationError(
             "path",
-            f"{path.name} is not a readable SQLite database ({error})",
-            f"{path.name}은(는) 읽을 수 있는 SQLite 데이터베이스가 아닙니다 ({error})",
+            "io.is_not_a_readable_sqlite_database",
+            file=path.name,
+            error=error,
         ) from None
     finally:
         old.close()
@@ -360,9 +362,7 @@ def import_legacy(
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     report = ImportReport(source=str(path), sha256=digest, dry_run=dry_run)
     if dry_run and conn.in_transaction:
-        raise ValidationError(
-            "dry_run", "needs its own transaction (the connection is already in one)", "이미 트랜잭션 중입니다"
-        )
+        raise ValidationError("dry_run", "io.needs_its_own_transaction_the_connection")
     try:
         with transaction(conn):
             _Importer(conn, data, columns, digest, user, report).run()

@@ -179,7 +179,7 @@ def split_mappings(items: Iterable[str] | None) -> list[tuple[str, str]]:
     for item in items or []:
         name, sep, ref = str(item).rpartition("=")
         if not sep or not name.strip() or not ref.strip():
-            raise ValidationError("map", f"'{item}' must look like NAME=PRODUCT", "'이름=제품' 형식이어야 합니다")
+            raise ValidationError("map", "io.must_look_like_name_product", item=item)
         result.append((clean_text(name), ref.strip()))
     return result
 
@@ -330,9 +330,7 @@ def load_grids(path: Path, sheets: Sequence[str] | None = None) -> dict[str, Gri
             continue
         covered += (max_row - min_row + 1) * (max_col - min_col + 1)
     if len(merges) > MAX_MERGES or covered > MAX_FORM_CELLS:
-        raise ValidationError(
-            path.name, "has too many merged cells: not a menu or roasting form", "병합된 셀이 너무 많습니다"
-        )
+        raise ValidationError(path.name, "io.has_too_many_merged_cells_not")
     grids: dict[str, Grid] = {}
     formulas: dict[str, list[tuple[int, int]]] = {}
     with open_workbook(path, read_only=False) as wb:
@@ -345,8 +343,8 @@ def load_grids(path: Path, sheets: Sequence[str] | None = None) -> dict[str, Gri
             if len(held) > MAX_FORM_CELLS:
                 raise ValidationError(
                     f"{path.name} › {ws.title}",
-                    f"has more than {MAX_FORM_CELLS:,} cells: not a menu or roasting form",
-                    "셀이 너무 많습니다",
+                    "io.has_more_than_cells_not_a",
+                    limit=MAX_FORM_CELLS,
                 )
             cells: dict[tuple[int, int], Any] = {}
             for key in sorted(held):
@@ -392,7 +390,7 @@ def choose_sheets(grids: dict[str, Grid], requested: Sequence[str] | None, repor
     if requested:
         missing = [s for s in requested if s not in titles]
         if missing:
-            raise ValidationError("sheet", f"no sheet named {', '.join(repr(s) for s in missing)}", "시트가 없습니다")
+            raise ValidationError("sheet", "io.no_sheet_named", sheets=", ".join(repr(s) for s in missing))
         return list(requested)
     chosen = [t for t in PRICE_SHEETS if t in titles]
     for title in PRICE_SHEETS:

@@ -253,8 +253,7 @@ def import_cafe_workbook(
     if not contents.beans and not contents.recipes:
         raise ValidationError(
             path.name,
-            "holds no bean table, blend recipe or batch calculator this importer knows",
-            "원두 목록, 블렌드 레시피, 계산표가 없습니다",
+            "io.holds_no_bean_table_blend_recipe",
         )
     for note in contents.notes:
         report.note(note)
@@ -334,8 +333,9 @@ class _Importer:
             if not self.create_missing:
                 raise ValidationError(
                     "name",
-                    f'{how} — map it with --map "{row.name}=BEAN" or create it with --create-missing',
-                    f"'{row.name}' 원두가 없습니다 — --map \"{row.name}=원두코드\" 또는 --create-missing",
+                    "io.map_it_with_map_bean_or",
+                    how=how,
+                    name=row.name,
                 )
             code = self._new_code("WB", row.no)
             catalog.add_bean(
@@ -392,11 +392,12 @@ class _Importer:
             if bean is None:
                 raise ValidationError(
                     f"row {row} '{name}'",
-                    f'{how} — map it with --map "{name}=BEAN"',
-                    f"'{name}' 원두를 찾을 수 없습니다 — --map \"{name}=원두코드\"",
+                    "io.map_it_with_map_bean",
+                    how=how,
+                    name=name,
                 )
             if bean.id in parts:
-                raise ValidationError(f"row {row} '{name}'", f"{bean.code} is listed twice", "원두가 중복됩니다")
+                raise ValidationError(f"row {row} '{name}'", "io.is_listed_twice_2", code=bean.code)
             parts[bean.id] = parse_int(f"row {row} parts", value, minimum=1, maximum=1000)
             codes[bean.id] = bean.code
             self.report.matched.append(f"{where}: '{name}' → bean:{bean.code} ({how})")
@@ -406,8 +407,9 @@ class _Importer:
             if not self.create_missing:
                 raise ValidationError(
                     "blend",
-                    f'{how} — map it with --map "{recipe.name}=BLEND" or create it with --create-missing',
-                    f"'{recipe.name}' 블렌드가 없습니다",
+                    "io.map_it_with_map_blend_or",
+                    how=how,
+                    name=recipe.name,
                 )
             code = self._new_code("WB-BLEND", len(merged) + 1)
             values: dict[str, Any] = {}
@@ -429,8 +431,9 @@ class _Importer:
         if blend.code in merged:
             raise ValidationError(
                 "blend",
-                f"{blend.code} has a second recipe in this file ({merged[blend.code].where})",
-                "레시피가 중복됩니다",
+                "io.has_a_second_recipe_in_this",
+                blend=blend.code,
+                first=merged[blend.code].where,
             )
         merged[blend.code] = recipe
         self.report.matched.append(f"{recipe.where}: '{recipe.name}' → blend:{blend.code} ({how}): {shown}")
