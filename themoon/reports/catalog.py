@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..messages import pair
 from ..models import ValidationError
 
 # Set by the runner, never by hand (`--db`, `--period` and the staging workbook).
@@ -42,8 +43,7 @@ REPORTS: dict[str, ReportSpec] = {
     for spec in (
         ReportSpec(
             "monthly_cost",
-            "Monthly cost report",
-            "월간 원가 보고서",
+            *pair("report.title.monthly_cost"),
             "month",
             "costs per product and their parts, loss and anomalies, purchases and stock value, menu margins, "
             "each against the previous month",
@@ -51,16 +51,14 @@ REPORTS: dict[str, ReportSpec] = {
         ),
         ReportSpec(
             "weekly_roasting",
-            "Weekly roasting report",
-            "주간 로스팅 보고서",
+            *pair("report.title.weekly_roasting"),
             "week",
             "every batch with loss and cost, roasting per day, loss per product and operator, alerts",
             ("weekly", "weekly-roasting", "roasting"),
         ),
         ReportSpec(
             "inventory",
-            "Inventory report",
-            "재고 보고서",
+            *pair("report.title.inventory"),
             "day",
             "green stock and value, run-out dates, reorder suggestions, stock value over time",
             ("stock",),
