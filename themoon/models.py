@@ -28,7 +28,7 @@ class ValidationError(ValueError):
     values (`ValidationError("grams", "error.at_least", minimum=1)`), rendered in English
     (`message`), Korean (`message_ko`) or the language asked (`text(lang)`).
 
-    The older literal form `ValidationError(field, "english", "한국어")` still works for callers
+    The older literal form `ValidationError(field, "english", "korean")` still works for callers
     not yet moved to ids (a text that is not an id is shown as it is)."""
 
     def __init__(self, field: str, key: str, message_ko: str | None = None, /, **values: object):

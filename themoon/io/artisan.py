@@ -438,12 +438,10 @@ class _Importer:
                 f'themoon import artisan --map "{beans}=PRODUCT"'
             )
             for roast in group:
-                self.report.reject(
+                self.report.reject_error(
                     "roast_batches",
                     roast.file,
-                    "beans",
-                    f"'{beans}' is not mapped to a bean or blend yet{maybe}",
-                    f"'{beans}'에 해당하는 원두/블렌드가 지정되지 않았습니다",
+                    ValidationError("beans", "io.beans_not_mapped", beans=beans, maybe=maybe),
                 )
         for beans in {r.beans for r, _ in resolved}:
             product = next(p for r, p in resolved if r.beans == beans)

@@ -780,12 +780,10 @@ def _read_sheets(
         for number, values, bad in _sheet_values(reader, name, title):
             if bad:
                 column, ref, what = bad
-                report.reject(
+                report.reject_error(
                     title,
                     f"{name} › {title} › row {number}",
-                    column,
-                    f"cell {ref} holds {what}: an import file holds values, not formulas or errors",
-                    f"셀 {ref}: 수식이나 오류 값은 가져올 수 없습니다",
+                    ValidationError(column, "io.cell_not_a_value", ref=ref, what=what),
                 )
                 continue
             rows.append(_Row(number, values))
@@ -1234,12 +1232,10 @@ class _ExcelImporter:
             ext = batch.external_id
             if ext:
                 if ext in seen_ext:
-                    self.report.reject(
+                    self.report.reject_error(
                         "roast_batches",
                         batch.where,
-                        "external_id",
-                        f"'{ext}' appears twice in the sheet",
-                        "외부 ID 중복",
+                        ValidationError("external_id", "io.external_id_twice", external=ext),
                     )
                     continue
                 seen_ext.add(ext)

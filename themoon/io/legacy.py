@@ -28,6 +28,21 @@ from typing import Any
 from .. import audit, catalog, cost_settings, inventory, reference, roasting
 from ..db import transaction
 from ..models import ValidationError, parse_date
+from ..reference_terms import (
+    LEGACY_AUTO_MIGRATION,
+    LEGACY_BLEND_SUFFIXES,
+    LEGACY_COUNTRY_BY_NAME,
+    LEGACY_IN,
+    LEGACY_MASAI,
+    LEGACY_MIGRATION,
+    LEGACY_PRODUCT_NAMES,
+    LEGACY_RELEASE,
+    LEGACY_SAMPLE,
+    LEGACY_SIDAMO_G4,
+    LEGACY_SWISS_WATER,
+    LEGACY_USE,
+    LEGACY_YIRGACHEFFE,
+)
 
 KIND = "legacy"
 
@@ -55,14 +70,7 @@ _REFERENCE_BEANS = {b.code: (b.name_en, b.name_ko, b.country) for b in reference
 _OLD_BEAN_NAMES = {"aafaq": "KEN-MASAI-AA"}
 _NOT_IN_OLD_TABLE = "BRA-SANTOS"  # named by the roasting form; created only when needed
 
-_COUNTRY_BY_NAME = {
-    "에티오피아": "Ethiopia",
-    "케냐": "Kenya",
-    "콜롬비아": "Colombia",
-    "과테말라": "Guatemala",
-    "코스타리카": "Costa Rica",
-    "브라질": "Brazil",
-}
+_COUNTRY_BY_NAME = LEGACY_COUNTRY_BY_NAME
 _COUNTRY_BY_CODE = {
     "eth": "Ethiopia",
     "k": "Kenya",
@@ -84,7 +92,7 @@ _HOUSE_BLENDS = {
         "name_en": b.name_en,
         "name_ko": b.name_ko,
         "description": b.description,
-        "aliases": {_norm(n + suffix) for n in (b.name_ko, b.name_en) for suffix in ("", "블렌드", "블렌딩", "blend")},
+        "aliases": {_norm(n + suffix) for n in (b.name_ko, b.name_en) for suffix in LEGACY_BLEND_SUFFIXES},
         "parts": dict(b.components),
         "recipe_known": b.code != "ECLIPSE-MOON",
     }
@@ -92,16 +100,7 @@ _HOUSE_BLENDS = {
 }
 
 # Names of single origins as the café says them (old one-row "blends", roasting-log notes).
-_PRODUCT_NAMES = {
-    "마사이": "KEN-MASAI-AA",
-    "masai": "KEN-MASAI-AA",
-    "안티구아": "GTM-ANTIGUA",
-    "모모라": "ETH-MOMORA",
-    "g4": "ETH-SIDAMO-G4",
-    "시다모g4": "ETH-SIDAMO-G4",
-    "브라질": "BRA-FAZENDA-CARMO",
-    "콜롬비아": "COL-HUILA",
-}
+_PRODUCT_NAMES = LEGACY_PRODUCT_NAMES
 
 # Substitutions the old app made "for convenience" (old bean → the bean the café means).
 _KNOWN_SWAPS = {
@@ -136,9 +135,9 @@ _NOT_IMPORTED = {
     "loss_rate_warnings": "old loss warnings (loss alerts are recomputed from the batches)",
     "blend_recipes_history": "recipe history",
 }
-_INCOMING = ("입고",)
-_OUTGOING = ("출고", "사용")
-_LOG_NOTE = re.compile(r"마이그레이션\s*-\s*(?P<name>.+?)\s*$")
+_INCOMING = (LEGACY_IN,)
+_OUTGOING = (LEGACY_RELEASE, LEGACY_USE)
+_LOG_NOTE = re.compile(LEGACY_MIGRATION + r"\s*-\s*(?P<name>.+?)\s*$")
 
 
 @dataclass
@@ -210,7 +209,8 @@ class ImportReport:
 _RULES = (
     "A legacy price of 0 means 'unknown': no ₩0 cost is recorded from it. Known prices (the owner's last "
     "entered green cost ₩/kg) value stock-ins that have no amount and opening balances.",
-    "입고 (stock-in) becomes a purchase. 출고/사용 (release/use) become negative stock adjustments: there is no "
+    f"{LEGACY_IN} (stock-in) becomes a purchase. {LEGACY_RELEASE}/{LEGACY_USE} (release/use) become negative stock "
+    "adjustments: there is no "
     "record of consumption without a roast.",
     "A roasting log the imported stock does not cover gets an explicit opening balance dated the day before "
     "the roast (a purchase valued at the bean's last entered legacy price when one is known, otherwise a stock "
@@ -766,14 +766,15 @@ class _Importer:
         for code, where in swaps.items():
             if code == "masai-mapped-to-yirgacheffe":
                 found = (
-                    f"the old app maps 'Masai' (마사이) to Yirgacheffe (예가체프) 'for convenience' in"
+                    f"the old app maps 'Masai' ({LEGACY_MASAI}) to Yirgacheffe ({LEGACY_YIRGACHEFFE})"
+                    " 'for convenience' in"
                     f" {' and '.join(where)}; the café's workbooks sell the Kenya AA FAQ bean as 'Kenya Masai AA'."
                 )
                 fix = "Mapped per the café's workbooks: Masai = Kenya Masai AA, the AA FAQ bean (KEN-MASAI-AA)."
             else:
                 found = (
-                    f"the old app maps 'G4' to Swiss Water (스위스워터, a decaf) 'for convenience' in"
-                    f" {' and '.join(where)}; in the café's workbooks G4 is Ethiopia Sidamo G4 (시다모G4)."
+                    f"the old app maps 'G4' to Swiss Water ({LEGACY_SWISS_WATER}, a decaf) 'for convenience' in"
+                    f" {' and '.join(where)}; in the café's workbooks G4 is Ethiopia Sidamo G4 ({LEGACY_SIDAMO_G4})."
                 )
                 fix = "Mapped per the café's workbooks: G4 = Sidamo G4 (ETH-SIDAMO-G4)."
             r.quirk(code, found, fix)
@@ -899,7 +900,9 @@ class _Importer:
         types = Counter(str(r.get("transaction_type") or "").strip() for r in rows)
         valued = Counter()
         samples = [
-            r for r in rows if re.search(r"샘플|sample", str(r.get("description") or r.get("notes") or ""), re.I)
+            r
+            for r in rows
+            if re.search(LEGACY_SAMPLE + "|sample", str(r.get("description") or r.get("notes") or ""), re.I)
         ]
         times = Counter(str(r.get("created_at") or "")[11:] for r in rows)
 
@@ -913,8 +916,10 @@ class _Importer:
         self.report.quirk(
             "transaction-types-mixed",
             f"transaction types: {', '.join(f'{k or chr(63)} ×{v}' for k, v in types.items())}. The old app"
-            " writes both 사용 (use) and 출고 (release) for green coffee going out, with no link to a roast.",
-            "입고 → purchases; 사용 and 출고 alike → negative stock adjustments whose reason names the old"
+            f" writes both {LEGACY_USE} (use) and {LEGACY_RELEASE} (release) for green coffee going out, with no link"
+            " to a roast.",
+            f"{LEGACY_IN} → purchases; {LEGACY_USE} and {LEGACY_RELEASE} alike → negative stock adjustments"
+            " whose reason names the old"
             " transaction (we have no consumption-without-roast record).",
         )
         if valued:
@@ -934,7 +939,7 @@ class _Importer:
             common = times.most_common(1)[0]
             self.report.quirk(
                 "transaction-sample-data",
-                f"{len(samples)} of {len(rows)} transactions are described as '(샘플)' (sample)"
+                f"{len(samples)} of {len(rows)} transactions are described as '({LEGACY_SAMPLE})' (sample)"
                 + (
                     f", and {common[1]} share the same time of day to the microsecond ({common[0]}): machine-generated"
                     if common[1] > 1
@@ -971,7 +976,7 @@ class _Importer:
             if self.seen("stock_adjustments", "transactions", row["id"], {"bean_id": bean_id, "delta_g": -grams}):
                 self.report.unchanged["stock_adjustments"] += 1
                 return
-            meaning = {"출고": "release", "사용": "use"}[kind]
+            meaning = {LEGACY_RELEASE: "release", LEGACY_USE: "use"}[kind]
             reason = f"legacy {kind} ({meaning}) transactions #{row['id']}, {_g(grams)}: {text}"[:500]
             self.guarded(
                 label,
@@ -1015,7 +1020,7 @@ class _Importer:
             if self.seen("stock_adjustments", "transactions", row["id"], {"bean_id": bean_id, "delta_g": grams}):
                 self.report.unchanged["stock_adjustments"] += 1
                 return
-            reason = f"legacy 입고 transactions #{row['id']} with unknown cost, {_g(grams)}: {text}"[:500]
+            reason = f"legacy {LEGACY_IN} transactions #{row['id']} with unknown cost, {_g(grams)}: {text}"[:500]
             self.guarded(
                 label,
                 "stock_adjustments",
@@ -1042,7 +1047,7 @@ class _Importer:
                 grams=grams,
                 total_won=won,
                 purchased_on=day,
-                notes=f"legacy 입고 transactions #{row['id']}: {text} ({note})",
+                notes=f"legacy {LEGACY_IN} transactions #{row['id']}: {text} ({note})",
                 external_id=ext,
                 user=self.user,
             ),
@@ -1074,7 +1079,7 @@ class _Importer:
         for row in rows:
             self.roasting_log(row, roundings, guesses, openings, zero_cost)
             day, written = _day(row.get("roasting_date")), _day(row.get("created_at"))
-            if "마이그레이션" in str(row.get("notes") or ""):
+            if LEGACY_MIGRATION in str(row.get("notes") or ""):
                 invented.append(f"#{row['id']} {row.get('roasting_date')}")
             if day and written and day > written:
                 after_written.append(f"#{row['id']} dated {day} but written {written}")
@@ -1089,7 +1094,7 @@ class _Importer:
         if invented or after_written:
             r.quirk(
                 "roasting-log-invented-dates",
-                f"roasting dates were invented by the old app's migration (notes '자동 마이그레이션', one log per"
+                f"roasting dates were invented by the old app's migration (notes '{LEGACY_AUTO_MIGRATION}', one log per"
                 f" day: {', '.join(invented)})"
                 + (f"; {', '.join(after_written)} (a date after the row was written)" if after_written else "")
                 + ".",
@@ -1195,7 +1200,7 @@ class _Importer:
         notes = (
             f"legacy roasting_logs #{row['id']}: '{note}'. Bean guessed from the notes; weights were grams in"
             f" _kg columns ({_fmt(raw)} / {_fmt(roasted)})"
-            + ("; date invented by the old app's migration." if "마이그레이션" in note else ".")
+            + ("; date invented by the old app's migration." if LEGACY_MIGRATION in note else ".")
         )
         with self.savepoint() as sp:
             try:

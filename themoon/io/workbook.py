@@ -1,18 +1,6 @@
 """The café's roasting-log and analysis workbooks: bean list, blend recipes, the calculator's yield.
 
-What the files hold (explored with openpyxl):
-
-- `moon_roasting_log.xlsx` (문드립바 로스팅 일지): `Sheet1` is the printable daily form, four copies
-  per page (B–P and R–AF, rows 1–21 and 23–43): a 13-bean table (no | country code, merged
-  vertically over the beans of one country | name | roast level code) with empty green (생두량) /
-  roasted (볶은량) / stock columns, Full Moon / New Moon / Eclipse Moon sections (names only) and a
-  reservation list. The copies on file are blank. `Sheet1 (2)` is the blend batch calculator:
-  per blend a block `name | 생두량 =C2/0.83 | 볶은량 =E2*0.4 | parts | base` with the title
-  ("풀문 블랜딩", "뉴문 블랜딩") and the roasted batch size (22,000 g / 4,000 g) in the base column.
-- `roasting_log_analysis.xlsx` (로스팅일지_분석결과): sheet `분석 결과` with the 13-bean table
-  (`No | 국가 | 원두명 | 로스팅 레벨`, '-' = same country as above), the Full Moon and New Moon
-  recipes (`원두명 | 포션(개) | 가격(₩)`; the "prices" 22,000 / 4,000 are the calculator's batch
-  sizes, not prices) and summary counts.
+What the files hold, sheet by sheet, and their Korean headers: `themoon.reference_terms`.
 
 What is imported: bean rows are matched to our beans (roast level code updated when it differs;
 unknown beans are reported, or created with `--create-missing`); recipes update the blends' parts;
@@ -33,6 +21,14 @@ from typing import Any
 
 from .. import catalog
 from ..models import Product, ValidationError, parse_int, parse_text
+from ..reference_terms import (
+    WORKBOOK_BEAN_NAME,
+    WORKBOOK_BLEND_WORDS,
+    WORKBOOK_GREEN,
+    WORKBOOK_PORTION,
+    WORKBOOK_PRICE,
+    WORKBOOK_ROASTED,
+)
 from .excel import check_xlsx
 from .menu import (
     MAX_UNPACKED_BYTES,
@@ -58,7 +54,7 @@ COUNTRY_CODES = {
     "cos": "Costa Rica",
     "br": "Brazil",
 }
-_BLEND_WORDS = ("블렌딩", "블랜딩", "블렌드", "블랜드", "브랜드", "blend")
+_BLEND_WORDS = WORKBOOK_BLEND_WORDS
 _YIELD = re.compile(r"^=\s*\$?[A-Z]{1,3}\$?\d+\s*/\s*(\d*\.\d+|\d+)\s*$", re.I)
 
 
@@ -74,7 +70,7 @@ class BeanRow:
 @dataclass
 class Recipe:
     where: str
-    name: str  # as written ("풀문 블렌드")
+    name: str  # as written (the Korean blend name)
     parts: list[tuple[str, Any, int]] = field(default_factory=list)  # (name, parts cell, row)
     yield_: Decimal | None = None
     base_g: Any = None
@@ -131,7 +127,8 @@ def _bean_tables(grid: Grid, fname: str) -> list[list[BeanRow]]:
 
 
 def _blend_name(text: str) -> str:
-    """'2. 블렌딩 레시피 (풀문 블렌드)' → '풀문 블렌드'; '풀문 블랜딩' → '풀문 블랜딩'."""
+    """A recipe section's title → the blend it names (the bracketed name, else the title; examples in
+    `themoon.reference_terms`)."""
     inside = re.findall(r"\(([^()]*)\)", text)
     for part in reversed(inside):
         if part.strip():
@@ -140,13 +137,13 @@ def _blend_name(text: str) -> str:
 
 
 def _recipe_tables(grid: Grid, fname: str, notes: list[str]) -> list[Recipe]:
-    """Header `원두명 | 포션…` under a section title naming the blend; rows until the first blank name."""
+    """Header `bean name | portions…` under a section title naming the blend; rows until the first blank name."""
     recipes = []
     for (r, c), value in sorted(grid.cells.items()):
-        if not isinstance(value, str) or normalise(value) != "원두명":
+        if not isinstance(value, str) or normalise(value) != WORKBOOK_BEAN_NAME:
             continue
         parts_col = next(
-            (cc for cc in range(c + 1, c + 4) if normalise(grid.value(r, cc) or "").startswith("포션")), None
+            (cc for cc in range(c + 1, c + 4) if normalise(grid.value(r, cc) or "").startswith(WORKBOOK_PORTION)), None
         )
         if parts_col is None:
             continue
@@ -160,7 +157,7 @@ def _recipe_tables(grid: Grid, fname: str, notes: list[str]) -> list[Recipe]:
             continue
         recipe = Recipe(f"{fname} › {grid.title} › row {r}", _blend_name(title))
         price_col = next(
-            (cc for cc in range(c + 1, c + 5) if normalise(grid.value(r, cc) or "").startswith("가격")), None
+            (cc for cc in range(c + 1, c + 5) if normalise(grid.value(r, cc) or "").startswith(WORKBOOK_PRICE)), None
         )
         ignored = []
         row = r + 1
@@ -179,12 +176,12 @@ def _recipe_tables(grid: Grid, fname: str, notes: list[str]) -> list[Recipe]:
 
 
 def _calculators(grid: Grid, fname: str, notes: list[str]) -> list[Recipe]:
-    """Blocks `생두량 | 볶은량 | (parts) | title` with the component rows below (the batch calculator)."""
+    """Blocks `green | roasted | (parts) | title` with the component rows below (the batch calculator)."""
     recipes = []
     for (r, c), value in sorted(grid.cells.items()):
-        if not isinstance(value, str) or normalise(value) != "생두량":
+        if not isinstance(value, str) or normalise(value) != WORKBOOK_GREEN:
             continue
-        if normalise(grid.value(r, c + 1) or "") != "볶은량":
+        if normalise(grid.value(r, c + 1) or "") != WORKBOOK_ROASTED:
             continue
         title = grid.text(r, c + 3)
         if not title or not any(w in normalise(title) for w in _BLEND_WORDS):
@@ -216,7 +213,7 @@ def _filled_form_lines(grid: Grid, notes: list[str]) -> None:
     """The printable form's green/roasted cells: report (not import) numbers written into them."""
     filled = 0
     for (r, c), value in grid.cells.items():
-        if isinstance(value, str) and normalise(value) == "생두량" and grid.text(r, c + 1) == "볶은량":
+        if isinstance(value, str) and normalise(value) == WORKBOOK_GREEN and grid.text(r, c + 1) == WORKBOOK_ROASTED:
             for row in range(r + 1, r + 16):
                 for col in (c, c + 1):
                     v = grid.value(row, col)

@@ -2,6 +2,16 @@
 database."""
 
 PAIRS: dict[str, tuple[str, str]] = {
+    # --- rejected rows (ImportReport.reject_error) -------------------------------------------------
+    "io.beans_not_mapped": (
+        "'{beans}' is not mapped to a bean or blend yet{maybe}",
+        "'{beans}'에 해당하는 원두/블렌드가 지정되지 않았습니다",
+    ),
+    "io.cell_not_a_value": (
+        "cell {ref} holds {what}: an import file holds values, not formulas or errors",
+        "셀 {ref}: 수식이나 오류 값은 가져올 수 없습니다",
+    ),
+    "io.external_id_twice": ("'{external}' appears twice in the sheet", "외부 ID 중복"),
     # --- themoon/io/outcome.py: the first rejected row of an import stands for all ---------------
     "io.rejected": ("{reason}", "{reason}"),
     "io.rejected_and_more": ("{reason} (and {more:,} more rejected rows)", "{reason} (외 {more:,}건)"),
@@ -172,6 +182,9 @@ PAIRS: dict[str, tuple[str, str]] = {
 # Ids whose Korean leaves out a value the English names (see themoon.messages.KO_OMITS).
 KO_OMITS: frozenset[str] = frozenset(
     {
+        "io.beans_not_mapped",
+        "io.cell_not_a_value",
+        "io.external_id_twice",
         "io.appears_twice_in_the_sheet",
         "io.appears_twice_in_the_sheet_2",
         "io.cannot_be_written",
