@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .messages import Localized
 from .models import ValidationError, parse_date, parse_int
 
 # Paths and names that end up inside systemd units or cron lines: nothing a shell or the unit
@@ -63,7 +64,7 @@ def output_file(field: str, value: Any, suffixes: tuple[str, ...], *, protect: P
     path = Path(str(value))
     if path.suffix.lower() not in suffixes:
         raise ValidationError(
-            field, "error.must_end_with", suffixes_or=" or ".join(suffixes), suffixes_slash="/".join(suffixes)
+            field, "error.must_end_with", suffixes=Localized(" or ".join(suffixes), "/".join(suffixes))
         )
     if path.is_dir():
         raise ValidationError(field, "error.is_a_directory", path=path)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from . import audit, catalog, cost_settings, inventory, users
+from . import audit, catalog, cost_settings, inventory, messages, users
 from .costing import (
     batch_cost,
     bp_to_pct,
@@ -174,10 +174,9 @@ def _freeze(
                 "green_g",
                 "error.only_g_of_in_stock_on",
                 available=max(available, 0),
-                name_en=name_en,
+                bean=messages.Localized(name_en, name_ko),
                 roasted_on=roasted_on,
                 grams=grams,
-                name_ko=name_ko,
             )
         avg = ledger.avg_cost_per_g(day) or Fraction(0)
         frozen[bean_id] = (grams, green_cost_won(grams, avg))

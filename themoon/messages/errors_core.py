@@ -60,8 +60,8 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "error.no_batch": ("no batch {batch_id}", "해당 배치가 없습니다"),
     "error.only_g_of_in_stock_on": (
-        "only {available:,} g of {name_en} in stock on {roasted_on} (asked for {grams:,} g)",
-        "{roasted_on} 기준 {name_ko} 재고는 {available:,} g 뿐입니다 (요청 {grams:,} g)",
+        "only {available:,} g of {bean} in stock on {roasted_on} (asked for {grams:,} g)",
+        "{roasted_on} 기준 {bean} 재고는 {available:,} g 뿐입니다 (요청 {grams:,} g)",
     ),
     "error.batch_has_no_loss_alert": ("batch {batch_id} has no loss alert", "해당 배치에 경고가 없습니다"),
     "error.is_not_in": ("{bean} is not in {product}", "{bean} 원두는 {product}에 없습니다"),
@@ -110,7 +110,7 @@ PAIRS: dict[str, tuple[str, str]] = {
     "error.is_not_writable": ("{path} is not writable", "쓸 수 없는 디렉터리입니다"),
     "error.does_not_exist_or_is_not": ("{path} does not exist or is not a file", "파일이 없습니다"),
     "error.is_not_readable": ("{path} is not readable", "읽을 수 없는 파일입니다"),
-    "error.must_end_with": ("must end with {suffixes_or}", "{suffixes_slash} 파일이어야 합니다"),
+    "error.must_end_with": ("must end with {suffixes}", "{suffixes} 파일이어야 합니다"),
     "error.is_a_directory": ("{path} is a directory", "디렉터리입니다"),
     "error.folder_does_not_exist": ("folder {folder} does not exist", "폴더가 없습니다"),
     "error.would_overwrite_the_database_itself": ("would overwrite the database itself", "데이터베이스를 덮어씁니다"),
@@ -147,11 +147,9 @@ KO_OMITS: frozenset[str] = frozenset(
         "error.is_not_an_existing_directory",
         "error.is_not_readable",
         "error.is_not_writable",
-        "error.must_end_with",
         "error.no_adjustment",
         "error.no_batch",
         "error.no_purchase",
-        "error.only_g_of_in_stock_on",
         "error.unknown_user",
     }
 )
