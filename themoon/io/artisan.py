@@ -35,7 +35,7 @@ from ..costing import split_by_parts
 from ..models import Product, ValidationError, parse_date, parse_decimal, parse_grams, parse_text
 from .excel import BULK_MIN_BATCHES, _Batch, _batch_key, create_batches
 from .menu import ProductMatcher, clean_text, parse_mappings, store_mappings
-from .report import ImportReport, Progress, row_savepoint, run_import
+from .outcome import ImportReport, Progress, row_savepoint, run_import
 
 SOURCE = "artisan"
 MAX_ALOG_BYTES = 5 * 1024 * 1024

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .. import config, db
-from .report import ImportRejected, ImportReport, Progress
+from .outcome import ImportRejected, ImportReport, Progress
 
 
 @contextmanager

@@ -70,7 +70,7 @@ from ..models import (
     parse_text,
     parse_won,
 )
-from .report import (
+from .outcome import (
     ImportReport,
     Progress,
     check_file,

@@ -36,7 +36,7 @@ from ..reference_terms import (
     MENU_STYLES,
 )
 from .excel import MAX_XLSX_BYTES, check_xlsx, merged_ranges, open_workbook
-from .report import ImportReport, Progress, file_sha256, previous_import, row_savepoint, run_import
+from .outcome import ImportReport, Progress, file_sha256, previous_import, row_savepoint, run_import
 
 SOURCE = "menu"
 # Files loaded fully (openpyxl's normal mode, for merged cells): a menu or roasting form unpacks

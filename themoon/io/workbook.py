@@ -42,7 +42,7 @@ from .menu import (
     split_mappings,
     store_mappings,
 )
-from .report import ImportReport, Progress, file_sha256, previous_import, row_savepoint, run_import
+from .outcome import ImportReport, Progress, file_sha256, previous_import, row_savepoint, run_import
 
 SOURCE = "workbook"
 # The café's country codes (its own legend, as written on the roasting form).

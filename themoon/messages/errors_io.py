@@ -145,7 +145,7 @@ PAIRS: dict[str, tuple[str, str]] = {
         "has more than {limit:,} cells: not a menu or roasting form",
         "셀이 너무 많습니다",
     ),
-    # --- themoon/io/report.py ----------------------------------------------------------------------
+    # --- themoon/io/outcome.py ---------------------------------------------------------------------
     "io.the_file_is_mb_the_limit": (
         "the {what} file is {size_mb:,.1f} MB; the limit is {limit_mb:,.0f} MB",
         "{what} 파일이 {size_mb:,.1f} MB 입니다 (최대 {limit_mb:,.0f} MB)",

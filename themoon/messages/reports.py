@@ -73,7 +73,7 @@ PAIRS: dict[str, tuple[str, str]] = {
     "report.metric.stock_kg": ("green stock at the end", "기말 생두 재고"),
     "report.metric.stock_value_won": ("green stock value at the end", "기말 재고 금액"),
     "report.metric.cup_margin_pct": ("mean standard margin of cups at the end", "음료 평균 표준 마진"),
-    # --- themoon/reports/catalog.py ----------------------------------------------------------------
+    # --- themoon/reports/registry.py ---------------------------------------------------------------
     "report.no_report_called_there_are": (
         "no report called '{name}' (there are: {names})",
         "'{name}' 보고서가 없습니다 ({names})",

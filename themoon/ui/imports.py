@@ -56,7 +56,7 @@ import ipywidgets as widgets
 
 from .. import catalog, db
 from ..io import artisan, excel, menu, workbook
-from ..io.report import OUTCOMES, ImportRejected, ImportReport, Progress, Rejected
+from ..io.outcome import OUTCOMES, ImportRejected, ImportReport, Progress, Rejected
 from ..models import ValidationError
 from . import format as fmt
 from .base import Tab, product_label, set_options

@@ -220,7 +220,7 @@ class ReportsTab(Tab):
     # --- building ---------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        from ..reports.catalog import REPORTS
+        from ..reports.registry import REPORTS
 
         # run now
         self.r_title = title()
@@ -354,7 +354,7 @@ class ReportsTab(Tab):
     # --- rendering --------------------------------------------------------------------------------------
 
     def report_title(self, entry: dict[str, Any]) -> str:
-        from ..reports.catalog import REPORTS
+        from ..reports.registry import REPORTS
 
         spec = REPORTS.get(str(entry.get("name")))
         if spec is not None:
@@ -369,7 +369,7 @@ class ReportsTab(Tab):
         return self.tr("reports.minutes", m=int(seconds // 60), s=int(seconds % 60))
 
     def render(self) -> None:
-        from ..reports.catalog import REPORTS
+        from ..reports.registry import REPORTS
 
         lang = self.lang
         self.r_title.value = esc(self.tr("reports.run_title"))
@@ -432,9 +432,9 @@ class ReportsTab(Tab):
     # --- run now ------------------------------------------------------------------------------------------
 
     def _spec(self):
-        from ..reports import catalog
+        from ..reports import registry
 
-        return catalog.resolve(self.r_report.value)
+        return registry.resolve(self.r_report.value)
 
     def _default_period(self) -> str:
         from ..reports.periods import parse_period
