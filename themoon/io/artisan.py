@@ -33,7 +33,8 @@ from typing import Any
 from .. import catalog, roasting
 from ..costing import split_by_parts
 from ..models import Product, ValidationError, parse_date, parse_decimal, parse_grams, parse_text
-from .excel import BULK_MIN_BATCHES, _Batch, _batch_key, create_batches
+from .excel_format import BULK_MIN_BATCHES
+from .excel_rows import _Batch, _batch_key, create_batches
 from .menu import ProductMatcher, clean_text, parse_mappings, store_mappings
 from .outcome import ImportReport, Progress, row_savepoint, run_import
 
