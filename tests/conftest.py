@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -11,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from themoon import catalog, cost_settings, db, inventory, reference
+
+# An unknown message id raises in tests (and in the CLI and servers they start), never shows as its id.
+os.environ.setdefault("THEMOON_STRICT_MESSAGES", "1")
 
 # Fixed past dates (the store refuses future dates; these never become "future").
 SETTINGS_FROM = date(2025, 1, 1)

@@ -12,7 +12,7 @@ from conftest import db_checksum
 
 from themoon import catalog, cost_settings, db, inventory, reference
 from themoon.io import artisan
-from themoon.io.report import ImportRejected
+from themoon.io.outcome import ImportRejected
 from themoon.models import ValidationError
 
 LOGS = Path(__file__).parent / "fixtures" / "artisan"

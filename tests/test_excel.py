@@ -17,7 +17,7 @@ from conftest import BOUGHT_ON, build_small_cafe, db_checksum
 from themoon import catalog, db, inventory, roasting
 from themoon.io import cli as io_cli
 from themoon.io import excel, xlsx
-from themoon.io.report import ImportRejected
+from themoon.io.outcome import ImportRejected
 from themoon.models import ValidationError
 
 DEMO_TODAY = date(2026, 10, 31)

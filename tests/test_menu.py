@@ -12,7 +12,7 @@ from conftest import db_checksum, reference_store
 
 from themoon import catalog, db
 from themoon.io import menu
-from themoon.io.report import ImportRejected
+from themoon.io.outcome import ImportRejected
 from themoon.models import ValidationError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "moon_menu.xlsx"

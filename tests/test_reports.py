@@ -25,7 +25,7 @@ from themoon import cli, costs, db, demo, inventory, kpis, roasting
 from themoon.costing import round_won
 from themoon.models import ValidationError
 from themoon.ops import health, logs
-from themoon.reports import builders, catalog, charts, index, runner
+from themoon.reports import builders, charts, index, registry, runner
 from themoon.reports.periods import parse_period
 from themoon.reports.tables import Report, Table, format_value, kind_of
 
@@ -467,7 +467,7 @@ def _notebooks():
 
 
 def test_every_report_has_a_thin_notebook_without_outputs():
-    assert {p.stem for p in _notebooks()} == set(catalog.REPORTS)
+    assert {p.stem for p in _notebooks()} == set(registry.REPORTS)
     for path in _notebooks():
         notebook = json.loads(path.read_text(encoding="utf-8"))
         cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
@@ -489,7 +489,7 @@ def test_parameter_cells_are_what_papermill_reads():
     from papermill.iorw import load_notebook_node
 
     for path in _notebooks():
-        ours = catalog.notebook_parameters(path)
+        ours = registry.notebook_parameters(path)
         theirs = {p.name: p for p in _infer_parameters(load_notebook_node(str(path)))}
         assert list(ours) == list(theirs), path.name  # papermill --help-notebook lists every one
         for name, parameter in ours.items():
@@ -500,11 +500,11 @@ def test_parameter_cells_are_what_papermill_reads():
 
 
 def test_parameters_are_checked_against_the_notebook():
-    spec = catalog.resolve("monthly")
-    assert spec.name == "monthly_cost" and catalog.resolve("weekly-roasting").name == "weekly_roasting"
-    assert catalog.check_parameters(spec, {"trend_months": "24"}) == {"trend_months": 24}
-    inventory_spec = catalog.resolve("inventory")
-    assert catalog.check_parameters(inventory_spec, {"level": "0.9", "cover-days": "14"}) == {
+    spec = registry.resolve("monthly")
+    assert spec.name == "monthly_cost" and registry.resolve("weekly-roasting").name == "weekly_roasting"
+    assert registry.check_parameters(spec, {"trend_months": "24"}) == {"trend_months": 24}
+    inventory_spec = registry.resolve("inventory")
+    assert registry.check_parameters(inventory_spec, {"level": "0.9", "cover-days": "14"}) == {
         "level": 0.9,
         "cover_days": 14,
     }
@@ -515,15 +515,15 @@ def test_parameters_are_checked_against_the_notebook():
         ({"xlsx_path": "/tmp/x"}, "xlsx_path"),
     ):
         with pytest.raises(ValidationError) as error:
-            catalog.check_parameters(spec, bad)
+            registry.check_parameters(spec, bad)
         assert error.value.field == field
     with pytest.raises(ValidationError, match="no report called"):
-        catalog.resolve("daily")
+        registry.resolve("daily")
 
 
 def test_available_reports_for_the_dashboard():
-    found = {r["name"]: r for r in catalog.available_reports()}
-    assert set(found) == set(catalog.REPORTS)
+    found = {r["name"]: r for r in registry.available_reports()}
+    assert set(found) == set(registry.REPORTS)
     assert found["inventory"]["period_kind"] == "day"
     names = [p["name"] for p in found["inventory"]["parameters"]]
     assert "lead_time_days" in names and "db_path" not in names and "xlsx_path" not in names

@@ -11,7 +11,7 @@ from conftest import db_checksum, reference_store
 
 from themoon import catalog, db
 from themoon.io import workbook
-from themoon.io.report import ImportRejected
+from themoon.io.outcome import ImportRejected
 from themoon.models import ValidationError
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -51,7 +51,8 @@ MAX_LOT_G = 10_000_000  # what the API accepts for one purchase
 PROBE_EVERY_WEEKS = 40  # roughly one mis-calibrated-probe week per 40 weeks of history
 UNDER_ROAST_RATE = 0.0015
 # operator name, username, share of history after which they roast, loss offset (points)
-OPERATORS = (("김문수", "owner", 0.0, 0.0), ("이하늘", "staff", 0.0, 0.35), ("박소라", "staff", 0.4, -0.25))
+# (name, role, share, loss offset): the demo's roasters (demo.OPERATORS), each with a loss habit
+OPERATORS = tuple((*op, offset) for op, offset in zip(demo.OPERATORS, (0.0, 0.35, -0.25), strict=True))
 PROBE_NOTE = "Bean-temperature probe read low that week; recalibrated. Not a bean problem."
 
 

@@ -44,7 +44,7 @@ def _apply_rules(rules, values, *, partial: bool, required: tuple[str, ...]) -> 
     unknown = set(values) - set(rules)
     if unknown:
         field = sorted(unknown)[0]
-        raise ValidationError(field, "is not a known field", "알 수 없는 항목입니다")
+        raise ValidationError(field, "error.is_not_a_known_field")
     clean = {}
     for name, rule in rules.items():
         if name in values:
@@ -73,7 +73,7 @@ def _unique_code(conn: sqlite3.Connection, code: str, *, own: tuple[str, int] | 
     for table in ("beans", "blends"):
         row = conn.execute(f"SELECT id FROM {table} WHERE code = ? COLLATE NOCASE", (code,)).fetchone()
         if row and (table, row["id"]) != own:
-            raise ValidationError("code", f"'{code}' is already used", f"'{code}' 코드는 이미 있습니다")
+            raise ValidationError("code", "error.is_already_used_2", code=code)
 
 
 # --- beans ----------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def get_bean(conn: sqlite3.Connection, ref: Any) -> dict:
     """A bean by id, code, or English/Korean name."""
     row = _find(conn, "beans", ref)
     if row is None:
-        raise ValidationError("bean", f"unknown bean '{ref}'", f"'{ref}' 원두가 없습니다")
+        raise ValidationError("bean", "error.unknown_bean", ref=ref)
     return row
 
 
@@ -151,12 +151,12 @@ def _blend_fields(values: Mapping[str, Any], *, partial: bool) -> dict[str, Any]
 def _parse_components(conn: sqlite3.Connection, components: Mapping[Any, Any]) -> dict[int, int]:
     """{bean ref: parts} → {bean id: parts}; every part a whole number > 0."""
     if not components:
-        raise ValidationError("components", "a blend needs at least one bean", "블렌드에는 원두가 하나 이상 필요합니다")
+        raise ValidationError("components", "error.a_blend_needs_at_least_one")
     clean: dict[int, int] = {}
     for ref, parts in components.items():
         bean = get_bean(conn, ref)
         if bean["id"] in clean:
-            raise ValidationError("components", f"'{bean['code']}' is listed twice", "같은 원두가 두 번 있습니다")
+            raise ValidationError("components", "error.is_listed_twice", code=bean["code"])
         clean[bean["id"]] = parse_int(f"parts[{bean['code']}]", parts, minimum=1, maximum=1000)
     return clean
 
@@ -205,7 +205,7 @@ def _write_components(conn: sqlite3.Connection, blend_id: int, parts: dict[int, 
 def get_blend(conn: sqlite3.Connection, ref: Any) -> dict:
     row = _find(conn, "blends", ref)
     if row is None:
-        raise ValidationError("blend", f"unknown blend '{ref}'", f"'{ref}' 블렌드가 없습니다")
+        raise ValidationError("blend", "error.unknown_blend", ref=ref)
     row["components"] = blend_components(conn, row["id"])
     return row
 
@@ -240,7 +240,7 @@ def get_product(conn: sqlite3.Connection, ref: Any) -> Product:
     """A bean or a blend by code or name; 'bean:CODE' / 'blend:CODE' force the kind."""
     text = str(ref or "").strip()
     if not text:
-        raise ValidationError("product", "is required", "필수 입력입니다")
+        raise ValidationError("product", "error.is_required")
     kind, _, rest = text.partition(":")
     if rest and kind in ("bean", "blend"):
         tables = [kind + "s"]
@@ -249,7 +249,7 @@ def get_product(conn: sqlite3.Connection, ref: Any) -> Product:
         tables = ["blends", "beans"]
     found = [(t, row) for t in tables if (row := _find(conn, t, text)) is not None]
     if not found:
-        raise ValidationError("product", f"unknown product '{text}'", f"'{text}' 제품이 없습니다")
+        raise ValidationError("product", "error.unknown_product", text=text)
     table, row = found[0]
     return Product(table[:-1], row["id"], row["code"], row["name_en"], row["name_ko"])
 
@@ -308,7 +308,7 @@ def _menu_fields(conn: sqlite3.Connection, values: Mapping[str, Any], *, partial
 def _unique_menu_code(conn: sqlite3.Connection, code: str, *, own_id: int | None = None) -> None:
     row = conn.execute("SELECT id FROM menu_items WHERE code = ? COLLATE NOCASE", (code,)).fetchone()
     if row and row["id"] != own_id:
-        raise ValidationError("code", f"'{code}' is already used", "이미 있는 코드입니다")
+        raise ValidationError("code", "error.is_already_used", code=code)
 
 
 def add_menu_item(conn: sqlite3.Connection, *, user: str = "system", **values: Any) -> int:
@@ -334,7 +334,7 @@ def update_menu_item(conn: sqlite3.Connection, ref: Any, *, user: str = "system"
 def get_menu_item(conn: sqlite3.Connection, ref: Any) -> dict:
     row = _find(conn, "menu_items", ref)
     if row is None:
-        raise ValidationError("menu_item", f"unknown menu item '{ref}'", f"'{ref}' 메뉴가 없습니다")
+        raise ValidationError("menu_item", "error.unknown_menu_item", ref=ref)
     return row
 
 

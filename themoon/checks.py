@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .messages import Localized
 from .models import ValidationError, parse_date, parse_int
 
 # Paths and names that end up inside systemd units or cron lines: nothing a shell or the unit
@@ -25,11 +26,9 @@ def existing_db(field: str, path: Path) -> None:
     """The database must already be there: a command that is not `init`/`demo`/an import never
     creates one by accident (a typo in --db would otherwise leave an empty database behind)."""
     if path.is_dir():
-        raise ValidationError(field, f"{path} is a directory, not a database file", "데이터베이스 파일이 아닙니다")
+        raise ValidationError(field, "error.is_a_directory_not_a_database", path=path)
     if not path.is_file():
-        raise ValidationError(
-            field, f"no database at {path} (run `themoon init` first)", f"{path}에 데이터베이스가 없습니다"
-        )
+        raise ValidationError(field, "error.no_database_at_run_themoon_init", path=path)
 
 
 def not_a_file(field: str, value: Any) -> Path | None:
@@ -38,25 +37,25 @@ def not_a_file(field: str, value: Any) -> Path | None:
         return None
     path = Path(str(value))
     if path.exists() and not path.is_dir():
-        raise ValidationError(field, f"{path} exists and is not a directory", "디렉터리가 아닙니다")
+        raise ValidationError(field, "error.exists_and_is_not_a_directory", path=path)
     return path
 
 
 def existing_dir(field: str, value: Any) -> Path:
     path = Path(str(value))
     if not path.is_dir():
-        raise ValidationError(field, f"{path} is not an existing directory", "존재하는 디렉터리가 아닙니다")
+        raise ValidationError(field, "error.is_not_an_existing_directory", path=path)
     if not os.access(path, os.W_OK | os.X_OK):
-        raise ValidationError(field, f"{path} is not writable", "쓸 수 없는 디렉터리입니다")
+        raise ValidationError(field, "error.is_not_writable", path=path)
     return path
 
 
 def existing_file(field: str, value: Any) -> Path:
     path = Path(str(value))
     if not path.is_file():
-        raise ValidationError(field, f"{path} does not exist or is not a file", "파일이 없습니다")
+        raise ValidationError(field, "error.does_not_exist_or_is_not", path=path)
     if not os.access(path, os.R_OK):
-        raise ValidationError(field, f"{path} is not readable", "읽을 수 없는 파일입니다")
+        raise ValidationError(field, "error.is_not_readable", path=path)
     return path
 
 
@@ -65,14 +64,14 @@ def output_file(field: str, value: Any, suffixes: tuple[str, ...], *, protect: P
     path = Path(str(value))
     if path.suffix.lower() not in suffixes:
         raise ValidationError(
-            field, f"must end with {' or '.join(suffixes)}", f"{'/'.join(suffixes)} 파일이어야 합니다"
+            field, "error.must_end_with", suffixes=Localized(" or ".join(suffixes), "/".join(suffixes))
         )
     if path.is_dir():
-        raise ValidationError(field, f"{path} is a directory", "디렉터리입니다")
+        raise ValidationError(field, "error.is_a_directory", path=path)
     if not path.parent.is_dir():
-        raise ValidationError(field, f"folder {path.parent} does not exist", "폴더가 없습니다")
+        raise ValidationError(field, "error.folder_does_not_exist", folder=path.parent)
     if protect is not None and path.exists() and protect.exists() and os.path.samefile(path, protect):
-        raise ValidationError(field, "would overwrite the database itself", "데이터베이스를 덮어씁니다")
+        raise ValidationError(field, "error.would_overwrite_the_database_itself")
     return path
 
 
@@ -91,8 +90,7 @@ def safe_path(field: str, value: Any) -> str:
     if not _SAFE_PATH.match(text) or "/../" in f"{text}/":
         raise ValidationError(
             field,
-            "must be an absolute path of letters, digits and . _ - / only",
-            "영문자, 숫자, . _ - / 로 된 절대 경로여야 합니다",
+            "error.must_be_an_absolute_path_of",
         )
     return text
 
@@ -100,7 +98,5 @@ def safe_path(field: str, value: Any) -> str:
 def safe_user(field: str, value: Any) -> str:
     text = str(value or "")
     if not _SAFE_USER.match(text):
-        raise ValidationError(
-            field, "must be a system user name (a-z, 0-9, _ and -, at most 32)", "시스템 사용자 이름이어야 합니다"
-        )
+        raise ValidationError(field, "error.must_be_a_system_user_name")
     return text

@@ -7,16 +7,46 @@ one line on stderr naming the field and the rule and exits with status 2; nothin
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from pathlib import Path
-from typing import Any
 
-from . import catalog, checks, config, cost_settings, costs, db, inventory, roasting, sessions, users
+from . import catalog, checks, config, db, users
+from .cli_commands import (
+    SETTINGS_FIELDS,
+    _preheat_default,
+    cmd_bean_add,
+    cmd_bean_edit,
+    cmd_bean_list,
+    cmd_blend_add,
+    cmd_blend_list,
+    cmd_cost,
+    cmd_demo,
+    cmd_import_legacy,
+    cmd_init,
+    cmd_menu_add,
+    cmd_menu_deactivate,
+    cmd_menu_edit,
+    cmd_menu_list,
+    cmd_purchase_add,
+    cmd_purchase_list,
+    cmd_roast_add,
+    cmd_roast_delete,
+    cmd_roast_list,
+    cmd_serve,
+    cmd_settings_session,
+    cmd_settings_set,
+    cmd_settings_show,
+    cmd_stock,
+    cmd_stocktake,
+    cmd_user_add,
+    cmd_user_list,
+    cmd_user_locks,
+    cmd_user_set,
+    cmd_user_unlock,
+)
 from .models import ValidationError, parse_date
 
 Handler = Callable[[argparse.Namespace], int]
@@ -42,459 +72,6 @@ def check_common(args: argparse.Namespace) -> None:
     checks.existing_db("db", config.db_path(args.db))
 
 
-# --- output ---------------------------------------------------------------------------------
-
-
-def _emit(args: argparse.Namespace, data: Any, columns: Sequence[str] | None = None) -> None:
-    """JSON with --json, else an aligned text table (or a key: value block for one record)."""
-    if getattr(args, "json", False):
-        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-        return
-    if isinstance(data, dict):
-        width = max(map(len, data), default=0)
-        for key, value in data.items():
-            print(f"{key:<{width}}  {_cell(value)}")
-        return
-    rows = list(data)
-    if not rows:
-        print("(none)")
-        return
-    columns = list(columns or rows[0].keys())
-    table = [[_cell(row.get(c)) for c in columns] for row in rows]
-    widths = [max(len(c), *(len(r[i]) for r in table)) for i, c in enumerate(columns)]
-    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    for r in table:
-        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, list):
-        return ", ".join(_cell(v) for v in value)
-    if isinstance(value, dict):
-        return " ".join(f"{k}={_cell(v)}" for k, v in value.items())
-    return str(value)
-
-
-def _pairs(field: str, items: Sequence[str] | None) -> dict[str, str]:
-    """['KEN-MASAI-AA=4', ...] → {'KEN-MASAI-AA': '4'}."""
-    result: dict[str, str] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ValidationError(field, f"'{item}' must look like BEAN=NUMBER", "'원두=숫자' 형식이어야 합니다")
-        result[key.strip()] = value.strip()
-    return result
-
-
-def _connect(args: argparse.Namespace):
-    return db.connect(config.db_path(args.db))
-
-
-def _given(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
-    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
-
-
-# --- commands -------------------------------------------------------------------------------
-
-
-def cmd_init(args: argparse.Namespace) -> int:
-    path = config.db_path(args.db)
-    conn = db.connect(path)
-    if not cost_settings.history(conn):
-        cost_settings.save(conn, effective_from=date(2000, 1, 1), user="init")
-    print(f"database ready: {path} (schema v{db.current_version(conn)})")
-    from . import signin
-
-    signin.announce_setup_code(conn, str(path))  # a new database: the code that creates its owner
-    return 0
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    from . import bulk, demo
-
-    path = config.db_path(args.db)
-    if path.exists():
-        if not args.force:
-            with db.connect(path) as conn:
-                has_data = conn.execute("SELECT EXISTS (SELECT 1 FROM beans)").fetchone()[0]
-            if has_data:
-                print(f"{path} already holds data; use --force to replace it", file=sys.stderr)
-                return 2
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    if args.batches is not None:
-        if args.batches < 1:
-            raise ValidationError("batches", "must be at least 1", "1 이상이어야 합니다")
-        summary = bulk.build_bulk(path, batches=args.batches, seed=args.seed)
-    else:
-        summary = demo.build_demo(db.connect(path), months=args.months, seed=args.seed)
-    _emit(args, {"database": str(path), **summary})
-    return 0
-
-
-def _preheat_default() -> int:
-    text = os.environ.get("THEMOON_PREHEAT", "").strip()
-    return int(text) if text.isdigit() else 1
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    from . import serve
-
-    try:
-        return serve.serve(
-            db_path=config.db_path(args.db),
-            port=args.port,
-            host=args.host,
-            token=args.token,
-            preheat=args.preheat,
-            behind_proxy=args.behind_proxy or None,
-        )
-    except serve.ServeError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-
-
-# What `bean add` takes; `bean edit` also `active`.
-BEAN_FIELDS = (
-    "code",
-    "name_en",
-    "name_ko",
-    "country",
-    "process",
-    "roast_level",
-    "reorder_point_g",
-    "expected_loss_pct",
-    "notes",
-)
-# The cost settings `settings set` changes from its --effective-from (one --flag-name each).
-SETTINGS_FIELDS = (
-    "expected_loss_pct",
-    "use_recent_loss",
-    "roasting_won_per_kg",
-    "labour_won_per_hour",
-    "labour_minutes_per_session",
-    "energy_won_per_session",
-    "misc_won_per_session",
-    "planned_session_roasted_g",
-    "price_multiplier_pct",
-    "plausible_loss_min_pct",
-    "plausible_loss_max_pct",
-)
-
-
-def cmd_bean_add(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    bean_id = catalog.add_bean(conn, user=args.user, **_given(args, BEAN_FIELDS))
-    _emit(args, catalog.get_bean(conn, bean_id))
-    return 0
-
-
-def cmd_bean_edit(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    _emit(args, catalog.update_bean(conn, args.bean, user=args.user, **_given(args, (*BEAN_FIELDS, "active"))))
-    return 0
-
-
-def cmd_bean_list(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    active = None if args.all else True
-    rows = catalog.list_beans(conn, search=args.search, active=active)
-    _emit(args, rows, ["code", "name_en", "name_ko", "country", "roast_level", "reorder_point_g", "active"])
-    return 0
-
-
-def cmd_blend_add(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    fields = ("code", "name_en", "name_ko", "description", "expected_loss_pct")
-    blend_id = catalog.add_blend(
-        conn, components=_pairs("component", args.component), user=args.user, **_given(args, fields)
-    )
-    _emit(args, catalog.get_blend(conn, blend_id))
-    return 0
-
-
-def cmd_blend_list(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    rows = catalog.list_blends(conn, active=None if args.all else True)
-    if not args.json:
-        for row in rows:
-            row["components"] = [f"{c['code']}×{c['parts']}" for c in row["components"]]
-    _emit(args, rows, ["code", "name_en", "name_ko", "components", "active"])
-    return 0
-
-
-def cmd_purchase_add(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    purchase_id = inventory.add_purchase(
-        conn,
-        bean=args.bean,
-        grams=args.grams,
-        total_won=args.total_won,
-        purchased_on=args.date,
-        supplier=args.supplier,
-        lot_code=args.lot,
-        notes=args.notes,
-        user=args.user,
-    )
-    row = conn.execute("SELECT * FROM purchases WHERE id = ?", (purchase_id,)).fetchone()
-    _emit(args, dict(row))
-    return 0
-
-
-def cmd_purchase_list(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    rows = inventory.list_purchases(conn, bean=args.bean, limit=args.limit)
-    _emit(args, rows, ["id", "purchased_on", "bean", "grams", "total_won", "supplier", "lot_code"])
-    return 0
-
-
-def cmd_stocktake(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    adjustment = inventory.stocktake(
-        conn, bean=args.bean, counted_g=args.counted_g, reason=args.reason, on=args.date, user=args.user
-    )
-    print("book stock already matches" if adjustment is None else f"adjustment {adjustment} recorded")
-    return 0
-
-
-def cmd_roast_add(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    values = {
-        "product": args.product,
-        "green_g": args.green_g,
-        "components": _pairs("component", args.component) or None,
-        "roasted_g": args.roasted_g,
-        "roasted_on": args.date,
-        "minutes": args.minutes,
-        "operator": args.operator,
-        "notes": args.notes,
-    }
-    if values["green_g"] is None and values["components"] is None:
-        raise ValidationError("green_g", "give --green-g or --component BEAN=GRAMS", "생두량을 입력하세요")
-    batch = roasting.add_batch(conn, user=args.user, **values)
-    _emit(args, batch)
-    return 0
-
-
-def cmd_roast_list(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    rows = roasting.list_batches(
-        conn,
-        since=parse_date("since", args.since) if args.since else None,
-        until=parse_date("until", args.until, today=date.max) if args.until else None,
-        product=args.product,
-        limit=args.limit,
-    )
-    columns = [
-        "id",
-        "roasted_on",
-        "product",
-        "green_g",
-        "roasted_g",
-        "loss_pct",
-        "variance_pct",
-        "batch_cost_won",
-        "cost_per_roasted_kg_won",
-        "alert",
-    ]
-    _emit(args, rows, columns)
-    return 0
-
-
-def cmd_roast_delete(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    roasting.delete_batch(conn, args.batch_id, user=args.user)
-    print(f"batch {args.batch_id} deleted")
-    return 0
-
-
-def cmd_stock(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    rows = inventory.stock(conn, active_only=not args.all)
-    _emit(args, rows, ["bean", "name_en", "stock_g", "avg_cost_per_kg_won", "value_won", "reorder_point_g", "low"])
-    return 0
-
-
-def cmd_cost(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    products = costs.product_costs(conn)
-    items = costs.menu_costs(conn)
-    if args.product:
-        chosen = catalog.get_product(conn, args.product)
-        products = [p for p in products if (p["kind"], p["product"]) == (chosen.kind, chosen.code)]
-        items = [i for i in items if i["product"] == chosen.code]
-    for row in products:
-        row.pop("cost_per_kg")
-    if args.json:
-        _emit(args, {"products": products, "menu_items": items})
-        return 0
-    _emit(
-        args,
-        products,
-        [
-            "product",
-            "name_en",
-            "expected_loss_pct",
-            "green_per_kg_won",
-            "processing_per_kg_won",
-            "cost_per_kg_won",
-            "suggested_price_per_kg_won",
-        ],
-    )
-    print()
-    _emit(
-        args,
-        items,
-        ["item", "channel", "product", "dose_g", "cost_won", "price_won", "suggested_price_won", "margin_pct"],
-    )
-    return 0
-
-
-def cmd_settings_show(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    rows = [vars(s) | {"effective_from": s.effective_from.isoformat()} for s in cost_settings.history(conn)]
-    _emit(args, rows)
-    return 0
-
-
-def cmd_settings_set(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    saved = cost_settings.save(conn, user=args.user, **_given(args, ("effective_from", *SETTINGS_FIELDS)))
-    _emit(args, vars(saved) | {"effective_from": saved.effective_from.isoformat()})
-    return 0
-
-
-def cmd_user_add(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else args.password
-    users.add_user(
-        conn,
-        username=args.username,
-        password=password,
-        role=args.role,
-        display_name=args.display_name or "",
-        user=args.user,
-    )
-    print(f"user {args.username} ({args.role}) added")
-    return 0
-
-
-# What `menu add` takes (catalog.add_menu_item); `menu edit` also `active`.
-MENU_FIELDS = (
-    "code",
-    "name_en",
-    "name_ko",
-    "channel",
-    "product",
-    "dose_g",
-    "price_won",
-    "extra_cost_won",
-    "external_id",
-)
-MENU_COLUMNS = ["code", "name_en", "name_ko", "channel", "product", "dose_g", "price_won", "extra_cost_won", "active"]
-
-
-def _menu_row(conn, row: dict) -> dict:
-    """A menu item as the store holds it, plus `product` (the bean or blend code) and its kind."""
-    kind = "bean" if row.get("bean_id") is not None else "blend"
-    product = catalog.product_by_id(conn, kind, row["bean_id"] if kind == "bean" else row["blend_id"])
-    return {**row, "product": product.code, "product_kind": kind}
-
-
-def cmd_menu_add(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    item_id = catalog.add_menu_item(conn, user=args.user, **_given(args, MENU_FIELDS))
-    _emit(args, _menu_row(conn, catalog.get_menu_item(conn, item_id)))
-    return 0
-
-
-def cmd_menu_edit(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    changes = _given(args, (*MENU_FIELDS, "active"))
-    if not changes:
-        raise ValidationError("item", "give at least one field to change", "바꿀 항목을 하나 이상 주세요")
-    _emit(args, _menu_row(conn, catalog.update_menu_item(conn, _menu_ref(args.item), user=args.user, **changes)))
-    return 0
-
-
-def cmd_menu_deactivate(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    row = catalog.update_menu_item(conn, _menu_ref(args.item), user=args.user, active=False)
-    _emit(args, _menu_row(conn, row))
-    return 0
-
-
-def cmd_menu_list(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    rows = [_menu_row(conn, r) for r in catalog.list_menu_items(conn, active=None if args.all else True)]
-    if args.channel:
-        rows = [r for r in rows if r["channel"] == args.channel]
-    _emit(args, rows, MENU_COLUMNS)
-    return 0
-
-
-def _menu_ref(text: str) -> int | str:
-    """`menu edit 12` means id 12; anything else is a code or a name."""
-    text = str(text).strip()
-    return int(text) if text.isdigit() else text
-
-
-def cmd_user_unlock(args: argparse.Namespace) -> int:
-    from . import signin
-
-    if not (args.all or args.username or args.address):
-        raise ValidationError("username", "give --username, --address or --all", "--username, --address 또는 --all")
-    cleared = signin.unlock(
-        _connect(args), username=args.username, address=args.address, everything=args.all, user=args.user
-    )
-    print(f"cleared {cleared} sign-in limit(s)")
-    return 0
-
-
-def cmd_user_locks(args: argparse.Namespace) -> int:
-    from . import signin
-
-    _emit(args, signin.blocked(_connect(args)), ["kind", "key", "failures", "wait_s", "last_failure"])
-
-
-def cmd_user_set(args: argparse.Namespace) -> int:
-    """Change a user's role, password or active flag (an open dashboard page of theirs is refused
-    at its next action: themoon.sessions.current_user)."""
-    conn = _connect(args)
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
-    users.update_user(conn, args.username, user=args.user, role=args.role, password=password, active=args.active)
-    print(f"user {args.username} updated")
-    return 0
-
-
-def cmd_user_list(args: argparse.Namespace) -> int:
-    _emit(args, users.list_users(_connect(args)), ["username", "display_name", "role", "active", "created_at"])
-    return 0
-
-
-def cmd_settings_session(args: argparse.Namespace) -> int:
-    conn = _connect(args)
-    if args.idle_minutes is not None:
-        sessions.set_idle_minutes(conn, args.idle_minutes, user=args.user)
-    _emit(args, {"idle_minutes": sessions.idle_minutes(conn)})
-    return 0
-
-
-def cmd_import_legacy(args: argparse.Namespace) -> int:
-    from .io import legacy
-
-    conn = _connect(args)
-    report = legacy.import_legacy(conn, args.path, dry_run=args.dry_run, user=args.user)
-    print(report.text())
-    return 0
-
-
 # --- checks made before any work (themoon/checks.py) -------------------------------------------
 
 
@@ -505,7 +82,7 @@ def check_demo(args: argparse.Namespace) -> None:
         checks.bounded_int("batches", args.batches, 1, 20_000_000)
     path = config.db_path(args.db)
     if path.is_dir():
-        raise ValidationError("db", f"{path} is a directory, not a database file", "데이터베이스 파일이 아닙니다")
+        raise ValidationError("db", "error.is_a_directory_not_a_database", path=path)
 
 
 def check_serve(args: argparse.Namespace) -> None:

@@ -81,14 +81,13 @@ def parse(values: dict[str, Any], base: CostSettings) -> CostSettings:
         elif key in ("roasting_won_per_kg", "labour_won_per_hour", "energy_won_per_session", "misc_won_per_session"):
             clean[key] = parse_won(key, value)
         else:
-            raise ValidationError(key, "is not a cost setting", "비용 설정 항목이 아닙니다")
+            raise ValidationError(key, "error.is_not_a_cost_setting")
     if clean["plausible_loss_min_bp"] >= clean["plausible_loss_max_bp"]:
         moved = "min" if clean["plausible_loss_min_bp"] != base.plausible_loss_min_bp else "max"
         field = next((k for k in values if k.startswith(f"plausible_loss_{moved}_")), f"plausible_loss_{moved}_pct")
         raise ValidationError(
             field,
-            "the plausible loss band must go from a lower to a higher percentage",
-            "정상 손실률 범위는 낮은 값에서 높은 값으로 정해야 합니다",
+            "error.the_plausible_loss_band_must_go",
         )
     return CostSettings(**clean)
 
@@ -98,7 +97,7 @@ def _band_bp(field: str, value: Any) -> int:
     pct = parse_decimal(field, value, minimum=Decimal(0), maximum=Decimal(100))
     bp = pct * 100
     if bp != bp.to_integral_value():
-        raise ValidationError(field, "has at most two decimals", "소수점 둘째 자리까지 입력하세요")
+        raise ValidationError(field, "error.has_at_most_two_decimals")
     return int(bp)
 
 

@@ -60,7 +60,7 @@ def add_purchase(
 def _old_purchase(conn: sqlite3.Connection, purchase_id: int, user: str, role: str | None) -> dict:
     old = conn.execute("SELECT * FROM purchases WHERE id = ?", (purchase_id,)).fetchone()
     if old is None:
-        raise ValidationError("purchase_id", f"no purchase {purchase_id}", "해당 입고 기록이 없습니다")
+        raise ValidationError("purchase_id", "error.no_purchase", purchase_id=purchase_id)
     if role is not None:
         users.require_correction(conn, username=user, role=role, entity="purchase", entity_id=purchase_id)
     return dict(old)
@@ -78,7 +78,7 @@ def update_purchase(
     purchase_id = parse_int("purchase_id", purchase_id, minimum=1)
     unknown = set(changes) - set(PURCHASE_EDITABLE)
     if unknown:
-        raise ValidationError(sorted(unknown)[0], "is not an editable field", "수정할 수 없는 항목입니다")
+        raise ValidationError(sorted(unknown)[0], "error.is_not_an_editable_field")
     rules = {
         "grams": lambda v: parse_grams("grams", v),
         "total_won": lambda v: parse_won("total_won", v),
@@ -118,7 +118,7 @@ def delete_adjustment(
     with transaction(conn):
         old = conn.execute("SELECT * FROM stock_adjustments WHERE id = ?", (adjustment_id,)).fetchone()
         if old is None:
-            raise ValidationError("adjustment_id", f"no adjustment {adjustment_id}", "해당 재고 조정이 없습니다")
+            raise ValidationError("adjustment_id", "error.no_adjustment", adjustment_id=adjustment_id)
         if role is not None:
             users.require_correction(conn, username=user, role=role, entity="stock_adjustment", entity_id=adjustment_id)
         conn.execute("DELETE FROM stock_adjustments WHERE id = ?", (adjustment_id,))
@@ -138,7 +138,7 @@ def add_adjustment(
 ) -> int:
     delta = parse_int("delta_g", delta_g, minimum=-10_000_000, maximum=10_000_000)
     if delta == 0:
-        raise ValidationError("delta_g", "must not be zero", "0이 아니어야 합니다")
+        raise ValidationError("delta_g", "error.must_not_be_zero")
     row = {
         "adjusted_on": parse_date("adjusted_on", adjusted_on or date.today()).isoformat(),
         "delta_g": delta,
@@ -359,8 +359,10 @@ def check_never_negative(conn: sqlite3.Connection, bean_id: int) -> None:
         code = catalog.get_bean(conn, bean_id)["code"]
         raise ValidationError(
             "grams",
-            f"stock of {code} would fall to {balance:,} g on {day}",
-            f"{day}에 {code} 재고가 {balance:,} g 이 됩니다",
+            "error.stock_of_would_fall_to_g",
+            code=code,
+            balance=balance,
+            day=day,
         )
 
 

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from . import messages
+
 MAX_GRAMS = 10_000_000  # 10 t: far above any café lot, far below integer trouble
 MAX_WON = 10_000_000_000  # ₩10 bn
 MAX_SQLITE_INT = 2**63 - 1  # what an SQLite INTEGER holds
@@ -22,19 +24,33 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ValidationError(ValueError):
-    """Bad input: which field, which rule (English and Korean)."""
+    """Bad input: which field, which rule. The rule is a message id of `themoon.messages` with its
+    values (`ValidationError("grams", "error.at_least", minimum=1)`), rendered in English
+    (`message`), Korean (`message_ko`) or the language asked (`text(lang)`).
 
-    def __init__(self, field: str, message: str, message_ko: str | None = None):
+    The older literal form `ValidationError(field, "english", "korean")` still works for callers
+    not yet moved to ids (a text that is not an id is shown as it is)."""
+
+    def __init__(self, field: str, key: str, message_ko: str | None = None, /, **values: object):
         self.field = field
-        self.message = message
-        self.message_ko = message_ko or message
-        super().__init__(f"{field}: {message}")
+        literal = message_ko is not None or not messages.known(key)
+        self.key: str | None = None if literal else key
+        self.values = values
+        self.message = key if literal else messages.text(key, "en", **values)
+        self.message_ko = (message_ko or key) if literal else messages.text(key, "ko", **values)
+        super().__init__(f"{field}: {self.message}")
 
     def text(self, lang: str = "en") -> str:
         return f"{self.field}: {self.message_ko if lang == 'ko' else self.message}"
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "message": self.message, "message_ko": self.message_ko}
+
+    def for_field(self, field: str) -> ValidationError:
+        """The same rule about another field name (e.g. prefixed with the row it came from)."""
+        if self.key is None:
+            return ValidationError(field, self.message, self.message_ko)
+        return ValidationError(field, self.key, **self.values)
 
 
 def _number_text(value: Any) -> str:
@@ -46,25 +62,25 @@ def _number_text(value: Any) -> str:
 def parse_int(field: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """A whole number; '1,200' and 1200.0 are fine, 12.5 and 'abc' are not."""
     if value is None or isinstance(value, bool) or (isinstance(value, str) and not value.strip()):
-        raise ValidationError(field, "is required", "필수 입력입니다")
+        raise ValidationError(field, "error.is_required")
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValidationError(field, "must be a number", "숫자여야 합니다")
+        raise ValidationError(field, "error.must_be_a_number")
     try:
         number = Decimal(_number_text(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError(field, "must be a whole number", "정수여야 합니다") from None
+        raise ValidationError(field, "error.must_be_a_whole_number") from None
     if not number.is_finite():
-        raise ValidationError(field, "must be a whole number", "정수여야 합니다")
+        raise ValidationError(field, "error.must_be_a_whole_number")
     # Bounds are checked on the Decimal, before to_integral_value() (raises decimal.Overflow
     # on '1e999999999') and int() (takes a minute of CPU on '1e999999').
     if minimum is not None and number < minimum:
-        raise ValidationError(field, f"must be at least {minimum:,}", f"{minimum:,} 이상이어야 합니다")
+        raise ValidationError(field, "error.must_be_at_least", minimum=minimum)
     if maximum is not None and number > maximum:
-        raise ValidationError(field, f"must be at most {maximum:,}", f"{maximum:,} 이하여야 합니다")
+        raise ValidationError(field, "error.must_be_at_most", maximum=maximum)
     if number.copy_abs() > MAX_SQLITE_INT:
-        raise ValidationError(field, "is too large", "너무 큰 수입니다")
+        raise ValidationError(field, "error.is_too_large")
     if number != number.to_integral_value():
-        raise ValidationError(field, "must be a whole number", "정수여야 합니다")
+        raise ValidationError(field, "error.must_be_a_whole_number")
     return int(number)
 
 
@@ -78,17 +94,17 @@ def parse_won(field: str, value: Any) -> int:
 
 def parse_decimal(field: str, value: Any, *, minimum: Decimal | None = None, maximum: Decimal | None = None) -> Decimal:
     if value is None or isinstance(value, bool) or (isinstance(value, str) and not value.strip()):
-        raise ValidationError(field, "is required", "필수 입력입니다")
+        raise ValidationError(field, "error.is_required")
     try:
         number = Decimal(_number_text(value).removesuffix("%"))
     except (InvalidOperation, ValueError):
-        raise ValidationError(field, "must be a number", "숫자여야 합니다") from None
+        raise ValidationError(field, "error.must_be_a_number") from None
     if not number.is_finite():
-        raise ValidationError(field, "must be a number", "숫자여야 합니다")
+        raise ValidationError(field, "error.must_be_a_number")
     if minimum is not None and number < minimum:
-        raise ValidationError(field, f"must be at least {minimum}", f"{minimum} 이상이어야 합니다")
+        raise ValidationError(field, "error.must_be_at_least_2", minimum=minimum)
     if maximum is not None and number > maximum:
-        raise ValidationError(field, f"must be at most {maximum}", f"{maximum} 이하여야 합니다")
+        raise ValidationError(field, "error.must_be_at_most_2", maximum=maximum)
     return number
 
 
@@ -97,7 +113,7 @@ def parse_pct_bp(field: str, value: Any) -> int:
     pct = parse_decimal(field, value, minimum=Decimal("0.01"), maximum=Decimal("99.99"))
     bp = pct * 100
     if bp != bp.to_integral_value():
-        raise ValidationError(field, "has at most two decimals", "소수점 둘째 자리까지 입력하세요")
+        raise ValidationError(field, "error.has_at_most_two_decimals")
     return int(bp)
 
 
@@ -113,15 +129,13 @@ def parse_date(field: str, value: Any, *, today: date | None = None) -> date:
             # A date, or a timestamp (legacy rows, Artisan logs) whose day is taken.
             result = date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text).date()
         except ValueError:
-            raise ValidationError(
-                field, "must be a date like 2026-10-31", "2026-10-31 형식의 날짜여야 합니다"
-            ) from None
+            raise ValidationError(field, "error.must_be_a_date_like_2026") from None
     else:
-        raise ValidationError(field, "is required", "필수 입력입니다")
+        raise ValidationError(field, "error.is_required")
     if result > (today or date.today()):
-        raise ValidationError(field, "cannot be in the future", "미래 날짜는 입력할 수 없습니다")
+        raise ValidationError(field, "error.cannot_be_in_the_future")
     if result.year < 2000:
-        raise ValidationError(field, "must be in 2000 or later", "2000년 이후여야 합니다")
+        raise ValidationError(field, "error.must_be_in_2000_or_later")
     return result
 
 
@@ -129,11 +143,11 @@ def parse_text(field: str, value: Any, *, max_len: int = 120, required: bool = F
     """Trimmed single-line-safe text; control characters are refused, not stripped silently."""
     text = "" if value is None else str(value).strip()
     if required and not text:
-        raise ValidationError(field, "is required", "필수 입력입니다")
+        raise ValidationError(field, "error.is_required")
     if len(text) > max_len:
-        raise ValidationError(field, f"must be at most {max_len} characters", f"{max_len}자 이하여야 합니다")
+        raise ValidationError(field, "error.must_be_at_most_characters", max_len=max_len)
     if _CONTROL.search(text):
-        raise ValidationError(field, "contains control characters", "제어 문자를 포함할 수 없습니다")
+        raise ValidationError(field, "error.contains_control_characters")
     return text
 
 
@@ -143,8 +157,7 @@ def parse_code(field: str, value: Any) -> str:
     if not _CODE.match(code):
         raise ValidationError(
             field,
-            "may only hold letters, digits, '-', '_' and '.'",
-            "영문, 숫자, '-', '_', '.'만 쓸 수 있습니다",
+            "error.may_only_hold_letters_digits_and",
         )
     return code
 
@@ -153,7 +166,7 @@ def parse_choice(field: str, value: Any, choices: tuple[str, ...]) -> str:
     text = parse_text(field, value, max_len=40, required=True)
     if text not in choices:
         allowed = ", ".join(choices)
-        raise ValidationError(field, f"must be one of {allowed}", f"{allowed} 중 하나여야 합니다")
+        raise ValidationError(field, "error.must_be_one_of", allowed=allowed)
     return text
 
 
@@ -167,7 +180,7 @@ def parse_bool(field: str, value: Any) -> bool:
         return True
     if text in ("0", "false", "no", "n", "off"):
         return False
-    raise ValidationError(field, "must be yes or no", "예/아니오 중 하나여야 합니다")
+    raise ValidationError(field, "error.must_be_yes_or_no")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from . import audit, catalog, cost_settings, inventory, users
+from . import audit, catalog, cost_settings, inventory, messages, users
 from .costing import (
     batch_cost,
     bp_to_pct,
@@ -90,8 +90,9 @@ def _components(look: _Lookups, product: Product, green_g: Any, components: Mapp
             if bean["id"] not in recipe:
                 raise ValidationError(
                     "components",
-                    f"{bean['code']} is not in {product.code}",
-                    f"{bean['code']} 원두는 {product.code}에 없습니다",
+                    "error.is_not_in",
+                    bean=bean["code"],
+                    product=product.code,
                 )
             clean[bean["id"]] = parse_grams(f"green_g[{bean['code']}]", grams)
         if green_g not in (None, ""):  # both given: one green weight per batch, never two
@@ -99,19 +100,19 @@ def _components(look: _Lookups, product: Product, green_g: Any, components: Mapp
             if sum(clean.values()) != total:
                 raise ValidationError(
                     "green_g",
-                    f"must equal the per-bean grams, which add up to {sum(clean.values()):,} g",
-                    f"원두별 무게의 합({sum(clean.values()):,} g)과 같아야 합니다",
+                    "error.must_equal_the_per_bean_grams",
+                    total=sum(clean.values()),
                 )
         return clean
     if not recipe:
-        raise ValidationError("product", f"{product.code} has no recipe", "레시피가 없습니다")
+        raise ValidationError("product", "error.has_no_recipe", product=product.code)
     total = parse_grams("green_g", green_g)
     shares = split_by_parts(total, list(recipe.values()))
     if min(shares) <= 0:
         raise ValidationError(
             "green_g",
-            f"{total:,} g is too little to split by the recipe's parts",
-            f"{total:,} g은 레시피 비율로 나누기에 너무 적습니다",
+            "error.g_is_too_little_to_split",
+            total=total,
         )
     return dict(zip(recipe, shares, strict=True))
 
@@ -126,8 +127,8 @@ def _validate(look: _Lookups, values: Mapping[str, Any]) -> tuple[Product, date,
     if roasted_g >= total_green:
         raise ValidationError(
             "roasted_g",
-            f"must be less than the green weight ({total_green:,} g)",
-            f"생두량({total_green:,} g)보다 적어야 합니다",
+            "error.must_be_less_than_the_green",
+            total_green=total_green,
         )
     minutes = values.get("minutes")
     if minutes not in (None, ""):
@@ -136,7 +137,7 @@ def _validate(look: _Lookups, values: Mapping[str, Any]) -> tuple[Product, date,
         minutes = None
     source = values.get("source") or "manual"
     if source not in SOURCES:
-        raise ValidationError("source", "is not a known source", "알 수 없는 출처입니다")
+        raise ValidationError("source", "error.is_not_a_known_source")
     row = {
         "roasted_on": roasted_on.isoformat(),
         "bean_id": product.id if product.kind == "bean" else None,
@@ -171,8 +172,11 @@ def _freeze(
             name_ko = bean["name_ko"] or name_en
             raise ValidationError(
                 "green_g",
-                f"only {max(available, 0):,} g of {name_en} in stock on {roasted_on} (asked for {grams:,} g)",
-                f"{roasted_on} 기준 {name_ko} 재고는 {max(available, 0):,} g 뿐입니다 (요청 {grams:,} g)",
+                "error.only_g_of_in_stock_on",
+                available=max(available, 0),
+                bean=messages.Localized(name_en, name_ko),
+                roasted_on=roasted_on,
+                grams=grams,
             )
         avg = ledger.avg_cost_per_g(day) or Fraction(0)
         frozen[bean_id] = (grams, green_cost_won(grams, avg))
@@ -224,7 +228,7 @@ def add_batches(
     if rejected is None:
 
         def rejected(index: int, error: ValidationError) -> None:
-            raise ValidationError(f"row {index + 1} {error.field}", error.message, error.message_ko) from None
+            raise error.for_field(f"row {index + 1} {error.field}") from None
 
     return _record(conn, rows, user, rejected)
 
@@ -244,7 +248,7 @@ def _record(
             try:
                 unknown = set(values) - _NEW_FIELDS
                 if unknown:
-                    raise ValidationError(sorted(unknown)[0], "is not a batch field", "배치 항목이 아닙니다")
+                    raise ValidationError(sorted(unknown)[0], "error.is_not_a_batch_field")
                 checked.append(_validate(look, values))
             except ValidationError as error:
                 checked.append(error)
@@ -291,7 +295,7 @@ def _record(
 def add_session(conn: sqlite3.Connection, batches: Sequence[Mapping[str, Any]], *, user: str = "system") -> list[dict]:
     """A whole roasting session, all or nothing; an error names the row it came from."""
     if not batches:
-        raise ValidationError("batches", "the session has no batches", "배치가 없습니다")
+        raise ValidationError("batches", "error.the_session_has_no_batches")
     with transaction(conn):
         ids = add_batches(conn, batches, user=user)
         # read back with their final costs (each batch's share of the day's session costs)
@@ -303,8 +307,8 @@ def _current_values(conn: sqlite3.Connection, batch_id: int) -> tuple[dict, Prod
     if row is None:
         raise ValidationError(
             "batch_id",
-            f"batch #{batch_id} no longer exists (it was deleted, perhaps on another page)",
-            f"배치 #{batch_id}가 더 이상 없습니다 (다른 화면에서 삭제되었을 수 있습니다)",
+            "error.batch_no_longer_exists_it_was",
+            batch_id=batch_id,
         )
     kind = "bean" if row["bean_id"] is not None else "blend"
     product = catalog.product_by_id(conn, kind, row["bean_id"] or row["blend_id"])
@@ -324,7 +328,7 @@ def update_batch(
     batch_id = parse_int("batch_id", batch_id, minimum=1)
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
-        raise ValidationError(sorted(unknown)[0], "is not an editable field", "수정할 수 없는 항목입니다")
+        raise ValidationError(sorted(unknown)[0], "error.is_not_an_editable_field")
     with transaction(conn):
         old, old_product = _current_values(conn, batch_id)
         if role is not None:
@@ -457,7 +461,7 @@ def resolve_alert(conn: sqlite3.Connection, batch_id: Any, note: Any, *, user: s
     with transaction(conn):
         old = conn.execute("SELECT * FROM loss_alerts WHERE batch_id = ?", (batch_id,)).fetchone()
         if old is None:
-            raise ValidationError("batch_id", f"batch {batch_id} has no loss alert", "해당 배치에 경고가 없습니다")
+            raise ValidationError("batch_id", "error.batch_has_no_loss_alert", batch_id=batch_id)
         conn.execute(
             "UPDATE loss_alerts SET resolved_at = strftime('%Y-%m-%dT%H:%M:%S', 'now'),"
             " resolved_by = ?, resolution_note = ? WHERE batch_id = ?",
@@ -602,7 +606,7 @@ def batch_exists(conn: sqlite3.Connection, batch_id: Any) -> bool:
 def get_batch(conn: sqlite3.Connection, batch_id: int) -> dict:
     row = conn.execute("SELECT roasted_on FROM roast_batches WHERE id = ?", (batch_id,)).fetchone()
     if row is None:
-        raise ValidationError("batch_id", f"no batch {batch_id}", "해당 배치가 없습니다")
+        raise ValidationError("batch_id", "error.no_batch", batch_id=batch_id)
     day = row["roasted_on"]
     found = conn.execute(_BATCH_SQL + " AND b.id = :id", {"since": day, "until": day, "id": batch_id}).fetchone()
     batch = _with_costs(found, cost_settings.history(conn))

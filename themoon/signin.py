@@ -188,7 +188,7 @@ def unlock(
 ) -> int:
     """Clear the counters of a username, an address, or all of them (audited); returns how many."""
     if not everything and username is None and address is None:
-        raise ValidationError("username", "name a username, an address, or all", "사용자, 주소 또는 전체를 지정하세요")
+        raise ValidationError("username", "error.name_a_username_an_address_or")
     where, params = [], []
     if username is not None:
         where.append("(kind = 'username' AND key = ?)")
@@ -329,8 +329,8 @@ def create_first_owner(
     if wait:
         raise ValidationError(
             "setup_code",
-            f"too many wrong codes: try again in {wait} s",
-            f"잘못된 코드가 너무 많습니다: {wait}초 후에 다시 시도하세요",
+            "error.too_many_wrong_codes_try_again",
+            wait=wait,
         )
     if not str(setup_code or "").strip() or _matching_code(conn, setup_code, now) is None:
         if str(setup_code or "").strip():
@@ -339,8 +339,7 @@ def create_first_owner(
             )
         raise ValidationError(
             "setup_code",
-            "is not a valid setup code (`themoon init` and `themoon serve` print one; it works once and expires)",
-            "올바른 설정 코드가 아닙니다 (`themoon init`·`themoon serve`가 출력합니다. 한 번만 쓸 수 있고 만료됩니다)",
+            "error.is_not_a_valid_setup_code",
         )
     with transaction(conn):
         code_id = _matching_code(conn, setup_code, now)
@@ -348,7 +347,7 @@ def create_first_owner(
             "UPDATE setup_codes SET used_at = ? WHERE id = ? AND used_at IS NULL", (now, code_id)
         ).rowcount
         if not used:
-            raise ValidationError("setup_code", "was used meanwhile", "방금 사용된 코드입니다")
+            raise ValidationError("setup_code", "error.was_used_meanwhile")
         user_id = users.create_first_owner(
             conn, username=username, password=password, password_repeat=password_repeat, display_name=display_name
         )

@@ -1,7 +1,7 @@
 """The owner's Korean names for stored English words: a bean's country, process and roast level.
 
 The store keeps these as the owner typed them (English, or the café's codes W/N/Pb/Rh/SD/SC); in
-한국어 the dashboard shows a Korean name: the owner's (this table, `term_names`) if there is one,
+Korean the dashboard shows a Korean name: the owner's (this table, `term_names`) if there is one,
 else the built-in one (`themoon.ui.i18n.TERMS_KO`), else the word as stored.
 """
 
@@ -18,7 +18,7 @@ KINDS = ("country", "process", "roast_level")
 
 def _kind(kind: str) -> str:
     if kind not in KINDS:
-        raise ValidationError("kind", f"must be one of {', '.join(KINDS)}", f"{', '.join(KINDS)} 중 하나여야 합니다")
+        raise ValidationError("kind", "error.must_be_one_of_2", kinds=", ".join(KINDS))
     return kind
 
 

@@ -84,19 +84,16 @@ def require_correction(
     if not may_correct(conn, username=username, role=role, entity=entity, entity_id=entity_id, today=today):
         raise ValidationError(
             "user",
-            "staff can correct only their own entries, on the day they made them",
-            "직원은 당일 본인이 입력한 기록만 고칠 수 있습니다",
+            "error.staff_can_correct_only_their_own",
         )
 
 
 def hash_password(password: Any) -> str:
     text = "" if password is None else str(password)
     if len(text) < MIN_PASSWORD:
-        raise ValidationError(
-            "password", f"must be at least {MIN_PASSWORD} characters", f"{MIN_PASSWORD}자 이상이어야 합니다"
-        )
+        raise ValidationError("password", "error.must_be_at_least_characters", minimum=MIN_PASSWORD)
     if len(text) > 200:
-        raise ValidationError("password", "must be at most 200 characters", "200자 이하여야 합니다")
+        raise ValidationError("password", "error.must_be_at_most_200_characters")
     return _hasher.hash(text)
 
 
@@ -117,7 +114,7 @@ def add_user(
     }
     with transaction(conn):
         if conn.execute("SELECT 1 FROM users WHERE username = ?", (row["username"],)).fetchone():
-            raise ValidationError("username", "is already taken", "이미 있는 사용자입니다")
+            raise ValidationError("username", "error.is_already_taken")
         user_id = conn.execute(
             "INSERT INTO users (username, display_name, role, password_hash)"
             " VALUES (:username, :display_name, :role, :password_hash)",
@@ -159,7 +156,7 @@ def update_user(
             "SELECT id, username, role, active FROM users WHERE username = ?", (str(username),)
         ).fetchone()
         if old is None:
-            raise ValidationError("username", f"unknown user '{username}'", "없는 사용자입니다")
+            raise ValidationError("username", "error.unknown_user", username=username)
         changes: dict[str, Any] = {}
         if role is not None:
             changes["role"] = parse_choice("role", role, ROLES)
@@ -171,7 +168,7 @@ def update_user(
             conn.execute(f"UPDATE users SET {column} = ? WHERE id = ?", (value, old["id"]))
         owners = conn.execute("SELECT COUNT(*) FROM users WHERE role = 'owner' AND active = 1").fetchone()[0]
         if owners == 0:
-            raise ValidationError("role", "the last owner cannot be removed", "마지막 점주는 바꿀 수 없습니다")
+            raise ValidationError("role", "error.the_last_owner_cannot_be_removed")
         audit.record(
             conn,
             user,
@@ -200,10 +197,10 @@ def create_first_owner(
     """The first run's owner account. The check that no owner exists and the insert share one
     write transaction, so two first-run pages opened at once cannot both create an owner."""
     if password != password_repeat:
-        raise ValidationError("password_repeat", "does not match the password", "비밀번호가 일치하지 않습니다")
+        raise ValidationError("password_repeat", "error.does_not_match_the_password")
     with transaction(conn):
         if has_owner(conn):
-            raise ValidationError("username", "an owner already exists: sign in", "이미 점주 계정이 있습니다")
+            raise ValidationError("username", "error.an_owner_already_exists_sign_in")
         return add_user(
             conn,
             username=username,

@@ -33,9 +33,10 @@ from typing import Any
 from .. import catalog, roasting
 from ..costing import split_by_parts
 from ..models import Product, ValidationError, parse_date, parse_decimal, parse_grams, parse_text
-from .excel import BULK_MIN_BATCHES, _Batch, _batch_key, create_batches
+from .excel_format import BULK_MIN_BATCHES
+from .excel_rows import _Batch, _batch_key, create_batches
 from .menu import ProductMatcher, clean_text, parse_mappings, store_mappings
-from .report import ImportReport, Progress, row_savepoint, run_import
+from .outcome import ImportReport, Progress, row_savepoint, run_import
 
 SOURCE = "artisan"
 MAX_ALOG_BYTES = 5 * 1024 * 1024
@@ -64,37 +65,36 @@ def load_alog(path: Any) -> dict[str, Any]:
     path = Path(path)
     name = path.name
     if not path.is_file():
-        raise ValidationError(name, "file not found", "파일이 없습니다")
+        raise ValidationError(name, "io.file_not_found")
     size = path.stat().st_size
     if size > MAX_ALOG_BYTES:
         mb = 1024 * 1024
         raise ValidationError(
             name,
-            f"is {size / mb:,.1f} MB; an Artisan log is at most {MAX_ALOG_BYTES / mb:,.0f} MB (refused before reading)",
-            f"파일이 {size / mb:,.1f} MB 입니다 (최대 {MAX_ALOG_BYTES / mb:,.0f} MB)",
+            "io.is_mb_an_artisan_log_is",
+            size_mb=size / mb,
+            limit_mb=MAX_ALOG_BYTES / mb,
         )
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError(name, "is not UTF-8 text (not an Artisan log?)", "UTF-8 텍스트가 아닙니다") from None
+        raise ValidationError(name, "io.is_not_utf_8_text_not") from None
     return parse_alog_text(name, text)
 
 
 def parse_alog_text(name: str, text: str) -> dict[str, Any]:
     if not text.strip():
-        raise ValidationError(name, "is empty", "빈 파일입니다")
+        raise ValidationError(name, "io.is_empty")
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
         data = _literal(name, text)
     if not isinstance(data, dict):
-        raise ValidationError(
-            name, f"holds a {type(data).__name__}, not an Artisan profile (a dict)", "Artisan 프로필이 아닙니다"
-        )
+        raise ValidationError(name, "io.holds_a_not_an_artisan_profile", type_name=type(data).__name__)
     bad = [k for k in data if not isinstance(k, str)]
     if bad:
-        raise ValidationError(name, f"has a non-text key {bad[0]!r}", "키가 텍스트가 아닙니다")
+        raise ValidationError(name, "io.has_a_non_text_key", key=bad[0])
     return data
 
 
@@ -174,8 +174,8 @@ def _literal(name: str, text: str) -> Any:
         detail = _why_not_literal(text)
         raise ValidationError(
             name,
-            f"is not an Artisan profile: only a plain dict of literals is read, never code ({detail})",
-            f"Artisan 프로필이 아닙니다: 값(리터럴)만 읽고 코드는 실행하지 않습니다 ({detail})",
+            "io.is_not_an_artisan_profile_only",
+            detail=detail,
         ) from None
 
 
@@ -199,19 +199,19 @@ def _get(data: dict, key: str, kinds: tuple[type, ...], default: Any) -> Any:
         return default
     if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
         names = "/".join(k.__name__ for k in kinds)
-        raise ValidationError(key, f"must be {names}, not {type(value).__name__}", "형식이 올바르지 않습니다")
+        raise ValidationError(key, "io.must_be_not", names=names, type_name=type(value).__name__)
     return value
 
 
 def _grams(field: str, value: Any, unit: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValidationError(field, "must be a number", "숫자여야 합니다")
+        raise ValidationError(field, "error.must_be_a_number")
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
-        raise ValidationError(field, "must be a number", "숫자여야 합니다") from None
+        raise ValidationError(field, "error.must_be_a_number") from None
     if not amount.is_finite():
-        raise ValidationError(field, "must be a number", "숫자여야 합니다")
+        raise ValidationError(field, "error.must_be_a_number")
     grams = (amount * UNIT_GRAMS[unit]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return parse_grams(field, int(grams), allow_zero=True)
 
@@ -226,7 +226,7 @@ def _roast_date(data: dict) -> tuple[date, str]:
         try:
             moment = datetime.fromtimestamp(epoch, UTC) - timedelta(seconds=offset)
         except (OverflowError, OSError, ValueError):
-            raise ValidationError("roastepoch", "is not a valid time", "올바른 시각이 아닙니다") from None
+            raise ValidationError("roastepoch", "io.is_not_a_valid_time") from None
         return parse_date("roastepoch", moment.date()), moment.strftime("%H:%M:%S")
     text = _get(data, "roastdate", (str,), "").strip()
     for fmt in _DATE_FORMATS:
@@ -236,8 +236,7 @@ def _roast_date(data: dict) -> tuple[date, str]:
             continue
     raise ValidationError(
         "roastisodate",
-        "the log has no roast date (roastisodate, roastepoch or roastdate)",
-        "로스팅 날짜가 없습니다",
+        "io.the_log_has_no_roast_date",
     )
 
 
@@ -279,36 +278,34 @@ def parse_profile(name: str, data: dict, digest: str) -> Roast:
     try:
         return _parse_profile(name, data, digest)
     except ValidationError as error:
-        raise ValidationError(f"{name} › {error.field}", error.message, error.message_ko) from None
+        raise error.for_field(f"{name} › {error.field}") from None
 
 
 def _parse_profile(name: str, data: dict, digest: str) -> Roast:
     roasted_on, clock = _roast_date(data)
     beans = clean_text(_get(data, "beans", (str,), ""))
     if not beans:
-        raise ValidationError("beans", "the log does not say which beans were roasted", "원두 이름이 없습니다")
+        raise ValidationError("beans", "io.the_log_does_not_say_which")
     weight = _get(data, "weight", (list, tuple), [])
     if len(weight) < 3:
-        raise ValidationError("weight", "must be [in, out, unit]", "[투입, 배출, 단위] 형식이어야 합니다")
+        raise ValidationError("weight", "io.must_be_in_out_unit")
     unit = str(weight[2]).strip().lower()
     if unit not in UNIT_GRAMS:
-        raise ValidationError("weight", f"unknown unit '{weight[2]}' (g, kg, lb, oz)", "알 수 없는 단위입니다")
+        raise ValidationError("weight", "io.unknown_unit_g_kg_lb_oz", unit=weight[2])
     green = _grams("weight in", weight[0], unit)
     roasted = _grams("weight out", weight[1], unit)
     if green <= 0:
-        raise ValidationError("weight in", "is missing (0)", "투입량이 없습니다")
+        raise ValidationError("weight in", "io.is_missing_0")
     if roasted <= 0:
-        raise ValidationError("weight out", "is missing (0): weigh the roasted coffee first", "배출량이 없습니다")
+        raise ValidationError("weight out", "io.is_missing_0_weigh_the_roasted")
     if roasted >= green:
-        raise ValidationError(
-            "weight out", f"must be less than the green weight ({green:,} g)", "투입량보다 적어야 합니다"
-        )
+        raise ValidationError("weight out", "io.must_be_less_than_the_green", green=green)
     number = _get(data, "roastbatchnr", (int,), 0)
     prefix = clean_text(_get(data, "roastbatchprefix", (str,), ""))
     batch = f"{prefix}{number}" if number and number > 0 else ""
     uuid = clean_text(_get(data, "roastUUID", (str,), ""))
     if uuid and not _UUID.match(uuid):
-        raise ValidationError("roastUUID", "is not a roast id", "로스팅 ID가 아닙니다")
+        raise ValidationError("roastUUID", "io.is_not_a_roast_id")
     if uuid:
         external_id = f"artisan:{uuid}"
     elif batch:
@@ -359,7 +356,7 @@ def collect_files(paths: Iterable[Any]) -> list[Path]:
         else:
             files.append(path)
         if len(files) > MAX_FILES:
-            raise ValidationError("paths", f"more than {MAX_FILES:,} files", f"파일이 {MAX_FILES:,}개를 넘습니다")
+            raise ValidationError("paths", "io.more_than_files", limit=MAX_FILES)
     return files
 
 
@@ -442,12 +439,10 @@ class _Importer:
                 f'themoon import artisan --map "{beans}=PRODUCT"'
             )
             for roast in group:
-                self.report.reject(
+                self.report.reject_error(
                     "roast_batches",
                     roast.file,
-                    "beans",
-                    f"'{beans}' is not mapped to a bean or blend yet{maybe}",
-                    f"'{beans}'에 해당하는 원두/블렌드가 지정되지 않았습니다",
+                    ValidationError("beans", "io.beans_not_mapped", beans=beans, maybe=maybe),
                 )
         for beans in {r.beans for r, _ in resolved}:
             product = next(p for r, p in resolved if r.beans == beans)
@@ -498,13 +493,13 @@ class _Importer:
             self.recipes[key] = catalog.recipe(self.conn, product)
         recipe = self.recipes[key]
         if not recipe:
-            raise ValidationError("product", f"{product.code} has no recipe", "레시피가 없습니다")
+            raise ValidationError("product", "error.has_no_recipe", product=product.code)
         grams = split_by_parts(roast.green_g, [p for _, p in recipe])
         if min(grams) <= 0:  # as roasting.add_batch refuses it
             raise ValidationError(
                 "green_g",
-                f"{roast.green_g:,} g is too little to split by the recipe's parts",
-                f"{roast.green_g:,} g은 레시피 비율로 나누기에 너무 적습니다",
+                "io.g_is_too_little_to_split",
+                total=roast.green_g,
             )
         components = {bean: g for (bean, _), g in zip(recipe, grams, strict=True)}
         codes = {bean: catalog.get_bean(self.conn, bean)["code"] for bean in components}

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .. import config, db
-from .report import ImportRejected, ImportReport, Progress
+from .outcome import ImportRejected, ImportReport, Progress
 
 
 @contextmanager
@@ -108,7 +108,7 @@ def cmd_import_artisan(args: argparse.Namespace) -> int:
     from . import artisan
 
     if not args.paths and not args.map:
-        raise ValidationError("paths", "give .alog files or folders, or --map NAME=PRODUCT", "파일이나 --map 을 주세요")
+        raise ValidationError("paths", "io.give_alog_files_or_folders_or")
     return _run_import(args, "artisan", artisan.import_artisan, args.paths, mappings=args.map)
 
 
@@ -151,7 +151,7 @@ def check_import_artisan(args: argparse.Namespace) -> None:
 
     for path in args.paths or []:
         if not os.path.exists(path):
-            raise ValidationError("paths", f"{path} does not exist", f"{path}이(가) 없습니다")
+            raise ValidationError("paths", "io.does_not_exist", path=path)
 
 
 def check_export(args: argparse.Namespace) -> None:

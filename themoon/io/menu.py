@@ -1,21 +1,6 @@
-"""The café's menu workbook (메뉴판.xlsx): retail bean prices and drink prices → menu items.
+"""The café's menu workbook (the menu-board .xlsx): retail bean prices and drink prices → menu items.
 
-What the workbook holds (26 sheets, explored with openpyxl; merged cells everywhere):
-
-- `원두가격표 (탄)` / `원두가격표(신)`: the retail bean price lists, dark-roast (탄콩) and light-roast
-  (신콩) lines. Per bean two rows: row n = number (A), origin/name/grade/process (B:F merged),
-  200 g price (G) and 1 kg price (H), each merged over rows n..n+1; row n+1 = tier (스페셜 티,
-  프리미엄, …) and tasting notes. Section rows ("아프리카 스페셜티커피 …") repeat the `200g` / `1Kg`
-  header. 1 kg is always 2.5 × 200 g.
-- `탄콩`, `신콩` (copies `(2)`, `(3)`) and `드립커피(신콩,탄콩)`: hand-drip cups, same layout with
-  `보통컵` (regular) / `큰컵` (large) headers; the large price is mostly a formula `=SUM(G5+1000)`
-  (the cached value is read), sometimes typed.
-- `우유음료` (+ `(2)`), `티&음료` (+ `(2)`), `시그니처`: milk drinks, Dutch-coffee drinks, cold brew,
-  teas, signature drinks (`ONE SIZE` or `보통컵`/`큰컵` columns), a decaf/single-origin surcharge
-  line, and retail items sold by volume or count (`규격`/`가격`: Dutch coffee 500 ml, PET bottles,
-  drip bags).
-- `원두메뉴판`, `원두진열 가격표`: shelf price tags (200 g prices written out in Korean words), label
-  sheets (`원두라벨…`, `원두봉투…`, `커피병라벨`), `Sheet3` (a 신/탄 list), `Sheet1` (empty).
+What the workbook holds, sheet by sheet, and its Korean headers: `themoon.reference_terms`.
 
 What is imported: the two price lists (channel `bag`, 200 g and 1 kg) and the newest copy of every
 drink sheet (channel `cup`, regular 20 g / large 25 g by default — the owner sets real doses).
@@ -41,32 +26,29 @@ from openpyxl.utils.cell import range_boundaries
 
 from .. import catalog
 from ..models import Product, ValidationError, parse_won
+from ..reference_terms import (
+    MENU_DARK_MARK,
+    MENU_HEADER_WORDS,
+    MENU_LIGHT_MARK,
+    MENU_PRICE_SHEETS,
+    MENU_SIZE_COLUMN,
+    MENU_SIZE_LABEL,
+    MENU_STYLES,
+)
 from .excel import MAX_XLSX_BYTES, check_xlsx, merged_ranges, open_workbook
-from .report import ImportReport, Progress, file_sha256, previous_import, row_savepoint, run_import
+from .outcome import ImportReport, Progress, file_sha256, previous_import, row_savepoint, run_import
 
 SOURCE = "menu"
 # Files loaded fully (openpyxl's normal mode, for merged cells): a menu or roasting form unpacks
 # to well under a megabyte.
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
-PRICE_SHEETS = ("원두가격표 (탄)", "원두가격표(신)")
+PRICE_SHEETS = MENU_PRICE_SHEETS
 CUP_DOSE_G = {"regular": 20, "large": 25}
 BAG_DOSE_G = {"200g": 200, "1kg": 1000}
 LARGE_EXTRA_WON = 1000
-HEADER_WORDS = {
-    "보통컵": "regular",
-    "큰컵": "large",
-    "onesize": "regular",
-    "200g": "200g",
-    "1kg": "1kg",
-    "가격": "price",
-}
-SIZE_LABEL = {
-    "regular": ("R", "regular", "보통컵"),
-    "large": ("L", "large", "큰컵"),
-    "200g": ("200G", "200 g", "200g"),
-    "1kg": ("1KG", "1 kg", "1kg"),
-}
-STYLES = {"DARK": ("dark roast", "탄콩"), "LIGHT": ("light roast", "신콩")}
+HEADER_WORDS = MENU_HEADER_WORDS
+SIZE_LABEL = MENU_SIZE_LABEL
+STYLES = MENU_STYLES
 _BRACKETS = "()[]{}<>（）【】「」『』〔〕"
 _COPY = re.compile(r"\s*\((\d+)\)\s*$")
 _SIMPLE_FORMULA = re.compile(r"^=\s*(?:SUM\s*\()?\s*\(?\s*([A-Z]{1,3})(\d+)\s*\+\s*(\d+)\s*\)?\s*\)?\s*$", re.I)
@@ -164,7 +146,7 @@ class ProductMatcher:
                     found[product] = name
             elif len(key) >= 2 and key in name and product not in found:
                 found[product] = key
-        if len(found) > 1:  # drop a product whose matched name is part of another one's ('시다모' vs '시다모g4')
+        if len(found) > 1:  # drop a product whose matched name is part of another one's (Sidamo vs Sidamo G4)
             terms = list(found.values())
             found = {p: t for p, t in found.items() if not any(t != o and t in o for o in terms)}
         if len(found) == 1:
@@ -179,7 +161,7 @@ def split_mappings(items: Iterable[str] | None) -> list[tuple[str, str]]:
     for item in items or []:
         name, sep, ref = str(item).rpartition("=")
         if not sep or not name.strip() or not ref.strip():
-            raise ValidationError("map", f"'{item}' must look like NAME=PRODUCT", "'이름=제품' 형식이어야 합니다")
+            raise ValidationError("map", "io.must_look_like_name_product", item=item)
         result.append((clean_text(name), ref.strip()))
     return result
 
@@ -227,7 +209,7 @@ class Line:
 
 
 def _style(title: str) -> str | None:
-    dark, light = "탄" in title, "신" in title
+    dark, light = MENU_DARK_MARK in title, MENU_LIGHT_MARK in title
     if dark and not light:
         return "DARK"
     if light and not dark:
@@ -330,9 +312,7 @@ def load_grids(path: Path, sheets: Sequence[str] | None = None) -> dict[str, Gri
             continue
         covered += (max_row - min_row + 1) * (max_col - min_col + 1)
     if len(merges) > MAX_MERGES or covered > MAX_FORM_CELLS:
-        raise ValidationError(
-            path.name, "has too many merged cells: not a menu or roasting form", "병합된 셀이 너무 많습니다"
-        )
+        raise ValidationError(path.name, "io.has_too_many_merged_cells_not")
     grids: dict[str, Grid] = {}
     formulas: dict[str, list[tuple[int, int]]] = {}
     with open_workbook(path, read_only=False) as wb:
@@ -345,8 +325,8 @@ def load_grids(path: Path, sheets: Sequence[str] | None = None) -> dict[str, Gri
             if len(held) > MAX_FORM_CELLS:
                 raise ValidationError(
                     f"{path.name} › {ws.title}",
-                    f"has more than {MAX_FORM_CELLS:,} cells: not a menu or roasting form",
-                    "셀이 너무 많습니다",
+                    "io.has_more_than_cells_not_a",
+                    limit=MAX_FORM_CELLS,
                 )
             cells: dict[tuple[int, int], Any] = {}
             for key in sorted(held):
@@ -382,7 +362,7 @@ def _saved_values(path: Path, grids: dict[str, Grid], formulas: dict[str, list[t
 
 
 def _header_sizes(grid: Grid) -> bool:
-    """Has drink-price columns (보통컵 / 큰컵 / ONE SIZE / 가격 headers)."""
+    """Has drink-price columns (regular / large / ONE SIZE / price headers, HEADER_WORDS)."""
     return any(isinstance(v, str) and normalise(v) in CUP_WORDS for v in grid.cells.values())
 
 
@@ -392,7 +372,7 @@ def choose_sheets(grids: dict[str, Grid], requested: Sequence[str] | None, repor
     if requested:
         missing = [s for s in requested if s not in titles]
         if missing:
-            raise ValidationError("sheet", f"no sheet named {', '.join(repr(s) for s in missing)}", "시트가 없습니다")
+            raise ValidationError("sheet", "io.no_sheet_named", sheets=", ".join(repr(s) for s in missing))
         return list(requested)
     chosen = [t for t in PRICE_SHEETS if t in titles]
     for title in PRICE_SHEETS:
@@ -417,14 +397,14 @@ def choose_sheets(grids: dict[str, Grid], requested: Sequence[str] | None, repor
             newest_by_style[_style(newest)] = newest
         for _, older in copies[:-1]:
             report.note(f"sheet '{older}': an older copy of '{newest}' — not read")
-    # A board naming both roasts (드립커피(신콩,탄콩)) next to revised separate 신콩/탄콩 boards is the
+    # A board naming both roasts (the combined drip board) next to revised separate light/dark boards is the
     # older combined board: it still lists beans the newer boards mark "Sold out" or replaced.
     if len(newest_by_style) == 2:
         for title in list(chosen):
-            if "탄" in title and "신" in title and title not in PRICE_SHEETS:
+            if MENU_DARK_MARK in title and MENU_LIGHT_MARK in title and title not in PRICE_SHEETS:
                 chosen.remove(title)
                 report.note(
-                    f"sheet '{title}': a combined 신콩/탄콩 board, superseded by "
+                    f"sheet '{title}': a combined {STYLES['LIGHT'][1]}/{STYLES['DARK'][1]} board, superseded by "
                     f"'{newest_by_style['LIGHT']}' and '{newest_by_style['DARK']}' — not read (use --sheet to read it)"
                 )
     return chosen
@@ -444,7 +424,7 @@ def read_lines(grids: dict[str, Grid], sheets: Sequence[str]) -> list[Line]:
                     word = normalise(value)
                     if word in HEADER_WORDS:
                         header[c] = HEADER_WORDS[word]
-                    elif word == "규격":
+                    elif word == MENU_SIZE_COLUMN:
                         size_col = c
             if header:
                 columns = header

@@ -1,18 +1,6 @@
 """The café's roasting-log and analysis workbooks: bean list, blend recipes, the calculator's yield.
 
-What the files hold (explored with openpyxl):
-
-- `moon_roasting_log.xlsx` (문드립바 로스팅 일지): `Sheet1` is the printable daily form, four copies
-  per page (B–P and R–AF, rows 1–21 and 23–43): a 13-bean table (no | country code, merged
-  vertically over the beans of one country | name | roast level code) with empty green (생두량) /
-  roasted (볶은량) / stock columns, Full Moon / New Moon / Eclipse Moon sections (names only) and a
-  reservation list. The copies on file are blank. `Sheet1 (2)` is the blend batch calculator:
-  per blend a block `name | 생두량 =C2/0.83 | 볶은량 =E2*0.4 | parts | base` with the title
-  ("풀문 블랜딩", "뉴문 블랜딩") and the roasted batch size (22,000 g / 4,000 g) in the base column.
-- `roasting_log_analysis.xlsx` (로스팅일지_분석결과): sheet `분석 결과` with the 13-bean table
-  (`No | 국가 | 원두명 | 로스팅 레벨`, '-' = same country as above), the Full Moon and New Moon
-  recipes (`원두명 | 포션(개) | 가격(₩)`; the "prices" 22,000 / 4,000 are the calculator's batch
-  sizes, not prices) and summary counts.
+What the files hold, sheet by sheet, and their Korean headers: `themoon.reference_terms`.
 
 What is imported: bean rows are matched to our beans (roast level code updated when it differs;
 unknown beans are reported, or created with `--create-missing`); recipes update the blends' parts;
@@ -33,6 +21,14 @@ from typing import Any
 
 from .. import catalog
 from ..models import Product, ValidationError, parse_int, parse_text
+from ..reference_terms import (
+    WORKBOOK_BEAN_NAME,
+    WORKBOOK_BLEND_WORDS,
+    WORKBOOK_GREEN,
+    WORKBOOK_PORTION,
+    WORKBOOK_PRICE,
+    WORKBOOK_ROASTED,
+)
 from .excel import check_xlsx
 from .menu import (
     MAX_UNPACKED_BYTES,
@@ -46,7 +42,7 @@ from .menu import (
     split_mappings,
     store_mappings,
 )
-from .report import ImportReport, Progress, file_sha256, previous_import, row_savepoint, run_import
+from .outcome import ImportReport, Progress, file_sha256, previous_import, row_savepoint, run_import
 
 SOURCE = "workbook"
 # The café's country codes (its own legend, as written on the roasting form).
@@ -58,7 +54,7 @@ COUNTRY_CODES = {
     "cos": "Costa Rica",
     "br": "Brazil",
 }
-_BLEND_WORDS = ("블렌딩", "블랜딩", "블렌드", "블랜드", "브랜드", "blend")
+_BLEND_WORDS = WORKBOOK_BLEND_WORDS
 _YIELD = re.compile(r"^=\s*\$?[A-Z]{1,3}\$?\d+\s*/\s*(\d*\.\d+|\d+)\s*$", re.I)
 
 
@@ -74,7 +70,7 @@ class BeanRow:
 @dataclass
 class Recipe:
     where: str
-    name: str  # as written ("풀문 블렌드")
+    name: str  # as written (the Korean blend name)
     parts: list[tuple[str, Any, int]] = field(default_factory=list)  # (name, parts cell, row)
     yield_: Decimal | None = None
     base_g: Any = None
@@ -131,7 +127,8 @@ def _bean_tables(grid: Grid, fname: str) -> list[list[BeanRow]]:
 
 
 def _blend_name(text: str) -> str:
-    """'2. 블렌딩 레시피 (풀문 블렌드)' → '풀문 블렌드'; '풀문 블랜딩' → '풀문 블랜딩'."""
+    """A recipe section's title → the blend it names (the bracketed name, else the title; examples in
+    `themoon.reference_terms`)."""
     inside = re.findall(r"\(([^()]*)\)", text)
     for part in reversed(inside):
         if part.strip():
@@ -140,13 +137,13 @@ def _blend_name(text: str) -> str:
 
 
 def _recipe_tables(grid: Grid, fname: str, notes: list[str]) -> list[Recipe]:
-    """Header `원두명 | 포션…` under a section title naming the blend; rows until the first blank name."""
+    """Header `bean name | portions…` under a section title naming the blend; rows until the first blank name."""
     recipes = []
     for (r, c), value in sorted(grid.cells.items()):
-        if not isinstance(value, str) or normalise(value) != "원두명":
+        if not isinstance(value, str) or normalise(value) != WORKBOOK_BEAN_NAME:
             continue
         parts_col = next(
-            (cc for cc in range(c + 1, c + 4) if normalise(grid.value(r, cc) or "").startswith("포션")), None
+            (cc for cc in range(c + 1, c + 4) if normalise(grid.value(r, cc) or "").startswith(WORKBOOK_PORTION)), None
         )
         if parts_col is None:
             continue
@@ -160,7 +157,7 @@ def _recipe_tables(grid: Grid, fname: str, notes: list[str]) -> list[Recipe]:
             continue
         recipe = Recipe(f"{fname} › {grid.title} › row {r}", _blend_name(title))
         price_col = next(
-            (cc for cc in range(c + 1, c + 5) if normalise(grid.value(r, cc) or "").startswith("가격")), None
+            (cc for cc in range(c + 1, c + 5) if normalise(grid.value(r, cc) or "").startswith(WORKBOOK_PRICE)), None
         )
         ignored = []
         row = r + 1
@@ -179,12 +176,12 @@ def _recipe_tables(grid: Grid, fname: str, notes: list[str]) -> list[Recipe]:
 
 
 def _calculators(grid: Grid, fname: str, notes: list[str]) -> list[Recipe]:
-    """Blocks `생두량 | 볶은량 | (parts) | title` with the component rows below (the batch calculator)."""
+    """Blocks `green | roasted | (parts) | title` with the component rows below (the batch calculator)."""
     recipes = []
     for (r, c), value in sorted(grid.cells.items()):
-        if not isinstance(value, str) or normalise(value) != "생두량":
+        if not isinstance(value, str) or normalise(value) != WORKBOOK_GREEN:
             continue
-        if normalise(grid.value(r, c + 1) or "") != "볶은량":
+        if normalise(grid.value(r, c + 1) or "") != WORKBOOK_ROASTED:
             continue
         title = grid.text(r, c + 3)
         if not title or not any(w in normalise(title) for w in _BLEND_WORDS):
@@ -216,7 +213,7 @@ def _filled_form_lines(grid: Grid, notes: list[str]) -> None:
     """The printable form's green/roasted cells: report (not import) numbers written into them."""
     filled = 0
     for (r, c), value in grid.cells.items():
-        if isinstance(value, str) and normalise(value) == "생두량" and grid.text(r, c + 1) == "볶은량":
+        if isinstance(value, str) and normalise(value) == WORKBOOK_GREEN and grid.text(r, c + 1) == WORKBOOK_ROASTED:
             for row in range(r + 1, r + 16):
                 for col in (c, c + 1):
                     v = grid.value(row, col)
@@ -253,8 +250,7 @@ def import_cafe_workbook(
     if not contents.beans and not contents.recipes:
         raise ValidationError(
             path.name,
-            "holds no bean table, blend recipe or batch calculator this importer knows",
-            "원두 목록, 블렌드 레시피, 계산표가 없습니다",
+            "io.holds_no_bean_table_blend_recipe",
         )
     for note in contents.notes:
         report.note(note)
@@ -334,8 +330,9 @@ class _Importer:
             if not self.create_missing:
                 raise ValidationError(
                     "name",
-                    f'{how} — map it with --map "{row.name}=BEAN" or create it with --create-missing',
-                    f"'{row.name}' 원두가 없습니다 — --map \"{row.name}=원두코드\" 또는 --create-missing",
+                    "io.map_it_with_map_bean_or",
+                    how=how,
+                    name=row.name,
                 )
             code = self._new_code("WB", row.no)
             catalog.add_bean(
@@ -392,11 +389,12 @@ class _Importer:
             if bean is None:
                 raise ValidationError(
                     f"row {row} '{name}'",
-                    f'{how} — map it with --map "{name}=BEAN"',
-                    f"'{name}' 원두를 찾을 수 없습니다 — --map \"{name}=원두코드\"",
+                    "io.map_it_with_map_bean",
+                    how=how,
+                    name=name,
                 )
             if bean.id in parts:
-                raise ValidationError(f"row {row} '{name}'", f"{bean.code} is listed twice", "원두가 중복됩니다")
+                raise ValidationError(f"row {row} '{name}'", "io.is_listed_twice_2", code=bean.code)
             parts[bean.id] = parse_int(f"row {row} parts", value, minimum=1, maximum=1000)
             codes[bean.id] = bean.code
             self.report.matched.append(f"{where}: '{name}' → bean:{bean.code} ({how})")
@@ -406,8 +404,9 @@ class _Importer:
             if not self.create_missing:
                 raise ValidationError(
                     "blend",
-                    f'{how} — map it with --map "{recipe.name}=BLEND" or create it with --create-missing',
-                    f"'{recipe.name}' 블렌드가 없습니다",
+                    "io.map_it_with_map_blend_or",
+                    how=how,
+                    name=recipe.name,
                 )
             code = self._new_code("WB-BLEND", len(merged) + 1)
             values: dict[str, Any] = {}
@@ -429,8 +428,9 @@ class _Importer:
         if blend.code in merged:
             raise ValidationError(
                 "blend",
-                f"{blend.code} has a second recipe in this file ({merged[blend.code].where})",
-                "레시피가 중복됩니다",
+                "io.has_a_second_recipe_in_this",
+                blend=blend.code,
+                first=merged[blend.code].where,
             )
         merged[blend.code] = recipe
         self.report.matched.append(f"{recipe.where}: '{recipe.name}' → blend:{blend.code} ({how}): {shown}")

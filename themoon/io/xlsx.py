@@ -82,8 +82,8 @@ def unreadable(name: str, error: BaseException) -> ValidationError:
     detail = f"{type(error).__name__}: {error}"[:200]
     return ValidationError(
         name,
-        f"cannot be read as an Excel workbook ({detail})",
-        f"엑셀 파일을 읽을 수 없습니다 ({detail})",
+        "io.cannot_be_read_as_an_excel",
+        detail=detail,
     )
 
 
@@ -111,7 +111,7 @@ def require_utf8(head: bytes, where: str) -> None:
         or (head.startswith(b"<?xml") and (declared is None and b"encoding" in head.split(b"?>", 1)[0]))
         or (declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"))
     ):
-        raise ValidationError(where, "is not UTF-8 XML; refused", "UTF-8 XML이 아니어서 거부합니다")
+        raise ValidationError(where, "io.is_not_utf_8_xml_refused")
 
 
 def _row_number(text: str) -> int:
@@ -125,9 +125,7 @@ def _row_number(text: str) -> int:
 
 
 def _out_of_order(where: str, number: int, previous: int) -> ValidationError:
-    return ValidationError(
-        f"{where} › row {number}", f"comes after row {previous}: rows out of order", "행 순서가 잘못되었습니다"
-    )
+    return ValidationError(f"{where} › row {number}", "io.comes_after_row_rows_out_of", previous=previous)
 
 
 def _parse(archive: zipfile.ZipFile, member: str, name: str) -> ElementTree.Element:

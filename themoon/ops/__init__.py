@@ -37,9 +37,9 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     try:
         value = int(raw.replace("_", ""))
     except ValueError:
-        raise ValidationError(name, f"'{raw}' is not a whole number", f"'{raw}'은(는) 정수가 아닙니다") from None
+        raise ValidationError(name, "cli.is_not_a_whole_number", raw=raw) from None
     if value < minimum:
-        raise ValidationError(name, f"must be at least {minimum}", f"{minimum} 이상이어야 합니다")
+        raise ValidationError(name, "error.must_be_at_least_2", minimum=minimum)
     return value
 
 
@@ -72,7 +72,7 @@ def backup_keep(explicit: int | str | None = None) -> int:
     try:
         value = int(str(explicit).replace("_", ""))
     except ValueError:
-        raise ValidationError("keep", f"'{explicit}' is not a whole number", "정수가 아닙니다") from None
+        raise ValidationError("keep", "cli.is_not_a_whole_number_2", explicit=explicit) from None
     if value < 1:
-        raise ValidationError("keep", "must be at least 1", "1 이상이어야 합니다")
+        raise ValidationError("keep", "cli.must_be_at_least_1")
     return value

@@ -52,7 +52,7 @@ def check_backup(args: argparse.Namespace) -> None:
     from .. import checks
 
     if args.file and args.action != "verify":
-        raise ValidationError("file", "only `themoon backup verify` takes a file", "파일은 verify에만 줄 수 있습니다")
+        raise ValidationError("file", "cli.only_themoon_backup_verify_takes_a")
     if args.file:
         checks.existing_file("file", args.file)
     if args.keep is not None:
@@ -62,14 +62,12 @@ def check_backup(args: argparse.Namespace) -> None:
     checks.not_a_file("backup_dir", backup_dir(args.backup_dir))
     if args.copy_to is not None:
         if args.action != "create":
-            raise ValidationError(
-                "copy_to", "only `themoon backup [create]` takes --copy-to", "create에만 쓸 수 있습니다"
-            )
+            raise ValidationError("copy_to", "cli.only_themoon_backup_create_takes_copy")
         checks.existing_dir("copy_to", args.copy_to)
         if Path(args.copy_to).resolve() == backup_dir(args.backup_dir).resolve():
-            raise ValidationError("copy_to", "must be another folder than the backups", "백업 폴더와 달라야 합니다")
+            raise ValidationError("copy_to", "cli.must_be_another_folder_than_the")
     if args.encrypt and args.no_encrypt:
-        raise ValidationError("encrypt", "give --encrypt or --no-encrypt, not both", "둘 중 하나만 주세요")
+        raise ValidationError("encrypt", "cli.give_encrypt_or_no_encrypt_not")
     _check_key(args.key_file)
 
 
@@ -80,11 +78,11 @@ def _check_key(key_file: str | None) -> None:
         try:
             crypto.load_key(path)
         except crypto.CryptoError as error:
-            raise ValidationError("key_file", str(error), "백업 키 파일을 쓸 수 없습니다") from None
+            raise ValidationError("key_file", "cli.key_file_unusable", reason=str(error)) from None
     elif key_file:
         parent = path.parent
         if not parent.is_dir():
-            raise ValidationError("key_file", f"folder {parent} does not exist", "폴더가 없습니다")
+            raise ValidationError("key_file", "error.folder_does_not_exist", folder=parent)
 
 
 def check_restore(args: argparse.Namespace) -> None:
@@ -97,7 +95,7 @@ def check_restore(args: argparse.Namespace) -> None:
         try:
             crypto.load_key(path)
         except crypto.CryptoError as error:
-            raise ValidationError("key_file", str(error), "백업 키 파일을 쓸 수 없습니다") from None
+            raise ValidationError("key_file", "cli.key_file_unusable", reason=str(error)) from None
 
 
 def check_reports_and_backups(args: argparse.Namespace) -> None:
@@ -108,7 +106,7 @@ def check_reports_and_backups(args: argparse.Namespace) -> None:
     if getattr(args, "textfile", None):
         target = Path(args.textfile)
         if target.is_dir():
-            raise ValidationError("textfile", f"{target} is a directory", "디렉터리입니다")
+            raise ValidationError("textfile", "error.is_a_directory", path=target)
         checks.not_a_file("textfile", target.parent)
 
 

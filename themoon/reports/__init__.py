@@ -33,8 +33,8 @@ _LAZY = {
     "inventory_report": ("builders", "inventory_report"),
     "PLOTLY_RENDERER": ("charts", "PLOTLY_RENDERER"),
     "use_offline_plotly": ("charts", "use_offline_plotly"),
-    "REPORTS": ("catalog", "REPORTS"),
-    "available_reports": ("catalog", "available_reports"),
+    "REPORTS": ("registry", "REPORTS"),
+    "available_reports": ("registry", "available_reports"),
     "list_reports": ("index", "list_reports"),
     "run_report": ("runner", "run_report"),
 }

@@ -10,134 +10,41 @@ columns (`change`, `change_pct`, `prev_*`) are its only arithmetic, and grams ar
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from datetime import date, timedelta
-from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .. import config, db, inventory, kpis
-from ..costing import round_decimal, round_won
+from .. import kpis
+from ..messages import pair
+from .frames import _ALL, _change_pct, _dates, _difference, _kg, _purchases, _report, _select, _sources, _whole
 from .periods import Period, parse_period
 from .tables import Report, Table
 
-_ALL = 10_000_000
-
-
-@contextmanager
-def _sources(db_path: str | os.PathLike | None) -> Iterator[tuple[Path, Any, Any]]:
-    """(path, Analytics engine, read-only sqlite3 connection) of the database, closed afterwards."""
-    from ..analytics import Analytics
-
-    path = config.db_path(db_path)
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"no database at {path}")
-    engine = Analytics(path)
-    try:
-        with closing(db.connect(path, readonly=True)) as conn:
-            yield path, engine, conn
-    finally:
-        engine.close()
-
-
-def _report(
-    name: str, title: tuple[str, str], period: Period, tables: list[Table], path: Path, /, **parameters: Any
-) -> Report:
-    return Report(name, *title, period, {t.name: t for t in tables}, parameters=parameters, database=str(path))
-
-
-def _select(found: pd.DataFrame, columns: list[str], dates: tuple[str, ...] = (), **assign: Any) -> pd.DataFrame:
-    """`columns` of an engine result after `found.assign(**assign)`, the `dates` as dates (no rows: an
-    empty frame of those columns)."""
-    if found.empty:
-        return pd.DataFrame(columns=columns)
-    return _dates(found.assign(**assign)[columns].copy(), *dates)
-
-
-def _whole(frame: pd.DataFrame, *columns: str) -> None:
-    """Columns of whole numbers with gaps → nullable Int64."""
-    for column in columns:
-        frame[column] = pd.array([None if pd.isna(v) else int(v) for v in frame[column]], dtype="Int64")
-
-
-def _kg(grams: Any) -> float | None:
-    if grams is None or pd.isna(grams):
-        return None
-    return int(grams) / 1000
-
-
-def _change_pct(new: Any, old: Any) -> float | None:
-    """Relative change new vs old in percent, half-up to 0.1 (None without a base)."""
-    if new is None or old is None or pd.isna(new) or pd.isna(old) or old == 0:
-        return None
-    return float(round_decimal((Fraction(str(new)) - Fraction(str(old))) / abs(Fraction(str(old))) * 100, 1))
-
-
-def _difference(new: Any, old: Any) -> float | int | None:
-    if new is None or old is None or pd.isna(new) or pd.isna(old):
-        return None
-    if isinstance(new, int) and isinstance(old, int):
-        return new - old
-    return float(round_decimal(Fraction(str(new)) - Fraction(str(old)), 2))
-
-
-def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    """datetime64 columns → datetime.date (NaT → None), so tables hold plain dates."""
-    for column in columns:
-        if column in frame:
-            frame[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]
-    return frame
-
-
-def _purchases(conn, since: date, until: date) -> pd.DataFrame:
-    rows = [
-        p
-        for p in inventory.list_purchases(conn, limit=_ALL)
-        if since.isoformat() <= p["purchased_on"] <= until.isoformat()
-    ]
-    columns = ["purchased_on", "bean", "supplier", "lot_code", "grams_kg", "total_won", "price_per_kg_won"]
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    rows.sort(key=lambda p: (p["purchased_on"], p["id"]))
-    return pd.DataFrame(
-        {
-            "purchased_on": [date.fromisoformat(p["purchased_on"]) for p in rows],
-            "bean": [p["bean"] for p in rows],
-            "supplier": [p["supplier"] for p in rows],
-            "lot_code": [p["lot_code"] for p in rows],
-            "grams_kg": [p["grams"] / 1000 for p in rows],
-            "total_won": [int(p["total_won"]) for p in rows],
-            "price_per_kg_won": [round_won(Fraction(p["total_won"] * 1000, p["grams"])) for p in rows],
-        }
-    ).rename(columns={"grams_kg": "purchased_kg"})
-
-
 # --- the KPI summary (all reports with a period of days) ------------------------------------------
 
-SUMMARY_METRICS: tuple[tuple[str, str, str, str], ...] = (
-    ("batches", "int", "batches", "배치 수"),
-    ("sessions", "int", "roasting sessions (days)", "로스팅 세션(일)"),
-    ("roasted_kg", "kg", "roasted coffee", "로스팅 원두"),
-    ("green_kg", "kg", "green coffee used", "생두 사용량"),
-    ("weighted_loss_pct", "pct", "loss, weighted by green weight", "가중 평균 손실률"),
-    ("avg_loss_pct", "pct", "loss, mean of batches", "배치 평균 손실률"),
-    ("expected_loss_pct", "pct", "expected loss", "기대 손실률"),
-    ("loss_variance_pts", "pts", "mean loss − expected", "평균 손실 − 기대"),
-    ("green_cost_won", "won", "green coffee cost", "생두 원가"),
-    ("roast_cost_won", "won", "roast cost (green + roasting + sessions)", "로스팅 원가 합계"),
-    ("avg_cost_per_roasted_kg_won", "won", "cost per roasted kg", "원두 kg당 원가"),
-    ("excess_loss_won", "won", "money lost to loss above expected", "기대 초과 손실 금액"),
-    ("anomalies", "int", "loss anomalies", "손실 이상 배치"),
-    ("critical", "int", "… of which critical", "… 그중 위험"),
-    ("purchases", "int", "green purchases", "생두 입고 건수"),
-    ("purchased_kg", "kg", "green bought", "생두 입고량"),
-    ("purchases_won", "won", "spent on green coffee", "생두 구입액"),
-    ("stock_kg", "kg", "green stock at the end", "기말 생두 재고"),
-    ("stock_value_won", "won", "green stock value at the end", "기말 재고 금액"),
-    ("cup_margin_pct", "pct", "mean standard margin of cups at the end", "음료 평균 표준 마진"),
+# (metric, unit); its label is the message report.metric.<metric>
+SUMMARY_METRICS: tuple[tuple[str, str], ...] = (
+    ("batches", "int"),
+    ("sessions", "int"),
+    ("roasted_kg", "kg"),
+    ("green_kg", "kg"),
+    ("weighted_loss_pct", "pct"),
+    ("avg_loss_pct", "pct"),
+    ("expected_loss_pct", "pct"),
+    ("loss_variance_pts", "pts"),
+    ("green_cost_won", "won"),
+    ("roast_cost_won", "won"),
+    ("avg_cost_per_roasted_kg_won", "won"),
+    ("excess_loss_won", "won"),
+    ("anomalies", "int"),
+    ("critical", "int"),
+    ("purchases", "int"),
+    ("purchased_kg", "kg"),
+    ("purchases_won", "won"),
+    ("stock_kg", "kg"),
+    ("stock_value_won", "won"),
+    ("cup_margin_pct", "pct"),
 )
 
 
@@ -156,8 +63,9 @@ def _period_figures(engine, conn, period: Period) -> dict[str, Any]:
 def summary_table(engine, conn, period: Period, previous: Period) -> Table:
     now, before = _period_figures(engine, conn, period), _period_figures(engine, conn, previous)
     rows = []
-    for key, unit, label, label_ko in SUMMARY_METRICS:
+    for key, unit in SUMMARY_METRICS:
         new, old = now.get(key), before.get(key)
+        label, label_ko = pair(f"report.metric.{key}")
         rows.append(
             {
                 "metric": key,
@@ -173,8 +81,7 @@ def summary_table(engine, conn, period: Period, previous: Period) -> Table:
     frame = pd.DataFrame({key: pd.Series([row[key] for row in rows], dtype=object) for key in rows[0]})
     return Table(
         "summary",
-        f"Key figures: {period.label} against {previous.label}",
-        f"주요 지표: {period.label} 대 {previous.label}",
+        *pair("report.table.summary", period=period.label, previous=previous.label),
         frame,
         note="change = this − previous (points for percentages); stock and margin as of each period's last day",
         row_unit_columns=("this_period", "previous_period", "change", "change_pct"),
@@ -183,7 +90,7 @@ def summary_table(engine, conn, period: Period, previous: Period) -> Table:
 
 # --- monthly cost report --------------------------------------------------------------------------
 
-MONTHLY_TITLE = ("Monthly cost report", "월간 원가 보고서")
+MONTHLY_TITLE = pair("report.title.monthly_cost")
 
 
 def monthly_cost(
@@ -232,9 +139,7 @@ def _costs_by_product(engine, period: Period, previous: Period) -> Table:
         "actual_vs_standard_pct",
     ]
     if now.empty:
-        return Table(
-            "costs_by_product", "Cost per roasted kg by product", "제품별 원두 kg당 원가", pd.DataFrame(columns=columns)
-        )
+        return Table("costs_by_product", *pair("report.table.costs_by_product"), pd.DataFrame(columns=columns))
     frame = now.merge(
         before[["product", "kind", "batches", "actual_cost_per_kg_won"]].rename(
             columns={"batches": "prev_batches", "actual_cost_per_kg_won": "prev_actual_cost_per_kg_won"}
@@ -251,8 +156,7 @@ def _costs_by_product(engine, period: Period, previous: Period) -> Table:
     frame = frame.sort_values(["roast_cost_won", "product"], ascending=[False, True])
     return Table(
         "costs_by_product",
-        "Cost per roasted kg by product",
-        "제품별 원두 kg당 원가",
+        *pair("report.table.costs_by_product"),
         frame[columns].reset_index(drop=True),
         note="actual = the month's roast cost ÷ roasted kg; standard = the planning cost on the month's last day",
         kinds={"change_pct": "pct"},
@@ -276,8 +180,7 @@ def _cost_breakdown(engine, period: Period) -> Table:
         frame = frame.sort_values(["roast_cost_won", "product"], ascending=[False, True]).reset_index(drop=True)
     return Table(
         "cost_breakdown",
-        "Where the roast cost goes",
-        "로스팅 원가 구성",
+        *pair("report.table.cost_breakdown"),
         frame,
         note="green = frozen green cost; roasting = ₩/kg roasted; session = energy + labour + misc of the day, "
         "shared by green weight. Parts are rounded per batch, so they may differ from the total by a few won.",
@@ -308,10 +211,9 @@ def _loss_by(engine, period: Period, dimension: str) -> Table:
     frame = _select(found, columns).rename(columns={c: f"{c}_loss_pct" for c in ("min", "q1", "median", "q3", "max")})
     if not frame.empty:
         frame = frame.sort_values(["batches", dimension], ascending=[False, True]).reset_index(drop=True)
-    titles = {"product": ("Loss by product", "제품별 손실"), "operator": ("Loss by operator", "로스터별 손실")}
     return Table(
         f"loss_by_{dimension}",
-        *titles[dimension],
+        *pair(f"report.table.loss_by_{dimension}"),
         frame,
         note="weighted = (green − roasted) ÷ green over all batches; sd, min, quartiles, max of the batch losses",
         kinds={"sd_pct": "float"},
@@ -349,9 +251,9 @@ def _anomalies(engine, period: Period, *, open_only: bool = False, name: str = "
     if not frame.empty:
         frame = frame.sort_values(["roasted_on", "batch_id"]).reset_index(drop=True)
     if open_only:
-        title = ("Open loss alerts (all periods)", "미해결 손실 경고 (전체 기간)")
+        title = pair("report.table.open_alerts")
     else:
-        title = ("Loss anomalies", "손실 이상 배치")
+        title = pair("report.table.anomalies")
     return Table(
         name,
         *title,
@@ -365,8 +267,7 @@ def _anomalies(engine, period: Period, *, open_only: bool = False, name: str = "
 def _purchase_table(conn, period: Period, *, name: str = "purchases") -> Table:
     return Table(
         name,
-        "Green coffee purchases",
-        "생두 입고",
+        *pair("report.table.purchases"),
         _purchases(conn, period.start, period.end),
         note="total incl. freight and duty; price per kg = total ÷ kg",
     )
@@ -396,8 +297,7 @@ def _stock_movement(engine, period: Period) -> Table:
     )
     return Table(
         "stock",
-        "Green stock and its value",
-        "생두 재고와 금액",
+        *pair("report.table.stock_movement"),
         frame,
         note="opening = end of the day before the period; closing = end of its last day; "
         "value at the moving-average cost",
@@ -424,7 +324,7 @@ def _menu_margins(engine, period: Period, previous: Period) -> Table:
         "below_target",
     ]
     if now.empty:
-        return Table("menu_margins", "Margins per menu item", "메뉴별 마진", pd.DataFrame(columns=columns))
+        return Table("menu_margins", *pair("report.table.menu_margins"), pd.DataFrame(columns=columns))
     before = pd.DataFrame(engine.menu_costs(previous.end))[["item", "margin_pct"]]
     actual = engine.profitability(period.start, period.end)["menu"][["item", "actual_cost_won", "actual_margin_pct"]]
     frame = now.merge(before.rename(columns={"margin_pct": "prev_margin_pct"}), on="item", how="left")
@@ -438,8 +338,7 @@ def _menu_margins(engine, period: Period, previous: Period) -> Table:
     frame = frame.sort_values(["channel", "margin_pct", "item"], na_position="last").reset_index(drop=True)
     return Table(
         "menu_margins",
-        "Margins per menu item",
-        "메뉴별 마진",
+        *pair("report.table.menu_margins"),
         frame[columns],
         note=f"standard cost on the month's last day (margin target {target:.1f} % from the price multiplier); "
         "actual = with the month's actual cost per roasted kg",
@@ -466,8 +365,7 @@ def _monthly_trend(engine, period: Period, months: int) -> Table:
     frame = _select(found, columns, ("period",), green_kg=lambda f: f["green_g"] / 1000)
     return Table(
         "trend",
-        f"The last {months} months",
-        f"최근 {months}개월 추이",
+        *pair("report.table.trend", months=months),
         frame,
         note="months with roasts only; cost per roasted kg = the month's roast cost ÷ roasted kg",
     )
@@ -475,7 +373,7 @@ def _monthly_trend(engine, period: Period, months: int) -> Table:
 
 # --- weekly roasting report -----------------------------------------------------------------------
 
-WEEKLY_TITLE = ("Weekly roasting report", "주간 로스팅 보고서")
+WEEKLY_TITLE = pair("report.title.weekly_roasting")
 
 
 def weekly_roasting(
@@ -514,7 +412,7 @@ def _batches(engine, period: Period) -> Table:
         "cost_per_roasted_kg_won",
     ]
     if found.empty:
-        return Table("batches", "Batches", "배치", pd.DataFrame(columns=columns))
+        return Table("batches", *pair("report.table.batches"), pd.DataFrame(columns=columns))
     frame = found.rename(columns={"id": "batch_id"}).copy()
     frame["operator"] = frame["operator"].astype(str)
     by_batch = {int(r.batch_id): (f"{r.level} {r.direction}", int(r.run_length)) for r in alerts.itertuples()}
@@ -534,8 +432,7 @@ def _batches(engine, period: Period) -> Table:
     frame = _dates(frame, "roasted_on").sort_values(["roasted_on", "batch_id"]).reset_index(drop=True)
     return Table(
         "batches",
-        "Batches",
-        "배치",
+        *pair("report.table.batches"),
         frame[columns],
         note="loss = (green − roasted) ÷ green; variance = loss − expected; cost = green + roasting + "
         "the day's session costs shared by green weight",
@@ -556,7 +453,7 @@ def _by_day(engine, period: Period) -> Table:
         "anomalies",
     ]
     frame = _select(found, columns, ("day",), day=lambda f: f["period"], green_kg=lambda f: f["green_g"] / 1000)
-    return Table("by_day", "Roasting per day", "일별 로스팅", frame)
+    return Table("by_day", *pair("report.table.by_day"), frame)
 
 
 def _by_day_product(engine, period: Period) -> Table:
@@ -573,7 +470,7 @@ def _by_day_product(engine, period: Period) -> Table:
         "weighted_loss_pct",
     ]
     frame = _select(found, columns, ("day",), day=lambda f: f["period"])
-    return Table("by_day_product", "Roasting per day and product", "일별·제품별 로스팅", frame)
+    return Table("by_day_product", *pair("report.table.by_day_product"), frame)
 
 
 def _loss_status(engine, period: Period) -> Table:
@@ -585,8 +482,7 @@ def _loss_status(engine, period: Period) -> Table:
     frame = frame.assign(_o=[order.get(s, 3) for s in frame["status"]]).sort_values(["_o", "product"])
     return Table(
         "loss_status",
-        f"30-day loss status on {period.end.isoformat()}",
-        f"{period.end.isoformat()} 기준 30일 손실 상태",
+        *pair("report.table.loss_status", day=period.end.isoformat()),
         frame.drop(columns="_o").reset_index(drop=True),
         note="anomalies in the 30 days up to the week's end: NORMAL < 2, ATTENTION 2–4, CRITICAL ≥ 5",
     )
@@ -594,7 +490,7 @@ def _loss_status(engine, period: Period) -> Table:
 
 # --- inventory report -----------------------------------------------------------------------------
 
-INVENTORY_TITLE = ("Inventory report", "재고 보고서")
+INVENTORY_TITLE = pair("report.title.inventory")
 
 
 def inventory_report(
@@ -658,8 +554,7 @@ def _stock_now(engine, as_of: date) -> Table:
     )
     return Table(
         "stock",
-        f"Green stock at the end of {as_of.isoformat()}",
-        f"{as_of.isoformat()} 마감 생두 재고",
+        *pair("report.table.stock_now", day=as_of.isoformat()),
         frame,
         note="stock = purchases − roasts ± stocktakes; value at the moving-average cost; low = at or below the "
         "reorder point",
@@ -682,7 +577,7 @@ def _runout(engine, as_of: date, lead_time_days: int, cover_days: int, level: fl
         "reorder_qty_kg",
     ]
     if found.empty:
-        return Table("runout", "Run-out dates", "소진 예상일", pd.DataFrame(columns=columns))
+        return Table("runout", *pair("report.table.runout_none"), pd.DataFrame(columns=columns))
     frame = found.copy()
     frame["stock_kg"] = [_kg(g) for g in frame["stock_g"]]
     frame["reorder_qty_kg"] = [_kg(g) for g in frame["reorder_qty_g"]]
@@ -693,8 +588,7 @@ def _runout(engine, as_of: date, lead_time_days: int, cover_days: int, level: fl
     frame = frame.sort_values(["runout_date", "bean"], na_position="last").reset_index(drop=True)
     return Table(
         "runout",
-        "Run-out dates and reorder suggestions",
-        "소진 예상일과 재주문 제안",
+        *pair("report.table.runout"),
         frame[columns],
         note=f"forecast: day-of-week profile of recent use; early/late = the {level:.0%} interval; reorder date = "
         f"early run-out − {lead_time_days} days lead time; quantity covers {cover_days} days after arrival "
@@ -706,7 +600,7 @@ def _reorder(runout: Table, as_of: date, window: int) -> Table:
     columns = ["bean", "name_en", "order_by", "reorder_qty_kg", "stock_kg", "runout_date", "runout_early", "why"]
     frame = runout.frame
     if frame.empty:
-        return Table("reorder", "Order now", "지금 주문", pd.DataFrame(columns=columns))
+        return Table("reorder", *pair("report.table.reorder_none"), pd.DataFrame(columns=columns))
     horizon = as_of + timedelta(days=window)
     due = frame[[d is not None and d <= horizon for d in frame["reorder_date"]]].copy()
     due["order_by"] = due["reorder_date"]
@@ -719,8 +613,7 @@ def _reorder(runout: Table, as_of: date, window: int) -> Table:
     due = due.sort_values(["order_by", "bean"]).reset_index(drop=True)
     return Table(
         "reorder",
-        f"Order by {horizon.isoformat()}",
-        f"{horizon.isoformat()}까지 주문",
+        *pair("report.table.reorder", day=horizon.isoformat()),
         due[columns],
         note=f"beans whose suggested reorder date falls within {window} days of {as_of.isoformat()}",
         kinds={"order_by": "date"},
@@ -739,8 +632,7 @@ def _stock_value(engine, as_of: date, weeks: int) -> Table:
     )
     return Table(
         "stock_value",
-        f"Green stock value, last {weeks} weeks",
-        f"최근 {weeks}주 재고 금액",
+        *pair("report.table.stock_value", weeks=weeks),
         frame,
         note="at the end of each week (Monday = the week's start)",
     )

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io._base_renderers import NotebookRenderer
 
+from .. import messages
 from ..chart_style import BLUE, BLUE_DARK, BLUE_LIGHT, GREEN, ORANGE, PALETTE, RED
 from .tables import Report
 
@@ -65,9 +66,14 @@ def _text(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _layout(fig: go.Figure, title: str, title_ko: str, **extra: Any) -> go.Figure:
+def chart_lang(lang: str | None = None) -> str:
+    """The language of a report's charts: `lang`, else THEMOON_LANG, else English."""
+    return messages.normalize(lang) if lang else messages.default_lang()
+
+
+def _layout(fig: go.Figure, title: str, **extra: Any) -> go.Figure:
     layout = {
-        "title": {"text": f"{_text(title)} · {_text(title_ko)}", "x": 0.01, "font": {"size": 16}},
+        "title": {"text": _text(title), "x": 0.01, "font": {"size": 16}},
         "font": {"family": FONT, "size": 12},
         "template": "plotly_white",
         "margin": {"l": 60, "r": 20, "t": 60, "b": 60},
@@ -91,10 +97,10 @@ def _add_target(fig: go.Figure, name: str, x: Any, y: Any, hovertemplate: str, *
     )
 
 
-def _empty(title: str, title_ko: str) -> go.Figure:
+def _empty(title: str, lang: str) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(
-        text="no data for this period · 이 기간의 데이터 없음",
+        text=messages.text("report.chart.no_data", lang),
         showarrow=False,
         font={"size": 14},
         xref="paper",
@@ -104,19 +110,20 @@ def _empty(title: str, title_ko: str) -> go.Figure:
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _layout(fig, title, title_ko, height=240)
+    return _layout(fig, title, height=240)
 
 
 # --- monthly cost -----------------------------------------------------------------------------------
 
 
-def cost_per_kg(report: Report) -> go.Figure:
+def cost_per_kg(report: Report, lang: str | None = None) -> go.Figure:
     """Actual cost per roasted kg of each product: this month, last month, and the standard."""
-    title = ("Cost per roasted kg", "원두 kg당 원가")
+    lang = chart_lang(lang)
+    title = messages.text("report.chart.cost_per_kg", lang)
     frame = report["costs_by_product"].frame
     frame = frame[frame["batches"] > 0]
     if frame.empty:
-        return _empty(*title)
+        return _empty(title, lang)
     names = [_text(p) for p in frame["product"]]
     fig = go.Figure()
     fig.add_bar(
@@ -135,21 +142,22 @@ def cost_per_kg(report: Report) -> go.Figure:
     )
     _add_target(fig, "standard", names, frame["standard_cost_per_kg_won"], "%{x}: ₩%{y:,.0f}/kg<extra>standard</extra>")
     fig.update_yaxes(title_text="₩ / roasted kg", tickformat=",.0f")
-    return _layout(fig, *title, barmode="group")
+    return _layout(fig, title, barmode="group")
 
 
-def cost_breakdown(report: Report) -> go.Figure:
+def cost_breakdown(report: Report, lang: str | None = None) -> go.Figure:
     """The month's roast cost per product, stacked by green, roasting and session costs."""
-    title = ("Roast cost by product and part", "제품별 로스팅 원가 구성")
+    lang = chart_lang(lang)
+    title = messages.text("report.chart.cost_breakdown", lang)
     frame = report["cost_breakdown"].frame
     if frame.empty:
-        return _empty(*title)
+        return _empty(title, lang)
     names = [_text(p) for p in frame["product"]]
     fig = go.Figure()
     for column, label, color in (
-        ("green_cost_won", "green coffee · 생두", BLUE_DARK),
-        ("roasting_cost_won", "roasting · 로스팅", BLUE_LIGHT),
-        ("session_cost_won", "energy + labour + misc · 세션 비용", ORANGE),
+        ("green_cost_won", messages.text("report.chart.legend.green", lang), BLUE_DARK),
+        ("roasting_cost_won", messages.text("report.chart.legend.roasting", lang), BLUE_LIGHT),
+        ("session_cost_won", messages.text("report.chart.legend.session", lang), ORANGE),
     ):
         fig.add_bar(
             name=label,
@@ -159,39 +167,50 @@ def cost_breakdown(report: Report) -> go.Figure:
             hovertemplate="%{x}: ₩%{y:,.0f}<extra>" + label + "</extra>",
         )
     fig.update_yaxes(title_text="₩", tickformat=",.0f")
-    return _layout(fig, *title, barmode="stack")
+    return _layout(fig, title, barmode="stack")
 
 
-def loss_by_product(report: Report) -> go.Figure:
+def loss_by_product(report: Report, lang: str | None = None) -> go.Figure:
     """Weighted loss per product against the expected loss, anomalies in the hover."""
-    title = ("Loss by product", "제품별 손실률")
+    lang = chart_lang(lang)
+    title = messages.text("report.chart.loss_by_product", lang)
     frame = report["loss_by_product"].frame
     if frame.empty:
-        return _empty(*title)
+        return _empty(title, lang)
     names = [_text(p) for p in frame["product"]]
     fig = go.Figure()
     colors = [RED if a else BLUE for a in frame["anomalies"]]
     fig.add_bar(
-        name="weighted loss · 가중 손실률",
+        name=messages.text("report.chart.legend.weighted_loss", lang),
         x=names,
         y=frame["weighted_loss_pct"],
         marker_color=colors,
         customdata=list(zip(frame["batches"], frame["anomalies"], strict=True)),
         hovertemplate="%{x}: %{y:.2f} %<br>%{customdata[0]} batches, %{customdata[1]} anomalies<extra></extra>",
     )
-    _add_target(fig, "expected · 기대", names, frame["expected_loss_pct"], "%{x}: expected %{y:.2f} %<extra></extra>")
+    _add_target(
+        fig,
+        messages.text("report.chart.legend.expected", lang),
+        names,
+        frame["expected_loss_pct"],
+        "%{x}: expected %{y:.2f} %<extra></extra>",
+    )
     low = min(float(frame["weighted_loss_pct"].min()), float(frame["expected_loss_pct"].min()))
     fig.update_yaxes(title_text="loss %", range=[max(0.0, low - 3), None], ticksuffix=" %")
-    return _layout(fig, *title)
+    return _layout(fig, title)
 
 
-def menu_margins(report: Report, channel: str = "cup") -> go.Figure:
+def menu_margins(report: Report, channel: str = "cup", lang: str | None = None) -> go.Figure:
     """Standard margin of each menu item of a channel at the month's end; below target in red."""
-    title = (f"Margins of {channel} items", "음료 마진" if channel == "cup" else f"{channel} 마진")
+    lang = chart_lang(lang)
+    if channel == "cup":
+        title = messages.text("report.chart.menu_margins_cup", lang)
+    else:
+        title = messages.text("report.chart.menu_margins", lang, channel=channel)
     frame = report["menu_margins"].frame
     frame = frame[(frame["channel"] == channel) & frame["margin_pct"].notna()].sort_values("margin_pct")
     if frame.empty:
-        return _empty(*title)
+        return _empty(title, lang)
     names = [_text(i) for i in frame["name_en"]]
     colors = [RED if below else GREEN for below in frame["below_target"]]
     fig = go.Figure()
@@ -205,26 +224,27 @@ def menu_margins(report: Report, channel: str = "cup") -> go.Figure:
         hovertemplate="%{y}: %{x:.1f} %<br>price ₩%{customdata[0]:,} cost ₩%{customdata[1]:,}<extra></extra>",
     )
     fig.update_xaxes(title_text="margin %", ticksuffix=" %")
-    return _layout(fig, *title, height=max(320, 22 * len(frame) + 120), showlegend=False)
+    return _layout(fig, title, height=max(320, 22 * len(frame) + 120), showlegend=False)
 
 
-def monthly_trend(report: Report) -> go.Figure:
+def monthly_trend(report: Report, lang: str | None = None) -> go.Figure:
     """Roasted kg (bars) and cost per roasted kg (line) over the last months."""
-    title = ("Roasting and cost per kg, month by month", "월별 로스팅량과 kg당 원가")
+    lang = chart_lang(lang)
+    title = messages.text("report.chart.monthly_trend", lang)
     frame = report["trend"].frame
     if frame.empty:
-        return _empty(*title)
+        return _empty(title, lang)
     months = [str(p)[:7] for p in frame["period"]]
     fig = go.Figure()
     fig.add_bar(
-        name="roasted kg · 로스팅량",
+        name=messages.text("report.chart.legend.roasted_kg", lang),
         x=months,
         y=frame["roasted_kg"],
         marker_color=BLUE_LIGHT,
         hovertemplate="%{x}: %{y:,.1f} kg<extra></extra>",
     )
     fig.add_scatter(
-        name="₩ per roasted kg · kg당 원가",
+        name=messages.text("report.chart.legend.cost_per_kg", lang),
         x=months,
         y=frame["cost_per_roasted_kg_won"],
         yaxis="y2",
@@ -234,7 +254,7 @@ def monthly_trend(report: Report) -> go.Figure:
     )
     return _layout(
         fig,
-        *title,
+        title,
         xaxis={"type": "category"},
         yaxis={"title": {"text": "kg"}, "tickformat": ",.0f"},
         yaxis2={
@@ -250,12 +270,13 @@ def monthly_trend(report: Report) -> go.Figure:
 # --- weekly roasting ---------------------------------------------------------------------------------
 
 
-def roasted_per_day(report: Report) -> go.Figure:
+def roasted_per_day(report: Report, lang: str | None = None) -> go.Figure:
     """Roasted kg per day of the week, stacked by product."""
-    title = ("Roasted per day", "일별 로스팅량")
+    lang = chart_lang(lang)
+    title = messages.text("report.chart.roasted_per_day", lang)
     frame = report["by_day_product"].frame
     if frame.empty:
-        return _empty(*title)
+        return _empty(title, lang)
     fig = go.Figure()
     days = sorted({d for d in frame["day"]})
     for product in frame.groupby("product")["roasted_kg"].sum().sort_values(ascending=False).index:
@@ -267,15 +288,16 @@ def roasted_per_day(report: Report) -> go.Figure:
             hovertemplate="%{x}: %{y:,.1f} kg<extra>" + _text(product) + "</extra>",
         )
     fig.update_yaxes(title_text="roasted kg", tickformat=",.0f")
-    return _layout(fig, *title, barmode="stack")
+    return _layout(fig, title, barmode="stack")
 
 
-def batch_variance(report: Report) -> go.Figure:
+def batch_variance(report: Report, lang: str | None = None) -> go.Figure:
     """Each batch's loss minus the expected, with the warning (±3) and critical (±5) bands."""
-    title = ("Loss variance per batch", "배치별 손실 편차")
+    lang = chart_lang(lang)
+    title = messages.text("report.chart.batch_variance", lang)
     frame = report["batches"].frame
     if frame.empty:
-        return _empty(*title)
+        return _empty(title, lang)
     fig = go.Figure()
     for y0, y1, color in ((3, 5, "#FFF2CC"), (-5, -3, "#FFF2CC"), (5, 15, "#F8CBAD"), (-15, -5, "#F8CBAD")):
         fig.add_hrect(y0=y0, y1=y1, fillcolor=color, opacity=0.6, line_width=0, layer="below")
@@ -293,15 +315,16 @@ def batch_variance(report: Report) -> go.Figure:
     span = max(6.0, float(frame["variance_pct"].abs().max()) + 1)
     fig.update_yaxes(title_text="loss − expected (pt)", range=[-span, span], zeroline=True)
     fig.update_xaxes(showticklabels=False, title_text="batches in roasting order")
-    return _layout(fig, *title, showlegend=False)
+    return _layout(fig, title, showlegend=False)
 
 
-def loss_by_operator(report: Report) -> go.Figure:
+def loss_by_operator(report: Report, lang: str | None = None) -> go.Figure:
     """Box plot of the batch losses per operator (quartiles and whiskers from the loss table)."""
-    title = ("Loss by operator", "로스터별 손실률")
+    lang = chart_lang(lang)
+    title = messages.text("report.chart.loss_by_operator", lang)
     frame = report["loss_by_operator"].frame
     if frame.empty:
-        return _empty(*title)
+        return _empty(title, lang)
     fig = go.Figure()
     fig.add_box(
         x=[_text(o) for o in frame["operator"]],
@@ -315,22 +338,23 @@ def loss_by_operator(report: Report) -> go.Figure:
         name="loss",
     )
     fig.update_yaxes(title_text="loss %", ticksuffix=" %")
-    return _layout(fig, *title, showlegend=False)
+    return _layout(fig, title, showlegend=False)
 
 
 # --- inventory ---------------------------------------------------------------------------------------
 
 
-def stock_levels(report: Report) -> go.Figure:
+def stock_levels(report: Report, lang: str | None = None) -> go.Figure:
     """Stock of each bean against its reorder point; low ones in red."""
-    title = ("Green stock against reorder points", "생두 재고와 재주문점")
+    lang = chart_lang(lang)
+    title = messages.text("report.chart.stock_levels", lang)
     frame = report["stock"].frame
     if frame.empty:
-        return _empty(*title)
+        return _empty(title, lang)
     names = [_text(b) for b in frame["bean"]]
     fig = go.Figure()
     fig.add_bar(
-        name="stock · 재고",
+        name=messages.text("report.chart.legend.stock", lang),
         x=names,
         y=frame["stock_kg"],
         marker_color=[RED if low else BLUE for low in frame["low"]],
@@ -338,23 +362,24 @@ def stock_levels(report: Report) -> go.Figure:
     )
     _add_target(
         fig,
-        "reorder point · 재주문점",
+        messages.text("report.chart.legend.reorder_point", lang),
         names,
         frame["reorder_point_kg"],
         "%{x}: reorder at %{y:,.1f} kg<extra></extra>",
         size=24,
     )
     fig.update_yaxes(title_text="kg", tickformat=",.0f")
-    return _layout(fig, *title)
+    return _layout(fig, title)
 
 
-def runout_timeline(report: Report) -> go.Figure:
+def runout_timeline(report: Report, lang: str | None = None) -> go.Figure:
     """Days until each bean runs out, with the forecast interval; reorder dates as diamonds."""
-    title = ("Days until run-out", "소진까지 남은 일수")
+    lang = chart_lang(lang)
+    title = messages.text("report.chart.runout_timeline", lang)
     frame = report["runout"].frame
     frame = frame[frame["runout_date"].notna()]
     if frame.empty:
-        return _empty(*title)
+        return _empty(title, lang)
     as_of = report.period.end
     names = [_text(b) for b in frame["bean"]]
     days = [(d - as_of).days for d in frame["runout_date"]]
@@ -372,7 +397,7 @@ def runout_timeline(report: Report) -> go.Figure:
             "array": [(hi or d) - d for d, hi in zip(days, late, strict=True)],
             "arrayminus": [d - (lo if lo is not None else d) for d, lo in zip(days, early, strict=True)],
         },
-        name="run-out · 소진",
+        name=messages.text("report.chart.legend.runout", lang),
         hovertemplate="%{y}: %{x} days<extra></extra>",
     )
     reorder = [(d - as_of).days if d is not None else None for d in frame["reorder_date"]]
@@ -381,21 +406,22 @@ def runout_timeline(report: Report) -> go.Figure:
         y=names,
         x=reorder,
         mode="markers",
-        name="order by · 주문일",
+        name=messages.text("report.chart.legend.order_by", lang),
         marker={"symbol": "diamond", "size": 10, "color": ORANGE},
         hovertemplate="%{y}: order within %{x} days<extra></extra>",
     )
     fig.update_xaxes(title_text=f"days after {as_of.isoformat()}")
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, *title, height=max(320, 26 * len(frame) + 120))
+    return _layout(fig, title, height=max(320, 26 * len(frame) + 120))
 
 
-def stock_value(report: Report) -> go.Figure:
+def stock_value(report: Report, lang: str | None = None) -> go.Figure:
     """Green stock value at the end of each week."""
-    title = ("Green stock value by week", "주별 생두 재고 금액")
+    lang = chart_lang(lang)
+    title = messages.text("report.chart.stock_value", lang)
     frame = report["stock_value"].frame
     if frame.empty:
-        return _empty(*title)
+        return _empty(title, lang)
     fig = go.Figure()
     fig.add_scatter(
         x=[d.isoformat() for d in frame["as_of"]],
@@ -407,4 +433,4 @@ def stock_value(report: Report) -> go.Figure:
         hovertemplate="%{x}: ₩%{y:,.0f} (%{customdata:,.1f} kg)<extra></extra>",
     )
     fig.update_yaxes(title_text="₩", tickformat=",", rangemode="tozero")
-    return _layout(fig, *title, showlegend=False)
+    return _layout(fig, title, showlegend=False)

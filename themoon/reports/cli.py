@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Any
 
-from .catalog import REPORTS
+from .registry import REPORTS
 
 
 def skip_slow_format_checker() -> None:
@@ -30,8 +30,8 @@ def check_report(args: argparse.Namespace) -> None:
     written (reports/, reports/index.json, logs): the name, the period for that report's kind,
     each -p against the notebook's parameters cell, --limit, and the folders."""
     from .. import checks, config
-    from .catalog import check_parameters, resolve
     from .periods import parse_period
+    from .registry import check_parameters, resolve
 
     checks.not_a_file("reports_dir", args.reports_dir or config.reports_dir())
     if args.name == "list":

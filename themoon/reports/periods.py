@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .. import messages
 from ..models import ValidationError
 
 KINDS = ("month", "week", "day")
@@ -29,7 +30,6 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})$")
 _DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _EXAMPLE = {"month": "2026-10", "week": "2026-W43", "day": "2026-10-31"}
-_KIND_KO = {"month": "월", "week": "주", "day": "날짜"}
 
 
 @dataclass(frozen=True)
@@ -53,22 +53,14 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         """'October 2026', 'week 43 of 2026 (2026-10-19 – 2026-10-25)', '31 October 2026'."""
-        if self.kind == "month":
-            return self.start.strftime("%B %Y")
-        if self.kind == "week":
-            year, number, _ = self.start.isocalendar()
-            return f"week {number} of {year} ({self.start.isoformat()} – {self.end.isoformat()})"
-        return f"{self.start.day} {self.start.strftime('%B %Y')}"
+        year, number, _ = self.start.isocalendar()
+        key = {"month": "report.period.month", "week": "report.period.week"}.get(self.kind, "report.period.day")
+        return messages.text(key, lang, start=self.start, end=self.end, year=year, number=number)
 
     def describe_ko(self) -> str:
-        if self.kind == "month":
-            return f"{self.start.year}년 {self.start.month}월"
-        if self.kind == "week":
-            year, number, _ = self.start.isocalendar()
-            return f"{year}년 {number}주차 ({self.start.isoformat()} – {self.end.isoformat()})"
-        return f"{self.start.year}년 {self.start.month}월 {self.start.day}일"
+        return self.describe("ko")
 
 
 def month(first_day: date) -> Period:
@@ -95,12 +87,17 @@ def _first_of_previous_month(value: date) -> date:
     return date(value.year - (value.month == 1), (value.month - 2) % 12 + 1, 1)
 
 
-def _bad(kind: str, text: str, why: str = "", why_ko: str = "") -> ValidationError:
-    example = _EXAMPLE[kind]
+_NO_REASON = messages.Localized("", "")
+
+
+def _bad(kind: str, text: str, why: messages.Localized = _NO_REASON) -> ValidationError:
     return ValidationError(
         "period",
-        f"'{text}' is not a {kind} like {example}, 'previous' or 'current'{why}",
-        f"'{text}'은(는) {example} 같은 {_KIND_KO[kind]} 또는 'previous'/'current'가 아닙니다{why_ko}",
+        "report.period_not_understood",
+        text=text,
+        kind=messages.Localized(*messages.pair(f"report.kind.{kind}")),
+        example=_EXAMPLE[kind],
+        why=why,
     )
 
 
@@ -125,7 +122,7 @@ def parse_period(text: object, kind: str, *, today: date | None = None) -> Perio
         raise _bad(kind, raw[:40])
     numbers = [int(g) for g in found.groups()]
     if not EARLIEST_YEAR <= numbers[0] <= 9999:
-        raise _bad(kind, raw, f" (years {EARLIEST_YEAR}–9999)", f" ({EARLIEST_YEAR}–9999년)")
+        raise _bad(kind, raw, messages.Localized(*messages.pair("report.period_years", earliest=EARLIEST_YEAR)))
     try:
         if kind == "month":
             period = month(date(numbers[0], numbers[1], 1))
@@ -138,7 +135,8 @@ def parse_period(text: object, kind: str, *, today: date | None = None) -> Perio
     if period.start > today:
         raise ValidationError(
             "period",
-            f"{period.label} has not started yet (today is {today.isoformat()})",
-            f"{period.label}은(는) 아직 시작되지 않았습니다 (오늘 {today.isoformat()})",
+            "report.has_not_started_yet_today_is",
+            period=period.label,
+            today=today.isoformat(),
         )
     return period

@@ -42,7 +42,7 @@ from typing import Any
 
 from .. import config
 from ..durable import fsync_dir, fsync_file
-from . import catalog, index
+from . import index, registry
 from .periods import parse_period
 
 Progress = Callable[[int, int], None]  # progress(done, total), like themoon.io
@@ -79,10 +79,10 @@ def run_report(
 ) -> dict[str, Any]:
     """Run one report for one period; returns its index entry (never raises for a failed run;
     raises ValidationError for bad input — name, period, parameters — before writing anything)."""
-    spec = catalog.resolve(name)
+    spec = registry.resolve(name)
     period_text = "previous" if period is None or str(period).strip() == "" else str(period).strip()
     label = parse_period(period_text, spec.period_kind, today=today).label
-    parameters = catalog.check_parameters(spec, params)
+    parameters = registry.check_parameters(spec, params)
     root = index.reports_root(reports_root).resolve()
     started = _now()
     clock = time.perf_counter()

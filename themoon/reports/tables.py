@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..messages import CAFE_NAME, pair
 from .periods import Period
 
 KINDS = ("won", "kg", "g", "pct", "pts", "ratio", "date", "int", "float", "bool", "text")
@@ -202,7 +203,7 @@ class Table:
         heading = f"<h3>{html.escape(self.title)} · {html.escape(self.title_ko)}</h3>"
         note = f'<p class="themoon-note">{html.escape(self.note)}</p>' if self.note else ""
         if self.frame.empty:
-            return f'{heading}{note}<p class="themoon-empty">(none · 없음)</p>'
+            return f'{heading}{note}<p class="themoon-empty">({" · ".join(pair("report.none"))})</p>'
         shown = Table(
             self.name,
             self.title,
@@ -276,7 +277,7 @@ class Report:
         return (
             f"<h1>{html.escape(self.title)} · {html.escape(self.title_ko)}</h1>"
             f"<p><b>{html.escape(p.describe())}</b> · {html.escape(p.describe_ko())} ({span})</p>"
-            f'<p class="themoon-note">The Moon Drip BAR · 더문드립바 — generated '
+            f'<p class="themoon-note">{CAFE_NAME} — generated '
             f"{self.generated_at.strftime('%Y-%m-%d %H:%M %Z')} from {html.escape(Path(self.database).name)}</p>"
             f"{notes}"
         )

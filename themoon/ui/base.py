@@ -137,9 +137,8 @@ class Tab:
 
     def unavailable_text(self) -> str:
         """What a tab shows in place of a figure its reader could not compute (`reads.UNAVAILABLE`)."""
-        from .pending_messages import pending
 
-        return pending("reads.unavailable", self.lang)
+        return t("reads.unavailable", self.lang)
 
     def show_outcome(self, form: Form, outcome: Outcome) -> bool:
         """Show a model action's failure on its form (an input error next to its field); True if ok."""

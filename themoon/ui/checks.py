@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 from ..models import ValidationError, parse_date, parse_grams, parse_int, parse_won
-from .tabs.roasting.pending_messages import invalid
 
 # A field's own rule: check(field name, value) returns the clean value or raises ValidationError.
 Check = Callable[[str, Any], Any]
@@ -19,7 +18,7 @@ Check = Callable[[str, Any], Any]
 def required_choice(field: str, value: Any) -> Any:
     """A dropdown left on "— choose —" (the store would say "unknown ''"): the store's own words."""
     if value in (None, ""):
-        raise invalid(field, "check.required")
+        raise ValidationError(field, "error.is_required")
     return value
 
 
@@ -39,9 +38,9 @@ def typed_int(field: str, value: Any) -> str:
     else ('abc', '3000.7', '10kg', '1e3', '5,00') is refused naming the field."""
     text = ("" if value is None else str(value)).strip().removeprefix("₩").strip()
     if not text:
-        raise invalid(field, "check.required")
+        raise ValidationError(field, "error.is_required")
     if not _WHOLE.match(text):
-        raise invalid(field, "check.whole_number")
+        raise ValidationError(field, "check.whole_number")
     return text
 
 
@@ -79,5 +78,5 @@ def optional(check: Check) -> Check:
 def a_date(field: str, value: Any) -> Any:
     """A date picker left empty is an error (the store would quietly take today)."""
     if value is None or value == "":
-        raise invalid(field, "check.required")
+        raise ValidationError(field, "error.is_required")
     return parse_date(field, value, today=date(9999, 12, 31))

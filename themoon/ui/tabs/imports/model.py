@@ -22,11 +22,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .... import catalog
-from ....io.report import ImportReport
+from ....io.outcome import ImportReport
 from ....models import ValidationError
 from ...jobs import Jobs, Progress
 from ..results import Said, run_action
-from .pending_messages import both
 from .runs import CHANGE_ORDER, CHANGES, KINDS, Job, NameToMap, Outcome, Upload, execute, job_key, read_upload
 
 
@@ -167,11 +166,11 @@ class ImportModel:
 
         def begin() -> Job:
             if self.kind not in KINDS:
-                raise ValidationError("kind", *both("imp.err.choose_kind"))
+                raise ValidationError("kind", "imp.err.choose_kind")
             uploads = read_upload(files, self.kind)
             job = Job(self.kind, tuple(uploads), self.mappings(), bool(self.create_missing), dry_run)
             if not dry_run and job.key != self.previewed:
-                raise ValidationError("file", *both("imp.err.preview_first"))
+                raise ValidationError("file", "imp.err.preview_first")
             return job
 
         result = run_action(self.ctx, begin, action="import", where="imports.start")

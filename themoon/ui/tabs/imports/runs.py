@@ -30,9 +30,8 @@ from typing import Any
 
 from .... import db
 from ....io import artisan, excel, menu, workbook
-from ....io.report import ImportRejected, ImportReport, Progress, Rejected
+from ....io.outcome import ImportRejected, ImportReport, Progress, Rejected
 from ....models import ValidationError
-from .pending_messages import both
 
 KINDS = ("excel", "menu", "workbook", "artisan")
 EXTENSION = {"excel": ".xlsx", "menu": ".xlsx", "workbook": ".xlsx", "artisan": ".alog"}
@@ -130,11 +129,11 @@ def read_upload(value: Any, kind: str) -> list[Upload]:
     extension, limit = EXTENSION[kind], FILE_LIMIT[kind]
     items = list(value) if isinstance(value, list | tuple) else []
     if not items:
-        raise ValidationError("file", *both("imp.err.choose_first"))
+        raise ValidationError("file", "imp.err.choose_first")
     if kind not in MULTIPLE and len(items) > 1:
-        raise ValidationError("file", *both("imp.err.choose_one"))
+        raise ValidationError("file", "imp.err.choose_one")
     if len(items) > MAX_FILES:
-        raise ValidationError("file", *both("imp.err.too_many", n=f"{MAX_FILES:,}"))
+        raise ValidationError("file", "imp.err.too_many", n=f"{MAX_FILES:,}")
     uploads: list[Upload] = []
     taken: set[str] = set()
     total = 0
@@ -143,20 +142,20 @@ def read_upload(value: Any, kind: str) -> list[Upload]:
         content = item.get("content") if isinstance(item, dict) else None
         shown = _shown(raw_name) or "?"
         if not isinstance(content, bytes | bytearray | memoryview):
-            raise ValidationError("file", *both("imp.err.no_content", name=shown))
+            raise ValidationError("file", "imp.err.no_content", name=shown)
         if not str(raw_name or "").strip().lower().endswith(extension):
-            raise ValidationError("file", *both("imp.err.extension", name=shown, ext=extension))
+            raise ValidationError("file", "imp.err.extension", name=shown, ext=extension)
         size = content.nbytes if isinstance(content, memoryview) else len(content)
         if size > limit:
             big, most = size_text(size), size_text(limit)
             if big == most:  # just over the limit: the bytes tell them apart
                 big, most = f"{size:,} bytes", f"{limit:,} bytes"
-            raise ValidationError("file", *both("imp.err.too_big", name=shown, size=big, limit=most))
+            raise ValidationError("file", "imp.err.too_big", name=shown, size=big, limit=most)
         if size == 0:
-            raise ValidationError("file", *both("imp.err.empty", name=shown))
+            raise ValidationError("file", "imp.err.empty", name=shown)
         total += size
         if total > MAX_TOTAL_BYTES:
-            raise ValidationError("file", *both("imp.err.total", limit=size_text(MAX_TOTAL_BYTES)))
+            raise ValidationError("file", "imp.err.total", limit=size_text(MAX_TOTAL_BYTES))
         data = bytes(content)
         uploads.append(Upload(shown, safe_name(raw_name, extension, taken), data, hashlib.sha256(data).hexdigest()))
     return uploads
@@ -168,7 +167,7 @@ def write_uploads(folder: Path, uploads: Sequence[Upload]) -> list[Path]:
     for upload in uploads:
         path = folder / upload.name
         if path.parent != folder:  # a sanitised name has no separator; never write elsewhere
-            raise ValidationError("file", *both("imp.err.bad_name"))
+            raise ValidationError("file", "imp.err.bad_name")
         with open(path, "xb") as handle:  # exclusive: never through an existing file or link
             handle.write(upload.data)
         paths.append(path)
@@ -230,7 +229,7 @@ def run_importer(
         )
     if kind == "artisan":
         return artisan.import_artisan(conn, list(paths), dry_run=dry_run, mappings=maps, progress=progress, user=user)
-    raise ValidationError("kind", *both("imp.err.unknown_kind", kind=kind))
+    raise ValidationError("kind", "imp.err.unknown_kind", kind=kind)
 
 
 @dataclass(frozen=True)
@@ -323,7 +322,7 @@ def execute(job: Job, *, db_path: Path, user: str, progress: Progress | None = N
     try:
         paths = write_uploads(folder, job.uploads)
         if not Path(db_path).is_file():
-            raise ValidationError("database", *both("imp.err.no_database"))
+            raise ValidationError("database", "imp.err.no_database")
         conn = db.connect(db_path, migrate=False)
         try:
             report = run_importer(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ....io.report import OUTCOMES, ImportReport
+from ....io.outcome import OUTCOMES, ImportReport
 from ... import format as fmt
 from ...base import Tab, product_label, set_options
 from ...forms import (

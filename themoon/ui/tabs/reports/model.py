@@ -25,7 +25,6 @@ from ....models import ValidationError
 from ...i18n import t
 from ...jobs import Jobs, Progress
 from ..results import ActionResult, Both, Said, run_action
-from .pending_messages import both
 
 LIST_LIMIT = 30  # runs shown (the newest)
 MAX_VIEW_BYTES = 20 * 1024 * 1024  # a report's HTML shown in the tab
@@ -95,7 +94,7 @@ def spec_title(spec: Any) -> Both:
 
 def entry_title(entry: dict[str, Any]) -> Both:
     """A run's report title (from the catalogue when the name is one of ours)."""
-    from ....reports.catalog import REPORTS
+    from ....reports.registry import REPORTS
 
     spec = REPORTS.get(str(entry.get("name")))
     if spec is not None:
@@ -179,14 +178,14 @@ class ReportsModel:
 
     @staticmethod
     def _first_report() -> str:
-        from ....reports.catalog import REPORTS
+        from ....reports.registry import REPORTS
 
         return next(iter(REPORTS))
 
     def spec(self) -> Any:
-        from ....reports import catalog
+        from ....reports import registry
 
-        return catalog.resolve(self.report)
+        return registry.resolve(self.report)
 
     def default_period(self) -> str:
         from ....reports.periods import parse_period
@@ -293,7 +292,7 @@ class ReportsModel:
         def check() -> None:
             if kind == "csv" and table not in TABLES:
                 names = ", ".join(TABLES)
-                raise ValidationError("table", *both("reports.err.table", names=names))
+                raise ValidationError("table", "reports.err.table", names=names)
             if not self.ctx.db_path.is_file():
                 raise FileNotFoundError(self.ctx.db_path)
 

@@ -161,7 +161,7 @@ class ReportsTab(Tab):
         self.finish([self.readonly_note, actions, self.viewer, self.list_card])
 
     def _build_run(self) -> None:
-        from ....reports.catalog import REPORTS
+        from ....reports.registry import REPORTS
 
         self.r_title = title()
         self.r_note = note()
@@ -285,7 +285,7 @@ class ReportsTab(Tab):
         self._render_list()
 
     def _render_run(self) -> None:
-        from ....reports.catalog import REPORTS
+        from ....reports.registry import REPORTS
 
         lang = self.lang
         self.r_title.value = esc(self.tr("reports.run_title"))

@@ -20,7 +20,6 @@ from ....costing import split_by_parts
 from ....models import ValidationError, parse_decimal, parse_text
 from ...checks import Check, a_date, optional, parsed_or_none, required_choice, whole_grams
 from .actions import Result, correct_action, run
-from .pending_messages import invalid
 from .preview import PreviewInputs, compute_preview, plausible_band, preview_inputs
 
 FIELDS = ("product", "roasted_on", "operator", "green_g", "roasted_g", "minutes", "notes")
@@ -42,7 +41,7 @@ def text(max_len: int) -> Check:
 def roasted_vs_green(field: str, green: int | None, roasted: int | None) -> ValidationError | None:
     """The store's rule, checked as the person types (same words as `roasting`)."""
     if green is not None and roasted is not None and roasted >= green:
-        return invalid(field, "roast.err.roasted_ge_green", green=green)
+        return ValidationError(field, "roast.err.roasted_ge_green", green=green)
     return None
 
 
@@ -241,9 +240,9 @@ class BatchModel(HasTraits):
             if typed:
                 grams = [grams_or_none(c["value"]) for c in self.components]
                 if None not in grams and sum(grams) != total:  # type: ignore[arg-type]
-                    errors.append(invalid("green_g", "roast.err.green_vs_beans", total=sum(grams)))  # type: ignore[arg-type]
+                    errors.append(ValidationError("green_g", "roast.err.green_vs_beans", total=sum(grams)))  # type: ignore[arg-type]
             elif min(split_by_parts(total, [c["parts"] for c in self.components])) <= 0:
-                errors.append(invalid("green_g", "roast.err.too_little_to_split", total=total))
+                errors.append(ValidationError("green_g", "roast.err.too_little_to_split", total=total))
         error = roasted_vs_green("roasted_g", total, grams_or_none(self.roasted_g))
         if error:
             errors.append(error)
@@ -254,7 +253,7 @@ class BatchModel(HasTraits):
             if want > have:
                 name = component_field(comp["code"]) if typed else "green_g"
                 values = {"have": max(have, 0), "code": comp["code"], "day": inputs.day, "want": want}
-                errors.append(invalid(name, "roast.err.short", **values))
+                errors.append(ValidationError(name, "roast.err.short", **values))
         return errors
 
     # --- actions ----------------------------------------------------------------------------------

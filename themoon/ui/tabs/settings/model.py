@@ -20,7 +20,6 @@ from ....models import ValidationError
 from ... import format as fmt
 from ...i18n import TERMS_KO
 from ..results import ActionResult, run_action
-from .pending_messages import both
 
 SETTING_FIELDS = (
     ("expected_loss_pct", "%"),
@@ -202,7 +201,7 @@ class SettingsModel:
 
         def add() -> int:
             if values["password"] != values["password_repeat"]:
-                raise ValidationError("password_repeat", *both("set.err.password_repeat"))
+                raise ValidationError("password_repeat", "set.err.password_repeat")
             return users.add_user(
                 conn,
                 username=values["username"],

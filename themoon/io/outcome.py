@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import audit
 from ..db import transaction
+from ..messages import Localized
 from ..models import ValidationError
 
 Progress = Callable[[int, int], None]
@@ -138,12 +139,11 @@ class ImportRejected(ValidationError):
         self.report = report
         first = report.rejected[0]
         more = len(report.rejected) - 1
-        suffix = f" (and {more:,} more rejected rows)" if more else ""
-        suffix_ko = f" (외 {more:,}건)" if more else ""
         super().__init__(
             f"{first.where} › {first.field}" if first.field else first.where,
-            first.reason + suffix,
-            (first.reason_ko or first.reason) + suffix_ko,
+            "io.rejected_and_more" if more else "io.rejected",
+            reason=Localized(first.reason, first.reason_ko or first.reason),
+            more=more,
         )
 
 
@@ -166,17 +166,19 @@ def check_file(path: Any, *, max_bytes: int, what: str) -> Path:
     """The path exists, is a regular file and is not larger than `max_bytes` (checked before parsing)."""
     path = Path(path)
     if not path.is_file():
-        raise ValidationError(path.name or str(path), "file not found", "파일이 없습니다")
+        raise ValidationError(path.name or str(path), "io.file_not_found")
     size = path.stat().st_size
     if size > max_bytes:
         mb = 1024 * 1024
         raise ValidationError(
             path.name,
-            f"the {what} file is {size / mb:,.1f} MB; the limit is {max_bytes / mb:,.0f} MB",
-            f"{what} 파일이 {size / mb:,.1f} MB 입니다 (최대 {max_bytes / mb:,.0f} MB)",
+            "io.the_file_is_mb_the_limit",
+            what=what,
+            size_mb=size / mb,
+            limit_mb=max_bytes / mb,
         )
     if size == 0:
-        raise ValidationError(path.name, "the file is empty", "빈 파일입니다")
+        raise ValidationError(path.name, "io.the_file_is_empty")
     return path
 
 

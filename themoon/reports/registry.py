@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..messages import pair
 from ..models import ValidationError
 
 # Set by the runner, never by hand (`--db`, `--period` and the staging workbook).
@@ -42,8 +43,7 @@ REPORTS: dict[str, ReportSpec] = {
     for spec in (
         ReportSpec(
             "monthly_cost",
-            "Monthly cost report",
-            "월간 원가 보고서",
+            *pair("report.title.monthly_cost"),
             "month",
             "costs per product and their parts, loss and anomalies, purchases and stock value, menu margins, "
             "each against the previous month",
@@ -51,16 +51,14 @@ REPORTS: dict[str, ReportSpec] = {
         ),
         ReportSpec(
             "weekly_roasting",
-            "Weekly roasting report",
-            "주간 로스팅 보고서",
+            *pair("report.title.weekly_roasting"),
             "week",
             "every batch with loss and cost, roasting per day, loss per product and operator, alerts",
             ("weekly", "weekly-roasting", "roasting"),
         ),
         ReportSpec(
             "inventory",
-            "Inventory report",
-            "재고 보고서",
+            *pair("report.title.inventory"),
             "day",
             "green stock and value, run-out dates, reorder suggestions, stock value over time",
             ("stock",),
@@ -80,9 +78,7 @@ def resolve(name: Any) -> ReportSpec:
         if key == spec.name or key in (a.replace("-", "_") for a in spec.aliases):
             return spec
     names = ", ".join(REPORTS)
-    raise ValidationError(
-        "report", f"no report called '{name}' (there are: {names})", f"'{name}' 보고서가 없습니다 ({names})"
-    )
+    raise ValidationError("report", "report.no_report_called_there_are", name=name, names=names)
 
 
 @dataclass(frozen=True)
@@ -133,30 +129,28 @@ def coerce(parameter: Parameter, value: Any) -> Any:
             return True
         if text in ("0", "false", "no", "n", "off"):
             return False
-        raise ValidationError(field, "must be true or false", "true 또는 false여야 합니다")
+        raise ValidationError(field, "report.must_be_true_or_false")
     if parameter.type == "int":
         try:
             if isinstance(value, bool):
                 raise ValueError
             number = int(str(value).strip().replace("_", "").replace(",", ""))
         except ValueError:
-            raise ValidationError(
-                field, f"'{value}' is not a whole number", f"'{value}'은(는) 정수가 아닙니다"
-            ) from None
+            raise ValidationError(field, "report.is_not_a_whole_number", value=value) from None
         if abs(number) > 10**9:
-            raise ValidationError(field, "is out of range", "범위를 벗어났습니다")
+            raise ValidationError(field, "report.is_out_of_range")
         return number
     if parameter.type == "float":
         try:
             number = float(str(value).strip().replace("_", "").replace(",", ""))
         except ValueError:
-            raise ValidationError(field, f"'{value}' is not a number", f"'{value}'은(는) 숫자가 아닙니다") from None
+            raise ValidationError(field, "report.is_not_a_number", value=value) from None
         if number != number or number in (float("inf"), float("-inf")):
-            raise ValidationError(field, "must be a finite number", "유한한 숫자여야 합니다")
+            raise ValidationError(field, "report.must_be_a_finite_number")
         return number
     text = str(value)
     if len(text) > 200 or any(ord(ch) < 32 for ch in text):
-        raise ValidationError(field, "must be one line of at most 200 characters", "200자 이하 한 줄이어야 합니다")
+        raise ValidationError(field, "report.must_be_one_line_of_at")
     return text
 
 
@@ -169,13 +163,14 @@ def check_parameters(spec: ReportSpec, given: dict[str, Any] | None) -> dict[str
         if name in RESERVED:
             flag = {"db_path": "--db", "period": "--period"}.get(name)
             hint = f" (use {flag})" if flag else ""
-            raise ValidationError(name, f"is set by the runner{hint}", f"실행기가 정하는 값입니다{hint}")
+            raise ValidationError(name, "report.is_set_by_the_runner", hint=hint)
         if name not in declared:
             known = ", ".join(k for k in declared if k not in RESERVED) or "none"
             raise ValidationError(
                 name,
-                f"is not a parameter of {spec.name} (it takes: {known})",
-                f"{spec.name}의 매개변수가 아닙니다 ({known})",
+                "report.is_not_a_parameter_of_it",
+                report=spec.name,
+                known=known,
             )
         clean[name] = coerce(declared[name], value)
     return clean
