@@ -57,7 +57,7 @@ def fingerprint(conn) -> list:
     """Everything an import could change, read from another process."""
     return outside(
         conn,
-        "SELECT (SELECT json_group_array(json_array(id, source, sold_on, menu_item_id, qty, gross_won,"
+        "SELECT (SELECT json_group_array(json_array(source, sold_on, menu_item_id, qty, gross_won,"
         " discount_won, net_won)) FROM sales_daily), (SELECT COUNT(*) FROM imports),"
         " (SELECT COUNT(*) FROM audit_log), (SELECT COUNT(*) FROM sales_name_map)",
     )

@@ -122,15 +122,18 @@ def replace_days(conn: sqlite3.Connection, source: str, rows: Iterable[SaleRow])
     counts = dict.fromkeys(("created", "updated", "unchanged", "removed"), 0)
     for day, wanted in sorted(by_day.items()):
         stored = {
-            r["menu_item_id"]: r
+            r["menu_item_id"]: tuple(r)[1:]
             for r in conn.execute(
-                "SELECT id, menu_item_id, qty, gross_won, discount_won, net_won FROM sales_daily"
+                "SELECT menu_item_id, qty, gross_won, discount_won, net_won FROM sales_daily"
                 " WHERE source = ? AND sold_on = ?",
                 (source, day.isoformat()),
             )
         }
-        gone = [stored[i]["id"] for i in stored.keys() - wanted.keys()]
-        conn.executemany("DELETE FROM sales_daily WHERE id = ?", [(i,) for i in gone])
+        gone = sorted(stored.keys() - wanted.keys())
+        conn.executemany(
+            "DELETE FROM sales_daily WHERE source = ? AND sold_on = ? AND menu_item_id = ?",
+            [(source, day.isoformat(), item_id) for item_id in gone],
+        )
         counts["removed"] += len(gone)
         for item_id, row in wanted.items():
             old = stored.get(item_id)
@@ -142,12 +145,13 @@ def replace_days(conn: sqlite3.Connection, source: str, rows: Iterable[SaleRow])
                     (source, day.isoformat(), item_id, *values),
                 )
                 counts["created"] += 1
-            elif tuple(old)[2:] == values:
+            elif old == values:
                 counts["unchanged"] += 1
             else:
                 conn.execute(
-                    "UPDATE sales_daily SET qty = ?, gross_won = ?, discount_won = ?, net_won = ? WHERE id = ?",
-                    (*values, old["id"]),
+                    "UPDATE sales_daily SET qty = ?, gross_won = ?, discount_won = ?, net_won = ?"
+                    " WHERE source = ? AND sold_on = ? AND menu_item_id = ?",
+                    (*values, source, day.isoformat(), item_id),
                 )
                 counts["updated"] += 1
     return counts
