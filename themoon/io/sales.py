@@ -8,7 +8,7 @@ other importer). The header row is found among the first rows by its words (`HEA
 item, quantity, gross and/or net, optional discount and refund marker); preamble lines above
 it (shop name, period) are ignored.
 
-Rules: totals rows (합계, 소계, Total …) and blank lines are skipped and reported; a negative
+Rules: totals rows (`TOTAL_WORDS`: subtotal, total …) and blank lines are skipped and reported; a negative
 quantity or amount needs a refund marker on its row (a refund line is subtracted, whatever
 sign it is written with); a discount written negative is a discount; a date must be a past or
 today's date; every bad row is named by its row number and the file is then refused whole.
@@ -91,7 +91,7 @@ _ENCODINGS = (("utf-8-sig", "UTF-8 with BOM"), ("utf-8", "UTF-8"), ("cp949", "CP
 
 
 def header_key(value: Any) -> str:
-    """A header cell as the vocabulary writes it: '판매 수량(개)' → '판매수량', 'Gross Sales' → 'grosssales'."""
+    """A header cell as the vocabulary writes it: 'Gross Sales (KRW)' → 'grosssales', 'Sale_Date' → 'saledate'."""
     textual = unicodedata.normalize("NFKC", str(value or "")).casefold()
     return _PUNCT.sub("", _BRACKETED.sub("", textual))
 
@@ -315,8 +315,6 @@ class RowParser:
         name = clean_text(self.cell(cells, "item"))
         if not name:
             raise BadCell(self.headers[self.columns["item"]], error("item", "sales.no_item"))
-        if len(name) > 120:
-            name = name[:120]
         qty = self.checked(cells, "qty", lambda v: _whole(v, "sales.bad_qty", "qty"))
         if qty is None:
             raise BadCell(self.headers[self.columns["qty"]], error("qty", "sales.bad_qty", value=""))
