@@ -173,3 +173,25 @@ def test_period_profit_falls_back_to_standard_cost_and_reconciles_the_month(smal
     assert full["unexplained_pct"] == 23.2  # 965 / 4165 = 23.17 %
     assert full["unexplained_won"] == round_won(actual * 965 / 1000)
     assert recon["KEN-AA"]["sold_g"] == 0 and recon["KEN-AA"]["unexplained_pct"] == 100.0
+
+
+def test_attention_threshold_is_the_owners_and_flags_unexplained_coffee(small_cafe, db_path):
+    conn = small_cafe.conn
+    _roast_the_doc_session(small_cafe)
+    sales.record_day(conn, date(2025, 10, 20), [{**cup(100), "net_won": 500_000}])  # 2,000 g of 4,165 g
+    today = date(2025, 11, 1)
+    assert sales.unexplained_threshold(conn) == 15
+    flagged = {r["product"]: r for r in sales.attention(conn, today=today)}
+    assert set(flagged) == {"FULL-MOON", "KEN-AA", "GUA-ANT"}  # 52 %, 100 %, 100 % unexplained
+    assert flagged["FULL-MOON"]["unexplained_g"] == 2165 and flagged["FULL-MOON"]["threshold_pct"] == 15
+    for bad in ("-1", "101", "abc", "15.123"):
+        with pytest.raises(ValidationError) as caught:
+            sales.set_unexplained_threshold(conn, bad)
+        assert caught.value.field == "unexplained_pct"
+    assert seen_from_another_process(db_path, "SELECT COUNT(*) FROM app_settings WHERE key LIKE 'sales%'") == [[0]]
+    assert sales.set_unexplained_threshold(conn, "60", user="owner") == 60
+    assert seen_from_another_process(
+        db_path, "SELECT value, updated_by FROM app_settings WHERE key = 'sales_unexplained_pct'"
+    ) == [["60", "owner"]]
+    assert set(r["product"] for r in sales.attention(conn, today=today)) == {"KEN-AA", "GUA-ANT"}
+    assert sales.attention(conn, today=date(2025, 12, 31)) == []  # nothing roasted in the last 30 days

@@ -21,16 +21,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from . import audit, catalog, cost_settings, costs
 from .costing import (
+    UNEXPLAINED_ATTENTION_PCT,
     actual_cost_per_kg,
     batch_cost,
     gross_profit,
     margin_pct,
     menu_engineering,
+    needs_attention,
     reconcile,
     roi_pct,
     round_decimal,
@@ -39,7 +42,7 @@ from .costing import (
     sold_unit_cost,
 )
 from .db import transaction
-from .models import MAX_WON, ValidationError, parse_date, parse_int, parse_text
+from .models import MAX_WON, ValidationError, parse_date, parse_decimal, parse_int, parse_text
 from .sales_messages import error
 
 DEFAULT_SOURCE = "pos"
@@ -455,3 +458,53 @@ def green_bought_won(conn: sqlite3.Connection, first: date, last: date) -> int:
         "SELECT COALESCE(SUM(total_won), 0) FROM purchases WHERE purchased_on BETWEEN ? AND ?",
         (first.isoformat(), last.isoformat()),
     ).fetchone()[0]
+
+
+# --- the owner's attention threshold for coffee roasted and not sold -------------------------------------
+
+UNEXPLAINED_KEY = "sales_unexplained_pct"
+ATTENTION_DAYS = 30
+
+
+def unexplained_threshold(conn: sqlite3.Connection) -> Fraction:
+    """The % of roasted coffee not explained by sales above which a product needs attention
+    (the owner's setting, else costing.UNEXPLAINED_ATTENTION_PCT)."""
+    row = conn.execute("SELECT value FROM app_settings WHERE key = ?", (UNEXPLAINED_KEY,)).fetchone()
+    try:
+        return Fraction(row[0]) if row is not None else Fraction(UNEXPLAINED_ATTENTION_PCT)
+    except (ValueError, ZeroDivisionError):
+        return Fraction(UNEXPLAINED_ATTENTION_PCT)
+
+
+def set_unexplained_threshold(conn: sqlite3.Connection, pct: Any, *, user: str = "system") -> Fraction:
+    """Set the threshold (a percentage 0–100, at most two decimals), audited; returns it."""
+    try:
+        value = parse_decimal("unexplained_pct", pct, minimum=Decimal(0), maximum=Decimal(100))
+    except ValidationError:
+        raise error("unexplained_pct", "sales.threshold") from None
+    if value != value.quantize(Decimal("0.01")):
+        raise error("unexplained_pct", "sales.threshold")
+    with transaction(conn):
+        old = unexplained_threshold(conn)
+        conn.execute(
+            "INSERT INTO app_settings (key, value, updated_at, updated_by)"
+            " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%S', 'now'), ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,"
+            " updated_by = excluded.updated_by",
+            (UNEXPLAINED_KEY, format(value.normalize(), "f"), str(user)[:40]),
+        )
+        audit.record(conn, user, "update", "app_setting", None, {UNEXPLAINED_KEY: old}, {UNEXPLAINED_KEY: value})
+    return Fraction(value)
+
+
+def attention(conn: sqlite3.Connection, *, today: date | None = None) -> list[dict]:
+    """Products whose roasted coffee of the last 30 days is more than the threshold unexplained by
+    sales (the reconciliation rows of `period_profit`, with the threshold)."""
+    today = today or date.today()
+    threshold = unexplained_threshold(conn)
+    rows = period_profit(conn, today - timedelta(days=ATTENTION_DAYS), today - timedelta(days=1))["reconciliation"]
+    found = []
+    for row in rows:
+        if needs_attention(reconcile(row["roasted_g"], row["sold_g"], None), threshold):
+            found.append({**row, "threshold_pct": float(threshold)})
+    return found
