@@ -261,6 +261,13 @@ def split_by_parts(total_g: int, parts: Sequence[int]) -> list[int]:
 # margin, ROI, the return on green coffee bought, where the roasted coffee went, and the
 # Kasavana–Smith menu-engineering classes. Exact Fractions; rounding only for display.
 
+# imported here, not at the top: this section is appended to the module (issue #13)
+from collections.abc import Mapping  # noqa: E402
+from datetime import timedelta  # noqa: E402
+from typing import TypeVar  # noqa: E402
+
+Key = TypeVar("Key")
+
 COST_WINDOW_DAYS = 30  # a unit sold on day d is costed from the batches of d−30 … d−1
 UNEXPLAINED_ATTENTION_PCT = 15  # default owner threshold for roasted coffee not sold
 POPULARITY_SHARE = Fraction(7, 10)  # popular: at least 70 % of an even share (1/n) of the volume
@@ -270,8 +277,6 @@ MENU_CLASSES = ("star", "plowhorse", "puzzle", "dog")
 def sales_cost_window(sold_on: date) -> tuple[date, date]:
     """The first and last roast day whose batches cost a unit sold on `sold_on` (the 30 days
     before the sale: coffee is sold after it was roasted, never from the day's own roast)."""
-    from datetime import timedelta  # here, not at the top: this section is appended to the module
-
     return sold_on - timedelta(days=COST_WINDOW_DAYS), sold_on - timedelta(days=1)
 
 
@@ -348,7 +353,7 @@ def contribution_margin(net_won: int, cogs: Fraction | int, qty: int) -> Fractio
     return gross_profit(net_won, cogs) / qty
 
 
-def menu_engineering(items: dict[str, tuple[int, Fraction | int, Fraction | int]]) -> dict[str, str]:
+def menu_engineering(items: Mapping[Key, tuple[int, int, Fraction | int]]) -> dict[Key, str]:
     """Kasavana–Smith classes of items {key: (qty, net won, cogs)} sold in one period.
 
     Popular: qty ≥ 70 % of an even share (qty / Σ qty ≥ 0.7 / n). High margin: contribution

@@ -118,10 +118,10 @@ def replace_days(conn: sqlite3.Connection, source: str, rows: Iterable[SaleRow])
     transaction; nothing is audited here). Returns counts: created, updated, unchanged, removed."""
     by_day: dict[date, dict[int, SaleRow]] = defaultdict(dict)
     for row in rows:
-        day = by_day[row.sold_on]
-        if row.menu_item_id in day:
+        of_day = by_day[row.sold_on]
+        if row.menu_item_id in of_day:
             raise error("menu_item_id", "sales.duplicate_row", item=row.menu_item_id, day=row.sold_on.isoformat())
-        day[row.menu_item_id] = row
+        of_day[row.menu_item_id] = row
     counts = dict.fromkeys(("created", "updated", "unchanged", "removed"), 0)
     for day, wanted in sorted(by_day.items()):
         stored = {

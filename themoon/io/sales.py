@@ -230,6 +230,7 @@ def _blank(value: Any) -> bool:
 
 
 def parse_sale_date(value: Any, today: date) -> date:
+    found: date | None
     if isinstance(value, datetime):
         found = value.date()
     elif isinstance(value, date):
@@ -241,8 +242,8 @@ def parse_sale_date(value: Any, today: date) -> date:
             found = date(*(int(g) for g in match.groups())) if match else None
         except ValueError:
             found = None
-        if found is None:
-            raise error("date", "sales.bad_date", value=raw[:40])
+    if found is None:
+        raise error("date", "sales.bad_date", value=clean_text(value)[:40])
     if found > today:
         raise error("date", "sales.future_date", value=found.isoformat())
     if found.year < 2000:
