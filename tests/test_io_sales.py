@@ -109,7 +109,7 @@ def test_receipt_lines_are_summed_refunds_subtracted_unknown_names_listed(store)
     with pytest.raises(ImportRejected) as refused:
         import_sales(store, RECEIPTS)
     report = refused.value.report
-    assert report.unmatched == ["'ICE 콜드브루' (2 rows) is not a menu item; map it: --map \"ICE 콜드브루=ITEM\""]
+    assert report.unmatched == ["'ICE 콜드브루' (rows: 2) is not a menu item; map it: --map \"ICE 콜드브루=ITEM\""]
     assert report.rejected[0].where == "pos_receipts_utf8bom.csv › rows 3, 8"
     assert outside(store, "SELECT COUNT(*) FROM sales_daily") == [[0]]
     report = import_sales(store, RECEIPTS, mappings=["ICE 콜드브루=CUP-COLD-BREW"])

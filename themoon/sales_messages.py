@@ -64,7 +64,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sales.no_amount": ("the row has neither a gross nor a net amount", "총매출도 실매출도 없습니다"),
     "sales.cell_refused": ("holds {what}: save the file with values", "{what}이(가) 있습니다: 값으로 저장하세요"),
     "sales.unknown_name": (
-        "'{name}' ({count:,} rows) is not a menu item; map it: --map \"{name}=ITEM\"",
+        "'{name}' (rows: {count:,}) is not a menu item; map it: --map \"{name}=ITEM\"",
         "'{name}' ({count:,}행)은(는) 메뉴에 없습니다: --map \"{name}=메뉴코드\" 로 지정하세요",
     ),
     # --- report notes ---------------------------------------------------------------------------
@@ -86,7 +86,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sales.note.mapping": ("mapping saved: '{name}' → {item}", "매핑 저장: '{name}' → {item}"),
     "sales.note.seen": ("this file was already imported on {at}", "이 파일은 {at}에 이미 가져왔습니다"),
-    "sales.matched": ("'{name}' → {item} ({how}, {count:,} rows)", "'{name}' → {item} ({how}, {count:,}행)"),
+    "sales.matched": ("'{name}' → {item} ({how}; rows: {count:,})", "'{name}' → {item} ({how}, {count:,}행)"),
     # --- menu engineering ------------------------------------------------------------------------
     "sales.class.star": (
         "star: popular and profitable — keep it as it is, make it visible",
