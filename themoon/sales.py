@@ -368,7 +368,8 @@ def _pct(value: Fraction | None) -> float | None:
 
 def period_profit(conn: sqlite3.Connection, first: date, last: date) -> dict[str, Any]:
     """Revenue (net sales), COGS, gross profit, margin and ROI of [first, last], per item with its
-    menu-engineering class, and the reconciliation of roasted against sold coffee per product."""
+    menu-engineering class (among the items of its channel), and the reconciliation of roasted
+    against sold coffee per product."""
     items = {r["id"]: dict(r) for r in conn.execute("SELECT * FROM menu_items")}
     sold = conn.execute(
         "SELECT sold_on, menu_item_id, SUM(qty) AS qty, SUM(net_won) AS net_won FROM sales_daily"
@@ -394,7 +395,10 @@ def period_profit(conn: sqlite3.Connection, first: date, last: date) -> dict[str
         entry[1] += r["net_won"]
         entry[2] += (unit or 0) * r["qty"]
         sold_g[product] += r["qty"] * item["dose_g"]
-    classes = menu_engineering({i: tuple(v) for i, v in per_item.items()})
+    classes: dict[int, str] = {}
+    for channel in {items[i]["channel"] for i in per_item}:  # a cup is compared with cups, a bag with bags
+        group = {i: (v[0], v[1], v[2]) for i, v in per_item.items() if items[i]["channel"] == channel}
+        classes.update(menu_engineering(group))
     revenue = sum(v[1] for v in per_item.values())
     cogs = sum((v[2] for v in per_item.values()), Fraction(0))
     rows = []
