@@ -167,6 +167,8 @@ def test_period_profit_falls_back_to_standard_cost_and_reconciles_the_month(smal
     actual = Fraction(104834000, 7497)
     cogs = 10 * (standard * 20 / 1000 + 150) + 15 * (actual * 200 / 1000 + 800)
     assert result["cogs_won"] == round_won(cogs)
+    # each item is classed among its own channel: alone there, each is a star
+    assert {i["item"]: i["class"] for i in result["items"]} == {"DRIP-FM": "star", "BAG-FM-200": "star"}
     recon = {r["product"]: r for r in result["reconciliation"]}
     full = recon["FULL-MOON"]
     assert (full["roasted_g"], full["sold_g"], full["unexplained_g"]) == (4165, 3200, 965)
