@@ -94,7 +94,7 @@ def test_list_since_until(small_cafe):
 
 def test_mappings_are_stored_per_source(small_cafe):
     conn = small_cafe.conn
-    assert sales.save_mapping(conn, "pos", "핸드드립 풀문", "DRIP-FM") == "'핸드드립 풀문' → DRIP-FM"
+    assert sales.save_mapping(conn, "pos", "핸드드립 풀문", "DRIP-FM") == "DRIP-FM"
     assert sales.save_mapping(conn, "pos", "핸드드립 풀문", "DRIP-FM") is None
     assert sales.mappings(conn, "pos") == {"핸드드립풀문": conn.execute("SELECT id FROM menu_items").fetchone()[0]}
     assert sales.mappings(conn, "other") == {}

@@ -225,7 +225,7 @@ def list_mappings(conn: sqlite3.Connection, source: str | None = None) -> list[d
 
 def save_mapping(conn: sqlite3.Connection, source: str, name: Any, item: Any) -> str | None:
     """Map a till name to a menu item (id, code or name) for a source, in the caller's transaction;
-    returns "'NAME' → CODE" when something changed."""
+    returns the item's code when something changed, else None."""
     name = parse_text("map", name, max_len=120, required=True)
     try:
         found = catalog.get_menu_item(conn, item)
@@ -240,7 +240,7 @@ def save_mapping(conn: sqlite3.Connection, source: str, name: Any, item: Any) ->
         "INSERT OR REPLACE INTO sales_name_map (source, name, menu_item_id) VALUES (?, ?, ?)",
         (source, name, found["id"]),
     )
-    return f"'{name}' → {found['code']}"
+    return found["code"]
 
 
 def split_mapping(value: Any) -> tuple[str, str]:

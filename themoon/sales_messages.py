@@ -69,6 +69,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # --- report notes ---------------------------------------------------------------------------
     "sales.note.encoding": ("read as {encoding}", "{encoding}(으)로 읽었습니다"),
+    "sales.note.sheet": ("read sheet '{sheet}'", "'{sheet}' 시트를 읽었습니다"),
     "sales.note.header": ("header on row {row}: {columns}", "{row}행 머리글: {columns}"),
     "sales.note.totals": (
         "skipped {count:,} totals rows (rows {rows})",

@@ -168,7 +168,7 @@ def read_xlsx(path: Path) -> Table:
                 rows.append((row.number, cells))
                 if len(rows) > MAX_ROWS:
                     raise error(path.name, "sales.too_many_rows", limit=MAX_ROWS)
-            table = Table(rows, f"sheet '{title}'")
+            table = Table(rows, text("sales.note.sheet", sheet=title))
             if find_header(table.rows) is not None:
                 return table
             first = first or table
@@ -446,7 +446,7 @@ def import_sales(
         for name, item in pending:
             changed = sales.save_mapping(conn, source, name, item)
             if changed:
-                report.note(text("sales.note.mapping", name=name, item=changed.split(" → ")[-1]))
+                report.note(text("sales.note.mapping", name=name, item=changed))
         rows = _resolve(conn, source, parsed.lines, fname, report)
         if report.rejected:
             return
