@@ -309,3 +309,46 @@ def test_shuffled_receipt_lines_of_the_same_days_give_the_same_rows(store, tmp_p
     before = rows_by_item(store)
     report = import_sales(store, shuffled)
     assert report.total("unchanged") == 5 and rows_by_item(store) == before
+
+
+# --- untrusted files: a refusal, never a traceback ---------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.binary(max_size=400))
+def test_any_bytes_are_refused_cleanly_or_imported(store, tmp_path_factory, body):
+    path = tmp_path_factory.mktemp("bytes") / "pos.csv"
+    path.write_bytes(body)
+    try:
+        import_sales(store, path, dry_run=True)
+    except ValidationError:
+        pass
+    assert not store.in_transaction
+
+
+cell = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["2025-11-01", "2025.11.02 10:00", "-3", "1,000", "₩5,000", "반품", "합계", "Cold brew", ""]),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cell, min_size=0, max_size=8), max_size=12))
+def test_any_cells_under_a_good_header_give_a_report_or_a_refusal(store, tmp_path_factory, rows):
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["date", "item", "qty", "gross", "discount", "net", "type"])
+    writer.writerows(rows)
+    path = tmp_path_factory.mktemp("cells") / "pos.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    before = outside(store, "SELECT COUNT(*) FROM sales_daily")
+    try:
+        report = import_sales(store, path)
+    except ValidationError as refused:
+        assert refused.field and refused.message and refused.message_ko
+        assert outside(store, "SELECT COUNT(*) FROM sales_daily") == before
+    else:
+        assert report.ok
