@@ -489,6 +489,9 @@ def _write(conn: sqlite3.Connection, plan: _Plan, *, journal: bool) -> dict[str,
             " VALUES ('system', 'import', ?, NULL, ?)",
             ("bulk_history", json.dumps(summary)),
         )
+    from .demo_sales import add_sales
+
+    summary["sales_rows"] = add_sales(conn, start=plan.start, end=plan.end, seed=n, target_rows=2 * n)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("ANALYZE")

@@ -305,6 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .io.cli import register as register_io
 
     register_io(imports, exports, command)
+    from .sales_cli import register as register_sales
+
+    register_sales(sub, imports, command, group)
 
     from .ops.cli import register as register_ops
 

@@ -254,3 +254,122 @@ def split_by_parts(total_g: int, parts: Sequence[int]) -> list[int]:
     for i in order[:rest]:
         floors[i] += 1
     return floors
+
+
+# === Sales and profit (issue #13; docs/costing.md "Sales and profit") ===========================
+# Pure functions over what the till sold: the cost of a sold unit on its date, gross profit,
+# margin, ROI, the return on green coffee bought, where the roasted coffee went, and the
+# Kasavana–Smith menu-engineering classes. Exact Fractions; rounding only for display.
+
+# imported here, not at the top: this section is appended to the module (issue #13)
+from collections.abc import Mapping  # noqa: E402
+from datetime import timedelta  # noqa: E402
+from typing import TypeVar  # noqa: E402
+
+Key = TypeVar("Key")
+
+COST_WINDOW_DAYS = 30  # a unit sold on day d is costed from the batches of d−30 … d−1
+UNEXPLAINED_ATTENTION_PCT = 15  # default owner threshold for roasted coffee not sold
+POPULARITY_SHARE = Fraction(7, 10)  # popular: at least 70 % of an even share (1/n) of the volume
+MENU_CLASSES = ("star", "plowhorse", "puzzle", "dog")
+
+
+def sales_cost_window(sold_on: date) -> tuple[date, date]:
+    """The first and last roast day whose batches cost a unit sold on `sold_on` (the 30 days
+    before the sale: coffee is sold after it was roasted, never from the day's own roast)."""
+    return sold_on - timedelta(days=COST_WINDOW_DAYS), sold_on - timedelta(days=1)
+
+
+def actual_cost_per_kg(batches: Iterable[tuple[Fraction | int, int]]) -> Fraction | None:
+    """Σ batch cost × 1000 / Σ roasted g over (actual batch cost, roasted g) pairs: the cost of a
+    roasted kg weighted by what each batch yielded; None when nothing was roasted."""
+    total_won, total_g = Fraction(0), 0
+    for cost, roasted_g in batches:
+        total_won += Fraction(cost)
+        total_g += roasted_g
+    if total_g <= 0:
+        return None
+    return total_won * 1000 / total_g
+
+
+def sold_unit_cost(
+    actual_per_kg: Fraction | None, standard_per_kg: Fraction | None, grams: int, extra_won: int = 0
+) -> Fraction | None:
+    """Cost of one sold cup or bag: the product's actual cost per roasted kg over the cost window,
+    else its standard cost, × dose or bag size / 1000 + the item's extras (SPEC §3)."""
+    per_kg = actual_per_kg if actual_per_kg is not None else standard_per_kg
+    if per_kg is None:
+        return None
+    return unit_cost(per_kg, grams, extra_won)
+
+
+def gross_profit(net_won: int, cogs: Fraction | int) -> Fraction:
+    """Net sales − cost of goods sold."""
+    return Fraction(net_won) - Fraction(cogs)
+
+
+def roi_pct(profit: Fraction | int, cogs: Fraction | int) -> Fraction | None:
+    """Gross profit ÷ cost of goods sold × 100; None without a cost."""
+    if cogs <= 0:
+        return None
+    return Fraction(profit) / Fraction(cogs) * 100
+
+
+def green_return_pct(profit: Fraction | int, green_bought_won: int) -> Fraction | None:
+    """Gross profit of a period ÷ what the green coffee bought in it cost × 100; None if none was bought."""
+    if green_bought_won <= 0:
+        return None
+    return Fraction(profit) / green_bought_won * 100
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Roasted coffee against coffee sold (quantity × dose or bag size) for a product and period."""
+
+    roasted_g: int
+    sold_g: int
+    unexplained_g: int  # tastings, waste, staff drinks, stock change
+    unexplained_pct: Fraction | None  # of roasted
+    unexplained_won: Fraction | None  # at the cost per roasted kg
+
+
+def reconcile(roasted_g: int, sold_g: int, cost_per_kg: Fraction | None) -> Reconciliation:
+    """Where the roasted coffee went: roasted − sold in grams, % of roasted, and won."""
+    unexplained = roasted_g - sold_g
+    pct = Fraction(unexplained, roasted_g) * 100 if roasted_g > 0 else None
+    won = None if cost_per_kg is None else Fraction(cost_per_kg) * unexplained / 1000
+    return Reconciliation(roasted_g, sold_g, unexplained, pct, won)
+
+
+def needs_attention(found: Reconciliation, threshold_pct: Fraction | int = UNEXPLAINED_ATTENTION_PCT) -> bool:
+    """More than `threshold_pct` % of the roasted coffee is not explained by sales."""
+    return found.unexplained_pct is not None and found.unexplained_pct > threshold_pct
+
+
+def contribution_margin(net_won: int, cogs: Fraction | int, qty: int) -> Fraction | None:
+    """Gross profit per unit sold (average net price − unit cost); None without units."""
+    if qty <= 0:
+        return None
+    return gross_profit(net_won, cogs) / qty
+
+
+def menu_engineering(items: Mapping[Key, tuple[int, int, Fraction | int]]) -> dict[Key, str]:
+    """Kasavana–Smith classes of items {key: (qty, net won, cogs)} sold in one period.
+
+    Popular: qty ≥ 70 % of an even share (qty / Σ qty ≥ 0.7 / n). High margin: contribution
+    margin per unit ≥ the quantity-weighted average (Σ gross profit / Σ qty). Star = popular and
+    high, plowhorse = popular and low, puzzle = unpopular and high, dog = unpopular and low.
+    Items without units sold (qty ≤ 0) are not classed.
+    """
+    sold = {k: v for k, v in items.items() if v[0] > 0}
+    if not sold:
+        return {}
+    n = len(sold)
+    total_qty = sum(q for q, _, _ in sold.values())
+    average = sum((gross_profit(net, cogs) for _, net, cogs in sold.values()), Fraction(0)) / total_qty
+    classes = {}
+    for key, (qty, net, cogs) in sold.items():
+        popular = qty * n >= POPULARITY_SHARE * total_qty
+        high = gross_profit(net, cogs) / qty >= average
+        classes[key] = MENU_CLASSES[(0 if high else 1) if popular else (2 if high else 3)]
+    return classes

@@ -442,6 +442,9 @@ def build_demo(conn: sqlite3.Connection, *, months: int = 18, seed: int = 7, tod
             if day in stocktakes:
                 _stocktake(conn, rng, buyer, day)
             day += timedelta(days=1)
+    from .demo_sales import add_sales
+
+    add_sales(conn, start=start, end=end, seed=seed)  # what the till sold of it (issue #13)
     return summary(conn)
 
 
