@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from themoon import db, demo, sales
-from themoon.io.report import ImportRejected
+from themoon.io.outcome import ImportRejected
 from themoon.io.sales import find_header, header_key, import_sales, parse_sale_date
 from themoon.models import ValidationError
 

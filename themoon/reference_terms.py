@@ -37,6 +37,8 @@ The roasting workbooks (explored with openpyxl):
 
 from __future__ import annotations
 
+import re
+
 # --- the menu workbook (themoon/io/menu.py) ------------------------------------------------------
 
 MENU_PRICE_SHEETS = ("원두가격표 (탄)", "원두가격표(신)")
@@ -102,3 +104,37 @@ LEGACY_MASAI = "마사이"
 LEGACY_YIRGACHEFFE = "예가체프"
 LEGACY_SWISS_WATER = "스위스워터"
 LEGACY_SIDAMO_G4 = "시다모G4"
+
+# --- POS sales exports (themoon/io/sales.py) --------------------------------------------------
+# The words Korean and English POS exports use in their headers (normalised: NFKC, case-folded,
+# without spaces, punctuation and bracketed units), totals rows, refund markers and amounts.
+POS_HEADERS: dict[str, tuple[str, ...]] = {
+    "date": (
+        "일자", "날짜", "판매일자", "판매일", "영업일자", "영업일", "매출일자", "매출일", "거래일자", "거래일",
+        "거래일시", "판매일시", "결제일시", "date", "saledate", "salesdate", "businessdate", "day", "orderdate",
+        "transactiondate",
+    ),
+    "item": (
+        "상품명", "메뉴명", "품목명", "메뉴", "상품", "품목", "제품명", "item", "itemname", "menuitem", "menu",
+        "product", "productname", "name",
+    ),
+    "qty": ("수량", "판매수량", "판매량", "매출수량", "qty", "quantity", "count", "sold", "units", "unitssold"),
+    "gross": (
+        "총매출", "총매출액", "매출액", "판매금액", "매출금액", "총판매금액", "금액", "gross", "grosssales",
+        "sales", "amount", "grossamount",
+    ),
+    "discount": ("할인", "할인금액", "할인액", "discount", "discounts", "discountamount"),
+    "net": ("실매출", "실매출액", "순매출", "순매출액", "결제금액", "실결제금액", "net", "netsales", "netamount"),
+    "refund": (
+        "구분", "거래구분", "판매구분", "매출구분", "상태", "반품여부", "취소여부", "환불여부", "type", "status",
+        "refund", "transactiontype", "isrefund",
+    ),
+}  # fmt: skip
+POS_TOTAL_WORDS = frozenset(("합계", "소계", "총계", "총합계", "누계", "계", "total", "subtotal", "grandtotal", "sum"))
+POS_REFUND_WORDS = frozenset(
+    ("반품", "환불", "취소", "결제취소", "판매취소", "refund", "refunded", "return", "returned", "void", "voided",
+     "cancel", "cancelled", "canceled")
+)  # fmt: skip
+POS_FLAG_YES = frozenset(("y", "yes", "true", "1", "o", "예"))
+POS_AMOUNT_MARKS = ("₩", "원", "krw", "￦")
+POS_DATE = re.compile(r"^(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*일?(?:$|[\sT].*$)")

@@ -43,7 +43,6 @@ from .costing import (
 )
 from .db import transaction
 from .models import MAX_WON, ValidationError, parse_date, parse_decimal, parse_int, parse_text
-from .sales_messages import error
 
 DEFAULT_SOURCE = "pos"
 MAX_QTY = 10_000_000
@@ -71,7 +70,7 @@ def parse_source(value: Any) -> str:
     """A source (till, export) name: 1–40 letters, digits, '-', '_' or '.'."""
     text = str(value if value is not None else DEFAULT_SOURCE).strip()
     if not _SOURCE.match(text):
-        raise error("source", "sales.source")
+        raise ValidationError("source", "sales.source")
     return text
 
 
@@ -79,10 +78,10 @@ def parse_period(field: str, value: Any, *, today: date | None = None) -> tuple[
     """'2026-01' → (first day, last day) of a month that has started."""
     match = _PERIOD.match(str(value or "").strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
-        raise error(field, "sales.period")
+        raise ValidationError(field, "sales.period")
     first = date(int(match.group(1)), int(match.group(2)), 1)
     if first > (today or date.today()):
-        raise error(field, "sales.period_future", period=value)
+        raise ValidationError(field, "sales.period_future", period=value)
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     return first, last
 
@@ -120,7 +119,9 @@ def replace_days(conn: sqlite3.Connection, source: str, rows: Iterable[SaleRow])
     for row in rows:
         of_day = by_day[row.sold_on]
         if row.menu_item_id in of_day:
-            raise error("menu_item_id", "sales.duplicate_row", item=row.menu_item_id, day=row.sold_on.isoformat())
+            raise ValidationError(
+                "menu_item_id", "sales.duplicate_row", item=row.menu_item_id, day=row.sold_on.isoformat()
+            )
         of_day[row.menu_item_id] = row
     counts = dict.fromkeys(("created", "updated", "unchanged", "removed"), 0)
     for day, wanted in sorted(by_day.items()):
@@ -230,7 +231,7 @@ def save_mapping(conn: sqlite3.Connection, source: str, name: Any, item: Any) ->
     try:
         found = catalog.get_menu_item(conn, item)
     except ValidationError:
-        raise error("map", "sales.unknown_item", ref=item) from None
+        raise ValidationError("map", "sales.unknown_item", ref=item) from None
     old = conn.execute(
         "SELECT menu_item_id FROM sales_name_map WHERE source = ? AND name = ?", (source, name)
     ).fetchone()
@@ -247,7 +248,7 @@ def split_mapping(value: Any) -> tuple[str, str]:
     """'POS NAME=ITEM' → (name, item ref); the last '=' separates them."""
     name, sep, item = str(value).rpartition("=")
     if not sep or not name.strip() or not item.strip():
-        raise error("map", "sales.map_form", value=value)
+        raise ValidationError("map", "sales.map_form", value=value)
     return " ".join(name.split()), item.strip()
 
 
@@ -256,7 +257,7 @@ def split_mapping(value: Any) -> tuple[str, str]:
 
 def _range(since: date | None, until: date | None) -> tuple[str, str]:
     if since and until and since > until:
-        raise error("since", "sales.since_after_until", until=until.isoformat())
+        raise ValidationError("since", "sales.since_after_until", until=until.isoformat())
     return (since or date(2000, 1, 1)).isoformat(), (until or date(9999, 12, 31)).isoformat()
 
 
@@ -485,9 +486,9 @@ def set_unexplained_threshold(conn: sqlite3.Connection, pct: Any, *, user: str =
     try:
         value = parse_decimal("unexplained_pct", pct, minimum=Decimal(0), maximum=Decimal(100))
     except ValidationError:
-        raise error("unexplained_pct", "sales.threshold") from None
+        raise ValidationError("unexplained_pct", "sales.threshold") from None
     if value != value.quantize(Decimal("0.01")):
-        raise error("unexplained_pct", "sales.threshold")
+        raise ValidationError("unexplained_pct", "sales.threshold")
     with transaction(conn):
         old = unexplained_threshold(conn)
         conn.execute(

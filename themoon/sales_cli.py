@@ -14,8 +14,8 @@ from datetime import date
 from typing import Any
 
 from . import checks, config, db, sales
-from .models import parse_date, parse_int
-from .sales_messages import error, text
+from .messages import text
+from .models import ValidationError, parse_date, parse_int
 
 SALES_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
 
@@ -26,7 +26,7 @@ SALES_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
 def check_import(args: argparse.Namespace) -> None:
     path = checks.existing_file("path", args.path)
     if path.suffix.lower() not in SALES_SUFFIXES:
-        raise error("path", "sales.file_type")
+        raise ValidationError("path", "sales.file_type")
     sales.parse_source(args.source)
     for item in args.map or []:
         sales.split_mapping(item)
@@ -36,7 +36,7 @@ def _dates(args: argparse.Namespace) -> tuple[date | None, date | None]:
     since = parse_date("since", args.since, today=date.max) if args.since else None
     until = parse_date("until", args.until, today=date.max) if args.until else None
     if since and until and since > until:
-        raise error("since", "sales.since_after_until", until=until.isoformat())
+        raise ValidationError("since", "sales.since_after_until", until=until.isoformat())
     return since, until
 
 
@@ -65,7 +65,7 @@ def cmd_import_sales(args: argparse.Namespace) -> int:
 
 
 def cmd_sales_list(args: argparse.Namespace) -> int:
-    from .cli import _emit
+    from .cli_commands import _emit
 
     since, until = _dates(args)
     conn = db.connect(config.db_path(args.db))
@@ -81,7 +81,7 @@ def cmd_sales_list(args: argparse.Namespace) -> int:
 
 
 def cmd_profit(args: argparse.Namespace) -> int:
-    from .cli import _emit
+    from .cli_commands import _emit
 
     first, last = sales.parse_period("period", args.period)
     conn = db.connect(config.db_path(args.db))

@@ -34,11 +34,17 @@ from pathlib import Path
 from typing import Any
 
 from .. import sales
+from ..messages import text
 from ..models import MAX_WON, ValidationError
-from ..sales_messages import error, text
+from ..reference_terms import POS_AMOUNT_MARKS as AMOUNT_MARKS
+from ..reference_terms import POS_DATE as _DATE
+from ..reference_terms import POS_FLAG_YES as FLAG_YES
+from ..reference_terms import POS_HEADERS as HEADERS
+from ..reference_terms import POS_REFUND_WORDS as REFUND_WORDS
+from ..reference_terms import POS_TOTAL_WORDS as TOTAL_WORDS
 from .excel import MAX_XLSX_BYTES, check_xlsx
 from .menu import clean_text
-from .report import ImportReport, Progress, file_sha256, previous_import, run_import
+from .outcome import ImportReport, Progress, file_sha256, previous_import, run_import
 from .xlsx import open_xlsx
 
 KIND = "sales"
@@ -48,41 +54,6 @@ MAX_ROWS = 1_000_000
 HEADER_SCAN_ROWS = 30
 FIELDS = ("date", "item", "qty", "gross", "discount", "net", "refund")
 
-# ================================================================================================
-# POS header reference data: the words Korean and English POS exports use (normalised: NFKC,
-# case-folded, without spaces, punctuation and bracketed units). Reference data, not UI text.
-# ================================================================================================
-HEADERS: dict[str, tuple[str, ...]] = {
-    "date": (
-        "일자", "날짜", "판매일자", "판매일", "영업일자", "영업일", "매출일자", "매출일", "거래일자", "거래일",
-        "거래일시", "판매일시", "결제일시", "date", "saledate", "salesdate", "businessdate", "day", "orderdate",
-        "transactiondate",
-    ),
-    "item": (
-        "상품명", "메뉴명", "품목명", "메뉴", "상품", "품목", "제품명", "item", "itemname", "menuitem", "menu",
-        "product", "productname", "name",
-    ),
-    "qty": ("수량", "판매수량", "판매량", "매출수량", "qty", "quantity", "count", "sold", "units", "unitssold"),
-    "gross": (
-        "총매출", "총매출액", "매출액", "판매금액", "매출금액", "총판매금액", "금액", "gross", "grosssales",
-        "sales", "amount", "grossamount",
-    ),
-    "discount": ("할인", "할인금액", "할인액", "discount", "discounts", "discountamount"),
-    "net": ("실매출", "실매출액", "순매출", "순매출액", "결제금액", "실결제금액", "net", "netsales", "netamount"),
-    "refund": (
-        "구분", "거래구분", "판매구분", "매출구분", "상태", "반품여부", "취소여부", "환불여부", "type", "status",
-        "refund", "transactiontype", "isrefund",
-    ),
-}  # fmt: skip
-TOTAL_WORDS = frozenset(("합계", "소계", "총계", "총합계", "누계", "계", "total", "subtotal", "grandtotal", "sum"))
-REFUND_WORDS = frozenset(
-    ("반품", "환불", "취소", "결제취소", "판매취소", "refund", "refunded", "return", "returned", "void", "voided",
-     "cancel", "cancelled", "canceled")
-)  # fmt: skip
-FLAG_YES = frozenset(("y", "yes", "true", "1", "o", "예"))
-AMOUNT_MARKS = ("₩", "원", "krw", "￦")
-_DATE = re.compile(r"^(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*일?(?:$|[\sT].*$)")
-# ================================================================================================
 
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|（[^）]*）")
@@ -119,7 +90,7 @@ class Table:
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
     if b"\x00" in data[:65536]:
-        raise error(path.name, "sales.binary")
+        raise ValidationError(path.name, "sales.binary")
     for encoding, label in _ENCODINGS:
         if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
             continue
@@ -127,7 +98,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
             return data.decode(encoding), label
         except UnicodeDecodeError:
             continue
-    raise error(path.name, "sales.encoding")
+    raise ValidationError(path.name, "sales.encoding")
 
 
 def _delimiter(sample: str) -> str:
@@ -139,7 +110,7 @@ def _delimiter(sample: str) -> str:
 def read_csv(path: Path) -> Table:
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
-        raise error(path.name, "sales.file_size", size_mb=size / 2**20, limit_mb=MAX_CSV_BYTES / 2**20)
+        raise ValidationError(path.name, "sales.file_size", size_mb=size / 2**20, limit_mb=MAX_CSV_BYTES / 2**20)
     content, label = _decode(path, path.read_bytes())
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=_delimiter(content[:65536]))
     rows: list[tuple[int, list[Any]]] = []
@@ -147,9 +118,9 @@ def read_csv(path: Path) -> Table:
         for cells in reader:
             rows.append((reader.line_num, cells))
             if len(rows) > MAX_ROWS:
-                raise error(path.name, "sales.too_many_rows", limit=MAX_ROWS)
+                raise ValidationError(path.name, "sales.too_many_rows", limit=MAX_ROWS)
     except csv.Error as problem:
-        raise error(path.name, "sales.csv_broken", detail=str(problem)[:120]) from None
+        raise ValidationError(path.name, "sales.csv_broken", detail=str(problem)[:120]) from None
     return Table(rows, text("sales.note.encoding", encoding=label))
 
 
@@ -167,7 +138,7 @@ def read_xlsx(path: Path) -> Table:
                     cells[column - 1] = Refused(what)
                 rows.append((row.number, cells))
                 if len(rows) > MAX_ROWS:
-                    raise error(path.name, "sales.too_many_rows", limit=MAX_ROWS)
+                    raise ValidationError(path.name, "sales.too_many_rows", limit=MAX_ROWS)
             table = Table(rows, text("sales.note.sheet", sheet=title))
             if find_header(table.rows) is not None:
                 return table
@@ -178,15 +149,15 @@ def read_xlsx(path: Path) -> Table:
 def read_table(path: Any) -> Table:
     path = Path(path)
     if not path.is_file():
-        raise error(path.name or str(path), "sales.file_missing")
+        raise ValidationError(path.name or str(path), "sales.file_missing")
     if path.stat().st_size == 0:
-        raise error(path.name, "sales.file_empty")
+        raise ValidationError(path.name, "sales.file_empty")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(path)
     if suffix == ".xlsx":
         return read_xlsx(path)
-    raise error(path.name, "sales.file_type")
+    raise ValidationError(path.name, "sales.file_type")
 
 
 def find_header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[str, int], list[str]] | None:
@@ -243,17 +214,17 @@ def parse_sale_date(value: Any, today: date) -> date:
         except ValueError:
             found = None
     if found is None:
-        raise error("date", "sales.bad_date", value=clean_text(value)[:40])
+        raise ValidationError("date", "sales.bad_date", value=clean_text(value)[:40])
     if found > today:
-        raise error("date", "sales.future_date", value=found.isoformat())
+        raise ValidationError("date", "sales.future_date", value=found.isoformat())
     if found.year < 2000:
-        raise error("date", "sales.old_date", value=found.isoformat())
+        raise ValidationError("date", "sales.old_date", value=found.isoformat())
     return found
 
 
 def _number(value: Any, message_id: str, field_: str) -> Decimal:
     if isinstance(value, bool):
-        raise error(field_, message_id, value=value)
+        raise ValidationError(field_, message_id, value=value)
     if isinstance(value, int | float):
         raw = str(value)
     else:
@@ -263,9 +234,9 @@ def _number(value: Any, message_id: str, field_: str) -> Decimal:
     try:
         number = Decimal(raw)
     except InvalidOperation:
-        raise error(field_, message_id, value=str(value)[:40]) from None
+        raise ValidationError(field_, message_id, value=str(value)[:40]) from None
     if not number.is_finite() or number != number.to_integral_value() or abs(number) > MAX_WON:
-        raise error(field_, message_id, value=str(value)[:40])
+        raise ValidationError(field_, message_id, value=str(value)[:40])
     return number
 
 
@@ -292,7 +263,9 @@ class RowParser:
             return None
         value = cells[column]
         if isinstance(value, Refused):
-            raise BadCell(self.headers[column], error(self.headers[column], "sales.cell_refused", what=value.what))
+            raise BadCell(
+                self.headers[column], ValidationError(self.headers[column], "sales.cell_refused", what=value.what)
+            )
         return value
 
     def checked(self, cells: list[Any], name: str, parse) -> Any:
@@ -315,24 +288,26 @@ class RowParser:
         sold_on = self.checked(cells, "date", lambda v: parse_sale_date(v, self.today))
         name = clean_text(self.cell(cells, "item"))
         if not name:
-            raise BadCell(self.headers[self.columns["item"]], error("item", "sales.no_item"))
+            raise BadCell(self.headers[self.columns["item"]], ValidationError("item", "sales.no_item"))
         qty = self.checked(cells, "qty", lambda v: _whole(v, "sales.bad_qty", "qty"))
         if qty is None:
-            raise BadCell(self.headers[self.columns["qty"]], error("qty", "sales.bad_qty", value=""))
+            raise BadCell(self.headers[self.columns["qty"]], ValidationError("qty", "sales.bad_qty", value=""))
         gross = self.amount(cells, "gross")
         net = self.amount(cells, "net")
         discount = abs(self.amount(cells, "discount") or 0)  # POS exports often write discounts negative
         refund = _is_refund(self.cell(cells, "refund"))
         if gross is None and net is None:
             column = self.columns.get("gross", self.columns.get("net", 0))
-            raise BadCell(self.headers[column], error("amount", "sales.no_amount"))
+            raise BadCell(self.headers[column], ValidationError("amount", "sales.no_amount"))
         if refund:
             qty, gross, net = -abs(qty), None if gross is None else -abs(gross), None if net is None else -abs(net)
             discount = -discount
         else:
             for name_, value in (("qty", qty), ("gross", gross), ("net", net)):
                 if value is not None and value < 0:
-                    raise BadCell(self.headers[self.columns[name_]], error(name_, "sales.negative", value=value))
+                    raise BadCell(
+                        self.headers[self.columns[name_]], ValidationError(name_, "sales.negative", value=value)
+                    )
         gross = gross if gross is not None else net + discount  # type: ignore[operator]
         net = net if net is not None else gross - discount
         return Line(number, sold_on, name, qty, gross, discount, net, refund)
@@ -358,7 +333,7 @@ def parse_lines(
 ) -> Parsed:
     header = find_header(table.rows)
     if header is None:
-        raise error(fname, "sales.no_header", rows=HEADER_SCAN_ROWS)
+        raise ValidationError(fname, "sales.no_header", rows=HEADER_SCAN_ROWS)
     index, columns, headers = header
     report.note(table.note)
     described = ", ".join(f"{name}={headers[column]!r}" for name, column in sorted(columns.items(), key=lambda x: x[1]))
@@ -440,7 +415,7 @@ def import_sales(
     if refunds:
         report.note(text("sales.note.refunds", count=refunds))
     if not parsed.lines and not report.rejected:
-        raise error(fname, "sales.no_rows")
+        raise ValidationError(fname, "sales.no_rows")
 
     def work() -> None:
         for name, item in pending:
@@ -476,7 +451,7 @@ def _resolve(
     for name, (item_id, how) in found.items():
         count = len(rows_of[name])
         if item_id is None:
-            problem = error("item", "sales.unknown_name", name=name, count=count)
+            problem = ValidationError("item", "sales.unknown_name", name=name, count=count)
             report.unmatched.append(problem.message)
             where = f"{fname} › rows {_rows_text(rows_of[name], 5)}"
             report.reject(ENTITY, where, "item", problem.message, problem.message_ko)

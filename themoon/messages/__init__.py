@@ -17,7 +17,7 @@ import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from . import cli, errors_core, errors_io, reports, ui_common, ui_forms, ui_jobs, ui_tabs
+from . import cli, errors_core, errors_io, reports, sales, ui_common, ui_forms, ui_jobs, ui_tabs
 
 LANGUAGES = (("English", "en"), ("한국어", "ko"))
 CAFE_NAME = "The Moon Drip BAR · 더문드립바"
@@ -44,6 +44,7 @@ CATALOGUE: dict[str, tuple[str, str]] = _merge(
     errors_io.PAIRS,
     reports.PAIRS,
     cli.PAIRS,
+    sales.PAIRS,
 )
 
 # Ids whose Korean leaves out a value the English names (today's wording, kept as it reads; the

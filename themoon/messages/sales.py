@@ -1,17 +1,8 @@
-"""Every user-facing text of sales and profit (issue #13), in English and Korean, in one place.
-
-The sales store, importer, profit model and commands take their texts from `MESSAGES` through
-`text` and raise their errors through `error`, so that moving them into the package's one
-message catalogue changes only this file.
-"""
+"""Sales and profit: POS imports, the profit of a period, menu-engineering classes."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from .models import ValidationError
-
-MESSAGES: dict[str, tuple[str, str]] = {
+PAIRS: dict[str, tuple[str, str]] = {
     # --- values --------------------------------------------------------------------------------
     "sales.source": (
         "must be 1–40 letters, digits, '-', '_' or '.'",
@@ -109,14 +100,3 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sales.profit_title": ("profit of {period}", "{period} 손익"),
     "sales.none": ("(no sales)", "(판매 없음)"),
 }
-
-
-def text(message_id: str, lang: str = "en", **values: Any) -> str:
-    """The message in `lang` ('en' or 'ko') with its values filled in."""
-    english, korean = MESSAGES[message_id]
-    return (korean if lang == "ko" else english).format(**values)
-
-
-def error(field: str, message_id: str, **values: Any) -> ValidationError:
-    """The ValidationError for `field` with the message's English and Korean text."""
-    return ValidationError(field, text(message_id, "en", **values), text(message_id, "ko", **values))
