@@ -85,7 +85,9 @@ class RoastingTab(Tab):
 
     def _build_batch_form(self) -> None:
         self.component_box = classes(widgets.Box(), "themoon-components")
+        hide(self.component_box)  # until a blend is chosen
         self.recipe_note = note("themoon-recipe-note")
+        hide(self.recipe_note)
         self.preview_box = classes(widgets.HTML(), "themoon-preview")
         self.save = button("primary", "themoon-save-batch")
         self.clear_button = button("secondary", "themoon-clear-batch")
