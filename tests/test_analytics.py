@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 from conftest import build_small_cafe, db_checksum
 
-from themoon import cost_settings, costs, db, demo, inventory, kpis, roasting
-from themoon.analytics import Analytics, _box
+from themoon import cost_settings, db, demo, inventory, kpis, roasting
+from themoon import price_list as costs
+from themoon.analytics import Analytics
+from themoon.analytics.losses import box as _box
 from themoon.models import ValidationError
 
 # --- a tiny café with numbers worked out by hand --------------------------------------------------
@@ -456,21 +458,22 @@ def test_the_first_load_happens_once(tmp_path):
     from browser_support import build_small_db
 
     from themoon.analytics import Analytics
+    from themoon.analytics.snapshot import Snapshot
 
     path = tmp_path / "t.db"
     build_small_db(path).close()
     loads = []
-    original = Analytics._load
+    original = Snapshot._load
 
     def counting(self):
         loads.append(1)
         original(self)
 
-    Analytics._load = counting
+    Snapshot._load = counting
     try:
         engine = Analytics(path)
     finally:
-        Analytics._load = original
+        Snapshot._load = original
     try:
         assert len(loads) == 1 and engine.generation == 1
         assert engine.refresh() is False  # nothing changed since

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from browser_support import DEMO_TODAY, OWNER, STAFF, count, signed_in
 
-from themoon import catalog, costs, db
+from themoon import catalog, db
+from themoon import price_list as costs
 from themoon.ui import charts
 from themoon.ui.catalog import cost_breakdown
 from themoon.ui.forms import is_hidden

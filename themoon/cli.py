@@ -16,7 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import catalog, checks, config, cost_settings, costs, db, inventory, roasting, sessions, users
+from . import catalog, checks, config, cost_settings, db, inventory, roasting, sessions, users
+from . import price_list as costs
 from .models import ValidationError, parse_date
 
 Handler = Callable[[argparse.Namespace], int]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 BP_PER_UNIT = 10_000  # basis points in 100 %
 WARNING_POINTS = 3
@@ -30,6 +31,14 @@ def round_decimal(value: Fraction | int, places: int = 1) -> Decimal:
     scaled = Fraction(value) * 10**places
     whole = int(abs(scaled) + Fraction(1, 2))
     return Decimal(-whole if scaled < 0 else whole).scaleb(-places)
+
+
+def half_up(numerator: Any, denominator: Any) -> Any:
+    """`round_decimal(numerator / denominator, 0)` in integer arithmetic (denominator > 0): ties
+    away from zero. Works alike on ints and on integer numpy arrays (int64, or dtype object for
+    exact big products), so the analytics engine rounds a million batches the same way."""
+    sign = (numerator >= 0) * 2 - 1
+    return sign * ((2 * abs(numerator) + denominator) // (2 * denominator))
 
 
 def bp_to_pct(bp: int | Fraction) -> Fraction:
@@ -83,6 +92,13 @@ def run_lengths(anomalous: Iterable[bool]) -> list[int]:
     return runs
 
 
+def loss_and_variance_bp(green_g: Any, roasted_g: Any, expected_bp: Any) -> tuple[Any, Any]:
+    """Loss and its variance from the expected, half-up to a basis point (= `round_decimal(…, 2)`
+    of `loss_pct` and `variance_pct`, × 100), of ints or integer numpy arrays alike."""
+    lost = (green_g - roasted_g) * BP_PER_UNIT
+    return half_up(lost, green_g), half_up(lost - expected_bp * green_g, green_g)
+
+
 def status_for_anomalies(count: int) -> str:
     """30-day status of a product from its number of anomalous batches."""
     if count >= 5:
@@ -112,6 +128,13 @@ def green_cost_won(green_g: int, avg_won_per_g: Fraction) -> int:
     return round_won(green_g * Fraction(avg_won_per_g))
 
 
+def stock_value_won(avg_won_per_g: Fraction, stock_g: Any) -> Any:
+    """Book value of green stock at its moving-average cost, half-up to the won; a negative book
+    stock is worth nothing. `stock_g` may be an int or an integer numpy array (dtype object)."""
+    avg = Fraction(avg_won_per_g)
+    return half_up(avg.numerator * (stock_g * (stock_g > 0)), avg.denominator)
+
+
 # --- settings and processing --------------------------------------------------------------------
 
 
@@ -136,8 +159,13 @@ class CostSettings:
     @property
     def session_fixed_won(self) -> Fraction:
         """Labour + energy + misc of one roasting session."""
-        labour = Fraction(self.labour_won_per_hour * self.labour_minutes_per_session, 60)
-        return labour + self.energy_won_per_session + self.misc_won_per_session
+        return Fraction(self.session_fixed_won_x60, 60)
+
+    @property
+    def session_fixed_won_x60(self) -> int:
+        """60 × `session_fixed_won`: a whole number of won (labour is priced per hour, spent in minutes)."""
+        labour = self.labour_won_per_hour * self.labour_minutes_per_session
+        return labour + 60 * (self.energy_won_per_session + self.misc_won_per_session)
 
     @property
     def multiplier(self) -> Fraction:
@@ -179,6 +207,29 @@ class BatchCost:
         return self.total_won * 1000 / self.roasted_g
 
 
+def batch_cost_ratios(
+    green_cost_won: Any,
+    green_g: Any,
+    roasted_g: Any,
+    session_green_g: Any,
+    roasting_won_per_kg: Any,
+    session_fixed_won_x60: Any,
+) -> tuple[tuple[Any, Any], tuple[Any, Any], tuple[Any, Any]]:
+    """The actual cost of a batch as exact integer ratios (numerator, denominator): roasting
+    (per roasted kg), the batch's share by green grams of the session's fixed costs, and the total
+    with its frozen green cost. Plain ints for `batch_cost`; integer numpy arrays (one entry a
+    batch) for the analytics engine, which rounds them with `half_up`."""
+    roasting = (roasting_won_per_kg * roasted_g, 1000)
+    session = (session_fixed_won_x60 * green_g, 60 * session_green_g)
+    # over the common denominator 60000·S: C·60000·S + 60·S·rate·r + 1000·sf60·g
+    common = 60000 * session_green_g
+    total = (
+        green_cost_won * common + 60 * session_green_g * roasting[0] + 1000 * session[0],
+        common,
+    )
+    return roasting, session, total
+
+
 def batch_cost(
     green_cost_won: int,
     green_g: int,
@@ -192,12 +243,43 @@ def batch_cost(
         raise ValueError("grams must be positive")
     if session_green_g < green_g:
         raise ValueError("the session holds at least this batch")
+    roasting, session, _ = batch_cost_ratios(
+        green_cost_won,
+        green_g,
+        roasted_g,
+        session_green_g,
+        settings.roasting_won_per_kg,
+        settings.session_fixed_won_x60,
+    )
     return BatchCost(
         green_won=Fraction(green_cost_won),
-        roasting_won=Fraction(settings.roasting_won_per_kg * roasted_g, 1000),
-        session_won=settings.session_fixed_won * Fraction(green_g, session_green_g),
+        roasting_won=Fraction(*roasting),
+        session_won=Fraction(*session),
         roasted_g=roasted_g,
     )
+
+
+def batch_cost_won(
+    green_cost_won: Any,
+    green_g: Any,
+    roasted_g: Any,
+    session_green_g: Any,
+    roasting_won_per_kg: Any,
+    session_fixed_won_x60: Any,
+) -> dict[str, Any]:
+    """The shown costs of batches (as `roasting.list_batches` rounds `batch_cost`): roasting,
+    session share, total and cost per roasted kg, each half-up to the won; integer numpy arrays
+    in, arrays out (the analytics engine's million batches in one pass)."""
+    roasting, session, total = batch_cost_ratios(
+        green_cost_won, green_g, roasted_g, session_green_g, roasting_won_per_kg, session_fixed_won_x60
+    )
+    return {
+        "batch_cost_won": half_up(*total),
+        # total × 1000 / roasted_g, the 1000 cancelled against the common denominator
+        "cost_per_kg_won": half_up(total[0], total[1] // 1000 * roasted_g),
+        "roasting_cost_won": half_up(*roasting),
+        "session_cost_won": half_up(*session),
+    }
 
 
 # --- standard (planning) cost and prices --------------------------------------------------------

@@ -16,7 +16,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .. import catalog, cost_settings, costs, terms
+from .. import catalog, cost_settings, terms
+from .. import price_list as costs
 from ..costing import CostSettings, processing_per_roasted_kg, ratios, standard_cost_per_kg
 from ..models import ValidationError, parse_int, parse_pct_bp
 from . import charts

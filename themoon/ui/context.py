@@ -148,7 +148,7 @@ class Context:
         analytics = self.analytics()
         if analytics is not None:
             return analytics.green_costs_per_kg(on)
-        from .. import costs
+        from .. import price_list as costs
 
         return costs.green_costs_per_kg(self.conn(), on)
 

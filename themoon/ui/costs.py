@@ -14,7 +14,8 @@ from fractions import Fraction
 
 import ipywidgets as widgets
 
-from .. import costs, kpis
+from .. import kpis
+from .. import price_list as costs
 from ..costing import unit_cost
 from . import charts
 from . import format as fmt

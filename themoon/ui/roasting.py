@@ -20,7 +20,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .. import catalog, cost_settings, costs, inventory, roasting, users
+from .. import catalog, cost_settings, inventory, roasting, users
+from .. import price_list as costs
 from ..costing import batch_cost, classify_variance, green_cost_won, implausible_loss, loss_pct, split_by_parts
 from ..models import Product, ValidationError, parse_decimal, parse_text
 from . import format as fmt
