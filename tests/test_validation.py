@@ -16,10 +16,10 @@ from themoon import catalog, cost_settings, db, inventory, roasting, users
 from themoon.models import ValidationError, parse_date, parse_grams, parse_int, parse_text, parse_won
 
 
+
 def tomorrow() -> str:
     """Computed when a test runs, not at import: a suite that crosses midnight stays right."""
     return (date.today() + timedelta(days=1)).isoformat()
-
 
 LONG = "가" * 10_000
 INJECTION = "'; DROP TABLE beans; --"
