@@ -479,3 +479,31 @@ def test_the_first_load_happens_once(tmp_path):
         assert engine.refresh() is False  # nothing changed since
     finally:
         engine.close()
+
+
+def test_batch_costs_stay_exact_when_products_pass_64_bits():
+    """The engine rounds batch costs with themoon.costing over int64, or Python integers when a
+    product could pass 2**61 (sessions of tonnes): both give costing.batch_cost rounded."""
+    import numpy as np
+
+    from themoon.analytics.snapshot import batch_cost_columns
+    from themoon.costing import CostSettings, batch_cost, round_won
+
+    settings = CostSettings(date(2025, 1, 1))
+    rows = [(5, 10_000_000, 9_000_000, 40_000_000_000, 123_456_789_000), (6, 1000, 830, 2000, 6200)]
+    inputs = {
+        "id": np.array([r[0] for r in rows]),
+        "green_g": np.array([r[1] for r in rows]),
+        "roasted_g": np.array([r[2] for r in rows]),
+        "session_green_g": np.array([r[3] for r in rows]),
+        "green_cost_won": np.array([r[4] for r in rows]),
+        "rate": np.full(2, settings.roasting_won_per_kg),
+        "sf60": np.full(2, settings.session_fixed_won_x60),
+        "bp": np.full(2, 1670),
+    }
+    frame = batch_cost_columns(inputs)
+    for (_, green, roasted, session, cost), got in zip(rows, frame.itertuples(), strict=True):
+        exact = batch_cost(cost, green, roasted, session, settings)
+        assert got.batch_cost_won == round_won(exact.total_won)
+        assert got.cost_per_kg_won == round_won(exact.per_roasted_kg)
+        assert got.session_cost_won == round_won(exact.session_won)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 BP_PER_UNIT = 10_000  # basis points in 100 %
 WARNING_POINTS = 3
@@ -207,6 +207,15 @@ class BatchCost:
         return self.total_won * 1000 / self.roasted_g
 
 
+class BatchCostRatios(NamedTuple):
+    """A batch's actual cost as exact (numerator, denominator) pairs of ints or integer arrays."""
+
+    roasting: tuple[Any, Any]  # roasting ₩ per roasted kg × roasted kg
+    session: tuple[Any, Any]  # its share, by green grams, of the session's fixed costs
+    total: tuple[Any, Any]  # frozen green cost + roasting + session share
+    per_roasted_kg: tuple[Any, Any]  # total / roasted kg
+
+
 def batch_cost_ratios(
     green_cost_won: Any,
     green_g: Any,
@@ -214,20 +223,28 @@ def batch_cost_ratios(
     session_green_g: Any,
     roasting_won_per_kg: Any,
     session_fixed_won_x60: Any,
-) -> tuple[tuple[Any, Any], tuple[Any, Any], tuple[Any, Any]]:
-    """The actual cost of a batch as exact integer ratios (numerator, denominator): roasting
-    (per roasted kg), the batch's share by green grams of the session's fixed costs, and the total
-    with its frozen green cost. Plain ints for `batch_cost`; integer numpy arrays (one entry a
-    batch) for the analytics engine, which rounds them with `half_up`."""
+) -> BatchCostRatios:
+    """The actual cost of a batch as exact integer ratios: plain ints for `batch_cost`, integer
+    numpy arrays (one entry a batch) for the analytics engine, which rounds them with
+    `batch_cost_won`."""
     roasting = (roasting_won_per_kg * roasted_g, 1000)
     session = (session_fixed_won_x60 * green_g, 60 * session_green_g)
     # over the common denominator 60000·S: C·60000·S + 60·S·rate·r + 1000·sf60·g
     common = 60000 * session_green_g
-    total = (
-        green_cost_won * common + 60 * session_green_g * roasting[0] + 1000 * session[0],
-        common,
-    )
-    return roasting, session, total
+    total = green_cost_won * common + 60 * session_green_g * roasting[0] + 1000 * session[0]
+    # total × 1000 / roasted_g, the 1000 cancelled against the common denominator
+    return BatchCostRatios(roasting, session, (total, common), (total, 60 * session_green_g * roasted_g))
+
+
+def batch_cost_won(ratios: BatchCostRatios) -> dict[str, Any]:
+    """The shown costs of batches (as `roasting.list_batches` rounds `batch_cost`), each half-up to
+    the won: arrays in, arrays out (the analytics engine's million batches in one pass)."""
+    return {
+        "batch_cost_won": half_up(*ratios.total),
+        "cost_per_kg_won": half_up(*ratios.per_roasted_kg),
+        "roasting_cost_won": half_up(*ratios.roasting),
+        "session_cost_won": half_up(*ratios.session),
+    }
 
 
 def batch_cost(
@@ -243,7 +260,7 @@ def batch_cost(
         raise ValueError("grams must be positive")
     if session_green_g < green_g:
         raise ValueError("the session holds at least this batch")
-    roasting, session, _ = batch_cost_ratios(
+    ratios = batch_cost_ratios(
         green_cost_won,
         green_g,
         roasted_g,
@@ -253,33 +270,10 @@ def batch_cost(
     )
     return BatchCost(
         green_won=Fraction(green_cost_won),
-        roasting_won=Fraction(*roasting),
-        session_won=Fraction(*session),
+        roasting_won=Fraction(*ratios.roasting),
+        session_won=Fraction(*ratios.session),
         roasted_g=roasted_g,
     )
-
-
-def batch_cost_won(
-    green_cost_won: Any,
-    green_g: Any,
-    roasted_g: Any,
-    session_green_g: Any,
-    roasting_won_per_kg: Any,
-    session_fixed_won_x60: Any,
-) -> dict[str, Any]:
-    """The shown costs of batches (as `roasting.list_batches` rounds `batch_cost`): roasting,
-    session share, total and cost per roasted kg, each half-up to the won; integer numpy arrays
-    in, arrays out (the analytics engine's million batches in one pass)."""
-    roasting, session, total = batch_cost_ratios(
-        green_cost_won, green_g, roasted_g, session_green_g, roasting_won_per_kg, session_fixed_won_x60
-    )
-    return {
-        "batch_cost_won": half_up(*total),
-        # total × 1000 / roasted_g, the 1000 cancelled against the common denominator
-        "cost_per_kg_won": half_up(total[0], total[1] // 1000 * roasted_g),
-        "roasting_cost_won": half_up(*roasting),
-        "session_cost_won": half_up(*session),
-    }
 
 
 # --- standard (planning) cost and prices --------------------------------------------------------

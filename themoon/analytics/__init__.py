@@ -25,6 +25,9 @@ results are pandas DataFrames (or dicts / lists of dicts for single records and 
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -33,11 +36,25 @@ from typing import Any
 import pandas as pd
 
 from ..costing import CostSettings
-from . import forecast, losses, profitability, standard_costs, stock, trends, usage
+from . import losses, profitability, standard_costs, stock, trends, usage
 from .snapshot import FAR_FUTURE, FAR_PAST, Snapshot, day
 
 GRAINS = stock.GRAINS
 LOSS_DIMENSIONS = losses.LOSS_DIMENSIONS
+
+
+def _on_snapshot(function: Callable[..., Any]) -> Any:
+    """A method that calls `function(self.snapshot, …)`: the topic module's function, with its
+    signature (less the snapshot) and docstring, so `help(Analytics.runout)` reads as before."""
+
+    @functools.wraps(function)
+    def method(self: Analytics, *args: Any, **kwargs: Any) -> Any:
+        return function(self.snapshot, *args, **kwargs)
+
+    signature = inspect.signature(function)
+    itself = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    method.__signature__ = signature.replace(parameters=[itself, *list(signature.parameters.values())[1:]])  # type: ignore[attr-defined]
+    return method
 
 
 class Analytics:
@@ -176,100 +193,16 @@ class Analytics:
 
     # --- usage forecasts ----------------------------------------------------------------------------
 
-    def daily_usage(self, bean: Any, *, until: Any = None, days: int | None = None) -> pd.Series:
-        """Green grams of a bean used per calendar day (zeros included) up to `until`."""
-        return usage.daily_usage(self.snapshot, bean, until=until, days=days)
-
-    def runout(
-        self,
-        as_of: Any = None,
-        *,
-        lead_time_days: int = 7,
-        cover_days: int = 28,
-        level: float = 0.8,
-        horizon: int = 365,
-        active_only: bool = True,
-        history_days: int = 7 * forecast.PROFILE_WEEKS,
-    ) -> pd.DataFrame:
-        """Per bean: stock, forecast usage, the run-out date with its interval, and the reorder."""
-        return usage.runout(
-            self.snapshot,
-            as_of,
-            lead_time_days=lead_time_days,
-            cover_days=cover_days,
-            level=level,
-            horizon=horizon,
-            active_only=active_only,
-            history_days=history_days,
-        )
-
-    def usage_forecast(
-        self, bean: Any, as_of: Any = None, *, horizon: int = 28, level: float = 0.8, history_days: int = 182
-    ) -> pd.DataFrame:
-        """Daily forecast of one bean after `as_of`, with the cumulative usage and its interval."""
-        return usage.usage_forecast(self.snapshot, bean, as_of, horizon=horizon, level=level, history_days=history_days)
-
-    def forecast_backtest(
-        self, as_of: Any = None, *, weeks: int = 8, horizon: int = 7, history_days: int = 7 * 60
-    ) -> pd.DataFrame:
-        """Rolling-origin MAE (g/day) per bean of the forecast models; plus an all-beans row."""
-        return usage.forecast_backtest(self.snapshot, as_of, weeks=weeks, horizon=horizon, history_days=history_days)
+    daily_usage = _on_snapshot(usage.daily_usage)
+    runout = _on_snapshot(usage.runout)
+    usage_forecast = _on_snapshot(usage.usage_forecast)
+    forecast_backtest = _on_snapshot(usage.forecast_backtest)
 
     # --- standard costs, menu, what-if --------------------------------------------------------------
 
-    def product_costs(
-        self,
-        on: Any = None,
-        *,
-        settings: CostSettings | None = None,
-        green_per_kg: dict[int, Fraction | None] | None = None,
-        loss_override: Fraction | None = None,
-    ) -> list[dict[str, Any]]:
-        """Standard cost per roasted kg of every active product; equal to price_list.product_costs."""
-        return standard_costs.product_costs(
-            self.snapshot, on, settings=settings, green_per_kg=green_per_kg, loss_override=loss_override
-        )
-
-    def menu_costs(
-        self,
-        on: Any = None,
-        *,
-        settings: CostSettings | None = None,
-        green_per_kg: dict[int, Fraction | None] | None = None,
-        dose_override_g: dict[int, int] | None = None,
-        loss_override: Fraction | None = None,
-    ) -> list[dict[str, Any]]:
-        """Cost, suggested price and margin of every active menu item; equal to price_list.menu_costs."""
-        return standard_costs.menu_costs(
-            self.snapshot,
-            on,
-            settings=settings,
-            green_per_kg=green_per_kg,
-            dose_override_g=dose_override_g,
-            loss_override=loss_override,
-        )
-
-    def what_if(
-        self,
-        *,
-        green_price_change_pct: Any = 0,
-        expected_loss_pct: Any = None,
-        labour_won_per_hour: Any = None,
-        energy_won_per_session: Any = None,
-        dose_change_g: Any = 0,
-        on: Any = None,
-    ) -> list[dict[str, Any]]:
-        """Menu margins under changed inputs, in memory; equal to price_list.what_if (same arguments,
-        validated the same way: the inputs come from widgets)."""
-        return standard_costs.what_if(
-            self.snapshot,
-            green_price_change_pct=green_price_change_pct,
-            expected_loss_pct=expected_loss_pct,
-            labour_won_per_hour=labour_won_per_hour,
-            energy_won_per_session=energy_won_per_session,
-            dose_change_g=dose_change_g,
-            on=on,
-        )
+    product_costs = _on_snapshot(standard_costs.product_costs)
+    menu_costs = _on_snapshot(standard_costs.menu_costs)
+    what_if = _on_snapshot(standard_costs.what_if)
 
     # --- profitability --------------------------------------------------------------------------------
 

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog, cost_settings
-from ..costing import CostSettings, batch_cost_won, loss_and_variance_bp
+from ..costing import CostSettings, batch_cost_ratios, batch_cost_won, loss_and_variance_bp
 from ..db import backup_copy
 
 SNAPSHOT_PREFIX = "themoon-snapshot-"
@@ -171,12 +171,14 @@ def batch_cost_columns(inputs: dict[str, np.ndarray]) -> pd.DataFrame:
         if largest >= _INT64_SAFE:
             columns = {k: v.astype(object) for k, v in columns.items()}
     won = batch_cost_won(
-        columns["green_cost_won"],
-        columns["green_g"],
-        columns["roasted_g"],
-        columns["session_green_g"],
-        columns["rate"],
-        columns["sf60"],
+        batch_cost_ratios(
+            columns["green_cost_won"],
+            columns["green_g"],
+            columns["roasted_g"],
+            columns["session_green_g"],
+            columns["rate"],
+            columns["sf60"],
+        )
     )
     loss_bp, variance_bp = loss_and_variance_bp(columns["green_g"], columns["roasted_g"], columns["bp"])
     frame = {"id": inputs["id"].astype(np.int64)} | won | {"loss_bp": loss_bp, "variance_bp": variance_bp}
@@ -195,7 +197,7 @@ class Snapshot:
         self.lock = threading.RLock()
         self.duck: duckdb.DuckDBPyConnection | None = None
         self._sqlite: sqlite3.Connection | None = None
-        self._fingerprint: tuple | None = None
+        self._fingerprint: tuple[Any, ...] | None = None
         self._inode: int | None = None
         self.load_seconds: dict[str, float] = {}  # time per refresh step of the last load
         remove_orphaned_spill_dirs()
@@ -229,7 +231,7 @@ class Snapshot:
             self._sqlite = conn
         return self._sqlite
 
-    def fingerprint(self) -> tuple:
+    def fingerprint(self) -> tuple[Any, ...]:
         """What tells us the store changed: data_version, and the files' identity/size/mtime."""
         parts: list[Any] = []
         for suffix in ("", "-wal"):
@@ -291,7 +293,7 @@ class Snapshot:
         duck.execute("DROP TABLE batch_costs")
         self.duck = duck
         started = time.perf_counter()
-        self._load_dimensions()
+        self._load_dimensions(duck)
         from . import stock  # stock reads this module's helpers
 
         stock.load(self)
@@ -324,8 +326,7 @@ class Snapshot:
             duck.execute(statement)
             self.load_seconds[f"{number:02d} {statement.splitlines()[0][:60]}"] = time.perf_counter() - started
 
-    def _load_dimensions(self) -> None:
-        duck = self.duck
+    def _load_dimensions(self, duck: duckdb.DuckDBPyConnection) -> None:
         products = duck.execute("SELECT * FROM products ORDER BY p").df()
         self.products = products
         self.recipe: dict[int, list[tuple[int, int]]] = {}
@@ -354,15 +355,15 @@ class Snapshot:
             products["active"].astype(bool).tolist(),
             [int(k) for k in products["pkey"]],
         )
-        span = duck.execute("SELECT min(day), max(day), count(*) FROM batch_facts").fetchone()
+        span = duck.execute("SELECT min(day), max(day), count(*) FROM batch_facts").fetchone() or (None, None, 0)
         self.span = (span[0], span[1])
         self.batch_count = int(span[2])
         alerts = duck.execute(
             "SELECT count(*) FILTER (WHERE NOT resolved), count(*) FILTER (WHERE NOT resolved AND alert_level = 2)"
             " FROM anomaly_facts"
-        ).fetchone()
+        ).fetchone() or (0, 0)
         self.open_alerts = (int(alerts[0]), int(alerts[1]))
-        names = duck.execute("SELECT enum_range(NULL::operator_name)").fetchone()[0] or []
+        names = (duck.execute("SELECT enum_range(NULL::operator_name)").fetchone() or [None])[0] or []
         self.operators = np.array(list(names) or [""], dtype=object)
         self.anomaly_table = duck.execute(sql("anomalies")).df()
         self.runs_table = duck.execute(sql("anomaly_runs")).df()
