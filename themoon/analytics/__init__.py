@@ -37,7 +37,7 @@ import pandas as pd
 
 from ..costing import CostSettings
 from . import losses, profitability, standard_costs, stock, trends, usage
-from .snapshot import FAR_FUTURE, FAR_PAST, Snapshot, day
+from .snapshot import Snapshot, day, period
 
 GRAINS = stock.GRAINS
 LOSS_DIMENSIONS = losses.LOSS_DIMENSIONS
@@ -109,7 +109,7 @@ class Analytics:
 
     @staticmethod
     def _range(since: Any, until: Any) -> tuple[date, date]:
-        return day(since, FAR_PAST), day(until, FAR_FUTURE)
+        return period(since, until)
 
     # --- KPIs, trends, batches ------------------------------------------------------------------
 
@@ -166,18 +166,7 @@ class Analytics:
         """How many batches fall in each loss bin of `bin_pct` points (of the loss shown to 0.01 %)."""
         return losses.loss_histogram(self.snapshot, *self._range(since, until), bin_pct=bin_pct, product=product)
 
-    def anomalies(
-        self,
-        since: Any = None,
-        until: Any = None,
-        *,
-        product: Any = None,
-        open_only: bool = False,
-        limit: int = 500,
-    ) -> pd.DataFrame:
-        """Anomalous batches (the loss alerts), newest first, with their excess-loss money."""
-        since, until = self._range(since, until)
-        return losses.anomalies(self.snapshot, since, until, product=product, open_only=open_only, limit=limit)
+    anomalies = _on_snapshot(losses.anomalies)
 
     def anomaly_runs(self, since: Any = None, until: Any = None, *, min_length: int = 2) -> pd.DataFrame:
         """Runs of at least `min_length` consecutive anomalous batches of a product that end in the period."""

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..costing import loss_pct, round_decimal, status_for_anomalies
-from .snapshot import Snapshot, sql
+from .snapshot import Snapshot, period, sql
 from .stock import grain_checked
 from .trends import r2
 
@@ -131,14 +131,15 @@ def loss_histogram(
 
 def anomalies(
     snap: Snapshot,
-    since: date,
-    until: date,
+    since: Any = None,
+    until: Any = None,
     *,
     product: Any = None,
     open_only: bool = False,
     limit: int = 500,
 ) -> pd.DataFrame:
     """Anomalous batches (the loss alerts), newest first, with their excess-loss money."""
+    since, until = period(since, until)
     limit = max(0, min(int(limit), 10_000_000))
     table = snap.anomaly_table
     days = snap.anomaly_arrays[0][::-1]  # the table is newest first, the arrays oldest first

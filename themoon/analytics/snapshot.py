@@ -137,6 +137,11 @@ def day(value: Any, default: date) -> date:
     return date.fromisoformat(str(value).strip()[:10])
 
 
+def period(since: Any, until: Any) -> tuple[date, date]:
+    """[since, until] as dates; open ends reach the far past / far future."""
+    return day(since, FAR_PAST), day(until, FAR_FUTURE)
+
+
 def remove_orphaned_spill_dirs() -> None:
     """Spill folders (and snapshots: the size of the store) of processes that died without closing
     their engine, e.g. a kernel killed while loading."""
