@@ -760,3 +760,75 @@ def test_stock_value_won_is_the_rounded_value_and_ignores_negative_stock():
     expected = [round_won(avg * max(s, 0)) for s in stock]
     assert [stock_value_won(avg, s) for s in stock] == expected
     assert stock_value_won(avg, np.array(stock, dtype=object)).tolist() == expected
+
+
+def test_menu_ratio_forms_over_arrays_equal_the_scalar_forms():
+    import random
+
+    import numpy as np
+
+    from themoon.costing import (
+        as_ratio,
+        margin_pct_ratio,
+        roi_pct,
+        roi_pct_ratio,
+        standard_cost_ratio,
+        suggested_price_ratio,
+        unit_cost_ratio,
+    )
+
+    rng = random.Random(11)
+    rows = []
+    for _ in range(300):
+        settings = CostSettings(
+            date(2025, 1, 1),
+            roasting_won_per_kg=rng.randint(0, 5000),
+            labour_won_per_hour=rng.randint(0, 40_000),
+            labour_minutes_per_session=rng.randint(1, 300),
+            planned_session_roasted_g=rng.randint(1, 30_000),
+            price_multiplier_pct=rng.randint(1, 500),
+        )
+        parts = [rng.randint(1, 9) for _ in range(rng.randint(1, 4))]
+        green = [Fraction(rng.randint(1, 10**7), rng.randint(1, 10**4)) for _ in parts]
+        loss = Fraction(rng.randint(1, 9_999), rng.choice([1, 100, 7]))
+        loss = loss if 0 < loss < 100 else Fraction(167, 10)
+        rows.append((settings, parts, green, loss, rng.randint(1, 1000), rng.randint(0, 3000), rng.randint(0, 60_000)))
+    expected, inputs = [], []
+    for settings, parts, green, loss, grams, extra, price in rows:
+        per_kg = standard_cost_per_kg(list(zip(parts, green, strict=True)), loss, settings)
+        cost = unit_cost(per_kg, grams, extra)
+        margin = margin_pct(price, cost)
+        expected.append(
+            (
+                round_won(per_kg),
+                round_won(cost),
+                round_won(suggested_price(cost, settings)),
+                None if margin is None else round_decimal(margin, 1) * 10,
+                round_decimal(roi_pct(price, cost), 1) * 10,
+            )
+        )
+        total = sum(parts)
+        weighted = sum((Fraction(p, total) * g for p, g in zip(parts, green, strict=True)), Fraction(0))
+        inputs.append((as_ratio(weighted), as_ratio(loss), as_ratio(processing_per_roasted_kg(settings))))
+    column = lambda values: np.array(values, dtype=object)  # noqa: E731 - products pass 2**63
+    green_r = (column([i[0][0] for i in inputs]), column([i[0][1] for i in inputs]))
+    loss_r = (column([i[1][0] for i in inputs]), column([i[1][1] for i in inputs]))
+    proc_r = (column([i[2][0] for i in inputs]), column([i[2][1] for i in inputs]))
+    per_kg = standard_cost_ratio(green_r, loss_r, proc_r)
+    grams, extra, price = (column([r[k] for r in rows]) for k in (4, 5, 6))
+    multiplier = column([r[0].price_multiplier_pct for r in rows])
+    cost = unit_cost_ratio(per_kg, grams, extra)
+    suggested = suggested_price_ratio(cost, multiplier)
+    priced = price > 0
+    margin = margin_pct_ratio(np.where(priced, price, 1), cost)
+    roi = roi_pct_ratio(price, cost)
+    got = zip(
+        half_up(*per_kg).tolist(),
+        half_up(*cost).tolist(),
+        half_up(*suggested).tolist(),
+        np.where(priced, half_up(margin[0] * 10, margin[1]), None).tolist(),
+        half_up(roi[0] * 10, roi[1]).tolist(),
+        strict=True,
+    )
+    assert [tuple(g) for g in got] == expected
+    assert roi_pct(5000, Fraction(0)) is None

@@ -279,6 +279,30 @@ def batch_cost(
 # --- standard (planning) cost and prices --------------------------------------------------------
 
 
+def as_ratio(value: Fraction | int) -> tuple[int, int]:
+    """An exact number as the (numerator, denominator) pair the `_ratio` forms take."""
+    value = Fraction(value)
+    return value.numerator, value.denominator
+
+
+def check_standard_inputs(total_parts: int, expected_loss_pct: Fraction) -> None:
+    """What a standard cost needs: a recipe with parts, and a loss strictly between 0 and 100 %."""
+    if total_parts <= 0:
+        raise ValueError("a product needs at least one component with parts > 0")
+    if not 0 < expected_loss_pct < 100:
+        raise ValueError("expected loss must be between 0 and 100 %")
+
+
+def standard_cost_ratio(
+    green_per_kg: tuple[Any, Any], expected_loss_pct: tuple[Any, Any], processing: tuple[Any, Any]
+) -> tuple[Any, Any]:
+    """green per green kg / (1 − expected loss % / 100) + processing per roasted kg, each an exact
+    (numerator, denominator) pair of ints or integer numpy arrays (one entry a product and date)."""
+    (gn, gd), (ln, ld), (pn, pd) = green_per_kg, expected_loss_pct, processing
+    kept = 100 * ld - ln  # (1 − loss/100) = kept / (100·ld)
+    return gn * 100 * ld * pd + pn * gd * kept, gd * kept * pd
+
+
 def standard_cost_per_kg(
     components: Sequence[tuple[int, Fraction]],
     expected_loss_pct: Fraction,
@@ -289,28 +313,60 @@ def standard_cost_per_kg(
     `components` are (parts, green cost ₩/kg); a single-origin bean is [(1, cost)].
     """
     total_parts = sum(parts for parts, _ in components)
-    if total_parts <= 0:
-        raise ValueError("a product needs at least one component with parts > 0")
-    if not 0 < expected_loss_pct < 100:
-        raise ValueError("expected loss must be between 0 and 100 %")
+    check_standard_inputs(total_parts, expected_loss_pct)
     green = sum((Fraction(p, total_parts) * Fraction(c) for p, c in components), Fraction(0))
-    return green / (1 - Fraction(expected_loss_pct) / 100) + processing_per_roasted_kg(settings)
+    ratio = standard_cost_ratio(
+        as_ratio(green), as_ratio(expected_loss_pct), as_ratio(processing_per_roasted_kg(settings))
+    )
+    return Fraction(*ratio)
+
+
+def unit_cost_ratio(cost_per_kg: tuple[Any, Any], grams: Any, extra_won: Any = 0) -> tuple[Any, Any]:
+    """cost ₩/kg × grams / 1000 + extras as an exact (numerator, denominator) pair, of ints or
+    integer arrays alike."""
+    num, den = cost_per_kg
+    return num * grams + extra_won * 1000 * den, 1000 * den
 
 
 def unit_cost(cost_per_kg: Fraction, grams: int, extra_won: int = 0) -> Fraction:
     """Cost of a cup (dose) or a bag (size) of roasted coffee plus its extras (cup, milk, bag)."""
-    return Fraction(cost_per_kg) * grams / 1000 + extra_won
+    return Fraction(*unit_cost_ratio(as_ratio(cost_per_kg), grams, extra_won))
+
+
+def suggested_price_ratio(cost: tuple[Any, Any], price_multiplier_pct: Any) -> tuple[Any, Any]:
+    """cost × multiplier (stored in percent) as an exact pair, of ints or integer arrays."""
+    return cost[0] * price_multiplier_pct, cost[1] * 100
 
 
 def suggested_price(cost: Fraction, settings: CostSettings) -> Fraction:
-    return Fraction(cost) * settings.multiplier
+    return Fraction(*suggested_price_ratio(as_ratio(cost), settings.price_multiplier_pct))
+
+
+def margin_pct_ratio(price_won: Any, cost: tuple[Any, Any]) -> tuple[Any, Any]:
+    """(price − cost) / price × 100 as an exact pair, for prices > 0 (ints or integer arrays)."""
+    num, den = cost
+    return (price_won * den - num) * 100, price_won * den
 
 
 def margin_pct(price_won: int, cost: Fraction) -> Fraction | None:
     """(price − cost) / price × 100 against the cost of the same unit; None without a price."""
     if price_won <= 0:
         return None
-    return (price_won - Fraction(cost)) / price_won * 100
+    return Fraction(*margin_pct_ratio(price_won, as_ratio(cost)))
+
+
+def roi_pct_ratio(price_won: Any, cost: tuple[Any, Any]) -> tuple[Any, Any]:
+    """Gross margin over cost, (price − cost) / cost × 100, as an exact pair (for costs > 0, so
+    that the denominator is positive as `half_up` wants)."""
+    num, den = cost
+    return (price_won * den - num) * 100, num
+
+
+def roi_pct(price_won: int, cost: Fraction) -> Fraction | None:
+    """(price − cost) / cost × 100: what a unit earns over what it cost; None without a cost."""
+    if cost == 0:
+        return None
+    return Fraction(*roi_pct_ratio(price_won, as_ratio(cost)))
 
 
 def ratios(parts: Sequence[int]) -> list[Fraction]:
