@@ -507,3 +507,30 @@ def test_batch_costs_stay_exact_when_products_pass_64_bits():
         assert got.batch_cost_won == round_won(exact.total_won)
         assert got.cost_per_kg_won == round_won(exact.per_roasted_kg)
         assert got.session_cost_won == round_won(exact.session_won)
+
+
+def test_stock_values_over_bracketed_averages_equal_the_exact_ones():
+    import random
+
+    import numpy as np
+
+    from themoon.analytics.stock import _values
+    from themoon.costing import round_won, stock_value_won
+
+    rng = random.Random(5)
+    averages = [Fraction(rng.randint(1, 10**40), rng.randint(1, 10**39)) for _ in range(30)]
+    averages += [Fraction(2 * k + 1, 2 * 1000) for k in range(1, 11)]  # values ending in exactly ₩0.5
+    days, beans = 200, 5
+    stock = np.array([[rng.randint(-5000, 10**7) for _ in range(beans)] for _ in range(days)], dtype=np.int64)
+    stock[::7, 0] = 1000  # ties: 1000 g × (2k+1)/2000 ₩/g
+    epochs = np.array([[rng.randint(-1, len(averages) - 1) for _ in range(beans)] for _ in range(days)])
+    epochs[::7, 0] = len(averages) - 1 - np.arange(len(stock[::7, 0])) % 10
+    value, per_kg = _values(stock, epochs, averages)
+    for d in range(days):
+        for k in range(beans):
+            e = int(epochs[d, k])
+            assert value[d, k] == (0 if e < 0 else stock_value_won(averages[e], int(stock[d, k])))
+            assert np.isnan(per_kg[d, k]) if e < 0 else per_kg[d, k] == round_won(averages[e] * 1000)
+    huge = np.full((2, 1), 2**60, dtype=np.int64)  # too large for the int64 bracket: exact Python ints
+    value, _ = _values(huge, np.zeros((2, 1), dtype=np.int64), [Fraction(7, 3)])
+    assert value.tolist() == [[stock_value_won(Fraction(7, 3), 2**60)]] * 2

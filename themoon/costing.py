@@ -128,11 +128,12 @@ def green_cost_won(green_g: int, avg_won_per_g: Fraction) -> int:
     return round_won(green_g * Fraction(avg_won_per_g))
 
 
-def stock_value_won(avg_won_per_g: Fraction, stock_g: Any) -> Any:
+def stock_value_won(avg_won_per_g: Fraction | tuple[Any, Any], stock_g: Any) -> Any:
     """Book value of green stock at its moving-average cost, half-up to the won; a negative book
-    stock is worth nothing. `stock_g` may be an int or an integer numpy array (dtype object)."""
-    avg = Fraction(avg_won_per_g)
-    return half_up(avg.numerator * (stock_g * (stock_g > 0)), avg.denominator)
+    stock is worth nothing. `stock_g` may be an int or an integer numpy array; the average an exact
+    number, or a (numerator, denominator) pair of integer arrays aligned with `stock_g`."""
+    num, den = avg_won_per_g if isinstance(avg_won_per_g, tuple) else as_ratio(avg_won_per_g)
+    return half_up(num * (stock_g * (stock_g > 0)), den)
 
 
 # --- settings and processing --------------------------------------------------------------------

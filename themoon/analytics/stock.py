@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..costing import round_won, stock_value_won
-from ..inventory import ADJUSTMENT, PURCHASE, ROAST, BeanLedger
+from ..inventory import PURCHASE, ROAST, BeanLedger
 from .snapshot import FAR_FUTURE, Snapshot, day
 
 GRAINS = ("day", "week", "month", "quarter", "year")
@@ -42,27 +42,40 @@ def period_start(days: np.ndarray, grain: str) -> np.ndarray:
     return months.astype("datetime64[D]")
 
 
-def _ledgers(purch: dict, use: dict, adj: dict, bean_ids: np.ndarray) -> dict[int, BeanLedger]:
-    """One `BeanLedger` per bean, its roasts one row a day (as `BeanLedger.load` reads the store)."""
-    events: dict[int, list[tuple]] = {int(b): [] for b in bean_ids}
+def _ledgers(
+    lots: dict, moves: tuple[np.ndarray, np.ndarray, np.ndarray], bean_ids: np.ndarray, first: Any
+) -> dict[int, BeanLedger]:
+    """One `BeanLedger` per bean: its purchases as stored, and the roasts and stocktake adjustments
+    between two purchase days summed into one movement on the last day they happened (only the
+    stock just before each lot weighs in the moving average, and that sum is the same)."""
+    move_day, move_col, move_g = moves
+    lot_day, lot_col = lots["offset"], lots["col"]
+    ledgers = {}
+    for k, bean in enumerate(bean_ids.tolist()):
+        mine = lot_col == k
+        days, grams, won, ref = lot_day[mine], lots["grams"][mine], lots["total_won"][mine], lots["id"][mine]
+        events: list[tuple] = [
+            (iso, PURCHASE, r, g, w)
+            for iso, r, g, w in zip(_iso(first, days), ref.tolist(), grams.tolist(), won.tolist(), strict=True)
+        ]
+        moved = move_col == k
+        if moved.any():
+            at, g = move_day[moved], move_g[moved]
+            group = np.searchsorted(np.unique(days), at, side="right")  # purchase days up to the movement
+            n = int(group.max()) + 1
+            total, last = np.zeros(n, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+            np.add.at(total, group, g)
+            np.maximum.at(last, group, at)
+            used = last >= 0
+            events += [
+                (iso, ROAST, 0, t, None) for iso, t in zip(_iso(first, last[used]), total[used].tolist(), strict=True)
+            ]
+        ledgers[int(bean)] = BeanLedger(int(bean), events)
+    return ledgers
 
-    def iso(values: np.ndarray) -> list[str]:
-        return list(np.datetime_as_string(np.asarray(values).astype("datetime64[D]")))
 
-    for d, b, grams, won, ref in zip(
-        iso(purch["day"]), purch["bean_id"].tolist(), purch["grams"].tolist(), purch["total_won"].tolist(),
-        purch["id"].tolist(), strict=True,
-    ):  # fmt: skip
-        events[b].append((d, PURCHASE, ref, grams, won))
-    for d, b, grams, won in zip(
-        iso(use["day"]), use["bean_id"].tolist(), use["green_g"].tolist(), use["green_cost_won"].tolist(), strict=True
-    ):
-        events[b].append((d, ROAST, 0, -grams, -won))
-    for d, b, delta, ref in zip(
-        iso(adj["day"]), adj["bean_id"].tolist(), adj["delta_g"].tolist(), adj["id"].tolist(), strict=True
-    ):
-        events[b].append((d, ADJUSTMENT, ref, delta, None))
-    return {b: BeanLedger(b, rows) for b, rows in events.items()}
+def _iso(first: Any, offsets: np.ndarray) -> list[str]:
+    return list(np.datetime_as_string(first + offsets.astype("timedelta64[D]")))
 
 
 def load(snap: Snapshot) -> None:
@@ -71,7 +84,7 @@ def load(snap: Snapshot) -> None:
     bean_ids = snap.beans["bean_id"].to_numpy()
     column = {int(b): k for k, b in enumerate(bean_ids)}
     purch = duck.execute("SELECT day, bean_id, grams, total_won, id FROM purchases ORDER BY day, id").fetchnumpy()
-    use = duck.execute("SELECT day, bean_id, green_g, green_cost_won FROM bean_daily").fetchnumpy()
+    use = duck.execute("SELECT day, bean_id, green_g FROM bean_daily").fetchnumpy()
     adj = duck.execute("SELECT day, bean_id, delta_g, id FROM adjustments").fetchnumpy()
     days = [a["day"] for a in (purch, use, adj) if len(a["day"])]
     snap.avg_days = {int(b): [] for b in bean_ids}  # day offsets from day0 of each purchase day
@@ -105,23 +118,55 @@ def load(snap: Snapshot) -> None:
     np.add.at(delta, (index(adj["day"]), cols(adj["bean_id"])), adj["delta_g"].astype(np.int64))
     stock = np.cumsum(delta, axis=0)
 
-    value = np.zeros((n_days, n_beans), dtype=np.int64)
-    per_kg = np.full((n_days, n_beans), np.nan)
-    ledgers = _ledgers(purch, use, adj, bean_ids)
-    lot_days = index(purch["day"])
-    lot_beans = purch["bean_id"].astype(np.int64)
+    lots = {"offset": index(purch["day"]), "col": cols(purch["bean_id"])}
+    lots |= {k: purch[k].astype(np.int64) for k in ("grams", "total_won", "id")}
+    moves = (
+        np.concatenate([u_day, index(adj["day"])]),
+        np.concatenate([u_col, cols(adj["bean_id"])]),
+        np.concatenate([-use["green_g"].astype(np.int64), adj["delta_g"].astype(np.int64)]),
+    )
+    ledgers = _ledgers(lots, moves, bean_ids, first)
+    epochs = np.full((n_days, n_beans), -1, dtype=np.int64)  # which average is in force (−1: none)
+    averages: list[Fraction] = []
     for bean, ledger in ledgers.items():
         k = column[bean]
-        offsets = sorted(set(lot_days[lot_beans == bean].tolist()))
-        bounds = [*offsets, n_days]
-        for j, offset in enumerate(offsets):
+        for offset in np.unique(lots["offset"][lots["col"] == k]).tolist():
             avg = ledger.avg_cost_per_g(str(np.datetime64(first) + offset))
             snap.avg_days[bean].append(offset)
             snap.avg_exact[bean].append(avg)
-            rows = slice(offset, bounds[j + 1])
-            value[rows, k] = stock_value_won(avg, stock[rows, k].astype(object)).astype(np.int64)
-            per_kg[rows, k] = round_won(avg * 1000)
-    snap.stock, snap.value, snap.per_kg, snap.usage = stock, value, per_kg, usage
+            epochs[offset, k] = len(averages)
+            averages.append(avg)
+    epochs = np.maximum.accumulate(epochs, axis=0)
+    snap.stock, snap.usage = stock, usage
+    snap.value, snap.per_kg = _values(stock, epochs, averages)
+
+
+def _values(stock: np.ndarray, epochs: np.ndarray, averages: list[Fraction]) -> tuple[np.ndarray, np.ndarray]:
+    """Stock value (`costing.stock_value_won`) and average ₩/kg (`round_won`) of every day and bean.
+
+    The values are those of the exact averages: `stock_value_won` runs over int64 on the averages
+    bracketed to 2**-bits ₩/g (both bounds round alike almost everywhere; then so does the exact
+    value, which lies between them); the rest are computed with the exact `Fraction`."""
+    bought = epochs >= 0
+    per_kg_epoch = np.array([round_won(a * 1000) for a in averages] + [0], dtype=float)
+    per_kg = np.where(bought, per_kg_epoch[epochs], np.nan)
+    held = np.maximum(stock, 0) * bought
+    top = (2 * int(held.max(initial=0)) + 1) * (max((int(a) for a in averages), default=0) + 2)
+    bits = min(61 - top.bit_length(), 40)
+    if bits < 8:  # tonnes at fortunes a gram: exact Python integers, epoch by epoch
+        value = np.zeros(stock.shape, dtype=np.int64)
+        for e, avg in enumerate(averages):
+            at = epochs == e
+            value[at] = stock_value_won(avg, held[at].astype(object)).astype(np.int64)
+        return value, per_kg
+    fixed = np.array([(a.numerator << bits) // a.denominator for a in averages] + [0], dtype=np.int64)
+    lower = fixed[epochs]
+    scale = np.int64(1 << bits)
+    value = stock_value_won((lower, scale), held)
+    unsure = (stock_value_won((lower + 1, scale), held) != value) & bought
+    for d, k in zip(*np.nonzero(unsure), strict=True):
+        value[d, k] = stock_value_won(averages[epochs[d, k]], int(held[d, k]))
+    return np.where(bought, value, 0).astype(np.int64), per_kg
 
 
 def day_index(snap: Snapshot, on: date) -> int:
