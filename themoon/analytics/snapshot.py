@@ -105,6 +105,7 @@ FAR_PAST = date(1900, 1, 1)
 FAR_FUTURE = date(9999, 12, 31)
 SPILL_PREFIX = "themoon-duckdb-"
 _INT64_SAFE = 2**61  # products below this stay exact in int64 (half_up doubles them once)
+BATCH_COST_SLICE = 200_000  # batches costed at a time (ids)
 
 
 @cache
@@ -164,11 +165,16 @@ class MenuItem(NamedTuple):
 
 
 def batch_cost_columns(inputs: dict[str, np.ndarray]) -> pd.DataFrame:
+    """`batch_cost_arrays` as a frame."""
+    return pd.DataFrame(batch_cost_arrays(inputs))
+
+
+def batch_cost_arrays(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Costs and rounded loss of every batch with `costing.batch_cost_won` and
     `costing.loss_and_variance_bp`, vectorised: int64 when every product stays below 2**61, else
     Python integers (dtype object), so the result is exact either way."""
-    columns = {k: inputs[k].astype(np.int64) for k in ("green_cost_won", "green_g", "roasted_g")}
-    columns |= {k: inputs[k].astype(np.int64) for k in ("session_green_g", "rate", "sf60", "bp")}
+    names = ("green_cost_won", "green_g", "roasted_g", "session_green_g", "rate", "sf60", "bp")
+    columns = {k: np.asarray(inputs[k]).astype(np.int64, copy=False) for k in names}
     if len(columns["green_g"]):
         top = {k: int(v.max()) for k, v in columns.items()}
         largest = 60000 * top["session_green_g"] * (top["green_cost_won"] + top["rate"] * top["roasted_g"])
@@ -186,8 +192,8 @@ def batch_cost_columns(inputs: dict[str, np.ndarray]) -> pd.DataFrame:
         )
     )
     loss_bp, variance_bp = loss_and_variance_bp(columns["green_g"], columns["roasted_g"], columns["bp"])
-    frame = {"id": inputs["id"].astype(np.int64)} | won | {"loss_bp": loss_bp, "variance_bp": variance_bp}
-    return pd.DataFrame({k: np.asarray(v).astype(np.int64) for k, v in frame.items()})
+    frame = {"id": inputs["id"]} | won | {"loss_bp": loss_bp, "variance_bp": variance_bp}
+    return {k: np.asarray(v).astype(np.int64, copy=False) for k, v in frame.items()}
 
 
 class Snapshot:
@@ -287,15 +293,10 @@ class Snapshot:
             self.load_seconds["00 snapshot (sqlite3 backup)"] = time.perf_counter() - started
             self._run(duck, "refresh", 1)
         started = time.perf_counter()
-        inputs = duck.execute(
-            "SELECT id, green_cost_won, green_g, roasted_g, session_green_g, rate, sf60, bp FROM batch_inputs"
-        ).fetchnumpy()
-        duck.register("batch_costs_frame", batch_cost_columns(inputs))
-        duck.execute("CREATE TEMP TABLE batch_costs AS SELECT * FROM batch_costs_frame")
-        duck.unregister("batch_costs_frame")
+        self._batch_costs(duck)
         self.load_seconds["batch costs (costing, numpy)"] = time.perf_counter() - started
         self._run(duck, "refresh_facts", 50)
-        duck.execute("DROP TABLE batch_costs")
+        duck.unregister("batch_costs")
         self.duck = duck
         started = time.perf_counter()
         self._load_dimensions(duck)
@@ -303,6 +304,29 @@ class Snapshot:
 
         stock.load(self)
         self.load_seconds["stock (python)"] = time.perf_counter() - started
+
+    def _batch_costs(self, duck: duckdb.DuckDBPyConnection) -> None:
+        """`batch_costs` (what refresh_facts.sql joins): `batch_cost_arrays` of `batch_inputs`, a
+        slice of ids at a time so the arithmetic's temporaries stay small, registered as arrays."""
+        low, high = duck.execute("SELECT min(id), max(id) FROM batch_inputs").fetchone() or (None, None)
+        versions = [cost_settings.DEFAULTS, *self.history]  # as _create_settings numbers them
+        rates = np.array([v.roasting_won_per_kg for v in versions], dtype=np.int64)
+        sf60 = np.array([v.session_fixed_won_x60 for v in versions], dtype=np.int64)
+        parts = []
+        for start in range(int(low or 0), int(high or -1) + 1, BATCH_COST_SLICE):
+            inputs = duck.execute(
+                "SELECT id, green_cost_won, green_g, roasted_g, session_green_g, bp, v FROM batch_inputs"
+                " WHERE id >= $lo AND id < $hi",
+                {"lo": start, "hi": start + BATCH_COST_SLICE},
+            ).fetchnumpy()
+            if len(inputs["id"]):
+                version = np.asarray(inputs["v"]).astype(np.int64)
+                inputs["rate"], inputs["sf60"] = rates[version], sf60[version]
+                parts.append(batch_cost_arrays(inputs))
+        names = ("id", "batch_cost_won", "cost_per_kg_won", "roasting_cost_won", "session_cost_won", "loss_bp")
+        names += ("variance_bp",)
+        columns = {k: np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, np.int64) for k in names}
+        duck.register("batch_costs", columns)
 
     def _create_settings(self, duck: duckdb.DuckDBPyConnection) -> None:
         versions = [cost_settings.DEFAULTS, *self.history]

@@ -75,17 +75,18 @@ WITH s AS (
       FROM raw_batches r JOIN comp c ON c.batch_id = r.id
      GROUP BY r.day
 )
-SELECT s.day, s.session_green_g, st.expected_loss_bp, st.roasting_won_per_kg AS rate, st.sf60
+SELECT s.day, s.session_green_g, st.expected_loss_bp, st.v
   FROM s ASOF JOIN settings st ON s.day >= st.effective_from;
 
 -- One row per batch with what its cost needs: frozen green cost, grams, the day's session green
--- grams and the settings in force (expected loss, roasting rate, sf60 = 60 × the session's fixed
--- costs). Python turns these into the batch's costs and rounded loss with themoon.costing
--- (batch_cost_won, loss_and_variance_bp) and hands them back as `batch_costs` (refresh_facts.sql).
+-- grams and the settings version in force (`v`: its expected loss, roasting rate and sf60 = 60 ×
+-- the session's fixed costs). Python turns these into the batch's costs and rounded loss with
+-- themoon.costing (batch_cost_won, loss_and_variance_bp) and hands them back as `batch_costs`
+-- (refresh_facts.sql). Narrow types: a million rows of these are held during the load.
 CREATE OR REPLACE TEMP TABLE batch_inputs AS
-SELECT r.id, r.day, r.pkey, r.operator, r.roasted_g::BIGINT AS roasted_g, c.green_g::BIGINT AS green_g,
-       c.green_cost_won::BIGINT AS green_cost_won, s.session_green_g::BIGINT AS session_green_g,
-       COALESCE(r.stored_bp, s.expected_loss_bp)::BIGINT AS bp, s.rate::BIGINT AS rate, s.sf60::BIGINT AS sf60
+SELECT r.id, r.day, r.pkey, r.operator::operator_name AS operator, r.roasted_g, c.green_g::INTEGER AS green_g,
+       c.green_cost_won::INTEGER AS green_cost_won, s.session_green_g::BIGINT AS session_green_g,
+       COALESCE(r.stored_bp, s.expected_loss_bp)::SMALLINT AS bp, s.v
   FROM raw_batches r
   JOIN comp c ON c.batch_id = r.id
   JOIN sessions s ON s.day = r.day;
