@@ -286,6 +286,13 @@ def as_ratio(value: Fraction | int) -> tuple[int, int]:
     return value.numerator, value.denominator
 
 
+def _value(ratio: tuple[Any, Any]) -> Fraction:
+    """The exact number of a ratio form's pair. The scalar forms pass Fractions through the ratio
+    forms (numerator a `Fraction`, denominator 1), so Python's Fraction arithmetic keeps the
+    huge moving-average denominators reduced step by step."""
+    return Fraction(ratio[0]) / ratio[1]
+
+
 def check_standard_inputs(total_parts: int, expected_loss_pct: Fraction) -> None:
     """What a standard cost needs: a recipe with parts, and a loss strictly between 0 and 100 %."""
     if total_parts <= 0:
@@ -316,10 +323,9 @@ def standard_cost_per_kg(
     total_parts = sum(parts for parts, _ in components)
     check_standard_inputs(total_parts, expected_loss_pct)
     green = sum((Fraction(p, total_parts) * Fraction(c) for p, c in components), Fraction(0))
-    ratio = standard_cost_ratio(
-        as_ratio(green), as_ratio(expected_loss_pct), as_ratio(processing_per_roasted_kg(settings))
+    return _value(
+        standard_cost_ratio((green, 1), as_ratio(expected_loss_pct), (processing_per_roasted_kg(settings), 1))
     )
-    return Fraction(*ratio)
 
 
 def unit_cost_ratio(cost_per_kg: tuple[Any, Any], grams: Any, extra_won: Any = 0) -> tuple[Any, Any]:
@@ -331,7 +337,7 @@ def unit_cost_ratio(cost_per_kg: tuple[Any, Any], grams: Any, extra_won: Any = 0
 
 def unit_cost(cost_per_kg: Fraction, grams: int, extra_won: int = 0) -> Fraction:
     """Cost of a cup (dose) or a bag (size) of roasted coffee plus its extras (cup, milk, bag)."""
-    return Fraction(*unit_cost_ratio(as_ratio(cost_per_kg), grams, extra_won))
+    return _value(unit_cost_ratio((Fraction(cost_per_kg), 1), grams, extra_won))
 
 
 def suggested_price_ratio(cost: tuple[Any, Any], price_multiplier_pct: Any) -> tuple[Any, Any]:
@@ -340,7 +346,7 @@ def suggested_price_ratio(cost: tuple[Any, Any], price_multiplier_pct: Any) -> t
 
 
 def suggested_price(cost: Fraction, settings: CostSettings) -> Fraction:
-    return Fraction(*suggested_price_ratio(as_ratio(cost), settings.price_multiplier_pct))
+    return _value(suggested_price_ratio((Fraction(cost), 1), settings.price_multiplier_pct))
 
 
 def margin_pct_ratio(price_won: Any, cost: tuple[Any, Any]) -> tuple[Any, Any]:
@@ -353,7 +359,7 @@ def margin_pct(price_won: int, cost: Fraction) -> Fraction | None:
     """(price − cost) / price × 100 against the cost of the same unit; None without a price."""
     if price_won <= 0:
         return None
-    return Fraction(*margin_pct_ratio(price_won, as_ratio(cost)))
+    return _value(margin_pct_ratio(price_won, (Fraction(cost), 1)))
 
 
 def roi_pct_ratio(price_won: Any, cost: tuple[Any, Any]) -> tuple[Any, Any]:
@@ -367,7 +373,7 @@ def roi_pct(price_won: int, cost: Fraction) -> Fraction | None:
     """(price − cost) / cost × 100: what a unit earns over what it cost; None without a cost."""
     if cost == 0:
         return None
-    return Fraction(*roi_pct_ratio(price_won, as_ratio(cost)))
+    return _value(roi_pct_ratio(price_won, (Fraction(cost), 1)))
 
 
 def ratios(parts: Sequence[int]) -> list[Fraction]:
