@@ -105,7 +105,7 @@ FAR_PAST = date(1900, 1, 1)
 FAR_FUTURE = date(9999, 12, 31)
 SPILL_PREFIX = "themoon-duckdb-"
 _INT64_SAFE = 2**61  # products below this stay exact in int64 (half_up doubles them once)
-BATCH_COST_SLICE = 200_000  # batches costed at a time (ids)
+BATCH_COST_SLICE = 250_000  # batches costed at a time (ids)
 
 
 @cache
@@ -296,7 +296,6 @@ class Snapshot:
         self._batch_costs(duck)
         self.load_seconds["batch costs (costing, numpy)"] = time.perf_counter() - started
         self._run(duck, "refresh_facts", 50)
-        duck.unregister("batch_costs")
         self.duck = duck
         started = time.perf_counter()
         self._load_dimensions(duck)
@@ -306,27 +305,27 @@ class Snapshot:
         self.load_seconds["stock (python)"] = time.perf_counter() - started
 
     def _batch_costs(self, duck: duckdb.DuckDBPyConnection) -> None:
-        """`batch_costs` (what refresh_facts.sql joins): `batch_cost_arrays` of `batch_inputs`, a
-        slice of ids at a time so the arithmetic's temporaries stay small, registered as arrays."""
+        """`batch_facts` (batch_facts.sql), a slice of ids at a time: `batch_cost_arrays` of the
+        slice's `batch_inputs`, registered as `batch_costs` and joined, so the arithmetic's
+        temporaries and the join stay small."""
         low, high = duck.execute("SELECT min(id), max(id) FROM batch_inputs").fetchone() or (None, None)
         versions = [cost_settings.DEFAULTS, *self.history]  # as _create_settings numbers them
         rates = np.array([v.roasting_won_per_kg for v in versions], dtype=np.int64)
         sf60 = np.array([v.session_fixed_won_x60 for v in versions], dtype=np.int64)
-        parts = []
-        for start in range(int(low or 0), int(high or -1) + 1, BATCH_COST_SLICE):
+        starts = list(range(int(low), int(high) + 1, BATCH_COST_SLICE)) if high is not None else [0]
+        for n, start in enumerate(starts):
+            bounds = {"lo": start, "hi": start + BATCH_COST_SLICE}
             inputs = duck.execute(
                 "SELECT id, green_cost_won, green_g, roasted_g, session_green_g, bp, v FROM batch_inputs"
                 " WHERE id >= $lo AND id < $hi",
-                {"lo": start, "hi": start + BATCH_COST_SLICE},
+                bounds,
             ).fetchnumpy()
-            if len(inputs["id"]):
-                version = np.asarray(inputs["v"]).astype(np.int64)
-                inputs["rate"], inputs["sf60"] = rates[version], sf60[version]
-                parts.append(batch_cost_arrays(inputs))
-        names = ("id", "batch_cost_won", "cost_per_kg_won", "roasting_cost_won", "session_cost_won", "loss_bp")
-        names += ("variance_bp",)
-        columns = {k: np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, np.int64) for k in names}
-        duck.register("batch_costs", columns)
+            version = np.asarray(inputs["v"]).astype(np.int64)
+            inputs["rate"], inputs["sf60"] = rates[version], sf60[version]
+            duck.register("batch_costs", batch_cost_arrays(inputs))
+            into = "INSERT INTO batch_facts " if n else "CREATE OR REPLACE TABLE batch_facts AS "
+            duck.execute(into + sql("batch_facts"), bounds)
+            duck.unregister("batch_costs")
 
     def _create_settings(self, duck: duckdb.DuckDBPyConnection) -> None:
         versions = [cost_settings.DEFAULTS, *self.history]

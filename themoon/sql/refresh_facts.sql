@@ -1,27 +1,6 @@
 -- The second half of a refresh (themoon.analytics.snapshot): after Python has computed the batch
--- costs into `batch_costs` (id, batch_cost_won, cost_per_kg_won, roasting_cost_won,
--- session_cost_won, loss_bp, variance_bp), the batch facts and what is summed from them.
+-- costs and filled `batch_facts` (batch_facts.sql), what is summed from them.
 -- Statements end with ';' at the end of a line.
-
--- One row per batch: its inputs, its costs and loss from themoon.costing (`batch_costs`, computed
--- in Python from batch_inputs) and its alert.
-CREATE OR REPLACE TABLE batch_facts AS
-SELECT i.id, i.day, i.pkey, i.operator::operator_name AS operator,
-       i.green_g::INTEGER AS green_g, i.roasted_g::INTEGER AS roasted_g,
-       i.green_cost_won::INTEGER AS green_cost_won, i.bp::SMALLINT AS bp,
-       k.batch_cost_won::INTEGER AS batch_cost_won, k.cost_per_kg_won::INTEGER AS cost_per_kg_won,
-       k.roasting_cost_won::INTEGER AS roasting_cost_won, k.session_cost_won::INTEGER AS session_cost_won,
-       k.loss_bp::SMALLINT AS loss_bp, k.variance_bp::SMALLINT AS variance_bp,
-       COALESCE(a.level, 0)::TINYINT AS alert_level,
-       COALESCE(a.direction, 0)::TINYINT AS alert_direction,
-       COALESCE(a.run_length, 0)::INTEGER AS run_length,
-       COALESCE(a.resolved, FALSE) AS resolved,
-       -- (product, operator, loss bp) packed in one integer: loss histograms group by one column
-       ((i.pkey::BIGINT + 1000000) * 65536 + enum_code(i.operator::operator_name)) * 65536
-           + k.loss_bp + 32768 AS loss_key
-  FROM batch_inputs i
-  JOIN batch_costs k ON k.id = i.id
-  LEFT JOIN alerts_raw a ON a.batch_id = i.id;
 
 DROP TABLE batch_inputs;
 
