@@ -290,7 +290,7 @@ def _value(ratio: tuple[Any, Any]) -> Fraction:
     """The exact number of a ratio form's pair. The scalar forms pass Fractions through the ratio
     forms (numerator a `Fraction`, denominator 1), so Python's Fraction arithmetic keeps the
     huge moving-average denominators reduced step by step."""
-    return Fraction(ratio[0]) / ratio[1]
+    return Fraction(ratio[0]) / Fraction(ratio[1])
 
 
 def check_standard_inputs(total_parts: int, expected_loss_pct: Fraction) -> None:
