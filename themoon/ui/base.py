@@ -8,9 +8,10 @@ from typing import Any, NamedTuple
 
 import ipywidgets as widgets
 
-from .context import Context, Outcome
+from .context import Context
 from .forms import Field, Form, badge, button, classes, hide, quiet_forms, report_unexpected, rich, row
 from .i18n import t
+from .results import Result, show_result
 
 
 class RecordTools(NamedTuple):
@@ -140,19 +141,13 @@ class Tab:
 
         return t("reads.unavailable", self.lang)
 
-    def show_outcome(self, form: Form, outcome: Outcome) -> bool:
-        """Show a model action's failure on its form (an input error next to its field); True if ok."""
-        if outcome.ok:
-            return True
-        if outcome.error is not None:
-            form.show_error(outcome.error, self.lang)
-        else:
-            form.set_status("error", self.tr(outcome.message_key))
-        return False
+    def show_result(self, form: Form, result: Result) -> bool:
+        """Why a model's action did not go through, on its form; True (nothing drawn) if it did."""
+        return show_result(form, result, self.lang)
 
-    def after_write(self, what: str, form: Form, message: str) -> None:
-        """A write went through: tell the other tabs, read again, then say so (after the redraw)."""
-        self.ctx.changed(what, self)
+    def after_write(self, form: Form, message: str) -> None:
+        """A write went through (its model told the other tabs): read again, then say so (after
+        the redraw)."""
         self.refresh()
         form.set_status("ok", message)
 
@@ -206,33 +201,6 @@ class Tab:
         self.quietly(fill)
         hide(box, False)
         self.render()
-
-    def save_record(
-        self, form: Form, values: dict[str, Any], *, add: Callable, update: Callable, editing: int | None, where: str
-    ) -> bool:
-        """Add a record, or update the one being edited: one store call under the catalog right."""
-        conn = self.ctx.conn()
-        if editing:
-            fn = lambda: update(conn, editing, user=self.ctx.username, **values)  # noqa: E731
-        else:
-            fn = lambda: add(conn, user=self.ctx.username, **values)  # noqa: E731
-        ok, _ = self.ctx.run(form, fn, action="catalog", where=where)
-        return ok
-
-    def toggle_active(self, form: Form, update: Callable, record: dict | None, *, what: str, where: str) -> None:
-        """Deactivate an active record or reactivate an inactive one (catalog right), and say so."""
-        if record is None:
-            return
-        conn = self.ctx.conn()
-        ok, _ = self.ctx.run(
-            form,
-            lambda: update(conn, record["id"], user=self.ctx.username, active=not record["active"]),
-            action="catalog",
-            where=where,
-        )
-        if ok:
-            key = "cat.deactivated" if record["active"] else "cat.reactivated"
-            self.after_write(what, form, self.tr(key, code=record["code"]))
 
 
 # --- choices shared by the forms -------------------------------------------------------------------

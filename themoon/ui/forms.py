@@ -460,22 +460,17 @@ def guarded(
 ) -> tuple[bool, Any]:
     """Run `fn` after `check` (a permission check that raises PermissionDenied); show what went
     wrong on `form` and return (False, None), else (True, result)."""
+    from .results import caught, show_result  # built on this module
+
     if form is not None:
         form.clear()
-    try:
+
+    def checked() -> Any:
         if check is not None:
             check()
-        return True, fn()
-    except FormInvalid:
-        pass  # the form marked its bad fields and said so
-    except PermissionDenied as denied:
-        if form is not None:
-            form.set_status("error", t(denied.message_key, lang()))
-    except ValidationError as error:
-        if form is not None:
-            form.show_error(error, lang())
-    except Exception:
-        report_unexpected(where, user())
-        if form is not None:
-            form.set_status("error", t("err.unexpected", lang()))
-    return False, None
+        return fn()
+
+    result = caught(checked, where=where, user=user)
+    if form is not None and result.status != "invalid":  # invalid: the form marked its fields
+        show_result(form, result, lang())
+    return result.ok, result.value

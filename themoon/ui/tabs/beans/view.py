@@ -74,6 +74,7 @@ class CatalogTab(Tab):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.model = CatalogModel(ctx)
+        self.model.origin = self
         self.recipe_rows: list[dict] = []
         self.figure: dict | None = None
         self._build()
@@ -403,9 +404,9 @@ class CatalogTab(Tab):
     def _save_bean(self) -> None:
         values = self.bean_values()
         self.bean_form.clear()
-        if self.show_outcome(self.bean_form, self.model.save_bean(values)):
+        if self.show_result(self.bean_form, self.model.save_bean(values)):
             self._close_bean_form()
-            self.after_write("catalog", self.bean_tools_form, self.tr("cat.bean_saved", code=values["code"]))
+            self.after_write(self.bean_tools_form, self.tr("cat.bean_saved", code=values["code"]))
 
     def _toggled(self, record: dict | None, toggle: Any) -> None:
         """(De)activate a picked record through the model, and say so."""
@@ -413,9 +414,9 @@ class CatalogTab(Tab):
             return
         form = self.bean_tools_form if toggle == self.model.toggle_bean else self.blend_tools_form
         form.clear()
-        if self.show_outcome(form, toggle(record)):
+        if self.show_result(form, toggle(record)):
             key = "cat.deactivated" if record["active"] else "cat.reactivated"
-            self.after_write("catalog", form, self.tr(key, code=record["code"]))
+            self.after_write(form, self.tr(key, code=record["code"]))
 
     def _toggle_bean(self) -> None:
         self._toggled(self.selected_bean(), self.model.toggle_bean)
@@ -544,9 +545,9 @@ class CatalogTab(Tab):
     def _save_blend(self) -> None:
         values = {**self.blend_values(), "components": self.recipe_values()}
         self.blend_form.clear()
-        if self.show_outcome(self.blend_form, self.model.save_blend(values)):
+        if self.show_result(self.blend_form, self.model.save_blend(values)):
             self._close_blend_form()
-            self.after_write("catalog", self.blend_tools_form, self.tr("cat.blend_saved", code=values["code"]))
+            self.after_write(self.blend_tools_form, self.tr("cat.blend_saved", code=values["code"]))
 
     def _toggle_blend(self) -> None:
         self._toggled(self.selected_blend(), self.model.toggle_blend)

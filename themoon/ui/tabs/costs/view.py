@@ -28,6 +28,7 @@ from ...forms import (
     text_input,
     title,
 )
+from ...results import Result
 from .model import BAG_G, CHANNEL_FILTER, CUP_G, CostsModel
 
 PRODUCT_COLUMNS = (
@@ -156,9 +157,9 @@ class CostsTab(Tab):
         self.model.inputs = {name: f.value for name, f in self.whatif_form.fields.items()}
         self._show_whatif_outcome(self.model.load())
 
-    def _show_whatif_outcome(self, outcome) -> None:
+    def _show_whatif_outcome(self, result: Result) -> None:
         self.whatif_form.clear()
-        self.show_outcome(self.whatif_form, outcome)
+        self.show_result(self.whatif_form, result)
 
     def recompute(self) -> None:
         """A what-if input changed: recompute every margin (nothing is written)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from ... import format as fmt
 from ...forms import Column, badge, esc, table_html
-from .actions import Result
+from ...results import Result
 from .preview import PreviewInputs
 
 Tr = Callable[..., str]
@@ -30,9 +30,10 @@ BATCH_COLUMNS = (
 
 def words(result: Result, tr: Tr) -> str:
     """A result's message in the page's language (its values formatted by their names)."""
-    if result.text:
-        return result.text
-    return tr(result.key, **{name: _shown(name, value, tr) for name, value in result.values.items()})
+    said = result.said
+    if said is None:
+        return ""
+    return tr(said.key, **{name: _shown(name, value, tr) for name, value in said.values.items()})
 
 
 def _shown(name: str, value: Any, tr: Tr) -> Any:

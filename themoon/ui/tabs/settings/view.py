@@ -29,7 +29,6 @@ from ...forms import (
     title,
 )
 from ...i18n import LANGUAGES, term
-from ..results import ActionResult, show_result
 from .model import ITEM_FIELDS, SETTING_FIELDS, SettingsModel, multiplier_pct, plain, processing, settings_form_values
 
 __all__ = ["SettingsTab", "multiplier_pct"]
@@ -78,6 +77,7 @@ class SettingsTab(Tab):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.model = SettingsModel(ctx)
+        self.model.origin = self
         self._build()
         self.refresh()
 
@@ -419,19 +419,14 @@ class SettingsTab(Tab):
 
     # --- binding: cost settings --------------------------------------------------------------------------------
 
-    def _shown(self, form: Form, result: ActionResult) -> bool:
-        if not result.ok:
-            show_result(form, result, self.lang)
-        return result.ok
-
     def _save_settings(self) -> None:
         typed = {name: f.value for name, f in self.cs_fields.items()}
         result = self.model.save_settings(
             typed, use_recent_loss=self.cs_recent.value, effective_from=self.cs_from.value
         )
-        if self._shown(self.cs_form, result):
+        if self.show_result(self.cs_form, result):
             since = result.value.effective_from.isoformat()
-            self.after_write("settings", self.cs_form, self.tr("set.saved", since=since))
+            self.after_write(self.cs_form, self.tr("set.saved", since=since))
 
     # --- binding: menu items ---------------------------------------------------------------------------------
 
@@ -466,15 +461,15 @@ class SettingsTab(Tab):
 
     def _save_item(self) -> None:
         values = {name: f.value for name, f in self.m_fields.items()}
-        if self._shown(self.m_form, self.model.save_item(values)):
+        if self.show_result(self.m_form, self.model.save_item(values)):
             self._close_item_form()
-            self.after_write("menu", self.m_tools_form, self.tr("set.item_saved", code=values["code"]))
+            self.after_write(self.m_tools_form, self.tr("set.item_saved", code=values["code"]))
 
     def _toggle_item(self) -> None:
         result = self.model.toggle_item(self.m_pick.value)
-        if result.value is not None and self._shown(self.m_tools_form, result):
+        if result.value is not None and self.show_result(self.m_tools_form, result):
             key = "cat.deactivated" if result.value["active"] else "cat.reactivated"
-            self.after_write("menu", self.m_tools_form, self.tr(key, code=result.value["code"]))
+            self.after_write(self.m_tools_form, self.tr(key, code=result.value["code"]))
 
     # --- binding: users and the idle sign-out ------------------------------------------------------------------
 
@@ -492,26 +487,25 @@ class SettingsTab(Tab):
 
     def _add_user(self) -> None:
         values = {name: f.value for name, f in self.u_fields.items()}
-        if self._shown(self.u_form, self.model.add_user(values)):
+        if self.show_result(self.u_form, self.model.add_user(values)):
             self.quietly(lambda: [setattr(f.widget, "value", "") for n, f in self.u_fields.items() if n != "role"])
-            self.after_write("users", self.u_form, self.tr("set.user_added", username=values["username"]))
+            self.after_write(self.u_form, self.tr("set.user_added", username=values["username"]))
 
     def _update_user(self) -> None:
         username = self.uc_user.value
         result = self.model.update_user(
             username, role=self.uc_role.value, password=self.uc_password.value, active=bool(self.uc_active.value)
         )
-        if not self._shown(self.uc_form, result):
+        if not self.show_result(self.uc_form, result):
             return
         self.quietly(lambda: setattr(self.uc_password.widget, "value", ""))
-        if result.value:
-            self.ctx.changed("self", self)  # the app signs this person out: their rights changed
+        if result.value:  # the model signed this person out: their rights changed
             return
-        self.after_write("users", self.uc_form, self.tr("set.user_saved", username=username))
+        self.after_write(self.uc_form, self.tr("set.user_saved", username=username))
 
     def _save_idle(self) -> None:
         result = self.model.save_idle(self.i_minutes.value)
-        if self._shown(self.i_form, result):
+        if self.show_result(self.i_form, result):
             minutes = result.value
             self.quietly(lambda: setattr(self.i_minutes.widget, "value", str(minutes)))
             key = "set.idle_saved" if minutes else "set.idle_never"
@@ -529,9 +523,9 @@ class SettingsTab(Tab):
 
     def _save_term(self) -> None:
         kind, word = self._picked_term()
-        if self._shown(self.t_form, self.model.save_term(kind, word, self.t_name.value)):
+        if self.show_result(self.t_form, self.model.save_term(kind, word, self.t_name.value)):
             shown = term(kind, word, "ko", self.model.term_names)
-            self.after_write("catalog", self.t_form, self.tr("set.term_saved", value=word, name=shown))
+            self.after_write(self.t_form, self.tr("set.term_saved", value=word, name=shown))
 
     def _on_language(self) -> None:
         setter = getattr(self.ctx, "set_language", None)
