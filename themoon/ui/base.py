@@ -9,7 +9,20 @@ from typing import Any, NamedTuple
 import ipywidgets as widgets
 
 from .context import Context
-from .forms import Field, Form, badge, button, classes, hide, quiet_forms, report_unexpected, rich, row
+from .forms import (
+    Field,
+    Form,
+    badge,
+    button,
+    classes,
+    hide,
+    quiet_forms,
+    report_unexpected,
+    rich,
+    row,
+    show_line,
+    title,
+)
 from .i18n import t
 from .results import Result, show_result
 
@@ -22,6 +35,15 @@ class RecordTools(NamedTuple):
     toggle: widgets.Button
     new: widgets.Button
     form: Form  # its status line says what was saved or toggled
+    box: widgets.VBox
+
+
+class Editor(NamedTuple):
+    """A record's editor (`Tab.editor`)."""
+
+    title: widgets.HTML
+    save: widgets.Button
+    cancel: widgets.Button
     box: widgets.VBox
 
 
@@ -116,15 +138,7 @@ class Tab:
         return result
 
     def show_message(self, kind: str, text: str) -> None:
-        for name in ("error", "info"):
-            self.message.remove_class(f"themoon-message-{name}")
-        if not text:
-            self.message.value = ""
-            hide(self.message)
-            return
-        self.message.add_class(f"themoon-message-{kind}")
-        self.message.value = f"<div>{rich(text)}</div>"
-        hide(self.message, False)
+        show_line(self.message, "themoon-message-", ("error", "info"), kind, text and f"<div>{rich(text)}</div>")
 
     def on_click(self, button: widgets.Button, fn: Callable[[], Any], where: str) -> None:
         button.on_click(lambda _b: self.safe(fn, where))
@@ -162,6 +176,21 @@ class Tab:
             self._quiet = previous
 
     # --- records the owner edits and (de)activates: beans, blends, menu items ---------------------------
+
+    def editor(
+        self, slug: str, form: Form, rows: Iterable[widgets.Widget], *, save: Callable, cancel: Callable
+    ) -> Editor:
+        """A record's editor, hidden until opened: its title, the `rows` of its fields, Save and
+        Cancel, and the form's status line (`slug` names its CSS classes and callbacks)."""
+        heading = title("themoon-subtitle-card")
+        save_button = button("primary", f"themoon-save-{slug}")
+        cancel_button = button("secondary", f"themoon-cancel-{slug}")
+        self.on_click(save_button, save, f"save_{slug}")
+        self.on_click(cancel_button, cancel, f"cancel_{slug}")
+        children = [heading, *rows, row([save_button, cancel_button], "themoon-actions"), form.status]
+        box = classes(widgets.VBox(children), "themoon-form", f"themoon-{slug}-form")
+        hide(box)
+        return Editor(heading, save_button, cancel_button, box)
 
     def active_badge(self, active: Any) -> str:
         return badge(self.tr("status.active"), "ok") if active else badge(self.tr("status.inactive"), "muted")

@@ -13,16 +13,17 @@ from ... import charts
 from ... import format as fmt
 from ...base import Tab, local_name
 from ...forms import (
-    Column,
     Field,
     Form,
     badge,
     button,
     card,
     classes,
+    columns,
     esc,
     hide,
     note,
+    num,
     row,
     table_html,
     text_input,
@@ -31,29 +32,29 @@ from ...forms import (
 from ...results import Result
 from .model import BAG_G, CHANNEL_FILTER, CUP_G, CostsModel
 
-PRODUCT_COLUMNS = (
-    Column("col.product"),
-    Column("col.expected_loss", num=True),
-    Column("col.green_kg", num=True),
-    Column("col.processing_kg", num=True),
-    Column("col.cost_kg", num=True),
-    Column("col.per_bag", num=True),
-    Column("col.per_cup", num=True),
-    Column("col.suggested_kg", num=True),
+PRODUCT_COLUMNS = columns(
+    "col.product",
+    num("col.expected_loss"),
+    num("col.green_kg"),
+    num("col.processing_kg"),
+    num("col.cost_kg"),
+    num("col.per_bag"),
+    num("col.per_cup"),
+    num("col.suggested_kg"),
 )
-MENU_COLUMNS = (
-    Column("col.item"),
-    Column("col.channel"),
-    Column("col.product"),
-    Column("col.dose", num=True),
-    Column("col.unit_cost", num=True),
-    Column("col.suggested", num=True),
-    Column("col.price", num=True),
-    Column("col.margin", num=True),
-    Column("col.whatif_cost", num=True),
-    Column("col.whatif_margin", num=True),
-    Column("col.change", num=True),
-    Column("col.status"),
+MENU_COLUMNS = columns(
+    "col.item",
+    "col.channel",
+    "col.product",
+    num("col.dose"),
+    num("col.unit_cost"),
+    num("col.suggested"),
+    num("col.price"),
+    num("col.margin"),
+    num("col.whatif_cost"),
+    num("col.whatif_margin"),
+    num("col.change"),
+    "col.status",
 )
 
 

@@ -18,10 +18,12 @@ from ...forms import (
     button,
     card,
     classes,
+    columns,
     date_input,
     esc,
     hide,
     note,
+    num,
     parsed_or_none,
     row,
     table_html,
@@ -36,22 +38,22 @@ from .model import PURCHASE_CHECKS as P
 from .model import STOCKTAKE_CHECKS as S
 from .model import InventoryModel
 
-STOCK_COLUMNS = (
-    Column("col.bean"),
-    Column("col.stock", num=True),
-    Column("col.reorder", num=True),
-    Column("col.avg_cost", num=True),
-    Column("col.value", num=True),
-    Column("col.runout", num=True),
-    Column("col.status"),
+STOCK_COLUMNS = columns(
+    "col.bean",
+    num("col.stock"),
+    num("col.reorder"),
+    num("col.avg_cost"),
+    num("col.value"),
+    num("col.runout"),
+    "col.status",
 )
-LEDGER_COLUMNS = (
+LEDGER_COLUMNS = columns(
     Column("col.date", css="nowrap"),
-    Column("col.movement"),
-    Column("col.ref", num=True),
-    Column("col.change", num=True),
-    Column("col.value", num=True),
-    Column("col.balance", num=True),
+    "col.movement",
+    num("col.ref"),
+    num("col.change"),
+    num("col.value"),
+    num("col.balance"),
 )
 
 

@@ -13,16 +13,17 @@ from ....users import ROLES
 from ... import format as fmt
 from ...base import Tab, local_name, product_label, set_options
 from ...forms import (
-    Column,
     Field,
     Form,
     button,
     card,
     classes,
+    columns,
     date_input,
     esc,
     hide,
     note,
+    num,
     row,
     table_html,
     text_input,
@@ -33,35 +34,29 @@ from .model import ITEM_FIELDS, SETTING_FIELDS, SettingsModel, multiplier_pct, p
 
 __all__ = ["SettingsTab", "multiplier_pct"]
 
-HISTORY_COLUMNS = (
-    Column("col.effective_from"),
-    Column("col.expected_loss", num=True),
-    Column("col.recent_loss"),
-    Column("col.roasting_kg", num=True),
-    Column("col.labour_h", num=True),
-    Column("col.labour_min", num=True),
-    Column("col.energy", num=True),
-    Column("col.misc", num=True),
-    Column("col.planned", num=True),
-    Column("col.multiplier", num=True),
+HISTORY_COLUMNS = columns(
+    "col.effective_from",
+    num("col.expected_loss"),
+    "col.recent_loss",
+    num("col.roasting_kg"),
+    num("col.labour_h"),
+    num("col.labour_min"),
+    num("col.energy"),
+    num("col.misc"),
+    num("col.planned"),
+    num("col.multiplier"),
 )
-MENU_COLUMNS = (
-    Column("col.code"),
-    Column("col.item"),
-    Column("col.channel"),
-    Column("col.product"),
-    Column("col.dose", num=True),
-    Column("col.price", num=True),
-    Column("col.extras", num=True),
-    Column("col.status"),
+MENU_COLUMNS = columns(
+    "col.code",
+    "col.item",
+    "col.channel",
+    "col.product",
+    num("col.dose"),
+    num("col.price"),
+    num("col.extras"),
+    "col.status",
 )
-USER_COLUMNS = (
-    Column("col.username"),
-    Column("col.display_name"),
-    Column("col.role"),
-    Column("col.status"),
-    Column("col.created"),
-)
+USER_COLUMNS = columns("col.username", "col.display_name", "col.role", "col.status", "col.created")
 # the cost-settings form, row by row (after the date, the loss and "use the recent loss")
 SETTING_ROWS = (
     ("roasting_won_per_kg", "labour_won_per_hour", "labour_minutes_per_session"),
@@ -143,27 +138,15 @@ class SettingsTab(Tab):
             "extra_cost_won": Field("extra_cost_won", text_input("₩"), "f.extra_cost_won", hint_key="f.extras_hint"),
         }
         self.m_form = Form(self.m_fields.values(), aliases={"menu_item": "code"})
-        self.m_form_title = title("themoon-subtitle-card")
-        self.m_save = button("primary", "themoon-save-menu")
-        self.m_cancel = button("secondary", "themoon-cancel-menu")
-        self.on_click(self.m_save, self._save_item, "save_menu")
-        self.on_click(self.m_cancel, self._close_item_form, "cancel_menu")
         m = self.m_fields
-        self.m_form_box = classes(
-            widgets.VBox(
-                [
-                    self.m_form_title,
-                    row([m["code"].box, m["name_en"].box, m["name_ko"].box], "themoon-row-3"),
-                    row([m["channel"].box, m["product"].box, m["dose_g"].box], "themoon-row-3"),
-                    row([m["price_won"].box, m["extra_cost_won"].box], "themoon-row-3"),
-                    row([self.m_save, self.m_cancel], "themoon-actions"),
-                    self.m_form.status,
-                ]
-            ),
-            "themoon-form",
-            "themoon-menu-form",
+        rows = [
+            row([m["code"].box, m["name_en"].box, m["name_ko"].box], "themoon-row-3"),
+            row([m["channel"].box, m["product"].box, m["dose_g"].box], "themoon-row-3"),
+            row([m["price_won"].box, m["extra_cost_won"].box], "themoon-row-3"),
+        ]
+        self.m_form_title, self.m_save, self.m_cancel, self.m_form_box = self.editor(
+            "menu", self.m_form, rows, save=self._save_item, cancel=self._close_item_form
         )
-        hide(self.m_form_box)
         return card([self.m_title, self.m_table, self.m_tools, self.m_form_box], "themoon-menu-items")
 
     def _build_users(self) -> widgets.VBox:
