@@ -166,7 +166,7 @@ class ReportsModel:
     def open(self, entry: dict[str, Any]) -> Result:
         """A published run's HTML, to show in the tab."""
         files = entry.get("files") if isinstance(entry.get("files"), dict) else {}
-        result = self.read(files.get("html"), ".html", MAX_VIEW_BYTES, "reports.open")
+        result = self.read(files.get("html"), ".html", MAX_VIEW_BYTES, where="reports.open")
         if result.ok:
             self.viewing = entry
         return result

@@ -447,7 +447,7 @@ class ReportsTab(Tab):
         if entry is None:
             return
         relative = (entry.get("files") or {}).get("html")
-        result = self.model.read(relative, ".html", MAX_DOWNLOAD_BYTES, "reports.download_html")
+        result = self.model.read(relative, ".html", MAX_DOWNLOAD_BYTES, where="reports.download_html")
         if self._said_on_list(result):
             self.v_link.value = download_link(Path(relative).name, "html", result.value)
             hide(self.v_link, False)
@@ -455,7 +455,7 @@ class ReportsTab(Tab):
 
     def download_xlsx(self, r: _Row) -> None:
         """Turn the row's Excel button into a download link of the run's workbook."""
-        result = self.model.read(r.xlsx_rel, ".xlsx", MAX_DOWNLOAD_BYTES, "reports.download")
+        result = self.model.read(r.xlsx_rel, ".xlsx", MAX_DOWNLOAD_BYTES, where="reports.download")
         if not self._said_on_list(result):
             return
         r.link.value = download_link(Path(r.xlsx_rel).name, "xlsx", result.value)
