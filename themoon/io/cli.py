@@ -10,7 +10,6 @@ one error line on stderr, and exits with status 2 (nothing written). Progress go
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .. import config, db
+from ..cli_output import print_json, wants_json
 from .outcome import ImportRejected, ImportReport, Progress
 
 
@@ -50,8 +50,8 @@ def _connect(args: argparse.Namespace):
 
 
 def _show(args: argparse.Namespace, report: ImportReport) -> None:
-    if getattr(args, "json", False):
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+    if wants_json(args):
+        print_json(report.as_dict())
     else:
         print(report.text(config.language()))
 
