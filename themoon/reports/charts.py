@@ -176,12 +176,11 @@ def cost_per_kg(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) 
 def cost_breakdown(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
     """The month's roast cost per product, stacked by green, roasting and session costs."""
     names = [_text(p) for p in frame["product"]]
-    for column, key, color in (
-        ("green_cost_won", "report.chart.legend.green", BLUE_DARK),
-        ("roasting_cost_won", "report.chart.legend.roasting", BLUE_LIGHT),
-        ("session_cost_won", "report.chart.legend.session", ORANGE),
+    for column, label, color in (
+        ("green_cost_won", messages.text("report.chart.legend.green", lang), BLUE_DARK),
+        ("roasting_cost_won", messages.text("report.chart.legend.roasting", lang), BLUE_LIGHT),
+        ("session_cost_won", messages.text("report.chart.legend.session", lang), ORANGE),
     ):
-        label = messages.text(key, lang)
         _bar(fig, label, names, frame[column], color, "%{x}: ₩%{y:,.0f}<extra>" + label + "</extra>")
     fig.update_yaxes(title_text="₩", tickformat=",.0f")
     return {"barmode": "stack"}
