@@ -11,7 +11,7 @@ Each implementation runs in its own child process per size, so its peak RSS is i
 `ours` opens one Analytics (the refresh that materialises the store is timed separately),
 then times every dashboard query (median of --repeat runs after one warm-up run);
 `pandas` reads what each query needs from SQLite with pd.read_sql and aggregates with pandas
-(the cost-model rows — menu costs, what-if — use themoon.costs over sqlite3, the Python model
+(the cost-model rows — menu costs, what-if — use themoon.price_list over sqlite3, the Python model
 the dashboard had before). The last line is machine-readable:
 
     worst_ms_1m=<slowest query at the largest size> min_speedup=<smallest baseline/ours ratio at
@@ -231,7 +231,8 @@ class Baseline:
         import numpy as np
         import pandas as pd
 
-        from themoon import costs, forecast
+        from themoon import price_list as costs
+        from themoon.analytics import forecast
 
         if name.startswith("kpis"):
             df = self.batches(p["since"], p["until"])

@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 from conftest import build_small_cafe, db_checksum
 
-from themoon import cost_settings, costs, db, demo, inventory, kpis, roasting
-from themoon.analytics import Analytics, _box
+from themoon import cost_settings, db, demo, inventory, kpis, roasting
+from themoon import price_list as costs
+from themoon.analytics import Analytics
+from themoon.analytics.losses import box as _box
 from themoon.models import ValidationError
 
 # --- a tiny café with numbers worked out by hand --------------------------------------------------
@@ -456,23 +458,79 @@ def test_the_first_load_happens_once(tmp_path):
     from browser_support import build_small_db
 
     from themoon.analytics import Analytics
+    from themoon.analytics.snapshot import Snapshot
 
     path = tmp_path / "t.db"
     build_small_db(path).close()
     loads = []
-    original = Analytics._load
+    original = Snapshot._load
 
     def counting(self):
         loads.append(1)
         original(self)
 
-    Analytics._load = counting
+    Snapshot._load = counting
     try:
         engine = Analytics(path)
     finally:
-        Analytics._load = original
+        Snapshot._load = original
     try:
         assert len(loads) == 1 and engine.generation == 1
         assert engine.refresh() is False  # nothing changed since
     finally:
         engine.close()
+
+
+def test_batch_costs_stay_exact_when_products_pass_64_bits():
+    """The engine rounds batch costs with themoon.costing over int64, or Python integers when a
+    product could pass 2**61 (sessions of tonnes): both give costing.batch_cost rounded."""
+    import numpy as np
+
+    from themoon.analytics.snapshot import batch_cost_columns
+    from themoon.costing import CostSettings, batch_cost, round_won
+
+    settings = CostSettings(date(2025, 1, 1))
+    rows = [(5, 10_000_000, 9_000_000, 40_000_000_000, 123_456_789_000), (6, 1000, 830, 2000, 6200)]
+    inputs = {
+        "id": np.array([r[0] for r in rows]),
+        "green_g": np.array([r[1] for r in rows]),
+        "roasted_g": np.array([r[2] for r in rows]),
+        "session_green_g": np.array([r[3] for r in rows]),
+        "green_cost_won": np.array([r[4] for r in rows]),
+        "rate": np.full(2, settings.roasting_won_per_kg),
+        "sf60": np.full(2, settings.session_fixed_won_x60),
+        "bp": np.full(2, 1670),
+    }
+    frame = batch_cost_columns(inputs)
+    for (_, green, roasted, session, cost), got in zip(rows, frame.itertuples(), strict=True):
+        exact = batch_cost(cost, green, roasted, session, settings)
+        assert got.batch_cost_won == round_won(exact.total_won)
+        assert got.cost_per_kg_won == round_won(exact.per_roasted_kg)
+        assert got.session_cost_won == round_won(exact.session_won)
+
+
+def test_stock_values_over_bracketed_averages_equal_the_exact_ones():
+    import random
+
+    import numpy as np
+
+    from themoon.analytics.stock import _values
+    from themoon.costing import round_won, stock_value_won
+
+    rng = random.Random(5)
+    averages = [Fraction(rng.randint(1, 10**40), rng.randint(1, 10**39)) for _ in range(30)]
+    averages += [Fraction(2 * k + 1, 2 * 1000) for k in range(1, 11)]  # values ending in exactly ₩0.5
+    days, beans = 200, 5
+    stock = np.array([[rng.randint(-5000, 10**7) for _ in range(beans)] for _ in range(days)], dtype=np.int64)
+    stock[::7, 0] = 1000  # ties: 1000 g × (2k+1)/2000 ₩/g
+    epochs = np.array([[rng.randint(-1, len(averages) - 1) for _ in range(beans)] for _ in range(days)])
+    epochs[::7, 0] = len(averages) - 1 - np.arange(len(stock[::7, 0])) % 10
+    value, per_kg = _values(stock, epochs, averages)
+    for d in range(days):
+        for k in range(beans):
+            e = int(epochs[d, k])
+            assert value[d, k] == (0 if e < 0 else stock_value_won(averages[e], int(stock[d, k])))
+            assert np.isnan(per_kg[d, k]) if e < 0 else per_kg[d, k] == round_won(averages[e] * 1000)
+    huge = np.full((2, 1), 2**60, dtype=np.int64)  # too large for the int64 bracket: exact Python ints
+    value, _ = _values(huge, np.zeros((2, 1), dtype=np.int64), [Fraction(7, 3)])
+    assert value.tolist() == [[stock_value_won(Fraction(7, 3), 2**60)]] * 2

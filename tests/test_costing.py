@@ -25,9 +25,13 @@ from themoon.costing import (
     CostSettings,
     LossAlert,
     batch_cost,
+    batch_cost_ratios,
+    batch_cost_won,
     bp_to_pct,
     classify_variance,
     green_cost_won,
+    half_up,
+    loss_and_variance_bp,
     loss_pct,
     margin_pct,
     moving_average,
@@ -40,6 +44,7 @@ from themoon.costing import (
     split_by_parts,
     standard_cost_per_kg,
     status_for_anomalies,
+    stock_value_won,
     suggested_price,
     unit_cost,
     variance_pct,
@@ -692,3 +697,138 @@ def test_implausible_loss_is_outside_the_owners_band():
     assert implausible_loss(loss_pct(5000, 4700), band) == "LOW"
     assert implausible_loss(Fraction(8), band) is None and implausible_loss(Fraction(25), band) is None
     assert implausible_loss(loss_pct(5000, 4170), band) is None
+
+
+# --- the same formulas over integer arrays (the analytics engine's million batches) ----------------
+
+
+def test_half_up_is_round_decimal_to_the_unit_for_ints_and_arrays():
+    import numpy as np
+
+    pairs = [(n, d) for n in range(-41, 42) for d in (1, 2, 3, 4, 7, 10, 20)]
+    expected = [int(round_decimal(Fraction(n, d), 0)) for n, d in pairs]
+    assert [half_up(n, d) for n, d in pairs] == expected  # ties (e.g. ±5/2, ±7/2) away from zero
+    numerators, denominators = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    assert half_up(numerators, denominators).tolist() == expected
+    assert half_up(numerators.astype(object), denominators.astype(object)).tolist() == expected
+
+
+def test_batch_cost_won_over_arrays_equals_batch_cost_rounded():
+    import random
+
+    import numpy as np
+
+    rng = random.Random(3)
+    chosen = CostSettings(date(2025, 1, 1), labour_minutes_per_session=97, roasting_won_per_kg=2150)
+    rows = []
+    for _ in range(400):
+        green = rng.randint(1, 30_000)
+        roasted = rng.randint(1, green)
+        rows.append((rng.randint(0, 400_000), green, roasted, green + rng.choice([0, rng.randint(1, 90_000)])))
+    expected = []
+    for cost, green, roasted, session in rows:
+        c = batch_cost(cost, green, roasted, session, chosen)
+        expected.append((round_won(c.total_won), round_won(c.per_roasted_kg), round_won(c.roasting_won)))
+        expected[-1] += (round_won(c.session_won),)
+    for dtype in (np.int64, object):
+        columns = [np.array([r[i] for r in rows], dtype=dtype) for i in range(4)]
+        n = len(rows)
+        rate = np.full(n, chosen.roasting_won_per_kg, dtype=dtype)
+        sf60 = np.full(n, chosen.session_fixed_won_x60, dtype=dtype)
+        won = batch_cost_won(batch_cost_ratios(*columns, rate, sf60))
+        names = ("batch_cost_won", "cost_per_kg_won", "roasting_cost_won", "session_cost_won")
+        assert list(zip(*(won[k].tolist() for k in names), strict=True)) == expected
+    assert chosen.session_fixed_won == Fraction(chosen.session_fixed_won_x60, 60)
+
+
+def test_loss_and_variance_bp_are_the_shown_loss_and_variance():
+    import numpy as np
+
+    cases = [(1000, 830, 1670), (3, 2, 1670), (7, 5, 2000), (2000, 1560, 1670), (1000, 833, 1670), (800, 801, 100)]
+    green, roasted, bp = (np.array(c) for c in zip(*cases, strict=True))
+    loss, variance = loss_and_variance_bp(green, roasted, bp)
+    for (g, r, b), lo, va in zip(cases, loss.tolist(), variance.tolist(), strict=True):
+        assert lo == round_decimal(loss_pct(g, r), 2) * 100
+        assert va == round_decimal(variance_pct(loss_pct(g, r), bp_to_pct(b)), 2) * 100
+
+
+def test_stock_value_won_is_the_rounded_value_and_ignores_negative_stock():
+    import numpy as np
+
+    avg = Fraction(62_345, 9_999)
+    stock = [-500, 0, 1, 3, 9_999, 123_457]
+    expected = [round_won(avg * max(s, 0)) for s in stock]
+    assert [stock_value_won(avg, s) for s in stock] == expected
+    assert stock_value_won(avg, np.array(stock, dtype=object)).tolist() == expected
+
+
+def test_menu_ratio_forms_over_arrays_equal_the_scalar_forms():
+    import random
+
+    import numpy as np
+
+    from themoon.costing import (
+        as_ratio,
+        margin_pct_ratio,
+        roi_pct_ratio,
+        standard_cost_ratio,
+        suggested_price_ratio,
+        unit_cost_ratio,
+        unit_roi_pct,
+    )
+
+    rng = random.Random(11)
+    rows = []
+    for _ in range(300):
+        settings = CostSettings(
+            date(2025, 1, 1),
+            roasting_won_per_kg=rng.randint(0, 5000),
+            labour_won_per_hour=rng.randint(0, 40_000),
+            labour_minutes_per_session=rng.randint(1, 300),
+            planned_session_roasted_g=rng.randint(1, 30_000),
+            price_multiplier_pct=rng.randint(1, 500),
+        )
+        parts = [rng.randint(1, 9) for _ in range(rng.randint(1, 4))]
+        green = [Fraction(rng.randint(1, 10**7), rng.randint(1, 10**4)) for _ in parts]
+        loss = Fraction(rng.randint(1, 9_999), rng.choice([1, 100, 7]))
+        loss = loss if 0 < loss < 100 else Fraction(167, 10)
+        rows.append((settings, parts, green, loss, rng.randint(1, 1000), rng.randint(0, 3000), rng.randint(0, 60_000)))
+    expected, inputs = [], []
+    for settings, parts, green, loss, grams, extra, price in rows:
+        per_kg = standard_cost_per_kg(list(zip(parts, green, strict=True)), loss, settings)
+        cost = unit_cost(per_kg, grams, extra)
+        margin = margin_pct(price, cost)
+        expected.append(
+            (
+                round_won(per_kg),
+                round_won(cost),
+                round_won(suggested_price(cost, settings)),
+                None if margin is None else round_decimal(margin, 1) * 10,
+                round_decimal(unit_roi_pct(price, cost), 1) * 10,
+            )
+        )
+        total = sum(parts)
+        weighted = sum((Fraction(p, total) * g for p, g in zip(parts, green, strict=True)), Fraction(0))
+        inputs.append((as_ratio(weighted), as_ratio(loss), as_ratio(processing_per_roasted_kg(settings))))
+    column = lambda values: np.array(values, dtype=object)  # noqa: E731 - products pass 2**63
+    green_r = (column([i[0][0] for i in inputs]), column([i[0][1] for i in inputs]))
+    loss_r = (column([i[1][0] for i in inputs]), column([i[1][1] for i in inputs]))
+    proc_r = (column([i[2][0] for i in inputs]), column([i[2][1] for i in inputs]))
+    per_kg = standard_cost_ratio(green_r, loss_r, proc_r)
+    grams, extra, price = (column([r[k] for r in rows]) for k in (4, 5, 6))
+    multiplier = column([r[0].price_multiplier_pct for r in rows])
+    cost = unit_cost_ratio(per_kg, grams, extra)
+    suggested = suggested_price_ratio(cost, multiplier)
+    priced = price > 0
+    margin = margin_pct_ratio(np.where(priced, price, 1), cost)
+    roi = roi_pct_ratio(price, cost)
+    got = zip(
+        half_up(*per_kg).tolist(),
+        half_up(*cost).tolist(),
+        half_up(*suggested).tolist(),
+        np.where(priced, half_up(margin[0] * 10, margin[1]), None).tolist(),
+        half_up(roi[0] * 10, roi[1]).tolist(),
+        strict=True,
+    )
+    assert [tuple(g) for g in got] == expected
+    assert unit_roi_pct(5000, Fraction(0)) is None

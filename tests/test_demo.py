@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from themoon import catalog, costs, demo, inventory, reference, roasting, users
+from themoon import catalog, demo, inventory, reference, roasting, users
+from themoon import price_list as costs
 from themoon.db import connect
 
 TODAY = date(2026, 4, 15)  # two months back reaches over Seollal 2026 (16–18 Feb)

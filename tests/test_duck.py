@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from themoon import duck
+from themoon.analytics import snapshot as duck
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -126,15 +126,15 @@ _SECOND_SQLITE = re.compile(r"TYPE\s+sqlite|sqlite_scan|sqlite_attach|adbc_drive
 
 def test_only_the_snapshot_module_hands_a_file_to_another_sqlite():
     """A guard on the class of bug: the one place that may attach a SQLite file to DuckDB (or any
-    other library with its own SQLite) is `themoon/duck.py`, and it attaches only its snapshot."""
+    other library with its own SQLite) is `themoon/analytics/snapshot.py`, and it attaches only its snapshot."""
     offenders = []
     for path in sorted((REPO / "themoon").rglob("*")):
-        if path.suffix not in {".py", ".sql"} or path == REPO / "themoon" / "duck.py":
+        if path.suffix not in {".py", ".sql"} or path == REPO / "themoon" / "analytics" / "snapshot.py":
             continue
         text = path.read_text(encoding="utf-8")
         offenders += [f"{path.relative_to(REPO)}: {m.group(0)}" for m in _SECOND_SQLITE.finditer(text)]
     assert offenders == []
-    source = (REPO / "themoon" / "duck.py").read_text(encoding="utf-8")
+    source = (REPO / "themoon" / "analytics" / "snapshot.py").read_text(encoding="utf-8")
     assert source.count("TYPE sqlite") == 1 and "backup_copy(source, path)" in source
 
 

@@ -1,11 +1,11 @@
-"""Usage forecasts on synthetic series whose weekly pattern is known (themoon.forecast)."""
+"""Usage forecasts on synthetic series whose weekly pattern is known (themoon.analytics.forecast)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from themoon import forecast
+from themoon.analytics import forecast
 
 # Mon..Sun grams: quiet Monday, busy Friday/Saturday, closed Sunday (the café's week).
 WEEK = np.array([600, 800, 800, 900, 1300, 1400, 0], dtype=float)

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from themoon import duck
+from themoon.analytics import snapshot as duck
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,8 @@ import pytest
 from openpyxl import load_workbook
 
 from themoon import catalog as store_catalog
-from themoon import cli, costs, db, demo, inventory, kpis, roasting
+from themoon import cli, db, demo, inventory, kpis, roasting
+from themoon import price_list as costs
 from themoon.costing import round_won
 from themoon.models import ValidationError
 from themoon.ops import health, logs

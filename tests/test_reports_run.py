@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from themoon import costs, db, demo, inventory, kpis, roasting
+from themoon import db, demo, inventory, kpis, roasting
+from themoon import price_list as costs
 from themoon.costing import round_won
 from themoon.ops import health
 from themoon.reports import index, runner

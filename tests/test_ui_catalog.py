@@ -9,7 +9,8 @@ from fractions import Fraction
 import pytest
 from browser_support import DEMO_TODAY, OWNER, STAFF, count, outside, signed_in
 
-from themoon import catalog, costs, db
+from themoon import catalog, db
+from themoon import price_list as costs
 from themoon.ui import charts
 from themoon.ui.forms import is_hidden
 from themoon.ui.tabs.beans import CatalogModel, cost_breakdown

@@ -8,7 +8,8 @@ import pytest
 from browser_support import DEMO_TODAY, OWNER, VIEWER, signed_in
 from conftest import db_checksum
 
-from themoon import costs, db
+from themoon import db
+from themoon import price_list as costs
 from themoon.analytics import Analytics
 from themoon.models import ValidationError
 from themoon.ui import charts

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import catalog, config, cost_settings, costs, db, inventory, roasting, sessions, users
+from . import catalog, config, cost_settings, db, inventory, price_list, roasting, sessions, users
 from .cli_output import emit
 from .models import ValidationError, parse_date
 
@@ -258,8 +258,8 @@ def cmd_stock(args: argparse.Namespace) -> int:
 
 def cmd_cost(args: argparse.Namespace) -> int:
     conn = _connect(args)
-    products = costs.product_costs(conn)
-    items = costs.menu_costs(conn)
+    products = price_list.product_costs(conn)
+    items = price_list.menu_costs(conn)
     if args.product:
         chosen = catalog.get_product(conn, args.product)
         products = [p for p in products if (p["kind"], p["product"]) == (chosen.kind, chosen.code)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any, NamedTuple
 
 BP_PER_UNIT = 10_000  # basis points in 100 %
 WARNING_POINTS = 3
@@ -30,6 +31,14 @@ def round_decimal(value: Fraction | int, places: int = 1) -> Decimal:
     scaled = Fraction(value) * 10**places
     whole = int(abs(scaled) + Fraction(1, 2))
     return Decimal(-whole if scaled < 0 else whole).scaleb(-places)
+
+
+def half_up(numerator: Any, denominator: Any) -> Any:
+    """`round_decimal(numerator / denominator, 0)` in integer arithmetic (denominator > 0): ties
+    away from zero. Works alike on ints and on integer numpy arrays (int64, or dtype object for
+    exact big products), so the analytics engine rounds a million batches the same way."""
+    sign = (numerator >= 0) * 2 - 1
+    return sign * ((2 * abs(numerator) + denominator) // (2 * denominator))
 
 
 def bp_to_pct(bp: int | Fraction) -> Fraction:
@@ -83,6 +92,13 @@ def run_lengths(anomalous: Iterable[bool]) -> list[int]:
     return runs
 
 
+def loss_and_variance_bp(green_g: Any, roasted_g: Any, expected_bp: Any) -> tuple[Any, Any]:
+    """Loss and its variance from the expected, half-up to a basis point (= `round_decimal(…, 2)`
+    of `loss_pct` and `variance_pct`, × 100), of ints or integer numpy arrays alike."""
+    lost = (green_g - roasted_g) * BP_PER_UNIT
+    return half_up(lost, green_g), half_up(lost - expected_bp * green_g, green_g)
+
+
 def status_for_anomalies(count: int) -> str:
     """30-day status of a product from its number of anomalous batches."""
     if count >= 5:
@@ -112,6 +128,14 @@ def green_cost_won(green_g: int, avg_won_per_g: Fraction) -> int:
     return round_won(green_g * Fraction(avg_won_per_g))
 
 
+def stock_value_won(avg_won_per_g: Fraction | tuple[Any, Any], stock_g: Any) -> Any:
+    """Book value of green stock at its moving-average cost, half-up to the won; a negative book
+    stock is worth nothing. `stock_g` may be an int or an integer numpy array; the average an exact
+    number, or a (numerator, denominator) pair of integer arrays aligned with `stock_g`."""
+    num, den = avg_won_per_g if isinstance(avg_won_per_g, tuple) else as_ratio(avg_won_per_g)
+    return half_up(num * (stock_g * (stock_g > 0)), den)
+
+
 # --- settings and processing --------------------------------------------------------------------
 
 
@@ -136,8 +160,13 @@ class CostSettings:
     @property
     def session_fixed_won(self) -> Fraction:
         """Labour + energy + misc of one roasting session."""
-        labour = Fraction(self.labour_won_per_hour * self.labour_minutes_per_session, 60)
-        return labour + self.energy_won_per_session + self.misc_won_per_session
+        return Fraction(self.session_fixed_won_x60, 60)
+
+    @property
+    def session_fixed_won_x60(self) -> int:
+        """60 × `session_fixed_won`: a whole number of won (labour is priced per hour, spent in minutes)."""
+        labour = self.labour_won_per_hour * self.labour_minutes_per_session
+        return labour + 60 * (self.energy_won_per_session + self.misc_won_per_session)
 
     @property
     def multiplier(self) -> Fraction:
@@ -179,6 +208,46 @@ class BatchCost:
         return self.total_won * 1000 / self.roasted_g
 
 
+class BatchCostRatios(NamedTuple):
+    """A batch's actual cost as exact (numerator, denominator) pairs of ints or integer arrays."""
+
+    roasting: tuple[Any, Any]  # roasting ₩ per roasted kg × roasted kg
+    session: tuple[Any, Any]  # its share, by green grams, of the session's fixed costs
+    total: tuple[Any, Any]  # frozen green cost + roasting + session share
+    per_roasted_kg: tuple[Any, Any]  # total / roasted kg
+
+
+def batch_cost_ratios(
+    green_cost_won: Any,
+    green_g: Any,
+    roasted_g: Any,
+    session_green_g: Any,
+    roasting_won_per_kg: Any,
+    session_fixed_won_x60: Any,
+) -> BatchCostRatios:
+    """The actual cost of a batch as exact integer ratios: plain ints for `batch_cost`, integer
+    numpy arrays (one entry a batch) for the analytics engine, which rounds them with
+    `batch_cost_won`."""
+    roasting = (roasting_won_per_kg * roasted_g, 1000)
+    session = (session_fixed_won_x60 * green_g, 60 * session_green_g)
+    # over the common denominator 60000·S: C·60000·S + 60·S·rate·r + 1000·sf60·g
+    common = 60000 * session_green_g
+    total = green_cost_won * common + 60 * session_green_g * roasting[0] + 1000 * session[0]
+    # total × 1000 / roasted_g, the 1000 cancelled against the common denominator
+    return BatchCostRatios(roasting, session, (total, common), (total, 60 * session_green_g * roasted_g))
+
+
+def batch_cost_won(ratios: BatchCostRatios) -> dict[str, Any]:
+    """The shown costs of batches (as `roasting.list_batches` rounds `batch_cost`), each half-up to
+    the won: arrays in, arrays out (the analytics engine's million batches in one pass)."""
+    return {
+        "batch_cost_won": half_up(*ratios.total),
+        "cost_per_kg_won": half_up(*ratios.per_roasted_kg),
+        "roasting_cost_won": half_up(*ratios.roasting),
+        "session_cost_won": half_up(*ratios.session),
+    }
+
+
 def batch_cost(
     green_cost_won: int,
     green_g: int,
@@ -192,15 +261,54 @@ def batch_cost(
         raise ValueError("grams must be positive")
     if session_green_g < green_g:
         raise ValueError("the session holds at least this batch")
+    ratios = batch_cost_ratios(
+        green_cost_won,
+        green_g,
+        roasted_g,
+        session_green_g,
+        settings.roasting_won_per_kg,
+        settings.session_fixed_won_x60,
+    )
     return BatchCost(
         green_won=Fraction(green_cost_won),
-        roasting_won=Fraction(settings.roasting_won_per_kg * roasted_g, 1000),
-        session_won=settings.session_fixed_won * Fraction(green_g, session_green_g),
+        roasting_won=Fraction(*ratios.roasting),
+        session_won=Fraction(*ratios.session),
         roasted_g=roasted_g,
     )
 
 
 # --- standard (planning) cost and prices --------------------------------------------------------
+
+
+def as_ratio(value: Fraction | int) -> tuple[int, int]:
+    """An exact number as the (numerator, denominator) pair the `_ratio` forms take."""
+    value = Fraction(value)
+    return value.numerator, value.denominator
+
+
+def _value(ratio: tuple[Any, Any]) -> Fraction:
+    """The exact number of a ratio form's pair. The scalar forms pass Fractions through the ratio
+    forms (numerator a `Fraction`, denominator 1), so Python's Fraction arithmetic keeps the
+    huge moving-average denominators reduced step by step."""
+    return Fraction(ratio[0]) / Fraction(ratio[1])
+
+
+def check_standard_inputs(total_parts: int, expected_loss_pct: Fraction) -> None:
+    """What a standard cost needs: a recipe with parts, and a loss strictly between 0 and 100 %."""
+    if total_parts <= 0:
+        raise ValueError("a product needs at least one component with parts > 0")
+    if not 0 < expected_loss_pct < 100:
+        raise ValueError("expected loss must be between 0 and 100 %")
+
+
+def standard_cost_ratio(
+    green_per_kg: tuple[Any, Any], expected_loss_pct: tuple[Any, Any], processing: tuple[Any, Any]
+) -> tuple[Any, Any]:
+    """green per green kg / (1 − expected loss % / 100) + processing per roasted kg, each an exact
+    (numerator, denominator) pair of ints or integer numpy arrays (one entry a product and date)."""
+    (gn, gd), (ln, ld), (pn, pd) = green_per_kg, expected_loss_pct, processing
+    kept = 100 * ld - ln  # (1 − loss/100) = kept / (100·ld)
+    return gn * 100 * ld * pd + pn * gd * kept, gd * kept * pd
 
 
 def standard_cost_per_kg(
@@ -213,28 +321,59 @@ def standard_cost_per_kg(
     `components` are (parts, green cost ₩/kg); a single-origin bean is [(1, cost)].
     """
     total_parts = sum(parts for parts, _ in components)
-    if total_parts <= 0:
-        raise ValueError("a product needs at least one component with parts > 0")
-    if not 0 < expected_loss_pct < 100:
-        raise ValueError("expected loss must be between 0 and 100 %")
+    check_standard_inputs(total_parts, expected_loss_pct)
     green = sum((Fraction(p, total_parts) * Fraction(c) for p, c in components), Fraction(0))
-    return green / (1 - Fraction(expected_loss_pct) / 100) + processing_per_roasted_kg(settings)
+    return _value(
+        standard_cost_ratio((green, 1), as_ratio(expected_loss_pct), (processing_per_roasted_kg(settings), 1))
+    )
+
+
+def unit_cost_ratio(cost_per_kg: tuple[Any, Any], grams: Any, extra_won: Any = 0) -> tuple[Any, Any]:
+    """cost ₩/kg × grams / 1000 + extras as an exact (numerator, denominator) pair, of ints or
+    integer arrays alike."""
+    num, den = cost_per_kg
+    return num * grams + extra_won * 1000 * den, 1000 * den
 
 
 def unit_cost(cost_per_kg: Fraction, grams: int, extra_won: int = 0) -> Fraction:
     """Cost of a cup (dose) or a bag (size) of roasted coffee plus its extras (cup, milk, bag)."""
-    return Fraction(cost_per_kg) * grams / 1000 + extra_won
+    return _value(unit_cost_ratio((Fraction(cost_per_kg), 1), grams, extra_won))
+
+
+def suggested_price_ratio(cost: tuple[Any, Any], price_multiplier_pct: Any) -> tuple[Any, Any]:
+    """cost × multiplier (stored in percent) as an exact pair, of ints or integer arrays."""
+    return cost[0] * price_multiplier_pct, cost[1] * 100
 
 
 def suggested_price(cost: Fraction, settings: CostSettings) -> Fraction:
-    return Fraction(cost) * settings.multiplier
+    return _value(suggested_price_ratio((Fraction(cost), 1), settings.price_multiplier_pct))
+
+
+def margin_pct_ratio(price_won: Any, cost: tuple[Any, Any]) -> tuple[Any, Any]:
+    """(price − cost) / price × 100 as an exact pair, for prices > 0 (ints or integer arrays)."""
+    num, den = cost
+    return (price_won * den - num) * 100, price_won * den
 
 
 def margin_pct(price_won: int, cost: Fraction) -> Fraction | None:
     """(price − cost) / price × 100 against the cost of the same unit; None without a price."""
     if price_won <= 0:
         return None
-    return (price_won - Fraction(cost)) / price_won * 100
+    return _value(margin_pct_ratio(price_won, (Fraction(cost), 1)))
+
+
+def roi_pct_ratio(price_won: Any, cost: tuple[Any, Any]) -> tuple[Any, Any]:
+    """Gross margin over cost, (price − cost) / cost × 100, as an exact pair (for costs > 0, so
+    that the denominator is positive as `half_up` wants)."""
+    num, den = cost
+    return (price_won * den - num) * 100, num
+
+
+def unit_roi_pct(price_won: int, cost: Fraction) -> Fraction | None:
+    """`roi_pct` of one unit: (price − cost) / cost × 100; None without a cost."""
+    if cost == 0:
+        return None
+    return _value(roi_pct_ratio(price_won, (Fraction(cost), 1)))
 
 
 def ratios(parts: Sequence[int]) -> list[Fraction]:

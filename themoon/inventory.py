@@ -18,7 +18,7 @@ from itertools import accumulate
 from typing import Any
 
 from . import audit, catalog, users
-from .costing import moving_average, round_won
+from .costing import moving_average, round_won, stock_value_won
 from .db import transaction
 from .models import ValidationError, parse_date, parse_grams, parse_int, parse_text, parse_won
 
@@ -385,7 +385,7 @@ def stock(conn: sqlite3.Connection, *, on: date | None = None, active_only: bool
                 "name_ko": bean["name_ko"],
                 "stock_g": grams,
                 "avg_cost_per_kg_won": None if avg is None else round_won(avg * 1000),
-                "value_won": 0 if avg is None else round_won(avg * max(grams, 0)),
+                "value_won": 0 if avg is None else stock_value_won(avg, grams),
                 "reorder_point_g": bean["reorder_point_g"],
                 "low": bean["active"] == 1 and grams <= bean["reorder_point_g"],
             }

@@ -25,7 +25,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from . import audit, catalog, cost_settings, costs
+from . import audit, catalog, cost_settings, price_list
 from .costing import (
     UNEXPLAINED_ATTENTION_PCT,
     actual_cost_per_kg,
@@ -357,7 +357,7 @@ class _Standard:
 
     def per_kg(self, product: tuple, on: date) -> Fraction | None:
         if on not in self.by_date:
-            rows = costs.product_costs(self.conn, on=on)
+            rows = price_list.product_costs(self.conn, on=on)
             ids = {(p.kind, p.code): p.id for p in catalog.list_products(self.conn, active=None)}
             self.by_date[on] = {(r["kind"], ids[(r["kind"], r["product"])]): r["cost_per_kg"] for r in rows}
         return self.by_date[on].get(product)

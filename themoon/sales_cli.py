@@ -8,13 +8,12 @@ other importers' runner (`io.cli._run_import`: progress bar, report, exit 2 when
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from . import checks, config, db, sales
-from .cli_output import emit
+from .cli_output import emit, print_json
 from .messages import text
 from .models import ValidationError, parse_date, parse_int
 
@@ -81,7 +80,6 @@ def cmd_sales_list(args: argparse.Namespace) -> int:
 
 
 def cmd_profit(args: argparse.Namespace) -> int:
-
     first, last = sales.parse_period("period", args.period)
     conn = db.connect(config.db_path(args.db))
     try:
@@ -89,7 +87,7 @@ def cmd_profit(args: argparse.Namespace) -> int:
     finally:
         conn.close()
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print_json(result)
         return 0
     print(text("sales.profit_title", config.language(), period=args.period))
     emit(args, {k: v for k, v in result.items() if k not in ("items", "reconciliation")})

@@ -20,8 +20,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from .. import catalog, cost_settings, inventory, kpis
-from .. import costs as price_list  # renamed themoon/price_list.py by issue #14: the one import line
+from .. import catalog, cost_settings, inventory, kpis, price_list
 from ..costing import CostSettings
 
 
@@ -92,11 +91,11 @@ class Reads:
         raise NotImplementedError
 
     def product_costs(self, on: date) -> list[dict]:
-        """Standard cost rows of every active product (`costs.product_costs`)."""
+        """Standard cost rows of every active product (`price_list.product_costs`)."""
         raise NotImplementedError
 
     def menu_costs(self, on: date) -> list[dict]:
-        """Cost, suggested price and margin rows of every active menu item (`costs.menu_costs`)."""
+        """Cost, suggested price and margin rows of every active menu item (`price_list.menu_costs`)."""
         raise NotImplementedError
 
     def what_if(self, on: date, **values: Any) -> list[dict]:

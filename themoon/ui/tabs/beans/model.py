@@ -14,8 +14,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from .... import catalog, cost_settings, terms
-from .... import costs as price_list  # renamed themoon/price_list.py by issue #14: the one import line
+from .... import catalog, cost_settings, price_list, terms
 from ....costing import CostSettings, processing_per_roasted_kg, ratios, standard_cost_per_kg
 from ....models import ValidationError, parse_int, parse_pct_bp
 from ... import format as fmt
@@ -35,7 +34,7 @@ class Piece:
 def cost_breakdown(conn, product_ref: str, on: date, green: dict | None = None) -> dict[str, Any]:
     """The standard cost per roasted kg of a product in pieces: each bean's green cost grossed up
     for the expected loss, then roasting, labour, energy and misc per roasted kg. The pieces add
-    up exactly to `costs.product_cost`'s cost (returned as `total`)."""
+    up exactly to `price_list.product_cost`'s cost (returned as `total`)."""
     product = catalog.get_product(conn, product_ref)
     settings = cost_settings.settings_on(conn, on)
     green = price_list.green_costs_per_kg(conn, on) if green is None else green

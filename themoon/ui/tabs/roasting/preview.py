@@ -10,7 +10,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from .... import catalog, cost_settings, costs, inventory, roasting
+from .... import catalog, cost_settings, inventory, price_list, roasting
 from ....costing import batch_cost, classify_variance, green_cost_won, implausible_loss, loss_pct
 from ....models import Product
 
@@ -46,7 +46,7 @@ def preview_inputs(conn, product_ref: str, day: date, *, batch_id: int | None = 
         day=day,
         components=components,
         settings=settings,
-        expected_pct=costs.expected_loss(conn, product, settings, day),
+        expected_pct=price_list.expected_loss(conn, product, settings, day),
         avg_cost_per_g={c["bean_id"]: inventory.avg_cost_per_g(conn, c["bean_id"], day) for c in components},
         available_g={
             c["bean_id"]: inventory.available_g(conn, c["bean_id"], day, batch_id=batch_id) for c in components
