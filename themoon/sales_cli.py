@@ -65,7 +65,6 @@ def cmd_import_sales(args: argparse.Namespace) -> int:
 
 
 def cmd_sales_list(args: argparse.Namespace) -> int:
-
     since, until = _dates(args)
     conn = db.connect(config.db_path(args.db))
     try:
