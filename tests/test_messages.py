@@ -57,6 +57,7 @@ INDIRECT = {
     ("models.py", "self.key"),
     ("reports/periods.py", "key"),
     ("server_guard.py", "title_key"),
+    ("reports/charts.py", "title_key"),
     ("server_guard.py", "body_key"),
     ("ui/i18n.py", "key"),
     ("io/sales.py", "message_id"),
