@@ -25,7 +25,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..models import ValidationError
-from .checks import (  # noqa: F401  (re-exported: the tabs import the field checks from here)
+from .field_checks import (  # noqa: F401  (re-exported: the tabs import the field checks from here)
     Check,
     a_date,
     optional,

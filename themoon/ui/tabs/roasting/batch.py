@@ -18,7 +18,7 @@ from traitlets import Dict, HasTraits, List, observe
 from .... import roasting
 from ....costing import split_by_parts
 from ....models import ValidationError, parse_decimal, parse_text
-from ...checks import Check, a_date, optional, parsed_or_none, required_choice, whole_grams
+from ...field_checks import Check, a_date, optional, parsed_or_none, required_choice, whole_grams
 from ...results import Result, Said
 from .preview import PreviewInputs, compute_preview, plausible_band, preview_inputs
 

@@ -13,7 +13,7 @@ from traitlets import HasTraits, List, observe
 from .... import cost_settings, roasting
 from ....costing import implausible_loss, loss_pct
 from ....models import ValidationError
-from ...checks import a_date, optional, required_choice, whole_grams
+from ...field_checks import a_date, optional, required_choice, whole_grams
 from ...results import Result, Said
 from .batch import AsksFirst, asking, grams_or_none, minutes, roasted_vs_green, text
 from .preview import plausible_band
