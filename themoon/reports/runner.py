@@ -117,7 +117,9 @@ def run_report(
             )
             if not workbook.is_file():
                 raise RuntimeError(f"the notebook did not write its workbook ({workbook.name})")
-            _export_html(executed, staging / f"{stem}.html", f"{spec.title} {label}")
+            title = f"{spec.title} {label}"
+            _export_html(executed, staging / f"{stem}.html", title)
+            pdf_error = _try_pdf(executed, staging / f"{stem}.pdf", title)
             steps.step()
             with index.locked(directory.parent / ".publish.lock"):
                 _publish(staging, directory)
@@ -131,7 +133,10 @@ def run_report(
         steps.step()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    entry["files"] = {kind: f"{spec.name}/{directory.name}/{stem}.{kind}" for kind in ("ipynb", "html", "xlsx")}
+    kinds = ("ipynb", "html", "xlsx") if pdf_error else ("ipynb", "html", "pdf", "xlsx")
+    entry["files"] = {kind: f"{spec.name}/{directory.name}/{stem}.{kind}" for kind in kinds}
+    if pdf_error:
+        entry["pdf_error"] = pdf_error
     return _finish(entry, clock, root, status="ok", error=None, exit_code=0)
 
 
@@ -302,23 +307,30 @@ body { max-width: 1200px; margin: 0 auto; }
 """
 
 
-def html_exporter():
+def _exporter_options() -> dict[str, Any]:
+    """What the HTML and the PDF exporters share: our template, no code, images embedded."""
     from jinja2 import DictLoader
+
+    return {
+        "template_name": "lab",
+        "template_file": "themoon_report.html.j2",
+        "extra_loaders": [DictLoader({"themoon_report.html.j2": _TEMPLATE})],
+        "exclude_input": True,
+        "exclude_input_prompt": True,
+        "exclude_output_prompt": True,
+        "embed_images": True,
+    }
+
+
+def html_exporter():
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(
-        template_name="lab",
-        template_file="themoon_report.html.j2",
-        extra_loaders=[DictLoader({"themoon_report.html.j2": _TEMPLATE})],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
+    return HTMLExporter(**_exporter_options())
 
 
-def export_html(notebook: Any, target: Path, title: str) -> Path:
-    """The executed notebook (a path or a notebook node) as a self-contained HTML page without code."""
+def _titled(notebook: Any, title: str) -> Any:
+    """A copy of the notebook (a path or a node) whose page <title> is `title` (the notebook's own
+    is the report's bare name)."""
     import copy
 
     import nbformat
@@ -328,13 +340,37 @@ def export_html(notebook: Any, target: Path, title: str) -> Path:
     else:
         node = copy.copy(notebook)
         node.metadata = copy.deepcopy(notebook.metadata)
-    node.metadata["title"] = title  # the page's <title> (the notebook's own is the report's bare name)
-    body, _ = html_exporter().from_notebook_node(node, resources={"metadata": {"name": title}})
+    node.metadata["title"] = title
+    return node
+
+
+def export_html(notebook: Any, target: Path, title: str) -> Path:
+    """The executed notebook (a path or a notebook node) as a self-contained HTML page without code."""
+    body, _ = html_exporter().from_notebook_node(_titled(notebook, title), resources={"metadata": {"name": title}})
     target.write_text(body, encoding="utf-8")
     return target
 
 
+def export_pdf(notebook: Any, target: Path, title: str) -> Path:
+    """The executed notebook printed to an A4 PDF by Debian's Chromium, offline (themoon.reports.pdf)."""
+    from .pdf import export_pdf as print_pdf
+
+    return print_pdf(_exporter_options(), _titled(notebook, title), target, {"metadata": {"name": title}})
+
+
 _export_html = export_html
+_export_pdf = export_pdf
+
+
+def _try_pdf(notebook: Any, target: Path, title: str) -> str | None:
+    """Print the PDF; None when it was written, else why not (the run still publishes its HTML and
+    workbook: a host without Chromium keeps its reports, and the index says what is missing)."""
+    try:
+        _export_pdf(notebook, target, title)
+    except Exception as error:  # noqa: BLE001 - the PDF is a copy of the HTML; its failure is recorded
+        target.unlink(missing_ok=True)
+        return f"pdf: {_one_line(error)}"
+    return None
 
 
 # --- publishing ----------------------------------------------------------------------------------------
