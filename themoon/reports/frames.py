@@ -38,9 +38,11 @@ def _sources(db_path: str | os.PathLike | None) -> Iterator[tuple[Path, Any, Any
 
 
 def _report(
-    name: str, title: tuple[str, str], period: Period, tables: list[Table], path: Path, /, **parameters: Any
+    name: str, title: tuple[str, str], period: Period, tables: list[Table], path: Path, lang: str, /, **parameters: Any
 ) -> Report:
-    return Report(name, *title, period, {t.name: t for t in tables}, parameters=parameters, database=str(path))
+    return Report(
+        name, *title, period, {t.name: t for t in tables}, parameters=parameters, database=str(path), lang=lang
+    )
 
 
 def _select(found: pd.DataFrame, columns: list[str], dates: tuple[str, ...] = (), **assign: Any) -> pd.DataFrame:

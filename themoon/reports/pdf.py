@@ -72,8 +72,7 @@ async def _print(page_file: Path, browser_path: Path) -> bytes:
             await page.emulate_media(media="print")
             await page.goto(page_url, wait_until="load")
             await page.wait_for_function(
-                "Array.from(document.querySelectorAll('.plotly-graph-div'))"
-                ".every(d => d.querySelector('.main-svg'))",
+                "Array.from(document.querySelectorAll('.plotly-graph-div')).every(d => d.querySelector('.main-svg'))",
                 timeout=DRAW_TIMEOUT_MS,
             )
             await page.wait_for_timeout(300)  # plotly finishes its layout after the first draw

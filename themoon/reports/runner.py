@@ -303,6 +303,29 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {% block extra_css %}<style>
 body { max-width: 1200px; margin: 0 auto; }
 .jp-Cell { padding: 2px 0; }
+.themoon-letter { font-size: 15px; line-height: 1.5; background: #f6f3ea; border-left: 4px solid #c9a227;
+  padding: 6px 14px; margin: 8px 0 16px 0; }
+.themoon-letter ul { margin: 4px 0; padding-left: 18px; }
+h2.themoon-section { border-bottom: 2px solid #e8e2d0; padding-bottom: 4px; margin-top: 28px; }
+@page { size: A4 portrait; margin: 12mm; }
+@media print {
+  body { max-width: none; margin: 0; font-size: 10pt; }
+  .jp-Cell, .jp-OutputArea-output { padding: 0; margin: 0; }
+  .jp-OutputArea-child { break-inside: auto; }
+  h1.themoon-title { margin-top: 0; }
+  h2.themoon-section { break-before: page; margin-top: 0; }
+  h3 { break-after: avoid; }
+  .themoon-letter { break-inside: avoid; }
+  .plotly-graph-div, .js-plotly-plot { break-inside: avoid; max-width: 100%; }
+  div.themoon-scroll { overflow: visible !important; }
+  div.themoon-scroll table.themoon-table { font-size: 8.5pt !important; width: 100%; }
+  div.themoon-scroll table.themoon-table.themoon-table--wide { font-size: 7pt !important; }
+  div.themoon-scroll table.themoon-table th, div.themoon-scroll table.themoon-table td {
+    white-space: normal !important; padding: 2px 4px !important; }
+  div.themoon-scroll table.themoon-table td.num { white-space: nowrap !important; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+}
 </style>{% endblock extra_css %}
 """
 
