@@ -180,7 +180,8 @@ PAIRS.update(
             "green = frozen green cost; roasting = ₩/kg roasted; session = energy + labour + misc of the day, "
             "shared by green weight. Parts are rounded per batch, so they may differ from the total by a few won.",
             "생두 = 로스팅 시점의 생두 원가; 로스팅 = kg당 로스팅비; "
-            "세션 = 그날의 에너지 + 인건비 + 기타를 생두 무게로 나눔. 배치마다 반올림하므로 합계와 몇 원 다를 수 있습니다.",
+            "세션 = 그날의 에너지 + 인건비 + 기타를 생두 무게로 나눔. "
+            "배치마다 반올림하므로 합계와 몇 원 다를 수 있습니다.",
         ),
         "report.note.loss_by": (
             "weighted = (green − roasted) ÷ green over all batches; sd, lowest and highest of the batch losses "
