@@ -94,9 +94,9 @@ def _purchases(conn, since: date, until: date) -> pd.DataFrame:
         for p in inventory.list_purchases(conn, limit=_ALL)
         if since.isoformat() <= p["purchased_on"] <= until.isoformat()
     ]
-    columns = ["purchased_on", "bean", "supplier", "lot_code", "grams_kg", "total_won", "price_per_kg_won"]
+    columns = ["purchased_on", "bean", "supplier", "lot_code", "purchased_kg", "total_won", "price_per_kg_won"]
     if not rows:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=columns)  # the columns of a month with purchases
     rows.sort(key=lambda p: (p["purchased_on"], p["id"]))
     return pd.DataFrame(
         {

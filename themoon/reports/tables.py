@@ -136,6 +136,8 @@ def format_value(value: Any, kind: str, lang: str = "en") -> str:
         return formatting.won(value)
     if kind == "ratio":
         shown = f"{value * 100:.1f} %"
+    elif kind == "pts" and lang == "ko":
+        shown = f"{value:+.2f}%p"  # Korean writes percentage points as %p
     else:
         shown = _HTML_FORMATS[kind].format(value) if kind in _HTML_FORMATS else str(value)
     return shown.replace("-", formatting.MINUS, 1) if shown.startswith(("-", "+-")) else shown
