@@ -872,7 +872,9 @@ def test_negative_money_reads_with_the_sign_first_in_tables_and_the_dashboard(mo
 
     assert ui_format.won is formatting.won, "one formatting function for the dashboard and the reports"
     frame = monthly["summary"].frame
-    down = frame[[isinstance(c, int) and c < 0 and u == "won" for c, u in zip(frame["change"], frame["unit"])]]
+    falls = [isinstance(c, int) and c < 0 and u == "won" for c, u in zip(frame["change"], frame["unit"], strict=True)]
+    down = frame[falls]
+    assert len(down), "the fixture month spends less on green coffee than the one before"
     page = monthly["summary"].to_html()
     for change in down["change"]:
         assert formatting.won(change) in page and formatting.won(change).startswith("−₩")
