@@ -117,7 +117,7 @@ def run_report(
             )
             if not workbook.is_file():
                 raise RuntimeError(f"the notebook did not write its workbook ({workbook.name})")
-            title = f"{spec.title} {label}"
+            title = f"{spec.title_ko if _lang(parameters) == 'ko' else spec.title} {label}"
             _export_html(executed, staging / f"{stem}.html", title)
             pdf_error = _try_pdf(executed, staging / f"{stem}.pdf", title)
             steps.step()
@@ -383,6 +383,14 @@ def export_pdf(notebook: Any, target: Path, title: str) -> Path:
 
 _export_html = export_html
 _export_pdf = export_pdf
+
+
+def _lang(parameters: dict[str, Any]) -> str:
+    """The language the report is written in (its `lang` parameter, else THEMOON_LANG, else English)."""
+    from .. import messages
+
+    given = parameters.get("lang")
+    return messages.normalize(given) if given else messages.default_lang()
 
 
 def _try_pdf(notebook: Any, target: Path, title: str) -> str | None:
