@@ -12,7 +12,9 @@
    hidden staging directory `reports/<name>/.staging-…/` where the notebook also writes the
    workbook of its tables (`xlsx_path`);
 3. exports HTML without code (nbconvert's lab template minus its CDN scripts: plotly.js is
-   embedded by the notebook, so the file works offline);
+   embedded by the notebook, so the file works offline), and prints the same page to an A4 PDF
+   with Debian's Chromium, offline (`themoon.reports.pdf`; a PDF that cannot be printed leaves
+   the run published without it and says why in the entry's `pdf_error`);
 4. publishes by renaming the staging directory to `reports/<name>/<period>/` (an existing
    report of that period is swapped out and removed), so readers see the old report, or the
    new one complete — never a half-written file;
