@@ -464,7 +464,8 @@ def _excel_value(value: Any, kind: str) -> Any:
 
 def write_xlsx(report: Report, path: str | os.PathLike) -> Path:
     """The report's tables as an .xlsx: one sheet per table, row 1 the (frozen, filtered) column
-    headers in the report's language (the `columns` sheet maps each to its key and unit), numbers as numbers with their unit's format, dates as dates, column widths to fit.
+    headers in the report's language (the `columns` sheet maps each to its key and unit), numbers
+    as numbers with their unit's format, dates as dates, column widths to fit.
     Text that a spreadsheet would evaluate (=, +, -, @ ...) is written as a quoted string."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
