@@ -325,6 +325,7 @@ h2.themoon-section { border-bottom: 2px solid #e8e2d0; padding-bottom: 4px; marg
   div.themoon-scroll table.themoon-table th, div.themoon-scroll table.themoon-table td {
     white-space: normal !important; padding: 2px 4px !important; }
   div.themoon-scroll table.themoon-table td.num { white-space: nowrap !important; }
+  div.themoon-scroll table.themoon-table td:first-child { min-width: 9em; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; }
 }
