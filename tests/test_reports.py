@@ -15,13 +15,14 @@ import time
 from collections import defaultdict
 from datetime import date, timedelta
 from fractions import Fraction
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from themoon import catalog as store_catalog
-from themoon import cli, db, demo, inventory, kpis, roasting
+from themoon import cli, db, demo, inventory, kpis, messages, roasting
 from themoon import price_list as costs
 from themoon.costing import round_won
 from themoon.models import ValidationError
@@ -410,32 +411,50 @@ def test_units_from_column_names():
         )
     ] == ["won", "kg", "g", "pct", "pts", "ratio", "date", "date"]
     assert format_value(1234567, "won") == "₩1,234,567"
+    assert format_value(-134627, "won") == "−₩134,627"  # the sign before the currency
     assert format_value(18.144, "pct") == "18.14 %"
-    assert format_value(-0.5, "pts") == "-0.50 pt"
+    assert format_value(-3.5, "pct") == "−3.50 %"
+    assert format_value(-0.5, "pts") == "−0.50 pt"
+    assert format_value(-0.5, "pts", "ko") == "−0.50%p"
+    assert format_value(True, "bool", "ko") == "예"
     assert format_value(None, "won") == "–"
     assert format_value(float("nan"), "kg") == "–"
+
+
+def keyed_header(book, name: str) -> list[str]:
+    """A sheet's header row as column keys, through the workbook's `columns` sheet."""
+    keys = {(r[0], r[1]): r[2] for r in book["columns"].iter_rows(min_row=2, values_only=True)}
+    return [keys[(name, c.value)] for c in book[name][1]]
 
 
 def test_workbook_has_numbers_with_formats_frozen_headers_and_widths(monthly, tmp_path):
     path = monthly.to_xlsx(tmp_path / "m.xlsx")
     book = load_workbook(path)
-    assert book.sheetnames == ["about", *monthly.tables]
+    assert book.sheetnames == ["about", "columns", *monthly.tables]
     sheet = book["cost_breakdown"]
     assert sheet.freeze_panes == "A2"
-    header = [c.value for c in sheet[1]]
+    assert [c.value for c in sheet[1]] == [
+        "product",
+        "batches",
+        "green coffee",
+        "roasting",
+        "session costs",
+        "roast cost",
+    ], "human headers in the report's language"
+    header = keyed_header(book, "cost_breakdown")
     assert header == list(monthly["cost_breakdown"].frame.columns)
     first = {h: c for h, c in zip(header, sheet[2], strict=True)}
     assert isinstance(first["roast_cost_won"].value, int) and first["roast_cost_won"].number_format == '"₩"#,##0'
     assert sheet.column_dimensions["A"].width >= len("BRA-FAZENDA-CARMO")
     loss = book["loss_by_product"]
-    header = [c.value for c in loss[1]]
+    header = keyed_header(book, "loss_by_product")
     row = {h: c for h, c in zip(header, loss[2], strict=True)}
     expected = monthly["loss_by_product"].records()[0]
     assert row["weighted_loss_pct"].value == pytest.approx(expected["weighted_loss_pct"] / 100, abs=1e-12)
     assert row["weighted_loss_pct"].number_format == "0.00%"
     assert row["green_g"].number_format == '#,##0" g"'
     summary = book["summary"]
-    header = [c.value for c in summary[1]]
+    header = keyed_header(book, "summary")
     by_metric = {r[0].value: dict(zip(header, r, strict=True)) for r in summary.iter_rows(min_row=2)}
     assert by_metric["roasted_kg"]["this_period"].number_format == '#,##0.000" kg"'
     assert by_metric["weighted_loss_pct"]["change"].number_format.startswith('+0.00" pt"')
@@ -605,8 +624,14 @@ def fake_papermill(monkeypatch):
     def export(notebook, target, title):
         target.write_text(f"<html>{title}</html>")
 
+    def export_pdf(notebook, target, title):
+        if "no-pdf" in str(target.parent.parent):
+            raise RuntimeError("/usr/bin/chromium is missing")
+        target.write_bytes(b"%PDF-1.4 " + title.encode())
+
     monkeypatch.setattr(runner, "_execute", execute)
     monkeypatch.setattr(runner, "_export_html", export)
+    monkeypatch.setattr(runner, "_export_pdf", export_pdf)
     return calls
 
 
@@ -626,6 +651,7 @@ def test_a_run_publishes_three_files_and_records_them(fake_papermill, tmp_path, 
     assert sorted(p.name for p in folder.iterdir()) == [
         "monthly_cost_2026-10.html",
         "monthly_cost_2026-10.ipynb",
+        "monthly_cost_2026-10.pdf",
         "monthly_cost_2026-10.xlsx",
     ]
     assert entry["parameters"] == {"db_path": str(demo_db.resolve()), "period": "2026-10", "trend_months": 6}
@@ -633,6 +659,8 @@ def test_a_run_publishes_three_files_and_records_them(fake_papermill, tmp_path, 
     assert seen[-1] == (5, 5) and seen[0] == (0, 5)
     listed = index.list_reports(tmp_path)
     assert listed[0]["html_path"] == str(folder / "monthly_cost_2026-10.html")
+    assert listed[0]["pdf_path"] == str(folder / "monthly_cost_2026-10.pdf")
+    assert entry["files"]["pdf"] == "monthly_cost/2026-10/monthly_cost_2026-10.pdf" and "pdf_error" not in entry
     assert not [p for p in (tmp_path / "monthly_cost").iterdir() if p.name.startswith((".staging", ".old"))]
 
 
@@ -759,3 +787,205 @@ def test_periods_at_the_calendars_edges_are_field_errors(text):
     with pytest.raises(ValidationError) as refused:
         parse_period(text, "week", today=date(2026, 11, 15))
     assert refused.value.field == "period"
+
+
+# --- the monthly letter: sales, one language, human words (issue #13 point 10) ---------------------------
+
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees: everything outside <script>, <style> and <head>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skip = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "head"):
+            self.skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "head"):
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def visible_text(page: str) -> str:
+    parser = _Visible()
+    parser.feed(page)
+    return " ".join(parser.parts)
+
+
+def shown_words_are_human(text: str) -> None:
+    """The must-hold of issue #13: no internal key, and money never as ₩-123."""
+    assert SNAKE.findall(text) == [], SNAKE.findall(text)[:10]
+    assert "₩-" not in text and "₩−" not in text
+
+
+def report_page(report: Report) -> str:
+    """What the notebook shows of a report, in order: header and letter, sections, tables."""
+    sections = ("sales", "costs", "loss", "stock", "menu", "trend")
+    return (
+        report._repr_html_()
+        + "".join(report.section_html(s) for s in sections)
+        + "".join(t.to_html() for t in report.tables.values())
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_report_speaks_one_language_with_human_words(demo_db, lang):
+    today = date(2026, 11, 28)
+    for report in (
+        builders.monthly_cost(demo_db, "2026-10", lang=lang, today=today),
+        builders.weekly_roasting(demo_db, "2026-W43", lang=lang, today=today),
+        builders.inventory_report(demo_db, "2026-10-31", lang=lang, today=today),
+    ):
+        assert report.lang == lang and all(t.lang == lang for t in report.tables.values())
+        text = visible_text(report_page(report))
+        shown_words_are_human(text)
+        page = report_page(report)  # titles, headers and the letter speak the language (data may not)
+        words = " ".join(re.findall(r"<(?:h[123]|th|li)[^>]*>(.*?)</(?:h[123]|th|li)>", page))
+        korean = re.findall(r"[\uac00-\ud7a3]+", words)
+        latin = re.findall(r"\b(?:cost|loss|stock|batches)\b", words)
+        assert (bool(korean), bool(latin)) == ((True, False) if lang == "ko" else (False, True)), report.name
+        for table in report.tables.values():
+            for column in table.frame.columns:  # every column has a header in both languages
+                assert messages.known(f"report.col.{column}"), (table.name, column)
+            assert table.note_text() or not table.note
+
+
+def test_the_language_defaults_to_themoon_lang(demo_db, monkeypatch):
+    monkeypatch.setenv("THEMOON_LANG", "ko")
+    assert builders.monthly_cost(demo_db, "2026-10", today=date(2026, 11, 28)).lang == "ko"
+    monkeypatch.delenv("THEMOON_LANG")
+    assert builders.weekly_roasting(demo_db, "2026-W43", today=date(2026, 11, 28)).lang == "en"
+
+
+def test_negative_money_reads_with_the_sign_first_in_tables_and_the_dashboard(monthly):
+    from themoon import formatting
+    from themoon.ui import format as ui_format
+
+    assert ui_format.won is formatting.won, "one formatting function for the dashboard and the reports"
+    frame = monthly["summary"].frame
+    falls = [isinstance(c, int) and c < 0 and u == "won" for c, u in zip(frame["change"], frame["unit"], strict=True)]
+    down = frame[falls]
+    assert len(down), "the fixture month spends less on green coffee than the one before"
+    page = monthly["summary"].to_html()
+    for change in down["change"]:
+        assert formatting.won(change) in page and formatting.won(change).startswith("−₩")
+
+
+def test_the_sales_tables_are_the_stores_profit_of_the_month(monthly, store, monkeypatch):
+    from themoon import sales
+
+    october = sales.period_profit(store, *OCTOBER)
+    september = sales.period_profit(store, *SEPTEMBER)
+    profit = rows_by(monthly["profit"], "metric")
+    for key, field in (("revenue_won", "revenue_won"), ("gross_profit_won", "gross_profit_won")):
+        assert profit[key]["this_period"] == october[field] and profit[key]["previous_period"] == september[field]
+    assert profit["roi_pct"]["this_period"] == october["roi_pct"]
+    assert profit["gross_margin_pct"]["this_period"] == october["margin_pct"]
+    items = monthly["items"].records()
+    assert [(r["item"], r["qty"], r["gross_profit_won"], r["class"]) for r in items] == [
+        (r["item"], r["qty"], r["gross_profit_won"], r["class"]) for r in october["items"]
+    ]
+    went = rows_by(monthly["reconciliation"], "product")
+    for row in october["reconciliation"]:
+        assert went[row["product"]]["unexplained_kg"] == row["unexplained_g"] / 1000
+        assert went[row["product"]]["unexplained_won"] == row["unexplained_won"]
+    # one place asks the store: the monthly builder calls sales.period_profit once for each month
+    calls = []
+    real = sales.period_profit
+    monkeypatch.setattr(
+        sales, "period_profit", lambda conn, first, last: calls.append((first, last)) or real(conn, first, last)
+    )
+    builders.monthly_cost(store_path(store), "2026-10", today=date(2026, 11, 28))
+    assert calls == [OCTOBER, SEPTEMBER]
+
+
+def store_path(conn) -> str:
+    return conn.execute("PRAGMA database_list").fetchone()[2]
+
+
+def test_the_letter_comes_first_and_says_what_the_tables_say(monthly):
+    summary = rows_by(monthly["summary"], "metric")
+    cost = summary["avg_cost_per_roasted_kg_won"]
+    first = monthly.headlines[0]
+    assert f"₩{cost['this_period']:,}" in first and f"₩{cost['previous_period']:,}" in first
+    assert ("rose" if cost["this_period"] > cost["previous_period"] else "fell") in first
+    profit = rows_by(monthly["profit"], "metric")["gross_profit_won"]["this_period"]
+    assert f"₩{profit:,}" in monthly.headlines[1]
+    page = monthly._repr_html_()
+    assert page.index("themoon-letter") > page.index("<h1")
+
+
+def _facts(**changes):
+    from themoon.messages import Localized
+    from themoon.reports.letter import MonthFacts
+
+    october = parse_period("2026-10", "month", today=TODAY)
+    facts = MonthFacts(
+        period=october,
+        previous=october.previous(),
+        cost_per_kg=11_524,
+        prev_cost_per_kg=11_342,  # +1.6 %
+        revenue=2_000_000,
+        prev_revenue=1_800_000,
+        gross_profit=1_200_000,
+        prev_gross_profit=1_000_000,  # +20 %
+        margin_pct=60.0,
+        roi_pct=150.0,
+        target_margin_pct=60.0,
+        below_target=[Localized("Cafe latte", "카페라테"), Localized("Dutch 500 ml", "더치 500ml")],
+        fell_below=[Localized("Cafe latte", "카페라테")],
+        unexplained=[(Localized("Momora", "모모라"), 18.2, 45_000)],
+        unexplained_threshold_pct=15.0,
+        anomalies=2,
+        critical=1,
+        loss_pct=17.4,
+        expected_loss_pct=16.7,
+    )
+    for key, value in changes.items():
+        setattr(facts, key, value)
+    return facts
+
+
+def test_the_headlines_of_a_hand_made_month_read_as_expected():
+    from themoon.reports.letter import headlines
+
+    assert headlines(_facts(), "en") == [
+        "Cost per roasted kg rose 1.6 % to ₩11,524 (September 2026: ₩11,342).",
+        "Gross profit ₩1,200,000 on net sales of ₩2,000,000 (margin 60.0 %, ROI 150.0 %): 20.0 % more than in "
+        "September 2026.",
+        "2 menu items are below the target margin of 60.0 %: Cafe latte, Dutch 500 ml.",
+        "New below the target this month: Cafe latte.",
+        "1 product(s) had more than 15.0 % of their roasted coffee not explained by sales: Momora (18.2 %, ₩45,000).",
+        "Loss 17.4 % against 16.7 % expected; 2 anomalous batch(es), 1 critical.",
+    ]
+    korean = headlines(_facts(), "ko")
+    assert korean[0] == "원두 kg당 원가가 1.6 % 올라 ₩11,524입니다 (2026년 9월: ₩11,342)."
+    assert "2개 메뉴가 목표 마진 60.0 % 아래입니다: 카페라테, 더치 500ml." in korean
+    lower = headlines(_facts(cost_per_kg=11_000, gross_profit=-134_627, prev_gross_profit=1_000), "en")
+    assert lower[0] == "Cost per roasted kg fell 3.0 % to ₩11,000 (September 2026: ₩11,342)."
+    assert lower[1].startswith("Gross profit −₩134,627 on net sales") and "less than in September 2026" in lower[1]
+    quiet = headlines(_facts(cost_per_kg=None, revenue=0, below_target=[], fell_below=[], anomalies=0), "en")
+    assert quiet[:3] == [
+        "Nothing was roasted this month.",
+        "No sales were recorded this month: import the till's export to see profit.",
+        "Every menu item is at or above the target margin of 60.0 %.",
+    ]
+
+
+def test_a_pdf_that_cannot_be_printed_leaves_the_report_published_and_says_why(fake_papermill, tmp_path, demo_db):
+    root = tmp_path / "no-pdf"
+    entry = runner.run_report("monthly_cost", "2026-10", db=demo_db, reports_root=root, today=date(2026, 11, 28))
+    assert entry["status"] == "ok" and entry["pdf_path"] is None and "pdf" not in entry["files"]
+    assert entry["pdf_error"] == "pdf: /usr/bin/chromium is missing"
+    folder = root / "monthly_cost" / "2026-10"
+    assert sorted(p.suffix for p in folder.iterdir()) == [".html", ".ipynb", ".xlsx"]
+    assert index.read_index(root)[-1]["pdf_error"] == entry["pdf_error"]

@@ -1,10 +1,12 @@
 """The reports for real: papermill runs each notebook on the fixture café (3 months ending
 2026-10-31); the workbook's numbers are the store API's for the same period, the HTML has
-drawn plots and nothing from the network, and a bad period is refused before anything runs."""
+drawn plots and nothing from the network, the HTML and the PDF show no internal key and no `₩-`
+in either language, and a bad period is refused before anything runs."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -61,6 +63,11 @@ def runs(cafe, tmp_path_factory) -> tuple[Path, dict[str, dict]]:
         else:
             entries[name] = runner.run_report(name, period, db=cafe, reports_root=root)
     entries["_steps"] = steps  # type: ignore[assignment]
+    korean = tmp_path_factory.mktemp("reports-ko")
+    entries["monthly_cost_ko"] = runner.run_report(
+        "monthly_cost", "2026-10", {"lang": "ko"}, db=cafe, reports_root=korean
+    )
+    entries["monthly_cost_ko"]["_root"] = str(korean)
     return root, entries
 
 
@@ -71,17 +78,22 @@ def store(cafe):
     conn.close()
 
 
+def keys(book, name: str) -> list[str]:
+    """The column keys of a sheet: its headers are words, the `columns` sheet maps them to keys."""
+    found = {(r[0], r[1]): r[2] for r in book["columns"].iter_rows(min_row=2, values_only=True)}
+    return [found[(name, c.value)] for c in book[name][1]]
+
+
 def sheet(root: Path, entry: dict, name: str) -> list[dict]:
-    """A sheet of a report's workbook as dicts (header row → values)."""
+    """A sheet of a report's workbook as dicts (column key → values)."""
     book = load_workbook(root / entry["files"]["xlsx"])
     rows = list(book[name].iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    return [dict(zip(keys(book, name), row, strict=True)) for row in rows[1:]]
 
 
 def formats(root: Path, entry: dict, name: str) -> dict[str, str]:
     book = load_workbook(root / entry["files"]["xlsx"])
-    header = [c.value for c in book[name][1]]
-    return {h: c.number_format for h, c in zip(header, book[name][2], strict=True)}
+    return {h: c.number_format for h, c in zip(keys(book, name), book[name][2], strict=True)}
 
 
 def test_every_report_ran_and_is_published(runs):
@@ -91,9 +103,11 @@ def test_every_report_ran_and_is_published(runs):
         assert entry["status"] == "ok", entry["error"]
         folder = root / name / period
         assert sorted(p.name for p in folder.iterdir()) == sorted(
-            f"{name}_{period}.{k}" for k in ("html", "ipynb", "xlsx")
+            f"{name}_{period}.{k}" for k in ("html", "ipynb", "pdf", "xlsx")
         )
         assert entry["html_path"] == str(folder / f"{name}_{period}.html")
+        assert entry["pdf_path"] == str(folder / f"{name}_{period}.pdf") and "pdf_error" not in entry
+        assert (folder / f"{name}_{period}.pdf").read_bytes().startswith(b"%PDF-")
     assert not [p for p in root.rglob(".staging-*")]
     recorded = index.read_index(root)
     assert [e["name"] for e in recorded] == list(PERIODS) and all(e["status"] == "ok" for e in recorded)
@@ -193,7 +207,7 @@ class _Links(HTMLParser):
                 self.inputs += 1
 
 
-CHARTS = {"monthly_cost": 5, "weekly_roasting": 4, "inventory": 3}
+CHARTS = {"monthly_cost": 6, "weekly_roasting": 4, "inventory": 3}
 
 
 @pytest.mark.parametrize("name", list(PERIODS))
@@ -291,3 +305,66 @@ def test_the_html_draws_its_plots_in_chromium_offline(runs):
             assert requested == [] and errors == []
         finally:
             browser.close()
+
+
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees: everything outside <script>, <style> and <head>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skip = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ("script", "style", "head")
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("script", "style", "head")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def _files(runs, name: str) -> tuple[Path, Path]:
+    root, entries = runs
+    entry = entries[name]
+    folder = Path(entry.get("_root") or root)
+    return folder / entry["files"]["html"], folder / entry["files"]["pdf"]
+
+
+@pytest.mark.parametrize("name", [*PERIODS, "monthly_cost_ko"])
+def test_html_and_pdf_show_no_internal_key_and_no_won_minus(runs, name):
+    """Issue #13: the owner reads words, not keys, and money as −₩134,627, never ₩-134,627."""
+    html_file, pdf_file = _files(runs, name)
+    page = html_file.read_text(encoding="utf-8")
+    assert "₩-" not in page and "₩−" not in page
+    visible = _Visible()
+    visible.feed(page)
+    shown = " ".join(visible.parts)
+    assert SNAKE.findall(shown) == [], SNAKE.findall(shown)[:10]
+    printed = pdf_text(pdf_file)
+    assert len(printed) > 2000, "the PDF holds the report's text"
+    assert SNAKE.findall(printed) == [], SNAKE.findall(printed)[:10]
+    assert "₩-" not in printed and "₩−" not in printed
+    if name.startswith("monthly_cost"):
+        assert "₩" in printed and "−₩" in shown, "the fixture month has a fall in money, written sign first"
+
+
+def test_the_monthly_letter_speaks_the_reports_language(runs):
+    english, _ = _files(runs, "monthly_cost")
+    korean, korean_pdf = _files(runs, "monthly_cost_ko")
+    assert "Cost per roasted kg" in english.read_text(encoding="utf-8")
+    page = korean.read_text(encoding="utf-8")
+    assert "원두 kg당 원가가" in page and "Cost per roasted kg" not in page
+    assert "<title>월간 원가 보고서 2026-10</title>" in page
+    assert "매출총이익" in pdf_text(korean_pdf).replace(" ", "")

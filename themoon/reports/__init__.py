@@ -11,7 +11,7 @@ Three reports, each a notebook in `notebooks/reports/` that calls one builder of
 A builder returns a `Report` (titled pandas tables with units); the notebook shows its tables and
 the charts of `themoon.reports.charts`, and writes the same tables to the `.xlsx`.
 `runner.run_report` executes a notebook with papermill, exports HTML without code, publishes the
-three files atomically under `reports/<name>/<period>/` and records every run in
+files (HTML, PDF, xlsx, notebook) atomically under `reports/<name>/<period>/` and records every run in
 `reports/index.json` (`index.list_reports`). See docs/reports.md.
 
 Importing this package is cheap (the CLI imports it): the submodules load on first use.

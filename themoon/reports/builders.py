@@ -15,9 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from .. import kpis
-from ..messages import pair
+from .. import catalog, kpis, messages
+from ..messages import Localized, pair
 from .frames import _ALL, _change_pct, _dates, _difference, _kg, _purchases, _report, _select, _sources, _whole
+from .letter import MonthFacts, headlines
 from .periods import Period, parse_period
 from .tables import Report, Table
 
@@ -62,8 +63,21 @@ def _period_figures(engine, conn, period: Period) -> dict[str, Any]:
 
 def summary_table(engine, conn, period: Period, previous: Period) -> Table:
     now, before = _period_figures(engine, conn, period), _period_figures(engine, conn, previous)
+    return _comparison("summary", "report.table.summary", SUMMARY_METRICS, now, before, period, previous)
+
+
+def _comparison(
+    name: str,
+    title: str,
+    metrics: tuple[tuple[str, str], ...],
+    now: dict[str, Any],
+    before: dict[str, Any],
+    period: Period,
+    previous: Period,
+) -> Table:
+    """One row a metric: its label, this period, the previous one and the change."""
     rows = []
-    for key, unit in SUMMARY_METRICS:
+    for key, unit in metrics:
         new, old = now.get(key), before.get(key)
         label, label_ko = pair(f"report.metric.{key}")
         rows.append(
@@ -80,11 +94,12 @@ def summary_table(engine, conn, period: Period, previous: Period) -> Table:
         )
     frame = pd.DataFrame({key: pd.Series([row[key] for row in rows], dtype=object) for key in rows[0]})
     return Table(
-        "summary",
-        *pair("report.table.summary", period=period.label, previous=previous.label),
+        name,
+        *pair(title, period=period.label, previous=previous.label),
         frame,
-        note="change = this − previous (points for percentages); stock and margin as of each period's last day",
+        note=f"report.note.{name}",
         row_unit_columns=("this_period", "previous_period", "change", "change_pct"),
+        hidden=("metric", "unit"),
     )
 
 
@@ -93,23 +108,37 @@ def summary_table(engine, conn, period: Period, previous: Period) -> Table:
 MONTHLY_TITLE = pair("report.title.monthly_cost")
 
 
+def report_lang(lang: str | None) -> str:
+    """The one language of a report: `lang`, else THEMOON_LANG, else English."""
+    return messages.normalize(lang) if lang else messages.default_lang()
+
+
 def monthly_cost(
     db_path: str | os.PathLike | None = None,
     period: str = "previous",
     *,
     trend_months: int = 12,
+    lang: str | None = None,
     today: date | None = None,
 ) -> Report:
-    """Costs per product and their breakdown, loss and anomalies, purchases and stock value,
-    menu margins, each against the previous month, and a trend of the last `trend_months`."""
+    """The owner's monthly letter: a few sentences on the month first, then sales, gross profit and
+    ROI, the menu items with their menu-engineering class, where the roasted coffee went, costs per
+    product and their breakdown, loss and anomalies, purchases and stock value, menu margins, each
+    against the previous month, and a trend of the last `trend_months`."""
     chosen = parse_period(period, "month", today=today)
     trend_months = int(trend_months)
     if not 1 <= trend_months <= 120:
         raise ValueError("trend_months must be between 1 and 120")
     previous = chosen.previous()
+    lang = report_lang(lang)
     with _sources(db_path) as (path, engine, conn):
+        now, before = period_profit(conn, chosen), period_profit(conn, previous)
+        threshold = _unexplained_threshold(conn)
         tables = [
             summary_table(engine, conn, chosen, previous),
+            _profit(now, before, chosen, previous),
+            _items(conn, now),
+            _reconciliation(conn, now, threshold),
             _costs_by_product(engine, chosen, previous),
             _cost_breakdown(engine, chosen),
             _loss_by(engine, chosen, "product"),
@@ -119,7 +148,174 @@ def monthly_cost(
             _menu_margins(engine, chosen, previous),
             _monthly_trend(engine, chosen, trend_months),
         ]
-    return _report("monthly_cost", MONTHLY_TITLE, chosen, tables, path, period=chosen.label, trend_months=trend_months)
+        target = kpis.target_margin_pct(engine.settings_on(chosen.end))
+    report = _report(
+        "monthly_cost", MONTHLY_TITLE, chosen, tables, path, lang, period=chosen.label, trend_months=trend_months
+    )
+    report.headlines = headlines(_month_facts(report, target, threshold), lang)
+    return report
+
+
+# --- sales and gross profit (issue #13) -----------------------------------------------------------
+
+PROFIT_METRICS: tuple[tuple[str, str], ...] = (
+    ("revenue_won", "won"),
+    ("cogs_won", "won"),
+    ("gross_profit_won", "won"),
+    ("gross_margin_pct", "pct"),
+    ("roi_pct", "pct"),
+)
+
+
+def period_profit(conn, period: Period) -> dict[str, Any]:
+    """The sales figures of a period in the shape of `themoon profit --json` (revenue_won, cogs_won,
+    gross_profit_won, margin_pct, roi_pct, items, reconciliation). The one place the reports ask
+    for them: the computation may move (to DuckDB) with the same shape without touching the rest."""
+    from .. import sales
+
+    return sales.period_profit(conn, period.start, period.end)
+
+
+def _unexplained_threshold(conn) -> float:
+    from .. import sales
+
+    return float(sales.unexplained_threshold(conn))
+
+
+def _profit(now: dict[str, Any], before: dict[str, Any], period: Period, previous: Period) -> Table:
+    def figures(found: dict[str, Any]) -> dict[str, Any]:
+        sold = bool(found["items"])
+        return {
+            "revenue_won": found["revenue_won"],
+            "cogs_won": found["cogs_won"] if sold else None,
+            "gross_profit_won": found["gross_profit_won"] if sold else None,
+            "gross_margin_pct": found["margin_pct"],
+            "roi_pct": found["roi_pct"],
+        }
+
+    return _comparison("profit", "report.table.profit", PROFIT_METRICS, figures(now), figures(before), period, previous)
+
+
+def _menu_names(conn) -> dict[str, dict[str, Any]]:
+    return {m["code"]: m for m in catalog.list_menu_items(conn, active=None)}
+
+
+def _items(conn, found: dict[str, Any]) -> Table:
+    columns = [
+        "item",
+        "name_en",
+        "name_ko",
+        "channel",
+        "qty",
+        "revenue_won",
+        "cogs_won",
+        "gross_profit_won",
+        "margin_pct",
+        "class",
+    ]
+    names = _menu_names(conn)
+    rows = [
+        {
+            **row,
+            "name_en": names.get(row["item"], {}).get("name_en") or row["item"],
+            "name_ko": names.get(row["item"], {}).get("name_ko") or row["item"],
+            "channel": names.get(row["item"], {}).get("channel"),
+        }
+        for row in found["items"]
+    ]
+    frame = pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+    advice = {c: Localized(*pair(f"sales.class.{c}")) for c in ("star", "plowhorse", "puzzle", "dog")}
+    return Table(
+        "items",
+        *pair("report.table.items"),
+        frame,
+        note="report.note.items",
+        note_values=advice,
+        kinds={"qty": "int", "class": "text"},
+        hidden=("item",),
+    )
+
+
+def _reconciliation(conn, found: dict[str, Any], threshold: float) -> Table:
+    columns = [
+        "product",
+        "name_en",
+        "name_ko",
+        "roasted_kg",
+        "sold_kg",
+        "unexplained_kg",
+        "unexplained_pct",
+        "unexplained_won",
+        "attention",
+    ]
+    products = {p.code: p for p in catalog.list_products(conn, active=None)}
+    rows = [
+        {
+            "product": r["product"],
+            "name_en": products[r["product"]].name_en if r["product"] in products else r["product"],
+            "name_ko": products[r["product"]].name("ko") if r["product"] in products else r["product"],
+            "roasted_kg": _kg(r["roasted_g"]),
+            "sold_kg": _kg(r["sold_g"]),
+            "unexplained_kg": _kg(r["unexplained_g"]),
+            "unexplained_pct": r["unexplained_pct"],
+            "unexplained_won": r["unexplained_won"],
+            "attention": r["unexplained_pct"] is not None and r["unexplained_pct"] > threshold,
+        }
+        for r in found["reconciliation"]
+    ]
+    frame = pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+    if rows:
+        _whole(frame, "unexplained_won")
+    return Table(
+        "reconciliation",
+        *pair("report.table.reconciliation"),
+        frame,
+        note="report.note.reconciliation",
+        note_values={"threshold": f"{threshold:g}"},
+        kinds={"attention": "bool"},
+        hidden=("product",),
+    )
+
+
+def _localized(row: dict[str, Any], code: str) -> Localized:
+    return Localized(str(row.get("name_en") or row[code]), str(row.get("name_ko") or row.get("name_en") or row[code]))
+
+
+def _month_facts(report: Report, target: float, threshold: float) -> MonthFacts:
+    """The figures the letter speaks of, read from the report's own tables."""
+    summary = {r["metric"]: r for r in report["summary"].records()}
+    profit = {r["metric"]: r for r in report["profit"].records()}
+    menu = report["menu_margins"].records()
+    below = [r for r in menu if r["below_target"]]
+    fell = [r for r in below if r["prev_margin_pct"] is not None and r["prev_margin_pct"] >= target]
+    sold = report["items"].records()
+    unexplained = [r for r in report["reconciliation"].records() if r["attention"]]
+    cost = summary["avg_cost_per_roasted_kg_won"]
+    return MonthFacts(
+        period=report.period,
+        previous=report.period.previous(),
+        cost_per_kg=cost["this_period"] if summary["batches"]["this_period"] else None,
+        prev_cost_per_kg=cost["previous_period"] if summary["batches"]["previous_period"] else None,
+        revenue=profit["revenue_won"]["this_period"],
+        prev_revenue=profit["revenue_won"]["previous_period"],
+        gross_profit=profit["gross_profit_won"]["this_period"],
+        prev_gross_profit=profit["gross_profit_won"]["previous_period"],
+        margin_pct=profit["gross_margin_pct"]["this_period"],
+        roi_pct=profit["roi_pct"]["this_period"],
+        target_margin_pct=target if menu else None,
+        below_target=[_localized(r, "item") for r in below],
+        fell_below=[_localized(r, "item") for r in fell],
+        stars=[_localized(r, "item") for r in sold if r["class"] == "star"],
+        unexplained=[
+            (_localized(r, "product"), r["unexplained_pct"], r["unexplained_won"])
+            for r in sorted(unexplained, key=lambda r: -(r["unexplained_pct"] or 0))
+        ],
+        unexplained_threshold_pct=threshold,
+        anomalies=int(summary["anomalies"]["this_period"] or 0),
+        critical=int(summary["critical"]["this_period"] or 0),
+        loss_pct=summary["weighted_loss_pct"]["this_period"] if summary["batches"]["this_period"] else None,
+        expected_loss_pct=summary["expected_loss_pct"]["this_period"],
+    )
 
 
 def _costs_by_product(engine, period: Period, previous: Period) -> Table:
@@ -158,8 +354,18 @@ def _costs_by_product(engine, period: Period, previous: Period) -> Table:
         "costs_by_product",
         *pair("report.table.costs_by_product"),
         frame[columns].reset_index(drop=True),
-        note="actual = the month's roast cost ÷ roasted kg; standard = the planning cost on the month's last day",
+        note="report.note.costs_by_product",
         kinds={"change_pct": "pct"},
+        shown=(
+            "name_en",
+            "batches",
+            "roasted_kg",
+            "actual_cost_per_kg_won",
+            "prev_actual_cost_per_kg_won",
+            "change_pct",
+            "standard_cost_per_kg_won",
+            "actual_vs_standard_pct",
+        ),
     )
 
 
@@ -182,8 +388,7 @@ def _cost_breakdown(engine, period: Period) -> Table:
         "cost_breakdown",
         *pair("report.table.cost_breakdown"),
         frame,
-        note="green = frozen green cost; roasting = ₩/kg roasted; session = energy + labour + misc of the day, "
-        "shared by green weight. Parts are rounded per batch, so they may differ from the total by a few won.",
+        note="report.note.cost_breakdown",
     )
 
 
@@ -215,8 +420,20 @@ def _loss_by(engine, period: Period, dimension: str) -> Table:
         f"loss_by_{dimension}",
         *pair(f"report.table.loss_by_{dimension}"),
         frame,
-        note="weighted = (green − roasted) ÷ green over all batches; sd, min, quartiles, max of the batch losses",
+        note="report.note.loss_by",
         kinds={"sd_pct": "float"},
+        shown=(
+            dimension,
+            "batches",
+            "roasted_g",
+            "weighted_loss_pct",
+            "expected_loss_pct",
+            "sd_pct",
+            "min_loss_pct",
+            "max_loss_pct",
+            "anomalies",
+            "excess_loss_won",
+        ),
     )
 
 
@@ -258,9 +475,20 @@ def _anomalies(engine, period: Period, *, open_only: bool = False, name: str = "
         name,
         *title,
         frame,
-        note="|loss − expected| > 3 pt: WARNING (HIGH above, LOW below), > 5 pt: CRITICAL; "
-        "run_length = consecutive anomalous batches of the product",
+        note="report.note.anomalies",
         kinds={"batch_id": "text", "run_length": "int"},
+        shown=(
+            "roasted_on",
+            "batch_id",
+            "product",
+            "operator",
+            "loss_pct",
+            "variance_pct",
+            "level",
+            "direction",
+            "run_length",
+            "excess_loss_won",
+        ),
     )
 
 
@@ -269,7 +497,7 @@ def _purchase_table(conn, period: Period, *, name: str = "purchases") -> Table:
         name,
         *pair("report.table.purchases"),
         _purchases(conn, period.start, period.end),
-        note="total incl. freight and duty; price per kg = total ÷ kg",
+        note="report.note.purchases",
     )
 
 
@@ -300,8 +528,18 @@ def _stock_movement(engine, period: Period) -> Table:
         "stock",
         *pair("report.table.stock_movement"),
         frame,
-        note="opening = end of the day before the period; closing = end of its last day; "
-        "value at the moving-average cost",
+        note="report.note.stock_movement",
+        shown=(
+            "bean",
+            "name_en",
+            "name_ko",
+            "opening_stock_kg",
+            "closing_stock_kg",
+            "avg_cost_per_kg_won",
+            "closing_value_won",
+            "reorder_point_kg",
+            "low",
+        ),
     )
 
 
@@ -341,8 +579,19 @@ def _menu_margins(engine, period: Period, previous: Period) -> Table:
         "menu_margins",
         *pair("report.table.menu_margins"),
         frame[columns],
-        note=f"standard cost on the month's last day (margin target {target:.1f} % from the price multiplier); "
-        "actual = with the month's actual cost per roasted kg",
+        note="report.note.menu_margins",
+        note_values={"target": f"{target:.1f}"},
+        shown=(
+            "name_en",
+            "name_ko",
+            "channel",
+            "price_won",
+            "cost_won",
+            "margin_pct",
+            "margin_change_pts",
+            "actual_margin_pct",
+            "below_target",
+        ),
     )
 
 
@@ -368,7 +617,17 @@ def _monthly_trend(engine, period: Period, months: int) -> Table:
         "trend",
         *pair("report.table.trend", months=months),
         frame,
-        note="months with roasts only; cost per roasted kg = the month's roast cost ÷ roasted kg",
+        note="report.note.trend",
+        shown=(
+            "period",
+            "batches",
+            "roasted_kg",
+            "roast_cost_won",
+            "cost_per_roasted_kg_won",
+            "weighted_loss_pct",
+            "excess_loss_won",
+            "anomalies",
+        ),
     )
 
 
@@ -378,7 +637,11 @@ WEEKLY_TITLE = pair("report.title.weekly_roasting")
 
 
 def weekly_roasting(
-    db_path: str | os.PathLike | None = None, period: str = "previous", *, today: date | None = None
+    db_path: str | os.PathLike | None = None,
+    period: str = "previous",
+    *,
+    lang: str | None = None,
+    today: date | None = None,
 ) -> Report:
     """Every batch of the week with its loss and cost, roasting per day, loss per product and
     operator, the week's alerts, the 30-day loss status and every alert still open."""
@@ -396,7 +659,7 @@ def weekly_roasting(
             _loss_status(engine, chosen),
             _anomalies(engine, chosen, open_only=True, name="open_alerts"),
         ]
-    return _report("weekly_roasting", WEEKLY_TITLE, chosen, tables, path, period=chosen.label)
+    return _report("weekly_roasting", WEEKLY_TITLE, chosen, tables, path, report_lang(lang), period=chosen.label)
 
 
 def _batches(engine, period: Period) -> Table:
@@ -435,9 +698,20 @@ def _batches(engine, period: Period) -> Table:
         "batches",
         *pair("report.table.batches"),
         frame[columns],
-        note="loss = (green − roasted) ÷ green; variance = loss − expected; cost = green + roasting + "
-        "the day's session costs shared by green weight",
+        note="report.note.batches",
         kinds={"batch_id": "text", "run_length": "int"},
+        shown=(
+            "roasted_on",
+            "batch_id",
+            "product",
+            "operator",
+            "roasted_g",
+            "loss_pct",
+            "variance_pct",
+            "alert",
+            "batch_cost_won",
+            "cost_per_roasted_kg_won",
+        ),
     )
 
 
@@ -485,7 +759,7 @@ def _loss_status(engine, period: Period) -> Table:
         "loss_status",
         *pair("report.table.loss_status", day=period.end.isoformat()),
         frame.drop(columns="_o").reset_index(drop=True),
-        note="anomalies in the 30 days up to the week's end: NORMAL < 2, ATTENTION 2–4, CRITICAL ≥ 5",
+        note="report.note.loss_status",
     )
 
 
@@ -503,6 +777,7 @@ def inventory_report(
     order_window_days: int = 7,
     level: float = 0.8,
     value_weeks: int = 26,
+    lang: str | None = None,
     today: date | None = None,
 ) -> Report:
     """Green stock and its value at the end of a day, run-out dates with their interval, reorder
@@ -520,7 +795,7 @@ def inventory_report(
         tables = [
             _stock_now(engine, as_of),
             runout,
-            _reorder(runout, as_of, order_window_days),
+            _reorder(runout, as_of, order_window_days, report_lang(lang)),
             _stock_value(engine, as_of, value_weeks),
             _purchase_table(conn, Period("day", as_of - timedelta(days=89), as_of, ""), name="purchases_90d"),
         ]
@@ -530,6 +805,7 @@ def inventory_report(
         chosen,
         tables,
         path,
+        report_lang(lang),
         period=chosen.label,
         lead_time_days=lead_time_days,
         cover_days=cover_days,
@@ -552,8 +828,7 @@ def _stock_now(engine, as_of: date) -> Table:
         "stock",
         *pair("report.table.stock_now", day=as_of.isoformat()),
         frame,
-        note="stock = purchases − roasts ± stocktakes; value at the moving-average cost; low = at or below the "
-        "reorder point",
+        note="report.note.stock_now",
     )
 
 
@@ -586,13 +861,12 @@ def _runout(engine, as_of: date, lead_time_days: int, cover_days: int, level: fl
         "runout",
         *pair("report.table.runout"),
         frame[columns],
-        note=f"forecast: day-of-week profile of recent use; early/late = the {level:.0%} interval; reorder date = "
-        f"early run-out − {lead_time_days} days lead time; quantity covers {cover_days} days after arrival "
-        "plus safety stock, whole kg",
+        note="report.note.runout",
+        note_values={"level": f"{level:.0%}", "lead_time_days": lead_time_days, "cover_days": cover_days},
     )
 
 
-def _reorder(runout: Table, as_of: date, window: int) -> Table:
+def _reorder(runout: Table, as_of: date, window: int, lang: str) -> Table:
     columns = ["bean", "name_en", "order_by", "reorder_qty_kg", "stock_kg", "runout_date", "runout_early", "why"]
     frame = runout.frame
     if frame.empty:
@@ -601,9 +875,9 @@ def _reorder(runout: Table, as_of: date, window: int) -> Table:
     due = frame[[d is not None and d <= horizon for d in frame["reorder_date"]]].copy()
     due["order_by"] = due["reorder_date"]
     due["why"] = [
-        "order now: a lot ordered today arrives just in time or late"
+        messages.text("report.why.order_now", lang)
         if d <= as_of
-        else f"order within {(d - as_of).days} days"
+        else messages.text("report.why.order_within", lang, days=(d - as_of).days)
         for d in due["reorder_date"]
     ]
     due = due.sort_values(["order_by", "bean"]).reset_index(drop=True)
@@ -611,7 +885,8 @@ def _reorder(runout: Table, as_of: date, window: int) -> Table:
         "reorder",
         *pair("report.table.reorder", day=horizon.isoformat()),
         due[columns],
-        note=f"beans whose suggested reorder date falls within {window} days of {as_of.isoformat()}",
+        note="report.note.reorder",
+        note_values={"window": window, "day": as_of.isoformat()},
         kinds={"order_by": "date"},
     )
 
@@ -630,7 +905,7 @@ def _stock_value(engine, as_of: date, weeks: int) -> Table:
         "stock_value",
         *pair("report.table.stock_value", weeks=weeks),
         frame,
-        note="at the end of each week (Monday = the week's start)",
+        note="report.note.stock_value",
     )
 
 
@@ -640,4 +915,12 @@ REPORT_BUILDERS = {
     "inventory": inventory_report,
 }
 
-__all__ = ["REPORT_BUILDERS", "inventory_report", "monthly_cost", "summary_table", "weekly_roasting"]
+__all__ = [
+    "PROFIT_METRICS",
+    "REPORT_BUILDERS",
+    "inventory_report",
+    "monthly_cost",
+    "period_profit",
+    "summary_table",
+    "weekly_roasting",
+]

@@ -69,9 +69,15 @@ def _text(value: Any) -> str:
     return html.escape(str(value))
 
 
-def chart_lang(lang: str | None = None) -> str:
-    """The language of a report's charts: `lang`, else THEMOON_LANG, else English."""
-    return messages.normalize(lang) if lang else messages.default_lang()
+def chart_lang(lang: str | None = None, report: Report | None = None) -> str:
+    """The language of a report's charts: `lang`, else the report's, else THEMOON_LANG, else English."""
+    if lang:
+        return messages.normalize(lang)
+    return report.lang if report is not None else messages.default_lang()
+
+
+def _name(row_en: Any, row_ko: Any, lang: str) -> str:
+    return _text(row_ko if lang == "ko" and isinstance(row_ko, str) and row_ko else row_en)
 
 
 def _layout(fig: go.Figure, title: str, **extra: Any) -> go.Figure:
@@ -126,7 +132,7 @@ def _chart(table: str, title_key: str, keep: Callable[[pd.DataFrame], Any] | Non
     def wrap(draw: Draw) -> Callable[[Report, str | None], go.Figure]:
         @functools.wraps(draw)
         def chart(report: Report, lang: str | None = None) -> go.Figure:
-            lang = chart_lang(lang)
+            lang = chart_lang(lang, report)
             return _drawn(draw, report, report[table].frame, keep, messages.text(title_key, lang), lang)
 
         return chart
@@ -167,8 +173,10 @@ def cost_per_kg(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) 
         (report.period.previous().label, "prev_actual_cost_per_kg_won", BLUE_LIGHT, "previous month"),
     ):
         _bar(fig, _text(label), names, frame[column], color, "%{x}: ₩%{y:,.0f}/kg<extra>" + which + "</extra>")
-    _add_target(fig, "standard", names, frame["standard_cost_per_kg_won"], "%{x}: ₩%{y:,.0f}/kg<extra>standard</extra>")
-    fig.update_yaxes(title_text="₩ / roasted kg", tickformat=",.0f")
+    standard = messages.text("report.chart.legend.standard", lang)
+    hover = "%{x}: ₩%{y:,.0f}/kg<extra>" + standard + "</extra>"
+    _add_target(fig, standard, names, frame["standard_cost_per_kg_won"], hover)
+    fig.update_yaxes(title_text=messages.text("report.chart.axis.cost_per_kg", lang), tickformat=",.0f")
     return {"barmode": "group"}
 
 
@@ -202,13 +210,15 @@ def loss_by_product(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: s
     expected = messages.text("report.chart.legend.expected", lang)
     _add_target(fig, expected, names, frame["expected_loss_pct"], "%{x}: expected %{y:.2f} %<extra></extra>")
     low = min(float(frame["weighted_loss_pct"].min()), float(frame["expected_loss_pct"].min()))
-    fig.update_yaxes(title_text="loss %", range=[max(0.0, low - 3), None], ticksuffix=" %")
+    fig.update_yaxes(
+        title_text=messages.text("report.chart.axis.loss", lang), range=[max(0.0, low - 3), None], ticksuffix=" %"
+    )
     return {}
 
 
 def menu_margins(report: Report, channel: str = "cup", lang: str | None = None) -> go.Figure:
     """Standard margin of each menu item of a channel at the month's end; below target in red."""
-    lang = chart_lang(lang)
+    lang = chart_lang(lang, report)
     if channel == "cup":
         title = messages.text("report.chart.menu_margins_cup", lang)
     else:
@@ -219,7 +229,7 @@ def menu_margins(report: Report, channel: str = "cup", lang: str | None = None) 
 
 
 def _menu_margins(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
-    names = [_text(i) for i in frame["name_en"]]
+    names = [_name(en, ko, lang) for en, ko in zip(frame["name_en"], frame["name_ko"], strict=True)]
     colors = [RED if below else GREEN for below in frame["below_target"]]
     fig.add_bar(
         orientation="h",
@@ -230,8 +240,37 @@ def _menu_margins(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str
         customdata=list(zip(frame["price_won"], frame["cost_won"], strict=True)),
         hovertemplate="%{y}: %{x:.1f} %<br>price ₩%{customdata[0]:,} cost ₩%{customdata[1]:,}<extra></extra>",
     )
-    fig.update_xaxes(title_text="margin %", ticksuffix=" %")
+    fig.update_xaxes(title_text=messages.text("report.chart.axis.margin", lang), ticksuffix=" %")
     return {"height": max(320, 22 * len(frame) + 120), "showlegend": False}
+
+
+_CLASS_COLORS = {"star": GREEN, "plowhorse": BLUE, "puzzle": ORANGE, "dog": RED}
+
+
+@_chart("items", "report.chart.profit_by_item", keep=lambda frame: frame["qty"] > 0)
+def profit_by_item(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
+    """Gross profit of each menu item sold in the month, coloured by its menu-engineering class."""
+    frame = frame.sort_values("gross_profit_won")
+    for kind, color in _CLASS_COLORS.items():
+        rows = frame[frame["class"] == kind]
+        if rows.empty:
+            continue
+        label = messages.text(f"report.value.{kind}", lang)
+        fig.add_bar(
+            orientation="h",
+            name=label,
+            x=rows["gross_profit_won"],
+            y=[_name(en, ko, lang) for en, ko in zip(rows["name_en"], rows["name_ko"], strict=True)],
+            marker_color=color,
+            customdata=list(zip(rows["qty"], rows["margin_pct"], strict=True)),
+            hovertemplate="%{y}: ₩%{x:,.0f} (%{customdata[0]:,} · %{customdata[1]:.1f} %)<extra>" + label + "</extra>",
+        )
+    fig.update_xaxes(title_text=messages.text("report.chart.axis.gross_profit", lang), tickformat=",.0f")
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=[_name(en, ko, lang) for en, ko in zip(frame["name_en"], frame["name_ko"], strict=True)],
+    )
+    return {"height": max(320, 20 * len(frame) + 140), "barmode": "overlay"}
 
 
 @_chart("trend", "report.chart.monthly_trend")
@@ -268,7 +307,7 @@ def roasted_per_day(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: s
             y=[rows.get(d, 0) for d in days],
             hovertemplate="%{x}: %{y:,.1f} kg<extra>" + _text(product) + "</extra>",
         )
-    fig.update_yaxes(title_text="roasted kg", tickformat=",.0f")
+    fig.update_yaxes(title_text=messages.text("report.chart.axis.roasted_kg", lang), tickformat=",.0f")
     return {"barmode": "stack"}
 
 
@@ -289,8 +328,8 @@ def batch_variance(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: st
         name="batch",
     )
     span = max(6.0, float(frame["variance_pct"].abs().max()) + 1)
-    fig.update_yaxes(title_text="loss − expected (pt)", range=[-span, span], zeroline=True)
-    fig.update_xaxes(showticklabels=False, title_text="batches in roasting order")
+    fig.update_yaxes(title_text=messages.text("report.chart.axis.variance", lang), range=[-span, span], zeroline=True)
+    fig.update_xaxes(showticklabels=False, title_text=messages.text("report.chart.axis.batches", lang))
     return {"showlegend": False}
 
 
@@ -308,7 +347,7 @@ def loss_by_operator(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: 
         marker_color=BLUE_DARK,
         name="loss",
     )
-    fig.update_yaxes(title_text="loss %", ticksuffix=" %")
+    fig.update_yaxes(title_text=messages.text("report.chart.axis.loss", lang), ticksuffix=" %")
     return {"showlegend": False}
 
 
@@ -361,7 +400,7 @@ def runout_timeline(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: s
         marker={"symbol": "diamond", "size": 10, "color": ORANGE},
         hovertemplate="%{y}: order within %{x} days<extra></extra>",
     )
-    fig.update_xaxes(title_text=f"days after {as_of.isoformat()}")
+    fig.update_xaxes(title_text=messages.text("report.chart.axis.days_after", lang, day=as_of.isoformat()))
     fig.update_yaxes(autorange="reversed")
     return {"height": max(320, 26 * len(frame) + 120)}
 

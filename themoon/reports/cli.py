@@ -71,8 +71,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if entry["status"] == "ok":
         if not args.json:
             print(f"{entry['name']} {entry['period']}: done in {entry['duration_seconds']:.1f} s")
-            for kind in ("html", "xlsx", "ipynb"):
-                print(f"  {kind:<5} {root}/{entry['files'][kind]}")
+            for kind in ("html", "pdf", "xlsx", "ipynb"):
+                if kind in entry["files"]:
+                    print(f"  {kind:<5} {root}/{entry['files'][kind]}")
+            if entry.get("pdf_error"):
+                print(f"  no PDF: {entry['pdf_error']}", file=sys.stderr)
         return 0
     print(f"error: report {entry['name']} {entry['period']} failed: {entry['error']}", file=sys.stderr)
     for kind, path in entry.get("files", {}).items():

@@ -38,9 +38,11 @@ def _sources(db_path: str | os.PathLike | None) -> Iterator[tuple[Path, Any, Any
 
 
 def _report(
-    name: str, title: tuple[str, str], period: Period, tables: list[Table], path: Path, /, **parameters: Any
+    name: str, title: tuple[str, str], period: Period, tables: list[Table], path: Path, lang: str, /, **parameters: Any
 ) -> Report:
-    return Report(name, *title, period, {t.name: t for t in tables}, parameters=parameters, database=str(path))
+    return Report(
+        name, *title, period, {t.name: t for t in tables}, parameters=parameters, database=str(path), lang=lang
+    )
 
 
 def _select(found: pd.DataFrame, columns: list[str], dates: tuple[str, ...] = (), **assign: Any) -> pd.DataFrame:
@@ -92,9 +94,9 @@ def _purchases(conn, since: date, until: date) -> pd.DataFrame:
         for p in inventory.list_purchases(conn, limit=_ALL)
         if since.isoformat() <= p["purchased_on"] <= until.isoformat()
     ]
-    columns = ["purchased_on", "bean", "supplier", "lot_code", "grams_kg", "total_won", "price_per_kg_won"]
+    columns = ["purchased_on", "bean", "supplier", "lot_code", "purchased_kg", "total_won", "price_per_kg_won"]
     if not rows:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=columns)  # the columns of a month with purchases
     rows.sort(key=lambda p: (p["purchased_on"], p["id"]))
     return pd.DataFrame(
         {

@@ -35,7 +35,7 @@ from ..durable import fsync_dir
 
 INDEX_NAME = "index.json"
 MAX_ENTRIES = 5000
-FILE_KINDS = ("html", "xlsx", "ipynb", "failed_ipynb", "error")
+FILE_KINDS = ("html", "pdf", "xlsx", "ipynb", "failed_ipynb", "error")
 
 
 def reports_root(root: str | os.PathLike | None = None) -> Path:

@@ -12,7 +12,9 @@
    hidden staging directory `reports/<name>/.staging-…/` where the notebook also writes the
    workbook of its tables (`xlsx_path`);
 3. exports HTML without code (nbconvert's lab template minus its CDN scripts: plotly.js is
-   embedded by the notebook, so the file works offline);
+   embedded by the notebook, so the file works offline), and prints the same page to an A4 PDF
+   with Debian's Chromium, offline (`themoon.reports.pdf`; a PDF that cannot be printed leaves
+   the run published without it and says why in the entry's `pdf_error`);
 4. publishes by renaming the staging directory to `reports/<name>/<period>/` (an existing
    report of that period is swapped out and removed), so readers see the old report, or the
    new one complete — never a half-written file;
@@ -117,7 +119,9 @@ def run_report(
             )
             if not workbook.is_file():
                 raise RuntimeError(f"the notebook did not write its workbook ({workbook.name})")
-            _export_html(executed, staging / f"{stem}.html", f"{spec.title} {label}")
+            title = f"{spec.title_ko if _lang(parameters) == 'ko' else spec.title} {label}"
+            _export_html(executed, staging / f"{stem}.html", title)
+            pdf_error = _try_pdf(executed, staging / f"{stem}.pdf", title)
             steps.step()
             with index.locked(directory.parent / ".publish.lock"):
                 _publish(staging, directory)
@@ -131,7 +135,10 @@ def run_report(
         steps.step()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    entry["files"] = {kind: f"{spec.name}/{directory.name}/{stem}.{kind}" for kind in ("ipynb", "html", "xlsx")}
+    kinds = ("ipynb", "html", "xlsx") if pdf_error else ("ipynb", "html", "pdf", "xlsx")
+    entry["files"] = {kind: f"{spec.name}/{directory.name}/{stem}.{kind}" for kind in kinds}
+    if pdf_error:
+        entry["pdf_error"] = pdf_error
     return _finish(entry, clock, root, status="ok", error=None, exit_code=0)
 
 
@@ -298,27 +305,58 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {% block extra_css %}<style>
 body { max-width: 1200px; margin: 0 auto; }
 .jp-Cell { padding: 2px 0; }
+.themoon-letter { font-size: 15px; line-height: 1.5; background: #f6f3ea; border-left: 4px solid #c9a227;
+  padding: 6px 14px; margin: 8px 0 16px 0; }
+.themoon-letter ul { margin: 4px 0; padding-left: 18px; }
+h2.themoon-section { border-bottom: 2px solid #e8e2d0; padding-bottom: 4px; margin-top: 28px; }
+@page { size: A4 portrait; margin: 12mm; }
+@media print {
+  body { max-width: none; margin: 0; font-size: 10pt; }
+  .jp-Cell, .jp-OutputArea-output { padding: 0; margin: 0; }
+  .jp-OutputArea-child { break-inside: auto; }
+  h1.themoon-title { margin-top: 0; }
+  h2.themoon-section { break-before: page; margin-top: 0; }
+  h3 { break-after: avoid; }
+  .themoon-letter { break-inside: avoid; }
+  .plotly-graph-div, .js-plotly-plot { break-inside: avoid; max-width: 100%; }
+  div.themoon-scroll { overflow: visible !important; }
+  div.themoon-scroll table.themoon-table { font-size: 8.5pt !important; width: 100%; }
+  div.themoon-scroll table.themoon-table.themoon-table--wide { font-size: 7pt !important; }
+  div.themoon-scroll table.themoon-table th, div.themoon-scroll table.themoon-table td {
+    white-space: normal !important; padding: 2px 4px !important; }
+  div.themoon-scroll table.themoon-table td.num { white-space: nowrap !important; }
+  div.themoon-scroll table.themoon-table td:first-child { min-width: 9em; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+}
 </style>{% endblock extra_css %}
 """
 
 
-def html_exporter():
+def _exporter_options() -> dict[str, Any]:
+    """What the HTML and the PDF exporters share: our template, no code, images embedded."""
     from jinja2 import DictLoader
+
+    return {
+        "template_name": "lab",
+        "template_file": "themoon_report.html.j2",
+        "extra_loaders": [DictLoader({"themoon_report.html.j2": _TEMPLATE})],
+        "exclude_input": True,
+        "exclude_input_prompt": True,
+        "exclude_output_prompt": True,
+        "embed_images": True,
+    }
+
+
+def html_exporter():
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(
-        template_name="lab",
-        template_file="themoon_report.html.j2",
-        extra_loaders=[DictLoader({"themoon_report.html.j2": _TEMPLATE})],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
+    return HTMLExporter(**_exporter_options())
 
 
-def export_html(notebook: Any, target: Path, title: str) -> Path:
-    """The executed notebook (a path or a notebook node) as a self-contained HTML page without code."""
+def _titled(notebook: Any, title: str) -> Any:
+    """A copy of the notebook (a path or a node) whose page <title> is `title` (the notebook's own
+    is the report's bare name)."""
     import copy
 
     import nbformat
@@ -328,13 +366,45 @@ def export_html(notebook: Any, target: Path, title: str) -> Path:
     else:
         node = copy.copy(notebook)
         node.metadata = copy.deepcopy(notebook.metadata)
-    node.metadata["title"] = title  # the page's <title> (the notebook's own is the report's bare name)
-    body, _ = html_exporter().from_notebook_node(node, resources={"metadata": {"name": title}})
+    node.metadata["title"] = title
+    return node
+
+
+def export_html(notebook: Any, target: Path, title: str) -> Path:
+    """The executed notebook (a path or a notebook node) as a self-contained HTML page without code."""
+    body, _ = html_exporter().from_notebook_node(_titled(notebook, title), resources={"metadata": {"name": title}})
     target.write_text(body, encoding="utf-8")
     return target
 
 
+def export_pdf(notebook: Any, target: Path, title: str) -> Path:
+    """The executed notebook printed to an A4 PDF by Debian's Chromium, offline (themoon.reports.pdf)."""
+    from .pdf import export_pdf as print_pdf
+
+    return print_pdf(_exporter_options(), _titled(notebook, title), target, {"metadata": {"name": title}})
+
+
 _export_html = export_html
+_export_pdf = export_pdf
+
+
+def _lang(parameters: dict[str, Any]) -> str:
+    """The language the report is written in (its `lang` parameter, else THEMOON_LANG, else English)."""
+    from .. import messages
+
+    given = parameters.get("lang")
+    return messages.normalize(given) if given else messages.default_lang()
+
+
+def _try_pdf(notebook: Any, target: Path, title: str) -> str | None:
+    """Print the PDF; None when it was written, else why not (the run still publishes its HTML and
+    workbook: a host without Chromium keeps its reports, and the index says what is missing)."""
+    try:
+        _export_pdf(notebook, target, title)
+    except Exception as error:  # noqa: BLE001 - the PDF is a copy of the HTML; its failure is recorded
+        target.unlink(missing_ok=True)
+        return f"pdf: {_one_line(error)}"
+    return None
 
 
 # --- publishing ----------------------------------------------------------------------------------------

@@ -37,7 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..messages import CAFE_NAME, pair
+from .. import formatting, messages
+from ..messages import CAFE_NAME
 from .periods import Period
 
 KINDS = ("won", "kg", "g", "pct", "pts", "ratio", "date", "int", "float", "bool", "text")
@@ -119,20 +120,74 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def format_value(value: Any, kind: str) -> str:
-    """How a value reads in the HTML report."""
+def format_value(value: Any, kind: str, lang: str = "en") -> str:
+    """How a value reads in the HTML report: money with the sign before the currency (−₩1,500,
+    `themoon.formatting.won`, as the dashboard writes it), negatives with a minus sign."""
     value = _plain(value)
     if value is None:
         return "–"
     if kind == "bool" or isinstance(value, bool):
-        return "yes" if value else "–"
+        return messages.text("report.yes", lang) if value else "–"
     if kind == "date":
         return value.date().isoformat() if isinstance(value, datetime) else str(value)[:10]
     if not isinstance(value, int | float):
         return str(value)
+    if kind == "won":
+        return formatting.won(value)
     if kind == "ratio":
-        return f"{value * 100:.1f} %"
-    return _HTML_FORMATS[kind].format(value) if kind in _HTML_FORMATS else str(value)
+        shown = f"{value * 100:.1f} %"
+    elif kind == "pts" and lang == "ko":
+        shown = f"{value:+.2f}%p"  # Korean writes percentage points as %p
+    else:
+        shown = _HTML_FORMATS[kind].format(value) if kind in _HTML_FORMATS else str(value)
+    return shown.replace("-", formatting.MINUS, 1) if shown.startswith(("-", "+-")) else shown
+
+
+# Columns whose text values are words of the domain (bean, cup, WARNING, star ...): shown in the
+# report's language through the catalogue (report.value.<word>); other text is shown as stored.
+WORD_COLUMNS = frozenset({"kind", "channel", "level", "direction", "alert", "status", "class"})
+
+
+def value_words(value: str, lang: str) -> str:
+    """'WARNING HIGH' → each known word in the report's language (report.value.warning ...)."""
+    words = str(value).split(" ")
+    return " ".join(
+        messages.text(f"report.value.{w.lower()}", lang) if messages.known(f"report.value.{w.lower()}") else w
+        for w in words
+    )
+
+
+def column_label(column: str, lang: str) -> str:
+    """The header a person reads for a column key (report.col.<key>), in the report's language."""
+    return messages.text(f"report.col.{column}", lang)
+
+
+def one_language(columns: list[str], lang: str) -> list[str]:
+    """Of a column and its Korean twin (name_en / name_ko, label / label_ko) only the one of the
+    report's language, in the English one's place."""
+    present = set(columns)
+    shown = []
+    for column in columns:
+        if column.endswith("_ko"):
+            base = column[:-3]
+            if base in present or f"{base}_en" in present:
+                continue
+            shown.append(column)
+            continue
+        twin = (column[:-3] if column.endswith("_en") else column) + "_ko"
+        shown.append(twin if lang == "ko" and twin in present else column)
+    return shown
+
+
+def display_label(column: str, lang: str) -> str:
+    """The header of a shown column: a twin reads as its pair's plain name ('name', 'label')."""
+    for suffix in ("_en", "_ko"):
+        if column.endswith(suffix) and messages.known(f"report.col.{column[: -len(suffix)]}"):
+            return column_label(column[: -len(suffix)], lang)
+    return column_label(column, lang)
+
+
+WIDE_COLUMNS = 8  # a table with more shown columns prints in a smaller font
 
 
 @dataclass
@@ -143,9 +198,13 @@ class Table:
     title: str
     title_ko: str
     frame: pd.DataFrame
-    note: str = ""
+    note: str = ""  # a message id (report.note.*), shown under the title in the report's language
     kinds: dict[str, str] = field(default_factory=dict)  # overrides of kind_of()
     row_unit_columns: tuple[str, ...] = ()  # columns whose unit is the row's `unit` value
+    note_values: dict[str, Any] = field(default_factory=dict)  # the values the note's text names
+    shown: tuple[str, ...] = ()  # the columns the HTML shows (empty: all); the .xlsx has every one
+    hidden: tuple[str, ...] = ()  # keys the HTML never shows (the .xlsx keeps them for scripts)
+    lang: str = "en"  # the report's language (set by the report)
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z0-9_]{1,31}", self.name):
@@ -190,20 +249,39 @@ class Table:
         """Rows as plain Python values (None for missing)."""
         return [{k: _plain(v) for k, v in row.items()} for row in self.frame.to_dict("records")]
 
+    @property
+    def heading(self) -> str:
+        return self.title_ko if self.lang == "ko" else self.title
+
+    def note_text(self) -> str:
+        return messages.text(self.note, self.lang, **self.note_values) if self.note else ""
+
+    def visible_columns(self) -> list[str]:
+        """The columns the HTML shows, in the report's language (one of each twin)."""
+        columns = [c for c in (self.shown or self.frame.columns) if c not in self.hidden]
+        return one_language(columns, self.lang)
+
     def display_frame(self, columns: Iterable[str] | None = None) -> pd.DataFrame:
         """Every cell as the text the HTML shows."""
         columns = list(columns or self.frame.columns)
+        words = [c for c in columns if c in WORD_COLUMNS]
         rows = []
         for row in self.frame.to_dict("records"):
-            rows.append({c: format_value(row[c], self.cell_kind(row, c)) for c in columns})
+            shown = {c: format_value(row[c], self.cell_kind(row, c), self.lang) for c in columns}
+            for c in words:
+                if row[c] is not None and shown[c] != "–":
+                    shown[c] = value_words(shown[c], self.lang)
+            rows.append(shown)
         return pd.DataFrame(rows, columns=columns)
 
     def to_html(self, columns: Iterable[str] | None = None, max_rows: int = 500) -> str:
-        columns = list(columns or self.frame.columns)
-        heading = f"<h3>{html.escape(self.title)} · {html.escape(self.title_ko)}</h3>"
-        note = f'<p class="themoon-note">{html.escape(self.note)}</p>' if self.note else ""
+        columns = list(columns or self.visible_columns())
+        lang = self.lang
+        heading = f"<h3>{html.escape(self.heading)}</h3>"
+        note = self.note_text()
+        note = f'<p class="themoon-note">{html.escape(note)}</p>' if note else ""
         if self.frame.empty:
-            return f'{heading}{note}<p class="themoon-empty">({" · ".join(pair("report.none"))})</p>'
+            return f'{heading}{note}<p class="themoon-empty">({messages.text("report.none", lang)})</p>'
         shown = Table(
             self.name,
             self.title,
@@ -211,10 +289,13 @@ class Table:
             self.frame.head(max_rows),
             kinds=self.kinds,
             row_unit_columns=self.row_unit_columns,
+            lang=lang,
         )
         body = shown.display_frame(columns)
         numeric = {c for c in columns if self.kind(c) not in ("text", "date", "bool")} | set(self.row_unit_columns)
-        head = "".join(f'<th class="{"num" if c in numeric else ""}">{html.escape(c)}</th>' for c in columns)
+        head = "".join(
+            f'<th class="{"num" if c in numeric else ""}">{html.escape(display_label(c, lang))}</th>' for c in columns
+        )
         lines = []
         for row in body.itertuples(index=False):
             cells = "".join(
@@ -224,13 +305,13 @@ class Table:
             lines.append(f"<tr>{cells}</tr>")
         more = ""
         if len(self.frame) > max_rows:
-            more = (
-                f'<p class="themoon-note">first {max_rows:,} of {len(self.frame):,} rows; '
-                "all of them are in the .xlsx</p>"
-            )
+            said = messages.text("report.more_rows", lang, shown=max_rows, rows=len(self.frame))
+            more = f'<p class="themoon-note">{html.escape(said)}</p>'
+        wide = " themoon-table--wide" if len(columns) > WIDE_COLUMNS else ""
         return (
-            f'{heading}{note}{_TABLE_CSS}<div class="themoon-scroll"><table class="themoon-table">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table></div>{more}"
+            f'<div class="themoon-block">{heading}{note}{_TABLE_CSS}<div class="themoon-scroll">'
+            f'<table class="themoon-table{wide}">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table></div>{more}</div>"
         )
 
     def _repr_html_(self) -> str:
@@ -243,7 +324,8 @@ _TABLE_CSS = (
     "div.themoon-scroll{overflow-x:auto;max-width:100%;margin:4px 0 18px 0}"
     "div.themoon-scroll table.themoon-table{border-collapse:collapse;font-size:12px;margin:0}"
     "div.themoon-scroll table.themoon-table th{background:#e8e2d0;padding:4px 8px;text-align:left;"
-    "white-space:nowrap}"
+    "vertical-align:bottom;min-width:4em}"
+    "div.themoon-scroll table.themoon-table.themoon-table--wide{font-size:11px}"
     "div.themoon-scroll table.themoon-table td{padding:3px 8px;border-bottom:1px solid #eee;text-align:left;"
     "white-space:nowrap}"
     "div.themoon-scroll table.themoon-table th.num,div.themoon-scroll table.themoon-table td.num{text-align:right;"
@@ -266,34 +348,68 @@ class Report:
     database: str = ""
     generated_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
     notes: list[str] = field(default_factory=list)
+    lang: str = "en"  # every title, header, note, chart and sentence of the report speaks it
+    headlines: list[str] = field(default_factory=list)  # the letter's sentences, in `lang`
+
+    def __post_init__(self) -> None:
+        self.lang = messages.normalize(self.lang)
+        for table in self.tables.values():
+            table.lang = self.lang
 
     def __getitem__(self, name: str) -> Table:
         return self.tables[name]
 
+    @property
+    def heading(self) -> str:
+        return self.title_ko if self.lang == "ko" else self.title
+
     def header_html(self) -> str:
-        p = self.period
+        p, lang = self.period, self.lang
         span = p.start.isoformat() if p.start == p.end else f"{p.start.isoformat()} – {p.end.isoformat()}"
         notes = "".join(f'<p class="themoon-note">{html.escape(n)}</p>' for n in self.notes)
+        generated = messages.text(
+            "report.generated",
+            lang,
+            at=self.generated_at.strftime("%Y-%m-%d %H:%M %Z"),
+            database=Path(self.database).name,
+        )
         return (
-            f"<h1>{html.escape(self.title)} · {html.escape(self.title_ko)}</h1>"
-            f"<p><b>{html.escape(p.describe())}</b> · {html.escape(p.describe_ko())} ({span})</p>"
-            f'<p class="themoon-note">{CAFE_NAME} — generated '
-            f"{self.generated_at.strftime('%Y-%m-%d %H:%M %Z')} from {html.escape(Path(self.database).name)}</p>"
+            f'<h1 class="themoon-title">{html.escape(self.heading)}</h1>'
+            f"<p><b>{html.escape(p.describe_ko() if lang == 'ko' else p.describe())}</b> ({span})</p>"
+            f'<p class="themoon-note">{CAFE_NAME} — {html.escape(generated)}</p>'
             f"{notes}"
         )
 
+    def letter_html(self) -> str:
+        """The headline sentences: what the owner should know first."""
+        if not self.headlines:
+            return ""
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in self.headlines)
+        return f'<div class="themoon-letter"><ul>{items}</ul></div>'
+
+    def section_html(self, key: str) -> str:
+        """A section's title (report.section.<key>); printed pages break before it."""
+        return f'<h2 class="themoon-section">{html.escape(messages.text(f"report.section.{key}", self.lang))}</h2>'
+
     def _repr_html_(self) -> str:
-        return self.header_html()
+        return self.header_html() + self.letter_html()
 
     def header(self):
+        """The title, the period and the letter's sentences (the notebook's first output)."""
         from IPython.display import HTML
 
-        return HTML(self.header_html())
+        return HTML(self.header_html() + self.letter_html())
+
+    def section(self, key: str):
+        from IPython.display import HTML
+
+        return HTML(self.section_html(key))
 
     def about_rows(self) -> list[tuple[str, Any]]:
         rows: list[tuple[str, Any]] = [
             ("report", self.name),
-            ("title", f"{self.title} · {self.title_ko}"),
+            ("title", self.heading),
+            ("language", self.lang),
             ("period", self.period.label),
             ("from", self.period.start),
             ("to", self.period.end),
@@ -305,9 +421,9 @@ class Report:
             for k, v in self.parameters.items()
         ]
         rows += [
-            (f"sheet {t.name}", f"{t.title} · {t.title_ko}" + (f" — {t.note}" if t.note else ""))
-            for t in self.tables.values()
+            (f"sheet {t.name}", t.heading + (f" — {t.note_text()}" if t.note else "")) for t in self.tables.values()
         ]
+        rows += [(f"headline {i}", line) for i, line in enumerate(self.headlines, start=1)]
         return rows
 
     def to_xlsx(self, path: str | os.PathLike) -> Path:
@@ -348,7 +464,8 @@ def _excel_value(value: Any, kind: str) -> Any:
 
 def write_xlsx(report: Report, path: str | os.PathLike) -> Path:
     """The report's tables as an .xlsx: one sheet per table, row 1 the (frozen, filtered) column
-    names, numbers as numbers with their unit's format, dates as dates, column widths to fit.
+    headers in the report's language (the `columns` sheet maps each to its key and unit), numbers
+    as numbers with their unit's format, dates as dates, column widths to fit.
     Text that a spreadsheet would evaluate (=, +, -, @ ...) is written as a quoted string."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -366,18 +483,27 @@ def write_xlsx(report: Report, path: str | os.PathLike) -> Path:
         _set(cell, value, "date" if isinstance(value, date) else "text")
     _finish_sheet(about, {"A": 24, "B": 70}, header_font, header_fill, Alignment)
 
+    # Scripts read the sheets by key: this sheet maps every header to its column key and unit.
+    keys = book.create_sheet("columns")
+    keys.append(["sheet", "header", "key", "unit"])
+    for table in report.tables.values():
+        for column in table.frame.columns:
+            keys.append([table.name, column_label(column, report.lang), column, table.kind(column)])
+    _finish_sheet(keys, {"A": 20, "B": 36, "C": 32, "D": 8}, header_font, header_fill, Alignment)
+
     for table in report.tables.values():
         sheet = book.create_sheet(table.name)
         columns = list(table.frame.columns)
-        sheet.append(columns)
-        widths = [_text_width(c) + 2 for c in columns]
+        labels = [column_label(c, report.lang) for c in columns]
+        sheet.append(labels)
+        widths = [_text_width(c) + 2 for c in labels]
         for r, row in enumerate(table.frame.to_dict("records"), start=2):
             for c, column in enumerate(columns, start=1):
                 kind = table.cell_kind(row, column)
                 cell = sheet.cell(row=r, column=c)
                 _set(cell, row[column], kind)
                 if r <= 202:  # widths from the first 200 rows
-                    widths[c - 1] = max(widths[c - 1], _text_width(format_value(row[column], kind)) + 2)
+                    widths[c - 1] = max(widths[c - 1], _text_width(format_value(row[column], kind, report.lang)) + 2)
         _finish_sheet(
             sheet,
             {get_column_letter(i): min(max(w, 8), 60) for i, w in enumerate(widths, start=1)},

@@ -6,21 +6,14 @@ Rounding is half-up (as everywhere in themoon), never Python's round-half-even. 
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
+from ..formatting import half_up as _decimal
+from ..formatting import won as won
 from .i18n import t
 
 DASH = "—"
-
-
-def _decimal(value: int | float | Fraction | Decimal, places: int) -> Decimal:
-    if isinstance(value, Fraction):
-        number = Decimal(value.numerator) / Decimal(value.denominator)
-    else:
-        number = Decimal(str(value))
-    result = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return result + 0  # -0 → 0
 
 
 def number(value: int | float | Fraction | Decimal | None, places: int = 0) -> str:
@@ -28,15 +21,6 @@ def number(value: int | float | Fraction | Decimal | None, places: int = 0) -> s
     if value is None:
         return DASH
     return f"{_decimal(value, places):,.{places}f}"
-
-
-def won(value: int | float | Fraction | Decimal | None) -> str:
-    """12942 → '₩12,942'; −1500 → '−₩1,500'."""
-    if value is None:
-        return DASH
-    amount = _decimal(value, 0)
-    sign = "−" if amount < 0 else ""
-    return f"{sign}₩{abs(amount):,.0f}"
 
 
 def kg(value_kg: int | float | Fraction | Decimal | None, places: int = 1) -> str:
