@@ -21,6 +21,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TZ=Asia/Seoul
 
 WORKDIR /app
+# Debian's Chromium prints the reports' PDFs (offline, through nbconvert's webpdf exporter).
+RUN apt-get update && apt-get install -y --no-install-recommends chromium && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --home-dir /home/themoon --uid 1000 --user-group themoon
 
 # Dependencies first (a layer that survives code changes), then the code.
