@@ -443,6 +443,11 @@ def test_run_a_real_report_end_to_end(tab, demo_path, reports_root):
     assert name == "weekly_roasting_2026-W45.xlsx"
     assert data == (reports_root / r.xlsx_rel).read_bytes()
     assert load_workbook(io.BytesIO(data)).sheetnames
+    assert visible(r.pdf)  # the printed letter beside the workbook
+    tab.download_pdf(r)
+    name, _, data = data_uri(r.link.value)
+    assert name == "weekly_roasting_2026-W45.pdf" and data.startswith(b"%PDF")
+    assert data == (reports_root / r.pdf_rel).read_bytes()
 
 
 # --- exports ---------------------------------------------------------------------------------------------------

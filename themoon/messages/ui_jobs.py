@@ -55,6 +55,7 @@ PAIRS: dict[str, tuple[str, str]] = {
     "reports.minutes": ("{m} min {s} s", "{m}분 {s}초"),
     "reports.open": ("Open", "열기"),
     "reports.xlsx": ("Excel file", "엑셀 파일"),
+    "reports.pdf": ("PDF", "PDF"),
     "reports.html": ("HTML file", "HTML 파일"),
     "reports.close": ("Close", "닫기"),
     "reports.refused": (

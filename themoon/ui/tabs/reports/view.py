@@ -42,6 +42,7 @@ MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv;charset=utf-8",
     "html": "text/html;charset=utf-8",
+    "pdf": "application/pdf",
 }
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -83,7 +84,7 @@ def iframe(text: str, label: str) -> str:
 
 
 class _Row:
-    """One run of the list: its text, and for a published run Open / Excel buttons and a link slot."""
+    """One run of the list: its text, and for a published run Open / Excel / PDF buttons and a link slot."""
 
     def __init__(self, tab: ReportsTab, entry: dict[str, Any]) -> None:
         self.entry = entry
@@ -91,17 +92,21 @@ class _Row:
         self.ok = entry.get("status") == "ok"
         self.html_rel = files.get("html")
         self.xlsx_rel = files.get("xlsx")
+        self.pdf_rel = files.get("pdf")
         self.info = classes(widgets.HTML(), "themoon-reports-info")
         self.open = button("secondary", "themoon-reports-open")
         self.xlsx = button("secondary", "themoon-reports-xlsx")
+        self.pdf = button("secondary", "themoon-reports-pdf")
         self.link = classes(widgets.HTML(), "themoon-reports-link")
         hide(self.link)
         tab.on_click(self.open, lambda: tab.open_report(self), "open")
         tab.on_click(self.xlsx, lambda: tab.download_xlsx(self), "download")
+        tab.on_click(self.pdf, lambda: tab.download_pdf(self), "download")
         root = tab.model.root
         hide(self.open, not (self.ok and inside(root, self.html_rel, ".html")))
         hide(self.xlsx, not (self.ok and inside(root, self.xlsx_rel, ".xlsx")))
-        actions = classes(widgets.HBox([self.open, self.xlsx, self.link]), "themoon-reports-actions")
+        hide(self.pdf, not (self.ok and inside(root, self.pdf_rel, ".pdf")))
+        actions = classes(widgets.HBox([self.open, self.xlsx, self.pdf, self.link]), "themoon-reports-actions")
         self.box = classes(widgets.HBox([self.info, actions]), "themoon-reports-row")
         if not self.ok:
             self.box.add_class("themoon-reports-row--failed")
@@ -132,6 +137,7 @@ class _Row:
         self.info.value = "".join(f'<div class="themoon-reports-cell--{k}">{v}</div>' for k, v in cells)
         self.open.description = tab.tr("reports.open")
         self.xlsx.description = tab.tr("reports.xlsx")
+        self.pdf.description = tab.tr("reports.pdf")
 
 
 class ReportsTab(Tab):
@@ -455,13 +461,20 @@ class ReportsTab(Tab):
 
     def download_xlsx(self, r: _Row) -> None:
         """Turn the row's Excel button into a download link of the run's workbook."""
-        result = self.model.read(r.xlsx_rel, ".xlsx", MAX_DOWNLOAD_BYTES, where="reports.download")
-        if not self._said_on_list(result):
+        self._download(r, r.xlsx, r.xlsx_rel, "xlsx")
+
+    def download_pdf(self, r: _Row) -> None:
+        """Turn the row's PDF button into a download link of the run's printed letter."""
+        self._download(r, r.pdf, r.pdf_rel, "pdf")
+
+    def _download(self, r: _Row, button: widgets.Button, relative: str | None, kind: str) -> None:
+        result = self.model.read(relative, f".{kind}", MAX_DOWNLOAD_BYTES, where="reports.download")
+        if not self._said_on_list(result) or relative is None:
             return
-        r.link.value = download_link(Path(r.xlsx_rel).name, "xlsx", result.value)
-        hide(r.xlsx)
+        r.link.value = download_link(Path(relative).name, kind, result.value)
+        hide(button)
         hide(r.link, False)
-        expire_link(r.link, restore=r.xlsx)
+        expire_link(r.link, restore=button)
 
     def _said_on_list(self, result: Result) -> bool:
         """True when the file was read; else why not, on the list's status line."""
