@@ -1,0 +1,807 @@
+"""Sales and profit (issue #13): revenue, cost of goods sold, gross profit, margin and ROI by
+day/week/month, item, channel and product; the previous period; where the roasted coffee went
+(per product and month); menu-engineering classes per channel; the demand forecast from sales
+and the roast plan it implies.
+
+Every number equals `themoon.sales.period_profit`'s (the store-side reference), which is the
+pure model of `themoon.costing`: the unit cost of a sold item on a day is
+`costing.sold_unit_cost` — the product's actual cost per roasted kg over the 30 days before the
+sale (`sales_cost_window`, `actual_cost_per_kg`), the standard cost on the day where it had no
+batches — and a group's COGS is Σ qty × unit cost, exact, rounded once (`half_up`).
+
+How that stays exact and fast. At load, the summed actual cost of each product's batches of a day
+(`costing.batch_cost_ratios`, linear in the batch, so one call per day and product) is held as
+floor and ceil of its value × 2**64; their running sums give every 30-day window in two
+subtractions. The window's cost per kg (`actual_cost_per_kg_ratio`), the standard cost where
+there is none (`profitability._Bounds`, the margin trend's brackets) and the unit cost
+(`sold_unit_cost_ratio`) are then held as lower and upper bounds in fixed point (2**-K won, K as
+large as int64 allows), so each (day, item) row carries COGS bounds and DuckDB only sums them
+(HUGEINT, exact). The exact value lies between the sums; where both round alike (half-up to the
+won, to 0.1 % for margin and ROI) so does it — the rest (about one group in 10⁴) is recomputed
+exactly with Fractions (`_exact_cogs`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .. import sales as store_sales
+from ..costing import (
+    MENU_CLASSES,
+    actual_cost_per_kg,
+    actual_cost_per_kg_ratio,
+    batch_cost_ratios,
+    contribution_margin,
+    green_for_roasted,
+    gross_profit,
+    half_up,
+    margin_pct,
+    margin_pct_ratio,
+    menu_class_index,
+    menu_engineering,
+    menu_margin_sign,
+    menu_popular,
+    needs_attention,
+    reconcile,
+    reconcile_won_ratio,
+    roi_pct,
+    roi_pct_ratio,
+    round_decimal,
+    round_won,
+    sales_cost_window,
+    sold_unit_cost,
+    sold_unit_cost_ratio,
+    split_by_parts,
+)
+from . import forecast, standard_costs
+from .snapshot import FAR_FUTURE, FAR_PAST, Snapshot, day, sql, statements
+
+EPOCH = date(2000, 1, 1)  # day numbers (dnum) count from here
+ROAST_BITS = 64  # a day's roast cost held as floor/ceil of value × 2**64
+MAX_BITS = 40
+MIN_BITS = 8  # fewer fixed-point bits than this: every figure the exact way
+WINDOW = (sales_cost_window(EPOCH)[1] - sales_cost_window(EPOCH)[0]).days + 1  # 30 days
+GRAINS = ("day", "week", "month")
+DIMENSIONS = ("item", "channel", "product")
+_PERIOD_SQL = {
+    "day": "f.day",
+    "week": "date_trunc('week', f.day)::DATE",
+    "month": "date_trunc('month', f.day)::DATE",
+}
+_KEY_SQL = {"item": "m.code", "channel": "m.channel", "product": "p.code"}
+
+
+# --- loading ---------------------------------------------------------------------------------------
+
+
+def load_raw(duck: duckdb.DuckDBPyConnection) -> None:
+    """`sales_raw` from the attached store (sales_refresh.sql): one row per day and item."""
+    try:
+        for statement in statements(sql("sales_refresh")):
+            duck.execute(statement)
+    except (duckdb.CatalogException, duckdb.BinderException):  # a store from before the sales tables
+        duck.execute(
+            "CREATE OR REPLACE TABLE sales_raw (dnum INTEGER, item INTEGER, qty BIGINT, gross_won BIGINT,"
+            " discount_won BIGINT, net_won BIGINT)"
+        )
+
+
+def _roast_days(duck: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
+    """Per roasting day and product: green g, roasted g, frozen green cost, the day's session
+    green g and the settings in force (the inputs of `costing.batch_cost_ratios`, summed)."""
+    return duck.execute(
+        "WITH d AS (SELECT day, pkey, sum(green_g)::BIGINT AS g, sum(roasted_g)::BIGINT AS r,"
+        " sum(green_cost_won)::BIGINT AS c FROM daily GROUP BY day, pkey),"
+        " s AS (SELECT day, sum(g)::BIGINT AS session_g FROM d GROUP BY day)"
+        " SELECT datediff('day', DATE '2000-01-01', d.day)::INTEGER AS dnum, d.pkey, d.g, d.r, d.c, s.session_g,"
+        " st.roasting_won_per_kg AS rate, st.sf60"
+        " FROM d JOIN s ON s.day = d.day ASOF JOIN settings st ON d.day >= st.effective_from"
+        " ORDER BY d.pkey, d.day"
+    ).fetchnumpy()
+
+
+def load(snap: Snapshot) -> None:
+    """Cost every (day, item) of `sales_raw` into `sales_facts` (with COGS bounds); keep the
+    running sums of the day's roast costs for windows, periods and the exact path."""
+    duck = snap.duck
+    assert duck is not None
+    snap.sales_threshold = store_sales.unexplained_threshold(snap.sqlite())
+    snap.sales_standard_cache = {}
+    roast = {k: np.asarray(v) for k, v in _roast_days(duck).items()}
+    span = duck.execute("SELECT min(dnum), max(dnum), max(abs(qty)) FROM sales_raw").fetchone() or (None, None, None)
+    menu = snap.menu
+    pkeys = sorted(set(int(k) for k in roast["pkey"]) | set(int(k) for k in menu["pkey"]))
+    snap.sales_cols = {k: j for j, k in enumerate(pkeys)}
+    first = [int(x) for x in (span[0], roast["dnum"].min() if len(roast["dnum"]) else None) if x is not None]
+    last = [int(x) for x in (span[1], roast["dnum"].max() if len(roast["dnum"]) else None) if x is not None]
+    g0 = min(first) - WINDOW if first else 0
+    n = max(last) - g0 + 1 if last else 0
+    snap.sales_g0, snap.sales_days = g0, n
+    _roast_sums(snap, roast, g0, n, len(pkeys))
+    qty_max = int(span[2] or 0)
+    _cost_units(snap, duck, qty_max)
+
+
+def _roast_sums(snap: Snapshot, roast: dict[str, np.ndarray], g0: int, n: int, n_cols: int) -> None:
+    """Exact day costs per product (for the exact path) and the running sums, from day g0, of
+    their floor/ceil × 2**ROAST_BITS and of roasted grams (n + 1 rows: row k sums days < k)."""
+    count = len(roast["dnum"])
+    obj = {k: roast[k].astype(object) for k in ("c", "g", "r", "session_g", "rate", "sf60")}
+    num, den = batch_cost_ratios(obj["c"], obj["g"], obj["r"], obj["session_g"], obj["rate"], obj["sf60"]).total
+    scaled = num * (1 << ROAST_BITS)
+    f_lo = scaled // den if count else np.zeros(0, dtype=object)
+    f_hi = f_lo + (scaled % den != 0) if count else f_lo
+    snap.sales_roast = {}
+    pkey = roast["pkey"].astype(np.int64)
+    for key in np.unique(pkey):
+        at = np.flatnonzero(pkey == key)
+        snap.sales_roast[int(key)] = (
+            roast["dnum"][at].astype(np.int64),
+            [int(x) for x in num[at]],
+            [int(x) for x in den[at]],
+            roast["r"][at].astype(np.int64),
+        )
+    rows = roast["dnum"].astype(np.int64) - g0
+    cols = np.array([snap.sales_cols[int(k)] for k in pkey], dtype=np.int64)
+    grids = {}
+    for name, values, dtype in (("lo", f_lo, object), ("hi", f_hi, object), ("r", roast["r"], np.int64)):
+        grid = np.zeros((n + 1, n_cols), dtype=dtype)
+        grid[rows + 1, cols] = values
+        grids[name] = np.cumsum(grid, axis=0) if n else grid
+    snap.sales_cum = grids
+
+
+def _window(snap: Snapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per grid day k and product: the 30-day window's summed cost bounds (× 2**ROAST_BITS) and roasted g."""
+    n = snap.sales_days
+    k = np.arange(n)
+    start = np.maximum(k - WINDOW, 0)
+    cum = snap.sales_cum
+    return cum["lo"][k] - cum["lo"][start], cum["hi"][k] - cum["hi"][start], cum["r"][k] - cum["r"][start]
+
+
+def _cost_units(snap: Snapshot, duck: duckdb.DuckDBPyConnection, qty_max: int) -> None:
+    """The unit cost bounds of every grid day and menu item, then `sales_facts`."""
+    n, n_cols = snap.sales_days, len(snap.sales_cols)
+    menu = snap.menu
+    items = menu["id"].to_numpy(np.int64)
+    item_cols = np.array([snap.sales_cols[int(k)] for k in menu["pkey"]], dtype=np.int64)
+    dose = menu["dose_g"].to_numpy(np.int64)
+    extra = menu["extra_cost_won"].to_numpy(np.int64)
+    if not n:
+        duck.execute(
+            "CREATE OR REPLACE TABLE sales_facts AS SELECT DATE '2000-01-01' AS day, 0::INTEGER AS dnum, 0::INTEGER"
+            " AS item, 0::INTEGER AS pkey, 0::BIGINT AS qty, 0::BIGINT AS gross_won, 0::BIGINT AS discount_won,"
+            " 0::BIGINT AS net_won, 0::BIGINT AS sold_g, 0::BIGINT AS cogs_lo, 0::BIGINT AS cogs_hi WHERE false"
+        )
+        snap.sales_exact_only, snap.sales_bits, snap.sales_den = False, 0, 1000
+        duck.execute("DROP TABLE sales_raw")
+        return
+    w_lo, w_hi, roasted = _window(snap)
+    has_actual = roasted > 0
+    safe_r = np.where(has_actual, roasted, 1).astype(object)
+    sold = duck.execute("SELECT DISTINCT r.dnum, m.pkey FROM sales_raw r JOIN menu m ON m.id = r.item").fetchnumpy()
+    need = np.zeros((n, n_cols), dtype=bool)
+    if len(sold["dnum"]):
+        need[
+            np.asarray(sold["dnum"], dtype=np.int64) - snap.sales_g0,
+            [snap.sales_cols[int(k)] for k in sold["pkey"]],
+        ] = True
+    need &= ~has_actual
+    std_days = np.flatnonzero(need.any(axis=1))
+    bounds = _standard_bounds(snap, std_days)
+    act_num, act_den = actual_cost_per_kg_ratio((w_hi, 1 << ROAST_BITS), safe_r)
+    top = max(int((act_num // act_den)[has_actual].max(initial=0)) + 1, bounds[2] if bounds else 0)
+    widest = (top + 1) * int(np.abs(dose).max(initial=1)) + 1000 * int(np.abs(extra).max(initial=0)) + 1
+    bits = min(MAX_BITS, 61 - widest.bit_length() - max(qty_max, 1).bit_length())
+    snap.sales_exact_only = bits < MIN_BITS
+    bits = max(bits, 0)
+    snap.sales_bits, snap.sales_den = bits, 1000 << bits
+    p_lo, p_hi = np.zeros((n, n_cols), dtype=np.int64), np.zeros((n, n_cols), dtype=np.int64)
+    if not snap.sales_exact_only and n:
+        lo_num, lo_den = actual_cost_per_kg_ratio((w_lo, 1 << ROAST_BITS), safe_r)
+        p_lo = np.where(has_actual, (lo_num << bits) // lo_den, 0).astype(np.int64)
+        p_hi = np.where(has_actual, -((-(act_num << bits)) // act_den), 0).astype(np.int64)
+    std_lo, std_hi = np.zeros((n, n_cols), dtype=np.int64), np.zeros((n, n_cols), dtype=np.int64)
+    has_std = np.zeros((n, n_cols), dtype=bool)
+    if bounds and not snap.sales_exact_only:
+        lo, hi, _, known = bounds[0], bounds[1], bounds[2], bounds[3]
+        lo_fixed, hi_fixed = lo(bits), hi(bits)
+        for j, pkey in enumerate(snap.sales_cols):
+            column = known.get(pkey)
+            if column is None:
+                continue
+            std_lo[std_days, j] = lo_fixed[:, column[0]].astype(np.int64)
+            std_hi[std_days, j] = hi_fixed[:, column[0]].astype(np.int64)
+            has_std[std_days, j] = column[1]
+    one = np.int64(1 << bits)
+    units = {}
+    for name, actual, standard in (("lo", p_lo, std_lo), ("hi", p_hi, std_hi)):
+        unit_num, _ = sold_unit_cost_ratio(
+            (actual[:, item_cols], has_actual[:, item_cols] * one),
+            (standard[:, item_cols], has_std[:, item_cols] * one),
+            dose[None, :],
+            extra[None, :],
+        )
+        units[name] = np.asarray(unit_num, dtype=np.int64).ravel()
+    duck.register(
+        "sales_units",
+        {
+            "dnum": np.repeat(np.arange(n, dtype=np.int64) + snap.sales_g0, len(items)).astype(np.int32),
+            "item": np.tile(items, n).astype(np.int32),
+            "unit_lo": units["lo"],
+            "unit_hi": units["hi"],
+        },
+    )
+    duck.execute(
+        "CREATE OR REPLACE TABLE sales_facts AS"
+        " SELECT (DATE '2000-01-01' + r.dnum) AS day, r.dnum, r.item, m.pkey, r.qty, r.gross_won, r.discount_won,"
+        " r.net_won, r.qty * m.dose_g AS sold_g,"  # grams sold: quantity × dose or bag size
+        # COGS = quantity × unit cost; a refund (qty < 0) takes the other bound
+        " CASE WHEN r.qty >= 0 THEN r.qty * u.unit_lo ELSE r.qty * u.unit_hi END AS cogs_lo,"
+        " CASE WHEN r.qty >= 0 THEN r.qty * u.unit_hi ELSE r.qty * u.unit_lo END AS cogs_hi"
+        " FROM sales_raw r JOIN menu m ON m.id = r.item JOIN sales_units u ON u.dnum = r.dnum AND u.item = r.item"
+    )
+    duck.unregister("sales_units")
+    duck.execute("DROP TABLE sales_raw")
+
+
+def _standard_bounds(snap: Snapshot, days: np.ndarray) -> tuple[Any, Any, int, dict[int, tuple[int, Any]]] | None:
+    """Standard cost per kg bounds on the grid days `days` (for products without batches in the
+    window): (lo(bits), hi(bits), the largest ₩/kg, {pkey: (column, priced mask)})."""
+    if not len(days):
+        return None
+    from .profitability import _Bounds
+
+    ends = [EPOCH + timedelta(days=int(k) + snap.sales_g0) for k in days]
+    bounds = _Bounds(snap, ends, [snap.settings_on(e) for e in ends])
+    if not bounds.column:
+        return None
+    hi_won = np.where(bounds.missing, 0, bounds.hi[0] // bounds.hi[1])
+    known = {pkey: (j, ~bounds.missing[:, j]) for pkey, j in bounds.column.items()}
+
+    def fixed(which: int) -> Any:
+        return lambda bits: bounds.fixed(bits)[which]
+
+    return fixed(0), fixed(1), int(hi_won.max(initial=0)) + 1, known
+
+
+# --- the exact path ---------------------------------------------------------------------------------
+
+
+def _exact_actual(snap: Snapshot, dnum: int, pkey: int) -> Fraction | None:
+    """`costing.actual_cost_per_kg` over the 30 days before day `dnum`."""
+    found = snap.sales_roast.get(pkey)
+    if found is None:
+        return None
+    days, nums, dens, roasted = found
+    start, end = sales_cost_window(EPOCH + timedelta(days=dnum))
+    i0 = int(np.searchsorted(days, (start - EPOCH).days, side="left"))
+    i1 = int(np.searchsorted(days, (end - EPOCH).days, side="right"))
+    return actual_cost_per_kg((Fraction(nums[i], dens[i]), int(roasted[i])) for i in range(i0, i1))
+
+
+def _exact_standard(snap: Snapshot, on: date, pkey: int) -> Fraction | None:
+    """Standard cost per kg of a product on a day (`standard_costs.product_costs`), cached per load."""
+    cache = snap.sales_standard_cache
+    if on not in cache:
+        codes = {(r.kind, r.code): int(r.pkey) for r in snap.products.itertuples()}
+        cache[on] = {codes[(r["kind"], r["product"])]: r["cost_per_kg"] for r in standard_costs.product_costs(snap, on)}
+    return cache[on].get(pkey)
+
+
+def _exact_cogs(snap: Snapshot, rows: pd.DataFrame) -> Fraction:
+    """Σ qty × `costing.sold_unit_cost` over rows (dnum, item, qty), exactly (no cost: 0, as the store's)."""
+    menu = snap.menu.set_index("id")
+    per_kg: dict[tuple[int, int], tuple[Fraction | None, Fraction | None]] = {}
+    total = Fraction(0)
+    for dnum, item, qty in zip(rows["dnum"], rows["item"], rows["qty"], strict=True):
+        m = menu.loc[int(item)]
+        key = (int(dnum), int(m["pkey"]))
+        if key not in per_kg:
+            actual = _exact_actual(snap, *key)
+            standard = None if actual is not None else _exact_standard(snap, EPOCH + timedelta(days=key[0]), key[1])
+            per_kg[key] = (actual, standard)
+        unit = sold_unit_cost(*per_kg[key], int(m["dose_g"]), int(m["extra_cost_won"]))
+        total += (unit or 0) * int(qty)
+    return total
+
+
+# --- money of a group -------------------------------------------------------------------------------
+
+
+def _pct(value: Fraction | None) -> float | None:
+    return None if value is None else float(round_decimal(value, 1))
+
+
+def _from_bounds(net: int, lo: int, hi: int, den: int) -> dict[str, Any] | None:
+    """cogs_won, margin % and ROI % from COGS bounds [lo, hi] / den, or None if they round apart."""
+    cogs = {half_up(lo, den), half_up(hi, den)}
+    if len(cogs) > 1:
+        return None
+    margin: set[float | None] = set()
+    roi: set[float | None] = set()
+    for c in (lo, hi):
+        m = margin_pct_ratio(net, (c, den))
+        margin.add(half_up(m[0] * 10, m[1]) / 10 if net > 0 else None)
+        if c > 0:
+            r = roi_pct_ratio(net, (c, den))
+            roi.add(half_up(r[0] * 10, r[1]) / 10)
+        else:
+            roi.add(None)
+    if len(margin) > 1 or len(roi) > 1:
+        return None
+    return {"cogs_won": cogs.pop(), "margin_pct": margin.pop(), "roi_pct": roi.pop()}
+
+
+def _from_exact(net: int, cogs: Fraction) -> dict[str, Any]:
+    return {
+        "cogs_won": round_won(cogs),
+        "margin_pct": _pct(margin_pct(net, cogs)),
+        "roi_pct": _pct(roi_pct(gross_profit(net, cogs), cogs)),
+    }
+
+
+def _where(since: date, until: date) -> tuple[str, dict[str, Any]]:
+    return "f.day BETWEEN $since AND $until", {"since": since, "until": until}
+
+
+def _aggregate(snap: Snapshot, since: date, until: date, grain: str | None, by: str | None) -> pd.DataFrame:
+    """Sales of [since, until] per period and/or key with their money (exact, see the module)."""
+    if grain is not None and grain not in GRAINS:
+        raise ValueError(f"grain must be one of {', '.join(GRAINS)}")
+    if by is not None and by not in DIMENSIONS:
+        raise ValueError(f"by must be one of {', '.join(DIMENSIONS)}")
+    keys = ([("period", _PERIOD_SQL[grain])] if grain else []) + ([(by, _KEY_SQL[by])] if by else [])
+    where, params = _where(since, until)
+    select = "".join(f"{expr} AS {name}, " for name, expr in keys)
+    group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
+    order = f" ORDER BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
+    query = (
+        f"SELECT {select}sum(f.qty)::BIGINT, sum(f.gross_won)::BIGINT, sum(f.discount_won)::BIGINT,"
+        " sum(f.net_won)::BIGINT, sum(f.sold_g)::BIGINT, sum(f.cogs_lo), sum(f.cogs_hi), count(*)"
+        " FROM sales_facts f JOIN menu m ON m.id = f.item JOIN products p ON p.pkey = f.pkey"
+        f" WHERE {where}{group}{order}"
+    )
+    with snap.lock:
+        assert snap.duck is not None
+        rows = snap.duck.execute(query, params).fetchall()
+    names = [name for name, _ in keys]
+    out = []
+    for row in rows:
+        qty, gross, discount, net, sold_g, lo, hi, count = row[len(keys) :]
+        if not count:
+            continue
+        money = None if snap.sales_exact_only else _from_bounds(int(net), int(lo), int(hi), snap.sales_den)
+        if money is None:
+            key_filter = dict(zip(names, row[: len(keys)], strict=True))
+            money = _from_exact(int(net), _exact_cogs(snap, _group_rows(snap, since, until, keys, key_filter)))
+            money["_exact"] = True
+        out.append(
+            dict(zip(names, row[: len(keys)], strict=True))
+            | {
+                "qty": int(qty),
+                "gross_won": int(gross),
+                "discount_won": int(discount),
+                "revenue_won": int(net),
+                "sold_g": int(sold_g),
+                "cogs_won": money["cogs_won"],
+                "gross_profit_won": int(net) - money["cogs_won"],
+                "margin_pct": money["margin_pct"],
+                "roi_pct": money["roi_pct"],
+                "_lo": int(lo),
+                "_hi": int(hi),
+            }
+        )
+    columns = [*names, "qty", "gross_won", "discount_won", "revenue_won", "sold_g", "cogs_won"]
+    columns += ["gross_profit_won", "margin_pct", "roi_pct", "_lo", "_hi"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def _group_rows(
+    snap: Snapshot, since: date, until: date, keys: list[tuple[str, str]], values: dict[str, Any]
+) -> pd.DataFrame:
+    """The (dnum, item, qty) rows of one group, for the exact path."""
+    where, params = _where(since, until)
+    for n, (name, expr) in enumerate(keys):
+        where += f" AND {expr} = $k{n}"
+        params[f"k{n}"] = values[name]
+    with snap.lock:
+        assert snap.duck is not None
+        return snap.duck.execute(
+            "SELECT f.dnum, f.item, f.qty FROM sales_facts f JOIN menu m ON m.id = f.item"
+            f" JOIN products p ON p.pkey = f.pkey WHERE {where}",
+            params,
+        ).df()
+
+
+# --- the queries ------------------------------------------------------------------------------------
+
+
+def summary(snap: Snapshot, since: Any = None, until: Any = None) -> dict[str, Any]:
+    """Net sales (revenue), gross and discounts, units, COGS, gross profit, margin % and ROI % of a period."""
+    first, last = day(since, FAR_PAST), day(until, FAR_FUTURE)
+    frame = _aggregate(snap, first, last, None, None)
+    if not len(frame):
+        return {
+            "since": first,
+            "until": last,
+            "qty": 0,
+            "gross_won": 0,
+            "discount_won": 0,
+            "revenue_won": 0,
+            "cogs_won": 0,
+            "gross_profit_won": 0,
+            "margin_pct": None,
+            "roi_pct": None,
+        }
+    row = frame.iloc[0]
+    out: dict[str, Any] = {"since": first, "until": last}
+    for key in ("qty", "gross_won", "discount_won", "revenue_won", "cogs_won", "gross_profit_won"):
+        out[key] = int(row[key])
+    for key in ("margin_pct", "roi_pct"):
+        out[key] = None if pd.isna(row[key]) else float(row[key])
+    return out
+
+
+def previous_period(since: date, until: date) -> tuple[date, date]:
+    """The period before [since, until]: the same number of whole months when it is whole months,
+    else the same number of days just before."""
+    next_day = until + timedelta(days=1)
+    if since.day == 1 and next_day.day == 1:
+        months = (next_day.year - since.year) * 12 + next_day.month - since.month
+        year, month = divmod(since.year * 12 + since.month - 1 - months, 12)
+        return date(year, month + 1, 1), since - timedelta(days=1)
+    length = (until - since).days + 1
+    return since - timedelta(days=length), since - timedelta(days=1)
+
+
+def kpis(snap: Snapshot, since: Any, until: Any) -> dict[str, Any]:
+    """Net sales and gross profit of a period and of the period before (the Overview cards)."""
+    first, last = day(since, date.today()), day(until, date.today())
+    before = previous_period(first, last)
+    current, previous = summary(snap, first, last), summary(snap, *before)
+
+    def change(key: str) -> float | None:
+        old = previous[key]
+        return None if not old else float(round_decimal(Fraction(current[key] - old, abs(old)) * 100, 1))
+
+    return {
+        "current": current,
+        "previous": previous,
+        "revenue_change_pct": change("revenue_won"),
+        "gross_profit_change_pct": change("gross_profit_won"),
+    }
+
+
+def trend(snap: Snapshot, grain: str = "week", by: str | None = "channel", since: Any = None, until: Any = None):
+    """Revenue, COGS, gross profit, margin and ROI per day/week/month (Monday weeks), optionally
+    per item, channel or product."""
+    frame = _aggregate(snap, day(since, FAR_PAST), day(until, FAR_FUTURE), grain, by)
+    return frame.drop(columns=["_lo", "_hi"])
+
+
+def items(snap: Snapshot, since: Any = None, until: Any = None) -> pd.DataFrame:
+    """Every item sold in the period, ranked by gross profit, with its contribution margin per
+    unit, its menu-engineering class among the items of its channel and the advice's message id."""
+    first, last = day(since, FAR_PAST), day(until, FAR_FUTURE)
+    frame = _aggregate(snap, first, last, None, "item")
+    columns = ["item", "name_en", "name_ko", "channel", "product", "qty", "revenue_won", "cogs_won"]
+    columns += ["gross_profit_won", "margin_pct", "roi_pct", "contribution_margin_won", "class", "advice"]
+    if not len(frame):
+        return pd.DataFrame(columns=columns)
+    menu = snap.menu.set_index("code")
+    frame["name_en"] = menu.loc[frame["item"], "name_en"].to_numpy()
+    frame["name_ko"] = menu.loc[frame["item"], "name_ko"].to_numpy()
+    frame["channel"] = menu.loc[frame["item"], "channel"].to_numpy()
+    frame["product"] = [snap.kind_code[int(k)][1] for k in menu.loc[frame["item"], "pkey"]]
+    frame["class"] = _classes(snap, first, last, frame)
+    frame["advice"] = [None if c is None else f"sales.class.{c}" for c in frame["class"]]
+    frame["contribution_margin_won"] = _contribution(snap, first, last, frame)
+    frame = frame.sort_values(["gross_profit_won", "item"], ascending=[False, True], ignore_index=True)
+    return frame[columns]
+
+
+def _contribution(snap: Snapshot, first: date, last: date, frame: pd.DataFrame) -> list[int | None]:
+    """`costing.contribution_margin` per item, half-up to the won (None without units)."""
+    out: list[int | None] = []
+    den = snap.sales_den
+    for item, qty, net, lo, hi in zip(
+        frame["item"], frame["qty"], frame["revenue_won"], frame["_lo"], frame["_hi"], strict=True
+    ):
+        if qty <= 0:
+            out.append(None)
+            continue
+        values = {half_up(int(net) * den - c, den * int(qty)) for c in (int(hi), int(lo))}
+        if len(values) == 1 and not snap.sales_exact_only:
+            out.append(int(values.pop()))
+            continue
+        cogs = _exact_cogs(snap, _group_rows(snap, first, last, [("item", _KEY_SQL["item"])], {"item": item}))
+        margin = contribution_margin(int(net), cogs, int(qty))
+        out.append(None if margin is None else round_won(margin))
+    return out
+
+
+def _classes(snap: Snapshot, first: date, last: date, frame: pd.DataFrame) -> list[str | None]:
+    """Kasavana–Smith class of each item among the items of its channel (`costing.menu_engineering`),
+    decided on the COGS bounds (the "high margin" test is linear in the costs, so its extremes over
+    the bounds decide it) and exactly where they cannot."""
+    classes: dict[str, str] = {}
+    den = snap.sales_den
+    for _, group in frame.groupby("channel"):
+        sold = group[group["qty"] > 0]
+        if not len(sold):
+            continue
+        q = [int(x) for x in sold["qty"]]
+        net = [int(x) for x in sold["revenue_won"]]
+        lo, hi = [int(x) for x in sold["_lo"]], [int(x) for x in sold["_hi"]]
+        total_q, total_net, total_lo, total_hi = sum(q), sum(net), sum(lo), sum(hi)
+        decided: list[int] = []
+        for i in range(len(q)):
+            low = menu_margin_sign(q[i], net[i], (hi[i], den), total_q, total_net, (total_lo - lo[i] + hi[i], den))
+            high = menu_margin_sign(q[i], net[i], (lo[i], den), total_q, total_net, (total_hi - hi[i] + lo[i], den))
+            if snap.sales_exact_only or (low < 0 <= high):
+                break
+            popular = int(menu_popular(q[i], len(q), total_q))
+            decided.append(int(menu_class_index(popular, int(low >= 0))))
+        else:
+            classes.update({item: MENU_CLASSES[c] for item, c in zip(sold["item"], decided, strict=True)})
+            continue
+        exact = {
+            item: (
+                qty,
+                n,
+                _exact_cogs(snap, _group_rows(snap, first, last, [("item", _KEY_SQL["item"])], {"item": item})),
+            )
+            for item, qty, n in zip(sold["item"], q, net, strict=True)
+        }
+        classes.update(menu_engineering(exact))
+    return [classes.get(item) for item in frame["item"]]
+
+
+def menu_points(snap: Snapshot, since: Any = None, until: Any = None) -> pd.DataFrame:
+    """The menu-engineering chart: per item sold, units (popularity) against contribution margin
+    per unit, its class and the advice's message id."""
+    frame = items(snap, since, until)
+    columns = ["item", "name_en", "name_ko", "channel", "qty", "contribution_margin_won", "class", "advice"]
+    return frame[frame["class"].notna()][columns].reset_index(drop=True) if len(frame) else frame[columns]
+
+
+def _month_ends(since: date, until: date) -> list[tuple[date, date]]:
+    out = []
+    current = since
+    while current <= until:
+        nxt = (current.replace(day=1) + timedelta(days=32)).replace(day=1)
+        out.append((current, min(nxt - timedelta(days=1), until)))
+        current = nxt
+    return out
+
+
+def _grid_index(snap: Snapshot, on: date) -> int:
+    """Row of the running sums that sums the grid days before `on`, clipped to the grid."""
+    return int(min(max((on - EPOCH).days - snap.sales_g0, 0), snap.sales_days))
+
+
+def reconcile_period(snap: Snapshot, first: date, last: date) -> list[dict[str, Any]]:
+    """Where the roasted coffee went in [first, last] per product (the rows of period_profit, with
+    the owner's attention flag): roasted g against sold g (qty × dose or bag size), the rest in g,
+    % of roasted and won at the period's actual cost per kg (the standard cost on `last` where
+    nothing was roasted)."""
+    where, params = _where(first, last)
+    with snap.lock:
+        assert snap.duck is not None
+        sold = dict(
+            snap.duck.execute(
+                f"SELECT f.pkey, sum(f.sold_g)::BIGINT FROM sales_facts f WHERE {where} GROUP BY 1", params
+            ).fetchall()
+        )
+    k0, k1 = _grid_index(snap, first), _grid_index(snap, last + timedelta(days=1))
+    cum = snap.sales_cum
+    rows = []
+    threshold = snap.sales_threshold
+    for pkey, j in snap.sales_cols.items():
+        roasted = int(cum["r"][k1, j] - cum["r"][k0, j]) if snap.sales_days else 0
+        sold_g = int(sold.get(pkey, 0))
+        if roasted == 0 and pkey not in sold:
+            continue
+        found = reconcile(roasted, sold_g, None)
+        won: int | None = None
+        if roasted > 0:
+            unexplained = found.unexplained_g
+            bounds = {
+                half_up(*reconcile_won_ratio(actual_cost_per_kg_ratio((w, 1 << ROAST_BITS), roasted), unexplained))
+                for w in (int(cum["lo"][k1, j] - cum["lo"][k0, j]), int(cum["hi"][k1, j] - cum["hi"][k0, j]))
+            }
+            if len(bounds) == 1:
+                won = int(bounds.pop())
+            else:
+                days, nums, dens, grams = snap.sales_roast[pkey]
+                at = np.flatnonzero((days >= (first - EPOCH).days) & (days <= (last - EPOCH).days))
+                per_kg = actual_cost_per_kg((Fraction(nums[i], dens[i]), int(grams[i])) for i in at)
+                won = round_won(reconcile(roasted, sold_g, per_kg).unexplained_won or 0)
+        else:
+            per_kg = _exact_standard(snap, last, pkey)
+            exact = reconcile(roasted, sold_g, per_kg).unexplained_won
+            won = None if exact is None else round_won(exact)
+        kind, code = snap.kind_code[pkey]
+        rows.append(
+            {
+                "product": code,
+                "kind": kind,
+                "roasted_g": roasted,
+                "sold_g": sold_g,
+                "unexplained_g": found.unexplained_g,
+                "unexplained_pct": _pct(found.unexplained_pct),
+                "unexplained_won": won,
+                "attention": needs_attention(found, threshold),
+            }
+        )
+    rows.sort(key=lambda r: r["product"])
+    return rows
+
+
+def reconciliation(snap: Snapshot, since: Any = None, until: Any = None) -> pd.DataFrame:
+    """`reconcile_period` per calendar month of [since, until] (clipped to it), with the owner's
+    threshold: one row per month and product."""
+    lo = EPOCH + timedelta(days=snap.sales_g0 + WINDOW) if snap.sales_days else date.today()
+    hi = EPOCH + timedelta(days=snap.sales_g0 + snap.sales_days - 1) if snap.sales_days else date.today()
+    first, last = day(since, lo), day(until, hi)
+    threshold = float(snap.sales_threshold)
+    rows = [
+        {"month": start.replace(day=1), **row, "threshold_pct": threshold}
+        for start, end in _month_ends(first, last)
+        for row in reconcile_period(snap, start, end)
+    ]
+    columns = ["month", "product", "kind", "roasted_g", "sold_g", "unexplained_g", "unexplained_pct"]
+    columns += ["unexplained_won", "attention", "threshold_pct"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def period_profit(snap: Snapshot, first: Any, last: Any) -> dict[str, Any]:
+    """The figures of `themoon profit --period` (equal to `themoon.sales.period_profit`): revenue,
+    COGS, gross profit, margin, ROI; per item with its class; the reconciliation per product."""
+    first, last = day(first, date.today()), day(last, date.today())
+    total = summary(snap, first, last)
+    frame = items(snap, first, last)
+    rows = [
+        {
+            "item": r["item"],
+            "qty": int(r["qty"]),
+            "revenue_won": int(r["revenue_won"]),
+            "cogs_won": int(r["cogs_won"]),
+            "gross_profit_won": int(r["gross_profit_won"]),
+            "margin_pct": None if pd.isna(r["margin_pct"]) else float(r["margin_pct"]),
+            "class": r["class"],
+        }
+        for r in frame.to_dict("records")
+    ]
+    keep = ("product", "roasted_g", "sold_g", "unexplained_g", "unexplained_pct", "unexplained_won")
+    return {
+        "revenue_won": total["revenue_won"],
+        "cogs_won": total["cogs_won"],
+        "gross_profit_won": total["gross_profit_won"],
+        "margin_pct": total["margin_pct"],
+        "roi_pct": total["roi_pct"],
+        "items": rows,
+        "reconciliation": [{k: r[k] for k in keep} for r in reconcile_period(snap, first, last)],
+    }
+
+
+# --- demand forecast and roast plan ---------------------------------------------------------------------
+
+
+def _history(snap: Snapshot, as_of: date, days: int, column: str, key: str) -> tuple[list[int], np.ndarray]:
+    """(keys, days × keys matrix) of a summed column per calendar day up to `as_of` (zeros included)."""
+    start = as_of - timedelta(days=days - 1)
+    with snap.lock:
+        assert snap.duck is not None
+        found = snap.duck.execute(
+            f"SELECT f.dnum, f.{key}, sum(f.{column})::BIGINT FROM sales_facts f"
+            " WHERE f.day BETWEEN $since AND $until GROUP BY 1, 2",
+            {"since": start, "until": as_of},
+        ).fetchnumpy()
+    keys = sorted(set(int(k) for k in found[key]))
+    matrix = np.zeros((days, len(keys)))
+    if keys:
+        col = {k: j for j, k in enumerate(keys)}
+        rows = np.asarray(found["dnum"], dtype=np.int64) - (start - EPOCH).days
+        values = list(found.values())[2]
+        np.add.at(matrix, (rows, [col[int(k)] for k in found[key]]), np.asarray(values, dtype=float))
+    return keys, matrix
+
+
+def demand_forecast(
+    snap: Snapshot, as_of: Any = None, *, horizon: int = 7, history_days: int = 7 * forecast.PROFILE_WEEKS
+) -> pd.DataFrame:
+    """Units per menu item expected over the `horizon` days after `as_of`, from the sales of the
+    last `history_days` with the day-of-week profile model (`forecast.dow_profile`)."""
+    as_of = day(as_of, date.today())
+    keys, history = _history(snap, as_of, int(history_days), "qty", "item")
+    predicted = forecast.dow_profile(history, as_of.weekday(), int(horizon)) if keys else np.zeros((horizon, 0))
+    menu = snap.menu.set_index("id")
+    rows = []
+    for j, item in enumerate(keys):
+        m = menu.loc[item]
+        units = float(np.clip(predicted[:, j], 0, None).sum())
+        rows.append(
+            {
+                "item": m["code"],
+                "channel": m["channel"],
+                "product": snap.kind_code[int(m["pkey"])][1],
+                "forecast_qty": round(units, 1),
+                "forecast_g": round(units * int(m["dose_g"])),
+                "last_week_qty": int(history[-7:, j].sum()),
+            }
+        )
+    columns = ["item", "channel", "product", "forecast_qty", "forecast_g", "last_week_qty"]
+    return pd.DataFrame(rows, columns=columns).sort_values("forecast_g", ascending=False, ignore_index=True)
+
+
+def roast_plan(
+    snap: Snapshot, as_of: Any = None, *, days: int = 7, history_days: int = 7 * forecast.PROFILE_WEEKS
+) -> dict[str, pd.DataFrame]:
+    """What to roast and which green coffee it needs over the next `days`: per product, the sold
+    grams forecast from sales (day-of-week profile) is the roasted grams needed; green grams =
+    `costing.green_for_roasted` at the product's expected loss, split over a blend's beans by its
+    parts (`costing.split_by_parts`); per bean, the green needed against the stock at `as_of`
+    and the shortfall to buy."""
+    as_of = day(as_of, date.today())
+    keys, history = _history(snap, as_of, int(history_days), "sold_g", "pkey")
+    predicted = forecast.dow_profile(history, as_of.weekday(), int(days)) if keys else np.zeros((days, 0))
+    settings = snap.settings_on(as_of)
+    recent = standard_costs.recent_losses(snap, as_of) if settings.use_recent_loss else None
+    products = snap.products.set_index("pkey")
+    need: dict[int, int] = {}
+    product_rows = []
+    for j, pkey in enumerate(keys):
+        product = products.loc[pkey]
+        roasted = int(np.ceil(np.clip(predicted[:, j], 0, None).sum()))
+        if roasted <= 0:
+            continue
+        row = next(snap.products[snap.products["pkey"] == pkey].itertuples())
+        loss = standard_costs.expected_loss(row, settings, recent)
+        green = green_for_roasted(roasted, loss)
+        components = standard_costs.recipe_of(snap, row)
+        if components:
+            for (bean, _), grams in zip(components, split_by_parts(green, [p for _, p in components]), strict=True):
+                need[int(bean)] = need.get(int(bean), 0) + grams
+        product_rows.append(
+            {
+                "product": product["code"],
+                "kind": product["kind"],
+                "roasted_g": roasted,
+                "expected_loss_pct": float(round_decimal(loss, 2)),
+                "green_g": green,
+            }
+        )
+    from .stock import day_index
+
+    i = day_index(snap, as_of) if len(snap.stock) else -1
+    beans = snap.beans.set_index("bean_id")
+    bean_rows = []
+    for bean, grams in sorted(need.items()):
+        stock = int(snap.stock[i, snap.bean_col[bean]]) if i >= 0 and bean in snap.bean_col else 0
+        bean_rows.append(
+            {
+                "bean": beans.loc[bean, "code"],
+                "name_en": beans.loc[bean, "name_en"],
+                "name_ko": beans.loc[bean, "name_ko"],
+                "green_needed_g": grams,
+                "stock_g": stock,
+                "shortfall_g": max(grams - max(stock, 0), 0),
+            }
+        )
+    return {
+        "products": pd.DataFrame(
+            product_rows, columns=["product", "kind", "roasted_g", "expected_loss_pct", "green_g"]
+        ),
+        "beans": pd.DataFrame(
+            bean_rows, columns=["bean", "name_en", "name_ko", "green_needed_g", "stock_g", "shortfall_g"]
+        ),
+    }
