@@ -63,7 +63,6 @@ from . import forecast, standard_costs
 from .snapshot import FAR_FUTURE, FAR_PAST, Snapshot, day, sql, statements
 
 EPOCH = date(2000, 1, 1)  # day numbers (dnum) count from here
-ROAST_BITS = 64  # a day's roast cost held as floor/ceil of value × 2**64
 MAX_BITS = 40
 MIN_BITS = 8  # fewer fixed-point bits than this: every figure the exact way
 WINDOW = (sales_cost_window(EPOCH)[1] - sales_cost_window(EPOCH)[0]).days + 1  # 30 days
@@ -92,151 +91,149 @@ def load_raw(duck: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def _roast_days(duck: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
-    """Per roasting day and product: green g, roasted g, frozen green cost, the day's session
-    green g and the settings in force (the inputs of `costing.batch_cost_ratios`, summed)."""
+def _roast_days(duck: duckdb.DuckDBPyConnection, pkey: int | None = None, lo: int = 0, hi: int = 2**31 - 1):
+    """Per roasting day and product (one product and days [lo, hi] if given): green g, roasted g,
+    frozen green cost, the day's session green g and the settings in force — the inputs of
+    `costing.batch_cost_ratios`, summed (the cost is linear in them within a day)."""
     return duck.execute(
         "WITH d AS (SELECT day, pkey, sum(green_g)::BIGINT AS g, sum(roasted_g)::BIGINT AS r,"
         " sum(green_cost_won)::BIGINT AS c FROM daily GROUP BY day, pkey),"
-        " s AS (SELECT day, sum(g)::BIGINT AS session_g FROM d GROUP BY day)"
-        " SELECT datediff('day', DATE '2000-01-01', d.day)::INTEGER AS dnum, d.pkey, d.g, d.r, d.c, s.session_g,"
-        " st.roasting_won_per_kg AS rate, st.sf60"
-        " FROM d JOIN s ON s.day = d.day ASOF JOIN settings st ON d.day >= st.effective_from"
-        " ORDER BY d.pkey, d.day"
+        " s AS (SELECT day, sum(g)::BIGINT AS session_g FROM d GROUP BY day),"
+        " x AS (SELECT datediff('day', DATE '2000-01-01', d.day)::INTEGER AS dnum, d.pkey, d.g, d.r, d.c,"
+        " s.session_g, st.roasting_won_per_kg AS rate, st.sf60"
+        " FROM d JOIN s ON s.day = d.day ASOF JOIN settings st ON d.day >= st.effective_from)"
+        " SELECT * FROM x WHERE ($pkey IS NULL OR pkey = $pkey) AND dnum BETWEEN $lo AND $hi ORDER BY pkey, dnum",
+        {"pkey": pkey, "lo": lo, "hi": hi},
     ).fetchnumpy()
 
 
+def _day_costs(roast: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The exact summed cost of each row of `_roast_days`, as (numerator, denominator) Python ints."""
+    obj = {k: np.asarray(roast[k]).astype(object) for k in ("c", "g", "r", "session_g", "rate", "sf60")}
+    return batch_cost_ratios(obj["c"], obj["g"], obj["r"], obj["session_g"], obj["rate"], obj["sf60"]).total
+
+
 def load(snap: Snapshot) -> None:
-    """Cost every (day, item) of `sales_raw` into `sales_facts` (with COGS bounds); keep the
-    running sums of the day's roast costs for windows, periods and the exact path."""
+    """Cost every (day, item) of `sales_raw` into `sales_facts` (with COGS bounds) and keep the
+    running sums of the days' roast costs (windows, periods)."""
     duck = snap.duck
     assert duck is not None
     snap.sales_threshold = store_sales.unexplained_threshold(snap.sqlite())
     snap.sales_standard_cache = {}
-    roast = {k: np.asarray(v) for k, v in _roast_days(duck).items()}
+    roast = _roast_days(duck)
     span = duck.execute("SELECT min(dnum), max(dnum), max(abs(qty)) FROM sales_raw").fetchone() or (None, None, None)
-    menu = snap.menu
-    pkeys = sorted(set(int(k) for k in roast["pkey"]) | set(int(k) for k in menu["pkey"]))
+    pkeys = sorted({int(k) for k in roast["pkey"]} | {int(k) for k in snap.menu["pkey"]})
     snap.sales_cols = {k: j for j, k in enumerate(pkeys)}
-    first = [int(x) for x in (span[0], roast["dnum"].min() if len(roast["dnum"]) else None) if x is not None]
-    last = [int(x) for x in (span[1], roast["dnum"].max() if len(roast["dnum"]) else None) if x is not None]
-    g0 = min(first) - WINDOW if first else 0
-    n = max(last) - g0 + 1 if last else 0
-    snap.sales_g0, snap.sales_days = g0, n
-    _roast_sums(snap, roast, g0, n, len(pkeys))
-    qty_max = int(span[2] or 0)
-    _cost_units(snap, duck, qty_max)
+    days = np.asarray(roast["dnum"], dtype=np.int64)
+    first = [int(x) for x in (span[0], days.min() if len(days) else None) if x is not None]
+    last = [int(x) for x in (span[1], days.max() if len(days) else None) if x is not None]
+    snap.sales_g0 = min(first) - WINDOW if first else 0
+    snap.sales_days = max(last) - snap.sales_g0 + 1 if last else 0
+    snap.sales_frac_bits = 62 - (snap.sales_days + 2).bit_length()
+    _roast_sums(snap, roast)
+    del roast
+    _cost_units(snap, duck, int(span[2] or 0))
 
 
-def _roast_sums(snap: Snapshot, roast: dict[str, np.ndarray], g0: int, n: int, n_cols: int) -> None:
-    """Exact day costs per product (for the exact path) and the running sums, from day g0, of
-    their floor/ceil × 2**ROAST_BITS and of roasted grams (n + 1 rows: row k sums days < k)."""
-    count = len(roast["dnum"])
-    obj = {k: roast[k].astype(object) for k in ("c", "g", "r", "session_g", "rate", "sf60")}
-    num, den = batch_cost_ratios(obj["c"], obj["g"], obj["r"], obj["session_g"], obj["rate"], obj["sf60"]).total
-    scaled = num * (1 << ROAST_BITS)
-    f_lo = scaled // den if count else np.zeros(0, dtype=object)
-    f_hi = f_lo + (scaled % den != 0) if count else f_lo
-    snap.sales_roast = {}
-    pkey = roast["pkey"].astype(np.int64)
+def _roast_sums(snap: Snapshot, roast: dict[str, Any]) -> None:
+    """Running sums over the grid days (row k sums the days before grid day k) per product of the
+    roasted grams and of each day's exact cost split as whole won + [lo, hi] / 2**frac_bits."""
+    n, fb = snap.sales_days, snap.sales_frac_bits
+    grids = {k: np.zeros((n + 1, len(snap.sales_cols)), dtype=np.int64) for k in ("whole", "lo", "hi", "r")}
+    pkey = np.asarray(roast["pkey"], dtype=np.int64)
     for key in np.unique(pkey):
         at = np.flatnonzero(pkey == key)
-        snap.sales_roast[int(key)] = (
-            roast["dnum"][at].astype(np.int64),
-            [int(x) for x in num[at]],
-            [int(x) for x in den[at]],
-            roast["r"][at].astype(np.int64),
-        )
-    rows = roast["dnum"].astype(np.int64) - g0
-    cols = np.array([snap.sales_cols[int(k)] for k in pkey], dtype=np.int64)
-    grids = {}
-    for name, values, dtype in (("lo", f_lo, object), ("hi", f_hi, object), ("r", roast["r"], np.int64)):
-        grid = np.zeros((n + 1, n_cols), dtype=dtype)
-        grid[rows + 1, cols] = values
-        grids[name] = np.cumsum(grid, axis=0) if n else grid
-    snap.sales_cum = grids
+        rows = np.asarray(roast["dnum"], dtype=np.int64)[at] - snap.sales_g0 + 1
+        num, den = _day_costs({k: np.asarray(v)[at] for k, v in roast.items()})
+        whole = num // den
+        scaled = (num - whole * den) * (1 << fb)
+        frac = scaled // den
+        j = snap.sales_cols[int(key)]
+        grids["whole"][rows, j] = whole.astype(np.int64)
+        grids["lo"][rows, j] = frac.astype(np.int64)
+        grids["hi"][rows, j] = (frac + (scaled % den != 0)).astype(np.int64)
+        grids["r"][rows, j] = np.asarray(roast["r"], dtype=np.int64)[at]
+    snap.sales_cum = {k: np.cumsum(v, axis=0) for k, v in grids.items()}
 
 
-def _window(snap: Snapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per grid day k and product: the 30-day window's summed cost bounds (× 2**ROAST_BITS) and roasted g."""
-    n = snap.sales_days
-    k = np.arange(n)
-    start = np.maximum(k - WINDOW, 0)
+def _cost_bounds(snap: Snapshot, j: int, k0: Any, k1: Any) -> tuple[Any, Any, Any]:
+    """Summed roast cost of product column j over grid days [k0, k1) as lower and upper numerators
+    over 2**frac_bits (object arrays or ints), and the roasted grams."""
     cum = snap.sales_cum
-    return cum["lo"][k] - cum["lo"][start], cum["hi"][k] - cum["hi"][start], cum["r"][k] - cum["r"][start]
+    whole = (cum["whole"][k1, j] - cum["whole"][k0, j]).astype(object) * (1 << snap.sales_frac_bits)
+    lo = whole + (cum["lo"][k1, j] - cum["lo"][k0, j]).astype(object)
+    hi = whole + (cum["hi"][k1, j] - cum["hi"][k0, j]).astype(object)
+    return lo, hi, cum["r"][k1, j] - cum["r"][k0, j]
 
 
 def _cost_units(snap: Snapshot, duck: duckdb.DuckDBPyConnection, qty_max: int) -> None:
     """The unit cost bounds of every grid day and menu item, then `sales_facts`."""
-    n, n_cols = snap.sales_days, len(snap.sales_cols)
+    n, n_cols, fb = snap.sales_days, len(snap.sales_cols), snap.sales_frac_bits
     menu = snap.menu
     items = menu["id"].to_numpy(np.int64)
     item_cols = np.array([snap.sales_cols[int(k)] for k in menu["pkey"]], dtype=np.int64)
     dose = menu["dose_g"].to_numpy(np.int64)
     extra = menu["extra_cost_won"].to_numpy(np.int64)
-    if not n:
-        duck.execute(
-            "CREATE OR REPLACE TABLE sales_facts AS SELECT DATE '2000-01-01' AS day, 0::INTEGER AS dnum, 0::INTEGER"
-            " AS item, 0::INTEGER AS pkey, 0::BIGINT AS qty, 0::BIGINT AS gross_won, 0::BIGINT AS discount_won,"
-            " 0::BIGINT AS net_won, 0::BIGINT AS sold_g, 0::BIGINT AS cogs_lo, 0::BIGINT AS cogs_hi WHERE false"
-        )
-        snap.sales_exact_only, snap.sales_bits, snap.sales_den = False, 0, 1000
-        duck.execute("DROP TABLE sales_raw")
-        return
-    w_lo, w_hi, roasted = _window(snap)
+    k = np.arange(n)
+    start = np.maximum(k - WINDOW, 0)
+    cum = snap.sales_cum
+    roasted = cum["r"][k] - cum["r"][start]
     has_actual = roasted > 0
-    safe_r = np.where(has_actual, roasted, 1).astype(object)
+    # an upper bound of every window's cost per kg (float, with a won to spare) for the bits
+    upper = (cum["whole"][k] - cum["whole"][start] + (cum["hi"][k] - cum["hi"][start]) / 2.0**fb + 1) * 1000.0
+    top = int((upper / np.where(has_actual, roasted, 1))[has_actual].max(initial=0)) + 2
     sold = duck.execute("SELECT DISTINCT r.dnum, m.pkey FROM sales_raw r JOIN menu m ON m.id = r.item").fetchnumpy()
     need = np.zeros((n, n_cols), dtype=bool)
     if len(sold["dnum"]):
-        need[
-            np.asarray(sold["dnum"], dtype=np.int64) - snap.sales_g0,
-            [snap.sales_cols[int(k)] for k in sold["pkey"]],
-        ] = True
-    need &= ~has_actual
-    std_days = np.flatnonzero(need.any(axis=1))
+        lookup = dict(snap.sales_cols)
+        cols = np.vectorize(lookup.__getitem__, otypes=[np.int64])(np.asarray(sold["pkey"], dtype=np.int64))
+        need[np.asarray(sold["dnum"], dtype=np.int64) - snap.sales_g0, cols] = True
+    std_days = np.flatnonzero((need & ~has_actual).any(axis=1))
     bounds = _standard_bounds(snap, std_days)
-    act_num, act_den = actual_cost_per_kg_ratio((w_hi, 1 << ROAST_BITS), safe_r)
-    top = max(int((act_num // act_den)[has_actual].max(initial=0)) + 1, bounds[2] if bounds else 0)
+    top = max(top, bounds[2] if bounds else 0)
     widest = (top + 1) * int(np.abs(dose).max(initial=1)) + 1000 * int(np.abs(extra).max(initial=0)) + 1
     bits = min(MAX_BITS, 61 - widest.bit_length() - max(qty_max, 1).bit_length())
     snap.sales_exact_only = bits < MIN_BITS
     bits = max(bits, 0)
     snap.sales_bits, snap.sales_den = bits, 1000 << bits
     p_lo, p_hi = np.zeros((n, n_cols), dtype=np.int64), np.zeros((n, n_cols), dtype=np.int64)
-    if not snap.sales_exact_only and n:
-        lo_num, lo_den = actual_cost_per_kg_ratio((w_lo, 1 << ROAST_BITS), safe_r)
-        p_lo = np.where(has_actual, (lo_num << bits) // lo_den, 0).astype(np.int64)
-        p_hi = np.where(has_actual, -((-(act_num << bits)) // act_den), 0).astype(np.int64)
     std_lo, std_hi = np.zeros((n, n_cols), dtype=np.int64), np.zeros((n, n_cols), dtype=np.int64)
     has_std = np.zeros((n, n_cols), dtype=bool)
-    if bounds and not snap.sales_exact_only:
-        lo, hi, _, known = bounds[0], bounds[1], bounds[2], bounds[3]
-        lo_fixed, hi_fixed = lo(bits), hi(bits)
-        for j, pkey in enumerate(snap.sales_cols):
-            column = known.get(pkey)
-            if column is None:
+    if not snap.sales_exact_only:
+        for j in range(n_cols):  # a column at a time: the exact integers stay small in memory
+            has = has_actual[:, j]
+            if not has.any():
                 continue
-            std_lo[std_days, j] = lo_fixed[:, column[0]].astype(np.int64)
-            std_hi[std_days, j] = hi_fixed[:, column[0]].astype(np.int64)
-            has_std[std_days, j] = column[1]
+            lo, hi, grams = _cost_bounds(snap, j, start, k)
+            safe = np.where(has, grams, 1).astype(object)
+            lo_num, lo_den = actual_cost_per_kg_ratio((lo, 1 << fb), safe)
+            hi_num, hi_den = actual_cost_per_kg_ratio((hi, 1 << fb), safe)
+            p_lo[:, j] = np.where(has, (lo_num << bits) // lo_den, 0).astype(np.int64)
+            p_hi[:, j] = np.where(has, -((-(hi_num << bits)) // hi_den), 0).astype(np.int64)
+        if bounds:
+            lo_fixed, hi_fixed = bounds[0](bits), bounds[1](bits)
+            for pkey, (column, priced) in bounds[3].items():
+                j = snap.sales_cols.get(pkey)
+                if j is not None:
+                    std_lo[std_days, j] = lo_fixed[:, column].astype(np.int64)
+                    std_hi[std_days, j] = hi_fixed[:, column].astype(np.int64)
+                    has_std[std_days, j] = priced
     one = np.int64(1 << bits)
-    units = {}
-    for name, actual, standard in (("lo", p_lo, std_lo), ("hi", p_hi, std_hi)):
-        unit_num, _ = sold_unit_cost_ratio(
-            (actual[:, item_cols], has_actual[:, item_cols] * one),
-            (standard[:, item_cols], has_std[:, item_cols] * one),
-            dose[None, :],
-            extra[None, :],
-        )
-        units[name] = np.asarray(unit_num, dtype=np.int64).ravel()
+    unit_lo, unit_hi = np.zeros((n, len(items)), dtype=np.int64), np.zeros((n, len(items)), dtype=np.int64)
+    for i, j in enumerate(item_cols):
+        for out, actual, standard in ((unit_lo, p_lo, std_lo), (unit_hi, p_hi, std_hi)):
+            unit_num, _ = sold_unit_cost_ratio(
+                (actual[:, j], has_actual[:, j] * one), (standard[:, j], has_std[:, j] * one), dose[i], extra[i]
+            )
+            out[:, i] = unit_num
+    del p_lo, p_hi, std_lo, std_hi
     duck.register(
         "sales_units",
         {
-            "dnum": np.repeat(np.arange(n, dtype=np.int64) + snap.sales_g0, len(items)).astype(np.int32),
-            "item": np.tile(items, n).astype(np.int32),
-            "unit_lo": units["lo"],
-            "unit_hi": units["hi"],
+            "dnum": np.repeat((k + snap.sales_g0).astype(np.int32), len(items)),
+            "item": np.tile(items.astype(np.int32), n),
+            "unit_lo": unit_lo.ravel(),
+            "unit_hi": unit_hi.ravel(),
         },
     )
     duck.execute(
@@ -275,16 +272,14 @@ def _standard_bounds(snap: Snapshot, days: np.ndarray) -> tuple[Any, Any, int, d
 # --- the exact path ---------------------------------------------------------------------------------
 
 
-def _exact_actual(snap: Snapshot, dnum: int, pkey: int) -> Fraction | None:
-    """`costing.actual_cost_per_kg` over the 30 days before day `dnum`."""
-    found = snap.sales_roast.get(pkey)
-    if found is None:
-        return None
-    days, nums, dens, roasted = found
-    start, end = sales_cost_window(EPOCH + timedelta(days=dnum))
-    i0 = int(np.searchsorted(days, (start - EPOCH).days, side="left"))
-    i1 = int(np.searchsorted(days, (end - EPOCH).days, side="right"))
-    return actual_cost_per_kg((Fraction(nums[i], dens[i]), int(roasted[i])) for i in range(i0, i1))
+def _exact_days(snap: Snapshot, pkey: int, lo: int, hi: int) -> tuple[np.ndarray, list[tuple[Fraction, int]]]:
+    """Day numbers and exact (cost, roasted g) of a product's roasting days in [lo, hi]."""
+    with snap.lock:
+        assert snap.duck is not None
+        roast = _roast_days(snap.duck, pkey, lo, hi)
+    num, den = _day_costs(roast)
+    pairs = [(Fraction(int(a), int(b)), int(r)) for a, b, r in zip(num, den, roast["r"], strict=True)]
+    return np.asarray(roast["dnum"], dtype=np.int64), pairs
 
 
 def _exact_standard(snap: Snapshot, on: date, pkey: int) -> Fraction | None:
@@ -299,17 +294,26 @@ def _exact_standard(snap: Snapshot, on: date, pkey: int) -> Fraction | None:
 def _exact_cogs(snap: Snapshot, rows: pd.DataFrame) -> Fraction:
     """Σ qty × `costing.sold_unit_cost` over rows (dnum, item, qty), exactly (no cost: 0, as the store's)."""
     menu = snap.menu.set_index("id")
-    per_kg: dict[tuple[int, int], tuple[Fraction | None, Fraction | None]] = {}
+    pkeys = menu.loc[rows["item"].to_numpy(), "pkey"].to_numpy(np.int64) if len(rows) else np.zeros(0, np.int64)
     total = Fraction(0)
-    for dnum, item, qty in zip(rows["dnum"], rows["item"], rows["qty"], strict=True):
-        m = menu.loc[int(item)]
-        key = (int(dnum), int(m["pkey"]))
-        if key not in per_kg:
-            actual = _exact_actual(snap, *key)
-            standard = None if actual is not None else _exact_standard(snap, EPOCH + timedelta(days=key[0]), key[1])
-            per_kg[key] = (actual, standard)
-        unit = sold_unit_cost(*per_kg[key], int(m["dose_g"]), int(m["extra_cost_won"]))
-        total += (unit or 0) * int(qty)
+    for pkey in np.unique(pkeys):
+        mine = rows[pkeys == pkey]
+        dnums = mine["dnum"].to_numpy(np.int64)
+        days, pairs = _exact_days(snap, int(pkey), int(dnums.min()) - WINDOW, int(dnums.max()))
+        per_kg: dict[int, tuple[Fraction | None, Fraction | None]] = {}
+        for dnum, item, qty in zip(dnums, mine["item"], mine["qty"], strict=True):
+            if dnum not in per_kg:
+                start, end = sales_cost_window(EPOCH + timedelta(days=int(dnum)))
+                i0 = int(np.searchsorted(days, (start - EPOCH).days, side="left"))
+                i1 = int(np.searchsorted(days, (end - EPOCH).days, side="right"))
+                actual = actual_cost_per_kg(pairs[i0:i1])
+                standard = (
+                    None if actual is not None else _exact_standard(snap, EPOCH + timedelta(days=int(dnum)), int(pkey))
+                )
+                per_kg[dnum] = (actual, standard)
+            m = menu.loc[int(item)]
+            unit = sold_unit_cost(*per_kg[dnum], int(m["dose_g"]), int(m["extra_cost_won"]))
+            total += (unit or 0) * int(qty)
     return total
 
 
@@ -320,32 +324,26 @@ def _pct(value: Fraction | None) -> float | None:
     return None if value is None else float(round_decimal(value, 1))
 
 
-def _from_bounds(net: int, lo: int, hi: int, den: int) -> dict[str, Any] | None:
-    """cogs_won, margin % and ROI % from COGS bounds [lo, hi] / den, or None if they round apart."""
-    cogs = {half_up(lo, den), half_up(hi, den)}
-    if len(cogs) > 1:
-        return None
-    margin: set[float | None] = set()
-    roi: set[float | None] = set()
+def _from_bounds(net: Any, lo: Any, hi: Any, den: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """COGS (won), margin % and ROI % (NaN for None) of groups whose COGS lies in [lo, hi] / den
+    (object arrays of ints), and the mask of groups where the bounds round apart (exact path)."""
+    priced = net > 0
+    out = []
     for c in (lo, hi):
-        m = margin_pct_ratio(net, (c, den))
-        margin.add(half_up(m[0] * 10, m[1]) / 10 if net > 0 else None)
-        if c > 0:
-            r = roi_pct_ratio(net, (c, den))
-            roi.add(half_up(r[0] * 10, r[1]) / 10)
-        else:
-            roi.add(None)
-    if len(margin) > 1 or len(roi) > 1:
-        return None
-    return {"cogs_won": cogs.pop(), "margin_pct": margin.pop(), "roi_pct": roi.pop()}
+        cogs = half_up(c, den)
+        m_num, m_den = margin_pct_ratio(net, (c, den))
+        margin = half_up(m_num * 10, np.where(priced, m_den, 1))
+        costed = c > 0
+        r_num, r_den = roi_pct_ratio(net, (c, den))
+        roi = half_up(r_num * 10, np.where(costed, r_den, 1))
+        out.append((cogs, np.where(priced, margin, None), np.where(costed, roi, None)))
+    (c0, m0, r0), (c1, m1, r1) = out
+    unsure = (c0 != c1) | (m0 != m1) | (r0 != r1)
 
+    def tenths(values: np.ndarray) -> np.ndarray:
+        return np.array([np.nan if v is None else int(v) / 10 for v in values], dtype=float)
 
-def _from_exact(net: int, cogs: Fraction) -> dict[str, Any]:
-    return {
-        "cogs_won": round_won(cogs),
-        "margin_pct": _pct(margin_pct(net, cogs)),
-        "roi_pct": _pct(roi_pct(gross_profit(net, cogs), cogs)),
-    }
+    return np.array(c0, dtype=object), tenths(m0), tenths(r0), np.asarray(unsure, dtype=bool)
 
 
 def _where(since: date, until: date) -> tuple[str, dict[str, Any]]:
@@ -373,35 +371,29 @@ def _aggregate(snap: Snapshot, since: date, until: date, grain: str | None, by: 
         assert snap.duck is not None
         rows = snap.duck.execute(query, params).fetchall()
     names = [name for name, _ in keys]
-    out = []
-    for row in rows:
-        qty, gross, discount, net, sold_g, lo, hi, count = row[len(keys) :]
-        if not count:
-            continue
-        money = None if snap.sales_exact_only else _from_bounds(int(net), int(lo), int(hi), snap.sales_den)
-        if money is None:
-            key_filter = dict(zip(names, row[: len(keys)], strict=True))
-            money = _from_exact(int(net), _exact_cogs(snap, _group_rows(snap, since, until, keys, key_filter)))
-            money["_exact"] = True
-        out.append(
-            dict(zip(names, row[: len(keys)], strict=True))
-            | {
-                "qty": int(qty),
-                "gross_won": int(gross),
-                "discount_won": int(discount),
-                "revenue_won": int(net),
-                "sold_g": int(sold_g),
-                "cogs_won": money["cogs_won"],
-                "gross_profit_won": int(net) - money["cogs_won"],
-                "margin_pct": money["margin_pct"],
-                "roi_pct": money["roi_pct"],
-                "_lo": int(lo),
-                "_hi": int(hi),
-            }
-        )
     columns = [*names, "qty", "gross_won", "discount_won", "revenue_won", "sold_g", "cogs_won"]
     columns += ["gross_profit_won", "margin_pct", "roi_pct", "_lo", "_hi"]
-    return pd.DataFrame(out, columns=columns)
+    rows = [row for row in rows if row[-1]]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    values = list(zip(*rows, strict=True))
+    frame = pd.DataFrame({name: list(values[i]) for i, name in enumerate(names)})
+    for i, name in enumerate(("qty", "gross_won", "discount_won", "revenue_won", "sold_g"), start=len(keys)):
+        frame[name] = np.array(values[i], dtype=np.int64)
+    net = np.array(values[len(keys) + 3], dtype=object)
+    lo, hi = np.array(values[len(keys) + 5], dtype=object), np.array(values[len(keys) + 6], dtype=object)
+    cogs, margin, roi, unsure = _from_bounds(net, lo, hi, snap.sales_den)
+    for i in np.flatnonzero(unsure | snap.sales_exact_only):
+        key_filter = {name: values[n][i] for n, name in enumerate(names)}
+        exact = _exact_cogs(snap, _group_rows(snap, since, until, keys, key_filter))
+        n_i = int(net[i])
+        cogs[i] = round_won(exact)
+        found = (margin_pct(n_i, exact), roi_pct(gross_profit(n_i, exact), exact))
+        margin[i], roi[i] = (np.nan if v is None else _pct(v) for v in found)
+    frame["cogs_won"] = cogs.astype(np.int64)
+    frame["gross_profit_won"] = frame["revenue_won"] - frame["cogs_won"]
+    frame["margin_pct"], frame["roi_pct"], frame["_lo"], frame["_hi"] = margin, roi, lo, hi
+    return frame[columns]
 
 
 def _group_rows(
@@ -588,19 +580,22 @@ def _grid_index(snap: Snapshot, on: date) -> int:
     return int(min(max((on - EPOCH).days - snap.sales_g0, 0), snap.sales_days))
 
 
-def reconcile_period(snap: Snapshot, first: date, last: date) -> list[dict[str, Any]]:
+def reconcile_period(
+    snap: Snapshot, first: date, last: date, sold: dict[int, int] | None = None
+) -> list[dict[str, Any]]:
     """Where the roasted coffee went in [first, last] per product (the rows of period_profit, with
     the owner's attention flag): roasted g against sold g (qty × dose or bag size), the rest in g,
     % of roasted and won at the period's actual cost per kg (the standard cost on `last` where
-    nothing was roasted)."""
-    where, params = _where(first, last)
-    with snap.lock:
-        assert snap.duck is not None
-        sold = dict(
-            snap.duck.execute(
-                f"SELECT f.pkey, sum(f.sold_g)::BIGINT FROM sales_facts f WHERE {where} GROUP BY 1", params
-            ).fetchall()
-        )
+    nothing was roasted). `sold`: grams sold per product key, if already summed."""
+    if sold is None:
+        where, params = _where(first, last)
+        with snap.lock:
+            assert snap.duck is not None
+            sold = dict(
+                snap.duck.execute(
+                    f"SELECT f.pkey, sum(f.sold_g)::BIGINT FROM sales_facts f WHERE {where} GROUP BY 1", params
+                ).fetchall()
+            )
     k0, k1 = _grid_index(snap, first), _grid_index(snap, last + timedelta(days=1))
     cum = snap.sales_cum
     rows = []
@@ -613,18 +608,23 @@ def reconcile_period(snap: Snapshot, first: date, last: date) -> list[dict[str, 
         found = reconcile(roasted, sold_g, None)
         won: int | None = None
         if roasted > 0:
-            unexplained = found.unexplained_g
+            whole = int(cum["whole"][k1, j] - cum["whole"][k0, j]) << snap.sales_frac_bits
             bounds = {
-                half_up(*reconcile_won_ratio(actual_cost_per_kg_ratio((w, 1 << ROAST_BITS), roasted), unexplained))
-                for w in (int(cum["lo"][k1, j] - cum["lo"][k0, j]), int(cum["hi"][k1, j] - cum["hi"][k0, j]))
+                half_up(
+                    *reconcile_won_ratio(
+                        actual_cost_per_kg_ratio(
+                            (whole + int(cum[b][k1, j] - cum[b][k0, j]), 1 << snap.sales_frac_bits), roasted
+                        ),
+                        found.unexplained_g,
+                    )
+                )
+                for b in ("lo", "hi")
             }
             if len(bounds) == 1:
                 won = int(bounds.pop())
             else:
-                days, nums, dens, grams = snap.sales_roast[pkey]
-                at = np.flatnonzero((days >= (first - EPOCH).days) & (days <= (last - EPOCH).days))
-                per_kg = actual_cost_per_kg((Fraction(nums[i], dens[i]), int(grams[i])) for i in at)
-                won = round_won(reconcile(roasted, sold_g, per_kg).unexplained_won or 0)
+                _, pairs = _exact_days(snap, pkey, (first - EPOCH).days, (last - EPOCH).days)
+                won = round_won(reconcile(roasted, sold_g, actual_cost_per_kg(pairs)).unexplained_won or 0)
         else:
             per_kg = _exact_standard(snap, last, pkey)
             exact = reconcile(roasted, sold_g, per_kg).unexplained_won
@@ -653,10 +653,21 @@ def reconciliation(snap: Snapshot, since: Any = None, until: Any = None) -> pd.D
     hi = EPOCH + timedelta(days=snap.sales_g0 + snap.sales_days - 1) if snap.sales_days else date.today()
     first, last = day(since, lo), day(until, hi)
     threshold = float(snap.sales_threshold)
+    where, params = _where(first, last)
+    with snap.lock:
+        assert snap.duck is not None
+        found = snap.duck.execute(
+            "SELECT date_trunc('month', f.day)::DATE, f.pkey, sum(f.sold_g)::BIGINT FROM sales_facts f"
+            f" WHERE {where} GROUP BY 1, 2",
+            params,
+        ).fetchall()
+    sold: dict[date, dict[int, int]] = {}
+    for month, pkey, grams in found:
+        sold.setdefault(month, {})[int(pkey)] = int(grams)
     rows = [
         {"month": start.replace(day=1), **row, "threshold_pct": threshold}
         for start, end in _month_ends(first, last)
-        for row in reconcile_period(snap, start, end)
+        for row in reconcile_period(snap, start, end, sold.get(start.replace(day=1), {}))
     ]
     columns = ["month", "product", "kind", "roasted_g", "sold_g", "unexplained_g", "unexplained_pct"]
     columns += ["unexplained_won", "attention", "threshold_pct"]
