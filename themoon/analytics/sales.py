@@ -73,7 +73,7 @@ _PERIOD_SQL = {
     "week": "date_trunc('week', f.day)::DATE",
     "month": "date_trunc('month', f.day)::DATE",
 }
-_KEY_SQL = {"item": "m.code", "channel": "m.channel", "product": "p.code"}
+_KEY_SQL = {"item": "f.item", "channel": "m.channel", "product": "f.pkey"}  # ids: codes after
 
 
 # --- loading ---------------------------------------------------------------------------------------
@@ -120,6 +120,9 @@ def load(snap: Snapshot) -> None:
     assert duck is not None
     snap.sales_threshold = store_sales.unexplained_threshold(snap.sqlite())
     snap.sales_standard_cache = {}
+    snap.sales_menu = {
+        int(r.id): (r.code, r.name_en, r.name_ko, r.channel, int(r.pkey)) for r in snap.menu.itertuples()
+    }
     roast = _roast_days(duck)
     span = duck.execute("SELECT min(dnum), max(dnum), max(abs(qty)) FROM sales_raw").fetchone() or (None, None, None)
     pkeys = sorted({int(k) for k in roast["pkey"]} | {int(k) for k in snap.menu["pkey"]})
@@ -244,6 +247,7 @@ def _cost_units(snap: Snapshot, duck: duckdb.DuckDBPyConnection, qty_max: int) -
         " CASE WHEN r.qty >= 0 THEN r.qty * u.unit_lo ELSE r.qty * u.unit_hi END AS cogs_lo,"
         " CASE WHEN r.qty >= 0 THEN r.qty * u.unit_hi ELSE r.qty * u.unit_lo END AS cogs_hi"
         " FROM sales_raw r JOIN menu m ON m.id = r.item JOIN sales_units u ON u.dnum = r.dnum AND u.item = r.item"
+        " ORDER BY r.dnum"  # periods read a day range: sorted, DuckDB skips the row groups outside it
     )
     duck.unregister("sales_units")
     duck.execute("DROP TABLE sales_raw")
@@ -361,39 +365,56 @@ def _aggregate(snap: Snapshot, since: date, until: date, grain: str | None, by: 
     select = "".join(f"{expr} AS {name}, " for name, expr in keys)
     group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
     order = f" ORDER BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
+    split = "".join(
+        f", (sum(f.{c}) >> 62)::BIGINT AS {c}_high, (sum(f.{c}) & {2**62 - 1})::BIGINT AS {c}_low"
+        for c in ("cogs_lo", "cogs_hi")
+    )  # HUGEINT sums as two BIGINTs (value = high × 2**62 + low): read as numpy, exact
     query = (
-        f"SELECT {select}sum(f.qty)::BIGINT, sum(f.gross_won)::BIGINT, sum(f.discount_won)::BIGINT,"
-        " sum(f.net_won)::BIGINT, sum(f.sold_g)::BIGINT, sum(f.cogs_lo), sum(f.cogs_hi), count(*)"
-        " FROM sales_facts f JOIN menu m ON m.id = f.item JOIN products p ON p.pkey = f.pkey"
-        f" WHERE {where}{group}{order}"
+        f"SELECT {select}sum(f.qty)::BIGINT AS qty, sum(f.gross_won)::BIGINT AS gross_won,"
+        " sum(f.discount_won)::BIGINT AS discount_won, sum(f.net_won)::BIGINT AS revenue_won,"
+        f" sum(f.sold_g)::BIGINT AS sold_g, count(*) AS n{split}"
+        f" FROM sales_facts f{_joins(by)} WHERE {where}{group}{order}"
     )
     with snap.lock:
         assert snap.duck is not None
-        rows = snap.duck.execute(query, params).fetchall()
+        found = snap.duck.execute(query, params).fetchnumpy()
     names = [name for name, _ in keys]
     columns = [*names, "qty", "gross_won", "discount_won", "revenue_won", "sold_g", "cogs_won"]
     columns += ["gross_profit_won", "margin_pct", "roi_pct", "_lo", "_hi"]
-    rows = [row for row in rows if row[-1]]
-    if not rows:
+    keep = np.asarray(found["n"]) > 0
+    if not keep.any():
         return pd.DataFrame(columns=columns)
-    values = list(zip(*rows, strict=True))
-    frame = pd.DataFrame({name: list(values[i]) for i, name in enumerate(names)})
-    for i, name in enumerate(("qty", "gross_won", "discount_won", "revenue_won", "sold_g"), start=len(keys)):
-        frame[name] = np.array(values[i], dtype=np.int64)
-    net = np.array(values[len(keys) + 3], dtype=object)
-    lo, hi = np.array(values[len(keys) + 5], dtype=object), np.array(values[len(keys) + 6], dtype=object)
+    frame = pd.DataFrame({name: np.asarray(found[name])[keep] for name in names})
+    for name in ("qty", "gross_won", "discount_won", "revenue_won", "sold_g"):
+        frame[name] = np.asarray(found[name])[keep].astype(np.int64)
+    big = 1 << 62
+
+    def sums(c: str) -> np.ndarray:
+        high = np.asarray(found[f"{c}_high"])[keep].astype(np.int64).astype(object)
+        return high * big + np.asarray(found[f"{c}_low"])[keep].astype(np.int64).astype(object)
+
+    net, lo, hi = frame["revenue_won"].to_numpy().astype(object), sums("cogs_lo"), sums("cogs_hi")
     cogs, margin, roi, unsure = _from_bounds(net, lo, hi, snap.sales_den)
     for i in np.flatnonzero(unsure | snap.sales_exact_only):
-        key_filter = {name: values[n][i] for n, name in enumerate(names)}
+        key_filter = {name: frame[name].iloc[i] for name in names}
         exact = _exact_cogs(snap, _group_rows(snap, since, until, keys, key_filter))
         n_i = int(net[i])
         cogs[i] = round_won(exact)
-        found = (margin_pct(n_i, exact), roi_pct(gross_profit(n_i, exact), exact))
-        margin[i], roi[i] = (np.nan if v is None else _pct(v) for v in found)
+        found_exact = (margin_pct(n_i, exact), roi_pct(gross_profit(n_i, exact), exact))
+        margin[i], roi[i] = (np.nan if v is None else _pct(v) for v in found_exact)
     frame["cogs_won"] = cogs.astype(np.int64)
     frame["gross_profit_won"] = frame["revenue_won"] - frame["cogs_won"]
     frame["margin_pct"], frame["roi_pct"], frame["_lo"], frame["_hi"] = margin, roi, lo, hi
+    if by == "item":
+        frame["item"] = [snap.sales_menu[int(i)][0] for i in frame["item"]]
+    elif by == "product":
+        frame["product"] = [snap.kind_code[int(k)][1] for k in frame["product"]]
     return frame[columns]
+
+
+def _joins(by: str | None) -> str:
+    """The dimension joins a key needs (none for totals and periods)."""
+    return " JOIN menu m ON m.id = f.item" if by == "channel" else ""
 
 
 def _group_rows(
@@ -479,82 +500,139 @@ def trend(snap: Snapshot, grain: str = "week", by: str | None = "channel", since
     return frame.drop(columns=["_lo", "_hi"])
 
 
+ITEM_COLUMNS = ["item", "name_en", "name_ko", "channel", "product", "qty", "revenue_won", "cogs_won"]
+ITEM_COLUMNS += ["gross_profit_won", "margin_pct", "roi_pct", "contribution_margin_won", "class", "advice"]
+
+
+def _item_records(snap: Snapshot, first: date, last: date) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Per item sold in [first, last] (ranked by gross profit) its sums and money, contribution
+    margin and class; and the period's totals. Plain Python: a month has a few dozen items."""
+    with snap.lock:
+        assert snap.duck is not None
+        rows = snap.duck.execute(
+            "SELECT f.item, sum(f.qty)::BIGINT, sum(f.gross_won)::BIGINT, sum(f.discount_won)::BIGINT,"
+            " sum(f.net_won)::BIGINT, sum(f.sold_g)::BIGINT, sum(f.cogs_lo), sum(f.cogs_hi) FROM sales_facts f"
+            " WHERE f.day BETWEEN $since AND $until GROUP BY 1",
+            {"since": first, "until": last},
+        ).fetchall()
+    sums = list(zip(*rows, strict=True)) if rows else [()] * 8
+    totals = {
+        "qty": sum(sums[1]),
+        "gross_won": sum(sums[2]),
+        "discount_won": sum(sums[3]),
+        "revenue_won": sum(sums[4]),
+        "_lo": sum(sums[6]),
+        "_hi": sum(sums[7]),
+    }
+    net = np.array([*sums[4], totals["revenue_won"]], dtype=object)
+    lo = np.array([*sums[6], totals["_lo"]], dtype=object)
+    hi = np.array([*sums[7], totals["_hi"]], dtype=object)
+    cogs, margin, roi, unsure = _from_bounds(net, lo, hi, snap.sales_den)
+    for i in np.flatnonzero(unsure | snap.sales_exact_only):
+        keys, values = ([("item", "f.item")], {"item": rows[i][0]}) if i < len(rows) else ([], {})
+        exact = _exact_cogs(snap, _group_rows(snap, first, last, keys, values))
+        cogs[i] = round_won(exact)
+        found = (margin_pct(int(net[i]), exact), roi_pct(gross_profit(int(net[i]), exact), exact))
+        margin[i], roi[i] = (np.nan if v is None else _pct(v) for v in found)
+
+    def num(value: float) -> float | None:
+        return None if np.isnan(value) else float(value)
+
+    records = []
+    for i, row in enumerate(rows):
+        code, name_en, name_ko, channel, pkey = snap.sales_menu[int(row[0])]
+        records.append(
+            {
+                "id": int(row[0]),
+                "item": code,
+                "name_en": name_en,
+                "name_ko": name_ko,
+                "channel": channel,
+                "product": snap.kind_code[pkey][1],
+                "pkey": pkey,
+                "qty": int(row[1]),
+                "revenue_won": int(row[4]),
+                "sold_g": int(row[5]),
+                "cogs_won": int(cogs[i]),
+                "gross_profit_won": int(row[4]) - int(cogs[i]),
+                "margin_pct": num(margin[i]),
+                "roi_pct": num(roi[i]),
+                "_lo": int(row[6]),
+                "_hi": int(row[7]),
+            }
+        )
+    totals.update(
+        cogs_won=int(cogs[-1]),
+        gross_profit_won=totals["revenue_won"] - int(cogs[-1]),
+        margin_pct=num(margin[-1]),
+        roi_pct=num(roi[-1]),
+    )
+    classes = _classes(snap, first, last, records)
+    for record in records:
+        record["class"] = classes.get(record["id"])
+        record["advice"] = None if record["class"] is None else f"sales.class.{record['class']}"
+        record["contribution_margin_won"] = _contribution(snap, first, last, record)
+    records.sort(key=lambda r: (-r["gross_profit_won"], r["item"]))
+    return records, totals
+
+
 def items(snap: Snapshot, since: Any = None, until: Any = None) -> pd.DataFrame:
     """Every item sold in the period, ranked by gross profit, with its contribution margin per
     unit, its menu-engineering class among the items of its channel and the advice's message id."""
-    first, last = day(since, FAR_PAST), day(until, FAR_FUTURE)
-    frame = _aggregate(snap, first, last, None, "item")
-    columns = ["item", "name_en", "name_ko", "channel", "product", "qty", "revenue_won", "cogs_won"]
-    columns += ["gross_profit_won", "margin_pct", "roi_pct", "contribution_margin_won", "class", "advice"]
-    if not len(frame):
-        return pd.DataFrame(columns=columns)
-    menu = snap.menu.set_index("code")
-    frame["name_en"] = menu.loc[frame["item"], "name_en"].to_numpy()
-    frame["name_ko"] = menu.loc[frame["item"], "name_ko"].to_numpy()
-    frame["channel"] = menu.loc[frame["item"], "channel"].to_numpy()
-    frame["product"] = [snap.kind_code[int(k)][1] for k in menu.loc[frame["item"], "pkey"]]
-    frame["class"] = _classes(snap, first, last, frame)
-    frame["advice"] = [None if c is None else f"sales.class.{c}" for c in frame["class"]]
-    frame["contribution_margin_won"] = _contribution(snap, first, last, frame)
-    frame = frame.sort_values(["gross_profit_won", "item"], ascending=[False, True], ignore_index=True)
-    return frame[columns]
+    records, _ = _item_records(snap, day(since, FAR_PAST), day(until, FAR_FUTURE))
+    frame = pd.DataFrame(records, columns=ITEM_COLUMNS)
+    for column in ("margin_pct", "roi_pct"):
+        frame[column] = frame[column].astype(float)
+    return frame
 
 
-def _contribution(snap: Snapshot, first: date, last: date, frame: pd.DataFrame) -> list[int | None]:
-    """`costing.contribution_margin` per item, half-up to the won (None without units)."""
-    out: list[int | None] = []
-    den = snap.sales_den
-    for item, qty, net, lo, hi in zip(
-        frame["item"], frame["qty"], frame["revenue_won"], frame["_lo"], frame["_hi"], strict=True
-    ):
-        if qty <= 0:
-            out.append(None)
-            continue
-        values = {half_up(int(net) * den - c, den * int(qty)) for c in (int(hi), int(lo))}
-        if len(values) == 1 and not snap.sales_exact_only:
-            out.append(int(values.pop()))
-            continue
-        cogs = _exact_cogs(snap, _group_rows(snap, first, last, [("item", _KEY_SQL["item"])], {"item": item}))
-        margin = contribution_margin(int(net), cogs, int(qty))
-        out.append(None if margin is None else round_won(margin))
-    return out
+def _contribution(snap: Snapshot, first: date, last: date, record: dict[str, Any]) -> int | None:
+    """`costing.contribution_margin` of an item, half-up to the won (None without units)."""
+    qty, net, den = record["qty"], record["revenue_won"], snap.sales_den
+    if qty <= 0:
+        return None
+    values = {half_up(net * den - c, den * qty) for c in (record["_hi"], record["_lo"])}
+    if len(values) == 1 and not snap.sales_exact_only:
+        return int(values.pop())
+    cogs = _exact_cogs(snap, _group_rows(snap, first, last, [("item", "f.item")], {"item": record["id"]}))
+    margin = contribution_margin(net, cogs, qty)
+    return None if margin is None else round_won(margin)
 
 
-def _classes(snap: Snapshot, first: date, last: date, frame: pd.DataFrame) -> list[str | None]:
+def _classes(snap: Snapshot, first: date, last: date, records: list[dict[str, Any]]) -> dict[int, str]:
     """Kasavana–Smith class of each item among the items of its channel (`costing.menu_engineering`),
     decided on the COGS bounds (the "high margin" test is linear in the costs, so its extremes over
     the bounds decide it) and exactly where they cannot."""
-    classes: dict[str, str] = {}
+    classes: dict[int, str] = {}
     den = snap.sales_den
-    for _, group in frame.groupby("channel"):
-        sold = group[group["qty"] > 0]
-        if not len(sold):
+    for channel in sorted({r["channel"] for r in records}):
+        sold = [r for r in records if r["channel"] == channel and r["qty"] > 0]
+        if not sold:
             continue
-        q = [int(x) for x in sold["qty"]]
-        net = [int(x) for x in sold["revenue_won"]]
-        lo, hi = [int(x) for x in sold["_lo"]], [int(x) for x in sold["_hi"]]
-        total_q, total_net, total_lo, total_hi = sum(q), sum(net), sum(lo), sum(hi)
-        decided: list[int] = []
-        for i in range(len(q)):
-            low = menu_margin_sign(q[i], net[i], (hi[i], den), total_q, total_net, (total_lo - lo[i] + hi[i], den))
-            high = menu_margin_sign(q[i], net[i], (lo[i], den), total_q, total_net, (total_hi - hi[i] + lo[i], den))
+        total_q, total_net = sum(r["qty"] for r in sold), sum(r["revenue_won"] for r in sold)
+        total_lo, total_hi = sum(r["_lo"] for r in sold), sum(r["_hi"] for r in sold)
+        decided: dict[int, str] = {}
+        for r in sold:
+            q, net, lo, hi = r["qty"], r["revenue_won"], r["_lo"], r["_hi"]
+            low = menu_margin_sign(q, net, (hi, den), total_q, total_net, (total_lo - lo + hi, den))
+            high = menu_margin_sign(q, net, (lo, den), total_q, total_net, (total_hi - hi + lo, den))
             if snap.sales_exact_only or (low < 0 <= high):
                 break
-            popular = int(menu_popular(q[i], len(q), total_q))
-            decided.append(int(menu_class_index(popular, int(low >= 0))))
+            popular = int(menu_popular(q, len(sold), total_q))
+            decided[r["id"]] = MENU_CLASSES[int(menu_class_index(popular, int(low >= 0)))]
         else:
-            classes.update({item: MENU_CLASSES[c] for item, c in zip(sold["item"], decided, strict=True)})
+            classes.update(decided)
             continue
         exact = {
-            item: (
-                qty,
-                n,
-                _exact_cogs(snap, _group_rows(snap, first, last, [("item", _KEY_SQL["item"])], {"item": item})),
+            r["id"]: (
+                r["qty"],
+                r["revenue_won"],
+                _exact_cogs(snap, _group_rows(snap, first, last, [("item", "f.item")], {"item": r["id"]})),
             )
-            for item, qty, n in zip(sold["item"], q, net, strict=True)
+            for r in sold
         }
         classes.update(menu_engineering(exact))
-    return [classes.get(item) for item in frame["item"]]
+    return classes
 
 
 def menu_points(snap: Snapshot, since: Any = None, until: Any = None) -> pd.DataFrame:
@@ -678,29 +756,20 @@ def period_profit(snap: Snapshot, first: Any, last: Any) -> dict[str, Any]:
     """The figures of `themoon profit --period` (equal to `themoon.sales.period_profit`): revenue,
     COGS, gross profit, margin, ROI; per item with its class; the reconciliation per product."""
     first, last = day(first, date.today()), day(last, date.today())
-    total = summary(snap, first, last)
-    frame = items(snap, first, last)
-    rows = [
-        {
-            "item": r["item"],
-            "qty": int(r["qty"]),
-            "revenue_won": int(r["revenue_won"]),
-            "cogs_won": int(r["cogs_won"]),
-            "gross_profit_won": int(r["gross_profit_won"]),
-            "margin_pct": None if pd.isna(r["margin_pct"]) else float(r["margin_pct"]),
-            "class": r["class"],
-        }
-        for r in frame.to_dict("records")
-    ]
-    keep = ("product", "roasted_g", "sold_g", "unexplained_g", "unexplained_pct", "unexplained_won")
+    records, total = _item_records(snap, first, last)
+    sold: dict[int, int] = {}
+    for r in records:
+        sold[r["pkey"]] = sold.get(r["pkey"], 0) + r["sold_g"]
+    keep = ("item", "qty", "revenue_won", "cogs_won", "gross_profit_won", "margin_pct", "class")
+    recon = ("product", "roasted_g", "sold_g", "unexplained_g", "unexplained_pct", "unexplained_won")
     return {
         "revenue_won": total["revenue_won"],
         "cogs_won": total["cogs_won"],
         "gross_profit_won": total["gross_profit_won"],
         "margin_pct": total["margin_pct"],
         "roi_pct": total["roi_pct"],
-        "items": rows,
-        "reconciliation": [{k: r[k] for k in keep} for r in reconcile_period(snap, first, last)],
+        "items": [{k: r[k] for k in keep} for r in records],
+        "reconciliation": [{k: r[k] for k in recon} for r in reconcile_period(snap, first, last, sold)],
     }
 
 
