@@ -127,7 +127,7 @@ def test_staff_records_purchases_and_counts_viewer_does_not(demo_path):
     assert is_hidden(viewer.purchase_card) and is_hidden(viewer.stocktake_card)
     before = count(demo_path, "purchases")
     outcome = viewer.model.save_purchase(PURCHASE)
-    assert not outcome.ok and outcome.message_key == "err.denied"
+    assert not outcome.ok and outcome.said is not None and outcome.said.key == "err.denied"
     assert count(demo_path, "purchases") == before
     assert staff.model.save_purchase(PURCHASE).ok  # the same purchase by staff is saved (the positive control)
     assert count(demo_path, "purchases") == before + 1
@@ -207,3 +207,30 @@ def test_a_stocktake_count_is_whole_grams_as_typed(tab, demo_path):
     tab.s_save.click()
     assert count_outside(demo_path, "stock_adjustments") == before + 1
     assert outside(demo_path, "SELECT delta_g FROM stock_adjustments ORDER BY id DESC LIMIT 1") == [(-100,)]
+
+
+def test_a_model_action_tells_the_other_tabs_itself(demo_path):
+    """A purchase saved through the model alone (no view, as a script or the kernel worker would)
+    is announced through the Context; a refused one is not. The app's own Costs tab redraws."""
+    app = signed_in(demo_path, OWNER)
+    model = InventoryModel(app.ctx)
+    heard: list[tuple[str, object]] = []
+    app.ctx.subscribe(lambda what, origin: heard.append((what, origin)))
+    before = count_outside(demo_path, "purchases")
+    assert not model.save_purchase({**PURCHASE, "grams": "ten kilos"}).ok
+    assert heard == [] and count_outside(demo_path, "purchases") == before
+    assert model.save_purchase(PURCHASE).ok  # the positive control: saved, seen from another process
+    assert count_outside(demo_path, "purchases") == before + 1
+    assert heard == [("stock", model)]  # the origin is the model itself: every tab reads again
+
+
+def test_the_view_is_the_origin_of_its_models_news(tab, demo_path):
+    """Clicking Save announces the change once, from the tab (which redraws itself, once)."""
+    heard: list[tuple[str, object]] = []
+    tab.ctx.subscribe(lambda what, origin: heard.append((what, origin)))
+    tab.p_bean.value, tab.p_day.value = "ETH-URAGA", DAY
+    tab.p_grams.value, tab.p_total.value = "1000", "5000"
+    before = count_outside(demo_path, "purchases")
+    tab.p_save.click()
+    assert count_outside(demo_path, "purchases") == before + 1
+    assert heard == [("stock", tab)]

@@ -65,7 +65,7 @@ def saved_once_fixed(batch, demo_path, before: int, **fixed: str) -> None:
     for name, value in fixed.items():
         setattr(batch, name, value)
     result = batch.save()
-    assert result.ok and result.key == "roast.saved", result
+    assert result.ok and result.said.key == "roast.saved", result
     assert count(demo_path, "roast_batches") == before + 1
 
 
@@ -90,12 +90,12 @@ def test_the_preview_is_what_the_store_then_saves(batch, model, demo_path):
     preview_cost = round(p["batch_cost_won"])
     result = batch.save()
     assert result.ok and count(demo_path, "roast_batches") == before + 1
-    assert result.values["id"] == outside(demo_path, "SELECT MAX(id) FROM roast_batches")[0][0]
+    assert result.said.values["id"] == outside(demo_path, "SELECT MAX(id) FROM roast_batches")[0][0]
     model.history.load()
     saved = model.history.batches[0]
     assert saved["green_g"] == 3000 and saved["roasted_g"] == 2500
     assert (
-        saved["batch_cost_won"] == preview_cost == result.values["cost"]
+        saved["batch_cost_won"] == preview_cost == result.said.values["cost"]
     )  # the preview computed what the store computes
     assert saved["roasted_on"] == DAY.isoformat() and saved["operator"] == "사장님 (owner)"
 
@@ -212,7 +212,7 @@ def test_a_whole_session_is_saved_all_or_nothing(model, tab, demo_path):
     rows[2].roasted_g = "2500"
     assert round(float(rows[2].loss), 1) == 16.7 and tab.session_rows[2]["loss"].value == "16.7%"
     result = session.save()
-    assert result.ok and result.key == "roast.session_saved" and result.values == {"n": 2}
+    assert result.ok and result.said.key == "roast.session_saved" and result.said.values == {"n": 2}
     assert count(demo_path, "roast_batches") == before + 2
     assert rows[0].green_g == "" and rows[0].loss is None  # the amounts cleared for the next session
 
@@ -226,7 +226,7 @@ def test_a_session_row_with_an_implausible_loss_asks_save_anyway(model, tab, dem
     before = count_outside(demo_path, "roast_batches")
     asked = session.save()
     assert asked.status == "asking" and session.question is asked
-    assert [n for n, _ in asked.values["rows"]] == [2] and round(float(asked.values["rows"][0][1]), 1) == 90.0
+    assert [n for n, _ in asked.said.values["rows"]] == [2] and round(float(asked.said.values["rows"][0][1]), 1) == 90.0
     assert tab.confirm_session.asking and "row 2 90.0%" in tab.confirm_session.text.value
     assert "row 1" not in tab.confirm_session.text.value
     assert count_outside(demo_path, "roast_batches") == before
@@ -285,7 +285,7 @@ def test_owner_edits_a_batch(model, batch, tab, demo_path):
     target = model.history.batches[0]
     model.history.pick(target["id"])
     result = model.edit()
-    assert result.ok and batch.editing == target["id"] and result.values == {"id": target["id"]}
+    assert result.ok and batch.editing == target["id"] and result.said.values == {"id": target["id"]}
     assert batch.roasted_g == str(target["roasted_g"]) and tab.roasted_g.value == str(target["roasted_g"])
     batch.roasted_g = str(target["roasted_g"] - 50)
     assert batch.save().ok
@@ -311,7 +311,9 @@ def test_owner_deletes_a_batch_after_confirming(model, demo_path):
     before = count(demo_path, "roast_batches")
     history.pick(target["id"])
     asked = history.ask_delete()
-    assert asked.status == "asking" and asked.values["id"] == target["id"] and history.pending_delete == target["id"]
+    assert (
+        asked.status == "asking" and asked.said.values["id"] == target["id"] and history.pending_delete == target["id"]
+    )
     assert count(demo_path, "roast_batches") == before  # not before the confirmation
     history.pick(0)  # picking again drops the question
     assert history.delete().status == "idle" and count(demo_path, "roast_batches") == before
@@ -342,7 +344,7 @@ def test_owner_resolves_an_alert_with_a_note(model, demo_path):
     refused = history.resolve("")
     assert refused.status == "refused" and "is required" in refused.error.message  # a resolution needs its note
     result = history.resolve("Probe recalibrated")
-    assert result.ok and result.key == "roast.resolved"
+    assert result.ok and result.said.key == "roast.resolved"
     still_open = outside(demo_path, "SELECT batch_id FROM loss_alerts WHERE resolved_at IS NULL")
     assert (target["id"],) not in [tuple(r) for r in still_open]
 
@@ -473,7 +475,7 @@ def test_per_bean_grams_must_add_up_to_green(batch, tab, demo_path):
     batch.green_g = "6000"  # Green was the typo
     assert batch.problems() == [] and batch.preview["valid"]
     asked = batch.save()
-    assert asked.status == "asking" and round(float(asked.values["loss"]), 1) == 30.5  # 6,000 → 4,170 g is odd too
+    assert asked.status == "asking" and round(float(asked.said.values["loss"]), 1) == 30.5  # 6,000 → 4,170 g is odd too
     assert tab.confirm_save.asking and "30.5%" in tab.confirm_save.text.value
     assert count_outside(demo_path, "roast_batches") == before
     tab.confirm_save.yes.click()
@@ -572,7 +574,10 @@ def test_an_implausible_loss_asks_save_anyway(batch, tab, demo_path):
     fill(batch, product="bean:GTM-ANTIGUA", green="4170", roasted="417")  # 417 typed for 4,170
     asked = batch.save()
     assert asked.status == "asking" and batch.question is asked
-    assert round(float(asked.values["loss"]), 1) == 90.0 and (asked.values["low"], asked.values["high"]) == (8, 25)
+    assert round(float(asked.said.values["loss"]), 1) == 90.0 and (
+        asked.said.values["low"],
+        asked.said.values["high"],
+    ) == (8, 25)
     assert "90.0%" in tab.confirm_save.text.value and "8%–25%" in tab.confirm_save.text.value
     assert count_outside(demo_path, "roast_batches") == before  # not before the answer
     tab.confirm_save.no.click()
@@ -604,7 +609,7 @@ def test_the_plausible_band_is_the_owners_setting(batch, tab, demo_path):
     before = count_outside(demo_path, "roast_batches")
     fill(batch, product="bean:GTM-ANTIGUA", green="4170", roasted="3500")  # 16.1 %: now outside
     asked = batch.save()
-    assert asked.status == "asking" and (asked.values["low"], asked.values["high"]) == (5, 12)
+    assert asked.status == "asking" and (asked.said.values["low"], asked.said.values["high"]) == (5, 12)
     assert "5%–12%" in tab.confirm_save.text.value
     assert count_outside(demo_path, "roast_batches") == before
     assert batch.confirm().ok
@@ -680,7 +685,7 @@ def test_a_batch_deleted_elsewhere_while_edited_says_so(model, batch, demo_path)
     conn.close()
     before = count_outside(demo_path, "roast_batches")
     result = batch.save()
-    assert result.status == "gone" and result.values == {"id": target["id"]} and batch.editing is None
+    assert result.status == "gone" and result.said.values == {"id": target["id"]} and batch.editing is None
     assert count_outside(demo_path, "roast_batches") == before
     fill(batch)  # positive control: the form logs a new batch again
     assert batch.save().ok and count_outside(demo_path, "roast_batches") == before + 1
@@ -694,7 +699,7 @@ def test_a_viewer_is_refused_by_the_model(demo_path):
     fill(tab.model.batch)
     before = count_outside(demo_path, "roast_batches")
     result = tab.model.batch.save()
-    assert result.status == "failed" and "does not allow" in result.text
+    assert result.status == "failed" and "does not allow" in result.said.text("en")
     assert count_outside(demo_path, "roast_batches") == before
     owner = signed_in(demo_path, OWNER).tab("roasting").model.batch  # positive control
     fill(owner)

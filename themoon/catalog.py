@@ -56,16 +56,23 @@ def _apply_rules(rules, values, *, partial: bool, required: tuple[str, ...]) -> 
     return clean
 
 
-def _insert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> int:
+def _create(conn: sqlite3.Connection, table: str, entity: str, row: dict[str, Any], user: str, **kept: Any) -> int:
+    """Insert `row` and audit it, with `kept`: what the entity keeps in other tables (a recipe)."""
     cols = ", ".join(row)
     marks = ", ".join("?" * len(row))
-    return conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values())).lastrowid
+    new_id = conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values())).lastrowid
+    audit.record(conn, user, "create", entity, new_id, None, {**row, **kept})
+    return new_id
 
 
-def _update(conn: sqlite3.Connection, table: str, row_id: int, row: dict[str, Any]) -> None:
-    if row:
-        sets = ", ".join(f"{c} = ?" for c in row)
-        conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*row.values(), row_id])
+def _change(
+    conn: sqlite3.Connection, table: str, entity: str, old: dict, changes: dict[str, Any], user: str, **kept: Any
+) -> None:
+    """Write `changes` over the row `old` and audit them (with `kept`, as `_create`)."""
+    if changes:
+        sets = ", ".join(f"{c} = ?" for c in changes)
+        conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*changes.values(), old["id"]])
+    audit.record(conn, user, "update", entity, old["id"], old, {**changes, **kept})
 
 
 def _unique_code(conn: sqlite3.Connection, code: str, *, own: tuple[str, int] | None = None) -> None:
@@ -83,9 +90,7 @@ def add_bean(conn: sqlite3.Connection, *, user: str = "system", **values: Any) -
     row = _bean_fields(values, partial=False)
     with transaction(conn):
         _unique_code(conn, row["code"])
-        bean_id = _insert(conn, "beans", row)
-        audit.record(conn, user, "create", "bean", bean_id, None, row)
-    return bean_id
+        return _create(conn, "beans", "bean", row, user)
 
 
 def update_bean(conn: sqlite3.Connection, ref: Any, *, user: str = "system", **values: Any) -> dict:
@@ -94,8 +99,7 @@ def update_bean(conn: sqlite3.Connection, ref: Any, *, user: str = "system", **v
         old = get_bean(conn, ref)
         if "code" in changes:
             _unique_code(conn, changes["code"], own=("beans", old["id"]))
-        _update(conn, "beans", old["id"], changes)
-        audit.record(conn, user, "update", "bean", old["id"], old, changes)
+        _change(conn, "beans", "bean", old, changes, user)
         return get_bean(conn, old["id"])
 
 
@@ -166,9 +170,8 @@ def add_blend(conn: sqlite3.Connection, *, components: Mapping[Any, Any], user: 
     with transaction(conn):
         parts = _parse_components(conn, components)
         _unique_code(conn, row["code"])
-        blend_id = _insert(conn, "blends", row)
+        blend_id = _create(conn, "blends", "blend", row, user, components=parts)
         _write_components(conn, blend_id, parts)
-        audit.record(conn, user, "create", "blend", blend_id, None, {**row, "components": parts})
     return blend_id
 
 
@@ -185,13 +188,12 @@ def update_blend(
         old = get_blend(conn, ref)
         if "code" in changes:
             _unique_code(conn, changes["code"], own=("blends", old["id"]))
-        _update(conn, "blends", old["id"], changes)
+        kept: dict[str, Any] = {}
         if components is not None:
-            parts = _parse_components(conn, components)
+            kept["components"] = _parse_components(conn, components)
             conn.execute("DELETE FROM blend_components WHERE blend_id = ?", (old["id"],))
-            _write_components(conn, old["id"], parts)
-            changes["components"] = parts
-        audit.record(conn, user, "update", "blend", old["id"], old, changes)
+            _write_components(conn, old["id"], kept["components"])
+        _change(conn, "blends", "blend", old, changes, user, **kept)
         return get_blend(conn, old["id"])
 
 
@@ -315,9 +317,7 @@ def add_menu_item(conn: sqlite3.Connection, *, user: str = "system", **values: A
     with transaction(conn):
         row = _menu_fields(conn, values, partial=False)
         _unique_menu_code(conn, row["code"])
-        item_id = _insert(conn, "menu_items", row)
-        audit.record(conn, user, "create", "menu_item", item_id, None, row)
-    return item_id
+        return _create(conn, "menu_items", "menu_item", row, user)
 
 
 def update_menu_item(conn: sqlite3.Connection, ref: Any, *, user: str = "system", **values: Any) -> dict:
@@ -326,8 +326,7 @@ def update_menu_item(conn: sqlite3.Connection, ref: Any, *, user: str = "system"
         changes = _menu_fields(conn, values, partial=True)
         if "code" in changes:
             _unique_menu_code(conn, changes["code"], own_id=old["id"])
-        _update(conn, "menu_items", old["id"], changes)
-        audit.record(conn, user, "update", "menu_item", old["id"], old, changes)
+        _change(conn, "menu_items", "menu_item", old, changes, user)
         return get_menu_item(conn, old["id"])
 
 

@@ -45,17 +45,20 @@ def existing_dir(field: str, value: Any) -> Path:
     path = Path(str(value))
     if not path.is_dir():
         raise ValidationError(field, "error.is_not_an_existing_directory", path=path)
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise ValidationError(field, "error.is_not_writable", path=path)
-    return path
+    return _may(field, path, os.W_OK | os.X_OK)
 
 
 def existing_file(field: str, value: Any) -> Path:
     path = Path(str(value))
     if not path.is_file():
         raise ValidationError(field, "error.does_not_exist_or_is_not", path=path)
-    if not os.access(path, os.R_OK):
-        raise ValidationError(field, "error.is_not_readable", path=path)
+    return _may(field, path, os.R_OK)
+
+
+def _may(field: str, path: Path, mode: int) -> Path:
+    """`path` when this process may use it as `mode` asks (write into a directory, read a file)."""
+    if not os.access(path, mode):
+        raise ValidationError(field, "error.is_not_readable" if mode == os.R_OK else "error.is_not_writable", path=path)
     return path
 
 

@@ -1,10 +1,9 @@
 """What each `themoon` command does (init, demo, serve, bean, blend, purchase, stocktake, roast, stock,
-cost, settings, user, menu, import legacy) and how it prints: a table, or JSON with --json."""
+cost, settings, user, menu, import legacy); `cli_output.emit` prints them: a table, or JSON with --json."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -13,45 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from . import catalog, config, cost_settings, db, inventory, price_list, roasting, sessions, users
+from .cli_output import emit
 from .models import ValidationError, parse_date
-
-# --- output ---------------------------------------------------------------------------------
-
-
-def _emit(args: argparse.Namespace, data: Any, columns: Sequence[str] | None = None) -> None:
-    """JSON with --json, else an aligned text table (or a key: value block for one record)."""
-    if getattr(args, "json", False):
-        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-        return
-    if isinstance(data, dict):
-        width = max(map(len, data), default=0)
-        for key, value in data.items():
-            print(f"{key:<{width}}  {_cell(value)}")
-        return
-    rows = list(data)
-    if not rows:
-        print("(none)")
-        return
-    columns = list(columns or rows[0].keys())
-    table = [[_cell(row.get(c)) for c in columns] for row in rows]
-    widths = [max(len(c), *(len(r[i]) for r in table)) for i, c in enumerate(columns)]
-    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    for r in table:
-        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, list):
-        return ", ".join(_cell(v) for v in value)
-    if isinstance(value, dict):
-        return " ".join(f"{k}={_cell(v)}" for k, v in value.items())
-    return str(value)
 
 
 def _pairs(field: str, items: Sequence[str] | None) -> dict[str, str]:
@@ -107,7 +69,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         summary = bulk.build_bulk(path, batches=args.batches, seed=args.seed)
     else:
         summary = demo.build_demo(db.connect(path), months=args.months, seed=args.seed)
-    _emit(args, {"database": str(path), **summary})
+    emit(args, {"database": str(path), **summary})
     return 0
 
 
@@ -164,13 +126,13 @@ SETTINGS_FIELDS = (
 def cmd_bean_add(args: argparse.Namespace) -> int:
     conn = _connect(args)
     bean_id = catalog.add_bean(conn, user=args.user, **_given(args, BEAN_FIELDS))
-    _emit(args, catalog.get_bean(conn, bean_id))
+    emit(args, catalog.get_bean(conn, bean_id))
     return 0
 
 
 def cmd_bean_edit(args: argparse.Namespace) -> int:
     conn = _connect(args)
-    _emit(args, catalog.update_bean(conn, args.bean, user=args.user, **_given(args, (*BEAN_FIELDS, "active"))))
+    emit(args, catalog.update_bean(conn, args.bean, user=args.user, **_given(args, (*BEAN_FIELDS, "active"))))
     return 0
 
 
@@ -178,7 +140,7 @@ def cmd_bean_list(args: argparse.Namespace) -> int:
     conn = _connect(args)
     active = None if args.all else True
     rows = catalog.list_beans(conn, search=args.search, active=active)
-    _emit(args, rows, ["code", "name_en", "name_ko", "country", "roast_level", "reorder_point_g", "active"])
+    emit(args, rows, ["code", "name_en", "name_ko", "country", "roast_level", "reorder_point_g", "active"])
     return 0
 
 
@@ -188,7 +150,7 @@ def cmd_blend_add(args: argparse.Namespace) -> int:
     blend_id = catalog.add_blend(
         conn, components=_pairs("component", args.component), user=args.user, **_given(args, fields)
     )
-    _emit(args, catalog.get_blend(conn, blend_id))
+    emit(args, catalog.get_blend(conn, blend_id))
     return 0
 
 
@@ -198,7 +160,7 @@ def cmd_blend_list(args: argparse.Namespace) -> int:
     if not args.json:
         for row in rows:
             row["components"] = [f"{c['code']}×{c['parts']}" for c in row["components"]]
-    _emit(args, rows, ["code", "name_en", "name_ko", "components", "active"])
+    emit(args, rows, ["code", "name_en", "name_ko", "components", "active"])
     return 0
 
 
@@ -216,14 +178,14 @@ def cmd_purchase_add(args: argparse.Namespace) -> int:
         user=args.user,
     )
     row = conn.execute("SELECT * FROM purchases WHERE id = ?", (purchase_id,)).fetchone()
-    _emit(args, dict(row))
+    emit(args, dict(row))
     return 0
 
 
 def cmd_purchase_list(args: argparse.Namespace) -> int:
     conn = _connect(args)
     rows = inventory.list_purchases(conn, bean=args.bean, limit=args.limit)
-    _emit(args, rows, ["id", "purchased_on", "bean", "grams", "total_won", "supplier", "lot_code"])
+    emit(args, rows, ["id", "purchased_on", "bean", "grams", "total_won", "supplier", "lot_code"])
     return 0
 
 
@@ -251,7 +213,7 @@ def cmd_roast_add(args: argparse.Namespace) -> int:
     if values["green_g"] is None and values["components"] is None:
         raise ValidationError("green_g", "cli.give_green_g_or_component_bean")
     batch = roasting.add_batch(conn, user=args.user, **values)
-    _emit(args, batch)
+    emit(args, batch)
     return 0
 
 
@@ -276,7 +238,7 @@ def cmd_roast_list(args: argparse.Namespace) -> int:
         "cost_per_roasted_kg_won",
         "alert",
     ]
-    _emit(args, rows, columns)
+    emit(args, rows, columns)
     return 0
 
 
@@ -290,7 +252,7 @@ def cmd_roast_delete(args: argparse.Namespace) -> int:
 def cmd_stock(args: argparse.Namespace) -> int:
     conn = _connect(args)
     rows = inventory.stock(conn, active_only=not args.all)
-    _emit(args, rows, ["bean", "name_en", "stock_g", "avg_cost_per_kg_won", "value_won", "reorder_point_g", "low"])
+    emit(args, rows, ["bean", "name_en", "stock_g", "avg_cost_per_kg_won", "value_won", "reorder_point_g", "low"])
     return 0
 
 
@@ -305,9 +267,9 @@ def cmd_cost(args: argparse.Namespace) -> int:
     for row in products:
         row.pop("cost_per_kg")
     if args.json:
-        _emit(args, {"products": products, "menu_items": items})
+        emit(args, {"products": products, "menu_items": items})
         return 0
-    _emit(
+    emit(
         args,
         products,
         [
@@ -321,7 +283,7 @@ def cmd_cost(args: argparse.Namespace) -> int:
         ],
     )
     print()
-    _emit(
+    emit(
         args,
         items,
         ["item", "channel", "product", "dose_g", "cost_won", "price_won", "suggested_price_won", "margin_pct"],
@@ -332,14 +294,14 @@ def cmd_cost(args: argparse.Namespace) -> int:
 def cmd_settings_show(args: argparse.Namespace) -> int:
     conn = _connect(args)
     rows = [vars(s) | {"effective_from": s.effective_from.isoformat()} for s in cost_settings.history(conn)]
-    _emit(args, rows)
+    emit(args, rows)
     return 0
 
 
 def cmd_settings_set(args: argparse.Namespace) -> int:
     conn = _connect(args)
     saved = cost_settings.save(conn, user=args.user, **_given(args, ("effective_from", *SETTINGS_FIELDS)))
-    _emit(args, vars(saved) | {"effective_from": saved.effective_from.isoformat()})
+    emit(args, vars(saved) | {"effective_from": saved.effective_from.isoformat()})
     return 0
 
 
@@ -383,7 +345,7 @@ def _menu_row(conn, row: dict) -> dict:
 def cmd_menu_add(args: argparse.Namespace) -> int:
     conn = _connect(args)
     item_id = catalog.add_menu_item(conn, user=args.user, **_given(args, MENU_FIELDS))
-    _emit(args, _menu_row(conn, catalog.get_menu_item(conn, item_id)))
+    emit(args, _menu_row(conn, catalog.get_menu_item(conn, item_id)))
     return 0
 
 
@@ -392,14 +354,14 @@ def cmd_menu_edit(args: argparse.Namespace) -> int:
     changes = _given(args, (*MENU_FIELDS, "active"))
     if not changes:
         raise ValidationError("item", "cli.give_at_least_one_field_to")
-    _emit(args, _menu_row(conn, catalog.update_menu_item(conn, _menu_ref(args.item), user=args.user, **changes)))
+    emit(args, _menu_row(conn, catalog.update_menu_item(conn, _menu_ref(args.item), user=args.user, **changes)))
     return 0
 
 
 def cmd_menu_deactivate(args: argparse.Namespace) -> int:
     conn = _connect(args)
     row = catalog.update_menu_item(conn, _menu_ref(args.item), user=args.user, active=False)
-    _emit(args, _menu_row(conn, row))
+    emit(args, _menu_row(conn, row))
     return 0
 
 
@@ -408,7 +370,7 @@ def cmd_menu_list(args: argparse.Namespace) -> int:
     rows = [_menu_row(conn, r) for r in catalog.list_menu_items(conn, active=None if args.all else True)]
     if args.channel:
         rows = [r for r in rows if r["channel"] == args.channel]
-    _emit(args, rows, MENU_COLUMNS)
+    emit(args, rows, MENU_COLUMNS)
     return 0
 
 
@@ -433,7 +395,7 @@ def cmd_user_unlock(args: argparse.Namespace) -> int:
 def cmd_user_locks(args: argparse.Namespace) -> int:
     from . import signin
 
-    _emit(args, signin.blocked(_connect(args)), ["kind", "key", "failures", "wait_s", "last_failure"])
+    emit(args, signin.blocked(_connect(args)), ["kind", "key", "failures", "wait_s", "last_failure"])
 
 
 def cmd_user_set(args: argparse.Namespace) -> int:
@@ -447,7 +409,7 @@ def cmd_user_set(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    _emit(args, users.list_users(_connect(args)), ["username", "display_name", "role", "active", "created_at"])
+    emit(args, users.list_users(_connect(args)), ["username", "display_name", "role", "active", "created_at"])
     return 0
 
 
@@ -455,7 +417,7 @@ def cmd_settings_session(args: argparse.Namespace) -> int:
     conn = _connect(args)
     if args.idle_minutes is not None:
         sessions.set_idle_minutes(conn, args.idle_minutes, user=args.user)
-    _emit(args, {"idle_minutes": sessions.idle_minutes(conn)})
+    emit(args, {"idle_minutes": sessions.idle_minutes(conn)})
     return 0
 
 

@@ -59,18 +59,25 @@ def _number_text(value: Any) -> str:
     return str(value)
 
 
-def parse_int(field: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    """A whole number; '1,200' and 1200.0 are fine, 12.5 and 'abc' are not."""
+def _decimal(field: str, value: Any, *, whole: bool) -> Decimal:
+    """A finite Decimal of a required value ('1,200', '₩5,000', 12.5; '16.7%' unless `whole`)."""
     if value is None or isinstance(value, bool) or (isinstance(value, str) and not value.strip()):
         raise ValidationError(field, "error.is_required")
+    text = _number_text(value) if whole else _number_text(value).removesuffix("%")
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")  # not a number: refused as 'nan' is, below
+    if not number.is_finite():
+        raise ValidationError(field, "error.must_be_a_whole_number" if whole else "error.must_be_a_number")
+    return number
+
+
+def parse_int(field: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """A whole number; '1,200' and 1200.0 are fine, 12.5 and 'abc' are not."""
     if isinstance(value, float) and not math.isfinite(value):
         raise ValidationError(field, "error.must_be_a_number")
-    try:
-        number = Decimal(_number_text(value))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(field, "error.must_be_a_whole_number") from None
-    if not number.is_finite():
-        raise ValidationError(field, "error.must_be_a_whole_number")
+    number = _decimal(field, value, whole=True)
     # Bounds are checked on the Decimal, before to_integral_value() (raises decimal.Overflow
     # on '1e999999999') and int() (takes a minute of CPU on '1e999999').
     if minimum is not None and number < minimum:
@@ -93,14 +100,7 @@ def parse_won(field: str, value: Any) -> int:
 
 
 def parse_decimal(field: str, value: Any, *, minimum: Decimal | None = None, maximum: Decimal | None = None) -> Decimal:
-    if value is None or isinstance(value, bool) or (isinstance(value, str) and not value.strip()):
-        raise ValidationError(field, "error.is_required")
-    try:
-        number = Decimal(_number_text(value).removesuffix("%"))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(field, "error.must_be_a_number") from None
-    if not number.is_finite():
-        raise ValidationError(field, "error.must_be_a_number")
+    number = _decimal(field, value, whole=False)
     if minimum is not None and number < minimum:
         raise ValidationError(field, "error.must_be_at_least_2", minimum=minimum)
     if maximum is not None and number > maximum:
@@ -170,7 +170,8 @@ def parse_choice(field: str, value: Any, choices: tuple[str, ...]) -> str:
     return text
 
 
-def parse_bool(field: str, value: Any) -> bool:
+def truth(value: Any) -> bool | None:
+    """A bool, 0 / 1 or a yes / no word ('y', 'on', 'False' …) as a bool; None for anything else."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value in (0, 1):
@@ -180,7 +181,14 @@ def parse_bool(field: str, value: Any) -> bool:
         return True
     if text in ("0", "false", "no", "n", "off"):
         return False
-    raise ValidationError(field, "error.must_be_yes_or_no")
+    return None
+
+
+def parse_bool(field: str, value: Any) -> bool:
+    answer = truth(value)
+    if answer is None:
+        raise ValidationError(field, "error.must_be_yes_or_no")
+    return answer
 
 
 @dataclass(frozen=True)

@@ -47,31 +47,22 @@ class _Lookups:
         self._beans: dict[Any, dict] = {}
         self._recipes: dict[Product, dict[int, int]] = {}
 
-    @staticmethod
-    def _key(ref: Any) -> Any:
+    def _cached(self, cache: dict[Any, Any], ref: Any, find: Callable[[sqlite3.Connection, Any], Any]) -> Any:
+        """`find(conn, ref)`, remembered for a hashable `ref` (an unhashable one is looked up each time)."""
         try:
-            hash(ref)
-        except TypeError:  # unhashable: not cached
-            return None
-        return (type(ref), ref)
+            key = (type(ref), ref)
+            hash(key)
+        except TypeError:
+            return find(self.conn, ref)
+        if key not in cache:
+            cache[key] = find(self.conn, ref)
+        return cache[key]
 
     def product(self, ref: Any) -> Product:
-        key = self._key(ref)
-        found = self._products.get(key) if key else None
-        if found is None:
-            found = catalog.get_product(self.conn, ref)
-            if key:
-                self._products[key] = found
-        return found
+        return self._cached(self._products, ref, catalog.get_product)
 
     def bean(self, ref: Any) -> dict:
-        key = self._key(ref)
-        found = self._beans.get(key) if key else None
-        if found is None:
-            found = catalog.get_bean(self.conn, ref)
-            if key:
-                self._beans[key] = found
-        return found
+        return self._cached(self._beans, ref, catalog.get_bean)
 
     def recipe(self, product: Product) -> dict[int, int]:
         if product not in self._recipes:

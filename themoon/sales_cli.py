@@ -8,12 +8,12 @@ other importers' runner (`io.cli._run_import`: progress bar, report, exit 2 when
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from . import checks, config, db, sales
+from .cli_output import emit, print_json
 from .messages import text
 from .models import ValidationError, parse_date, parse_int
 
@@ -65,8 +65,6 @@ def cmd_import_sales(args: argparse.Namespace) -> int:
 
 
 def cmd_sales_list(args: argparse.Namespace) -> int:
-    from .cli_commands import _emit
-
     since, until = _dates(args)
     conn = db.connect(config.db_path(args.db))
     try:
@@ -76,13 +74,11 @@ def cmd_sales_list(args: argparse.Namespace) -> int:
     if not rows and not args.json:
         print(text("sales.none", config.language()))
         return 0
-    _emit(args, rows, ["sold_on", "source", "item", "channel", "qty", "gross_won", "discount_won", "net_won"])
+    emit(args, rows, ["sold_on", "source", "item", "channel", "qty", "gross_won", "discount_won", "net_won"])
     return 0
 
 
 def cmd_profit(args: argparse.Namespace) -> int:
-    from .cli_commands import _emit
-
     first, last = sales.parse_period("period", args.period)
     conn = db.connect(config.db_path(args.db))
     try:
@@ -90,14 +86,14 @@ def cmd_profit(args: argparse.Namespace) -> int:
     finally:
         conn.close()
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print_json(result)
         return 0
     print(text("sales.profit_title", config.language(), period=args.period))
-    _emit(args, {k: v for k, v in result.items() if k not in ("items", "reconciliation")})
+    emit(args, {k: v for k, v in result.items() if k not in ("items", "reconciliation")})
     print()
-    _emit(args, result["items"])
+    emit(args, result["items"])
     print()
-    _emit(args, result["reconciliation"])
+    emit(args, result["reconciliation"])
     return 0
 
 

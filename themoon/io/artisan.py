@@ -34,7 +34,7 @@ from .. import catalog, roasting
 from ..costing import split_by_parts
 from ..models import Product, ValidationError, parse_date, parse_decimal, parse_grams, parse_text
 from .excel_format import BULK_MIN_BATCHES
-from .excel_rows import _Batch, _batch_key, create_batches
+from .excel_rows import _Batch, _stored_key, create_batches
 from .menu import ProductMatcher, clean_text, parse_mappings, store_mappings
 from .outcome import ImportReport, Progress, row_savepoint, run_import
 
@@ -537,19 +537,7 @@ class _Importer:
             r[0]: r[1]
             for r in self.conn.execute("SELECT bean_id, green_g FROM roast_components WHERE batch_id = ?", (batch_id,))
         }
-        kind = "bean" if row["bean_id"] is not None else "blend"
-        stored = _batch_key(
-            kind,
-            row["bean_id"] or row["blend_id"],
-            row["roasted_on"],
-            row["roasted_g"],
-            row["minutes"],
-            row["operator"],
-            row["notes"],
-            row["source"],
-            components,
-        )
-        if stored == batch.key():
+        if _stored_key(row, components) == batch.key():
             return "unchanged"
         values = batch.api_values()
         values.pop("components")

@@ -10,7 +10,6 @@ one error line on stderr, and exits with status 2 (nothing written). Progress go
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .. import config, db
+from ..cli_output import print_json, wants_json
 from .outcome import ImportRejected, ImportReport, Progress
 
 
@@ -50,8 +50,8 @@ def _connect(args: argparse.Namespace):
 
 
 def _show(args: argparse.Namespace, report: ImportReport) -> None:
-    if getattr(args, "json", False):
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+    if wants_json(args):
+        print_json(report.as_dict())
     else:
         print(report.text(config.language()))
 
@@ -167,47 +167,34 @@ def register(imports: Any, exports: Any, command: Callable[..., argparse.Argumen
     """Add `import excel|menu|workbook|artisan` and `export excel|csv` to the themoon parser."""
     from .excel import SHEETS
 
-    dry = {"action": "store_true", "help": "show what would change, write nothing"}
-    mapping = {
-        "action": "append",
-        "metavar": "NAME=PRODUCT",
-        "help": "map a name in the file to a bean/blend code (stored, asked once); repeatable",
-    }
+    def importer(
+        name: str, handler: Callable[[argparse.Namespace], int], help_: str, *, mapped: bool = True
+    ) -> argparse.ArgumentParser:
+        """`import NAME`: its file check, the file (the Artisan logs: files or folders), --dry-run, --map."""
+        p = command(imports, name, handler, help_, json_out=True)
+        if name == "artisan":
+            p.set_defaults(check=check_import_artisan)
+            p.add_argument("paths", nargs="*", metavar="PATH")
+        else:
+            p.set_defaults(check=check_import_file)
+            p.add_argument("path")
+        p.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+        if mapped:
+            p.add_argument(
+                "--map",
+                action="append",
+                metavar="NAME=PRODUCT",
+                help="map a name in the file to a bean/blend code (stored, asked once); repeatable",
+            )
+        return p
 
-    p = command(imports, "excel", cmd_import_excel, "import a workbook in themoon's own export format", json_out=True)
-    p.set_defaults(check=check_import_file)
-    p.add_argument("path")
-    p.add_argument("--dry-run", **dry)
-
-    p = command(
-        imports, "menu", cmd_import_menu, "import bean and drink prices from the café's menu workbook", json_out=True
-    )
-    p.set_defaults(check=check_import_file)
-    p.add_argument("path")
-    p.add_argument("--dry-run", **dry)
-    p.add_argument("--map", **mapping)
+    importer("excel", cmd_import_excel, "import a workbook in themoon's own export format", mapped=False)
+    p = importer("menu", cmd_import_menu, "import bean and drink prices from the café's menu workbook")
     p.add_argument("--sheet", action="append", help="read only these sheets (default: price lists + newest boards)")
-
-    p = command(
-        imports,
-        "workbook",
-        cmd_import_workbook,
-        "import beans, blend recipes and the yield from the café's roasting-log / analysis workbook",
-        json_out=True,
-    )
-    p.set_defaults(check=check_import_file)
-    p.add_argument("path")
-    p.add_argument("--dry-run", **dry)
-    p.add_argument("--map", **mapping)
+    help_ = "import beans, blend recipes and the yield from the café's roasting-log / analysis workbook"
+    p = importer("workbook", cmd_import_workbook, help_)
     p.add_argument("--create-missing", action="store_true", help="create beans/blends the database does not have")
-
-    p = command(
-        imports, "artisan", cmd_import_artisan, "import Artisan roast logs (.alog files or folders)", json_out=True
-    )
-    p.set_defaults(check=check_import_artisan)
-    p.add_argument("paths", nargs="*", metavar="PATH")
-    p.add_argument("--dry-run", **dry)
-    p.add_argument("--map", **mapping)
+    importer("artisan", cmd_import_artisan, "import Artisan roast logs (.alog files or folders)")
 
     if exports is None:
         return

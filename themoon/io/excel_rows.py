@@ -92,6 +92,19 @@ def _batch_key(kind, product_id, day, roasted_g, minutes, operator, notes, sourc
     )
 
 
+def _stored_key(row: Any, components: dict[int, int]) -> tuple:
+    """`_batch_key` of a stored roast_batches row and its components (bean id -> green g)."""
+    kind = "bean" if row["bean_id"] is not None else "blend"
+    fields = ("roasted_on", "roasted_g", "minutes", "operator", "notes", "source")
+    return _batch_key(kind, row["bean_id"] or row["blend_id"], *(row[f] for f in fields), components)
+
+
+def _once(seen: set[str], code: str) -> None:  # a code stands once in a sheet, whatever its case
+    if code.upper() in seen:
+        raise ValidationError("code", "io.appears_twice_in_the_sheet", code=code)
+    seen.add(code.upper())
+
+
 # --- value parsing ---------------------------------------------------------------------------
 
 
@@ -190,10 +203,14 @@ class _ExcelImporter:
 
     # --- catalog -----------------------------------------------------------------------------
 
-    def import_beans(self, rows: list[_Row]) -> None:
+    def _each_coded(self, sheet: str, rows: list[_Row], save: Callable[[_Row, set[str]], str]) -> None:
+        """`save(row, seen)` every row of a sheet whose codes stand once (`seen`: the codes so far)."""
         seen: set[str] = set()
         for row in rows:
-            self.attempt("beans", self.where("beans", row), lambda row=row: self._bean(row, seen))
+            self.attempt(sheet, self.where(sheet, row), lambda row=row: save(row, seen))
+
+    def import_beans(self, rows: list[_Row]) -> None:
+        self._each_coded("beans", rows, self._bean)
 
     def _bean(self, row: _Row, seen: set[str]) -> str:
         v = row.values
@@ -209,9 +226,7 @@ class _ExcelImporter:
             "active": int(_bool("active", v.get("active"))),
             "notes": _text("notes", v.get("notes"), 2000),
         }
-        if clean["code"].upper() in seen:
-            raise ValidationError("code", "io.appears_twice_in_the_sheet", code=clean["code"])
-        seen.add(clean["code"].upper())
+        _once(seen, clean["code"])
         api = {k: val for k, val in clean.items() if k != "expected_loss_bp"}
         api["expected_loss_pct"] = _pct_text(clean["expected_loss_bp"])
         existing = self.conn.execute("SELECT * FROM beans WHERE code = ? COLLATE NOCASE", (clean["code"],)).fetchone()
@@ -431,18 +446,7 @@ class _ExcelImporter:
         ):
             components[r[0]][r[1]] = r[2]
         for r in self.conn.execute("SELECT * FROM roast_batches"):
-            kind = "bean" if r["bean_id"] is not None else "blend"
-            key = _batch_key(
-                kind,
-                r["bean_id"] or r["blend_id"],
-                r["roasted_on"],
-                r["roasted_g"],
-                r["minutes"],
-                r["operator"],
-                r["notes"],
-                r["source"],
-                components[r["id"]],
-            )
+            key = _stored_key(r, components[r["id"]])
             if r["external_id"]:
                 stored_ext[r["external_id"]] = (r["id"], key)
             else:
@@ -543,9 +547,7 @@ class _ExcelImporter:
     # --- menu --------------------------------------------------------------------------------
 
     def import_menu(self, rows: list[_Row]) -> None:
-        seen: set[str] = set()
-        for row in rows:
-            self.attempt("menu_items", self.where("menu_items", row), lambda row=row: self._menu_item(row, seen))
+        self._each_coded("menu_items", rows, self._menu_item)
 
     def _menu_item(self, row: _Row, seen: set[str]) -> str:
         v = row.values
@@ -563,9 +565,7 @@ class _ExcelImporter:
             "active": int(_bool("active", v.get("active"))),
             "external_id": _text("external_id", v.get("external_id"), 200) or None,
         }
-        if clean["code"].upper() in seen:
-            raise ValidationError("code", "io.appears_twice_in_the_sheet", code=clean["code"])
-        seen.add(clean["code"].upper())
+        _once(seen, clean["code"])
         api = {k: val for k, val in clean.items() if k not in ("bean_id", "blend_id")}
         api["product"] = f"{kind}:{code}"
         existing = self.conn.execute(

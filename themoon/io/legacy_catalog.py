@@ -198,21 +198,13 @@ class _CatalogSteps:
             "process": ref.process,
             **values,
         }
-        existing = self.conn.execute("SELECT id FROM beans WHERE code = ? COLLATE NOCASE", (code,)).fetchone()
-        if existing is None:
-            # the same bean entered by hand under another code before the import?
-            matches = self.conn.execute(
-                "SELECT id, code FROM beans WHERE name_ko = ? OR name_en = ? COLLATE NOCASE",
-                (row["name_ko"], row["name_en"]),
-            ).fetchall()
-            if len(matches) == 1:
-                existing = matches[0]
-                self.report.quirk(
-                    "bean-matched-by-name",
-                    f"no bean has code {code}, but '{row['name_en']}' / '{row['name_ko']}' exists as"
-                    f" {matches[0]['code']}.",
-                    f"Reused {matches[0]['code']}.",
-                )
+        existing, by_name = self.stored("beans", code, row["name_en"], row["name_ko"])
+        if by_name:
+            self.report.quirk(
+                "bean-matched-by-name",
+                f"no bean has code {code}, but '{row['name_en']}' / '{row['name_ko']}' exists as {existing['code']}.",
+                f"Reused {existing['code']}.",
+            )
         if existing is not None:
             self.report.unchanged["beans"] += 1
             bean_id = existing["id"]
@@ -225,6 +217,17 @@ class _CatalogSteps:
             self.report.created["beans"] += 1
         self.bean_ids[code] = bean_id
         return bean_id
+
+    def stored(self, table: str, code: str, name_en: str, name_ko: str) -> tuple[Any, bool]:
+        """The row (id, code) of `table` with this code, else the one row with this English (any
+        case) or Korean name: the same bean or blend entered by hand before the import (then True)."""
+        existing = self.conn.execute(f"SELECT id, code FROM {table} WHERE code = ? COLLATE NOCASE", (code,)).fetchone()
+        if existing is not None:
+            return existing, False
+        matches = self.conn.execute(
+            f"SELECT id, code FROM {table} WHERE name_en = ? COLLATE NOCASE OR name_ko = ?", (name_en, name_ko)
+        ).fetchall()
+        return (matches[0], True) if len(matches) == 1 else (None, False)
 
     def added_beans_quirk(self) -> None:
         for code, users in self.bean_added_for.items():
@@ -305,13 +308,7 @@ class _CatalogSteps:
         self.blend_quirks(portions, singles, swaps, differs, prices)
 
     def add_blend(self, code: str, house: dict, blend: dict, old_text: str) -> None:
-        existing = self.conn.execute("SELECT id FROM blends WHERE code = ? COLLATE NOCASE", (code,)).fetchone()
-        if existing is None:
-            matches = self.conn.execute(
-                "SELECT id, code FROM blends WHERE name_en = ? COLLATE NOCASE OR name_ko = ?",
-                (house["name_en"], house["name_ko"]),
-            ).fetchall()
-            existing = matches[0] if len(matches) == 1 else None
+        existing, _ = self.stored("blends", code, house["name_en"], house["name_ko"])
         if existing is not None:
             self.report.unchanged["blends"] += 1
             have = {c["code"]: c["parts"] for c in catalog.blend_components(self.conn, existing["id"])}

@@ -7,6 +7,7 @@ import re
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from .. import cost_settings, inventory, roasting
 from ..models import ValidationError, parse_date
@@ -124,24 +125,10 @@ class _LedgerSteps:
         if kind in _INCOMING:
             self.stock_in(row, label, code, bean_id, day, qty, grams, text, valued)
         elif kind in _OUTGOING:
-            ext = self.ext("transactions", row["id"])
-            if self.seen("stock_adjustments", "transactions", row["id"], {"bean_id": bean_id, "delta_g": -grams}):
-                self.report.unchanged["stock_adjustments"] += 1
-                return
             meaning = {LEGACY_RELEASE: "release", LEGACY_USE: "use"}[kind]
             reason = f"legacy {kind} ({meaning}) transactions #{row['id']}, {_g(grams)}: {text}"[:500]
-            self.guarded(
-                label,
-                "stock_adjustments",
-                lambda: inventory.add_adjustment(
-                    self.conn,
-                    bean=bean_id,
-                    delta_g=-grams,
-                    reason=reason,
-                    adjusted_on=day,
-                    external_id=ext,
-                    user=self.user,
-                ),
+            self.transaction_row(
+                label, row["id"], "stock_adjustments", bean=bean_id, delta_g=-grams, reason=reason, adjusted_on=day
             )
         else:
             self.reject(label, f"unknown transaction type '{kind}'")
@@ -166,44 +153,28 @@ class _LedgerSteps:
         except _NotWhole:
             self.reject(label, f"total_amount {_fmt(total)} is not a whole number of won")
             return
-        ext = self.ext("transactions", row["id"])
         valued[how] += 1
         if won is None:
-            if self.seen("stock_adjustments", "transactions", row["id"], {"bean_id": bean_id, "delta_g": grams}):
-                self.report.unchanged["stock_adjustments"] += 1
-                return
             reason = f"legacy {LEGACY_IN} transactions #{row['id']} with unknown cost, {_g(grams)}: {text}"[:500]
-            self.guarded(
-                label,
-                "stock_adjustments",
-                lambda: inventory.add_adjustment(
-                    self.conn,
-                    bean=bean_id,
-                    delta_g=grams,
-                    reason=reason,
-                    adjusted_on=day,
-                    external_id=ext,
-                    user=self.user,
-                ),
+            self.transaction_row(
+                label, row["id"], "stock_adjustments", bean=bean_id, delta_g=grams, reason=reason, adjusted_on=day
             )
             return
-        if self.seen("purchases", "transactions", row["id"], {"bean_id": bean_id, "grams": grams}):
-            self.report.unchanged["purchases"] += 1
-            return
-        self.guarded(
-            label,
-            "purchases",
-            lambda: inventory.add_purchase(
-                self.conn,
-                bean=bean_id,
-                grams=grams,
-                total_won=won,
-                purchased_on=day,
-                notes=f"legacy {LEGACY_IN} transactions #{row['id']}: {text} ({note})",
-                external_id=ext,
-                user=self.user,
-            ),
+        notes = f"legacy {LEGACY_IN} transactions #{row['id']}: {text} ({note})"
+        self.transaction_row(
+            label, row["id"], "purchases", bean=bean_id, grams=grams, total_won=won, purchased_on=day, notes=notes
         )
+
+    def transaction_row(self, label: str, old_id: Any, table: str, *, bean: int, **values: Any) -> None:
+        """Old transaction `old_id` as a purchase or a stock adjustment, unless an earlier import
+        brought it (same bean and grams): then it is counted unchanged."""
+        same = {"bean_id": bean, **{k: values[k] for k in ("grams", "delta_g") if k in values}}
+        if self.seen(table, "transactions", old_id, same):
+            self.report.unchanged[table] += 1
+            return
+        add = inventory.add_purchase if table == "purchases" else inventory.add_adjustment
+        ext = self.ext("transactions", old_id)
+        self.guarded(label, table, lambda: add(self.conn, bean=bean, external_id=ext, user=self.user, **values))
 
     def guarded(self, label: str, counter: str, action) -> bool:
         """Run one row's writes; a ValidationError rejects that row only (nothing of it stays)."""

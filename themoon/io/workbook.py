@@ -327,20 +327,11 @@ class _Importer:
         level = parse_text("roast_level", row.roast_level, max_len=10, required=True)
         product, how = self._match(row.name, "bean")
         if product is None:
-            if not self.create_missing:
-                raise ValidationError(
-                    "name",
-                    "io.map_it_with_map_bean_or",
-                    how=how,
-                    name=row.name,
-                )
-            code = self._new_code("WB", row.no)
-            catalog.add_bean(
-                self.conn,
-                user=self.user,
-                code=code,
-                name_en=row.name,
-                name_ko=row.name if _has_hangul(row.name) else "",
+            code = self._create(
+                "bean",
+                row.name,
+                how,
+                self._new_code("WB", row.no),
                 country=COUNTRY_CODES.get(row.country.lower(), row.country),
                 roast_level=level,
                 notes=f"created from {row.where} (no {row.no}); give it a proper code and English name",
@@ -354,6 +345,17 @@ class _Importer:
         catalog.update_bean(self.conn, product.id, user=self.user, roast_level=level)
         self.report.note(f"{product.code}: roast level {stored['roast_level'] or '(none)'} → {level}")
         return "updated"
+
+    def _create(self, kind: str, name: str, how: str, code: str, **values: Any) -> str:
+        """Add the bean or blend the workbook names and the store lacks (only with --create-missing),
+        under `code`, a free code made for it; named as the workbook names it."""
+        if not self.create_missing:
+            if kind == "bean":
+                raise ValidationError("name", "io.map_it_with_map_bean_or", how=how, name=name)
+            raise ValidationError("blend", "io.map_it_with_map_blend_or", how=how, name=name)
+        add = catalog.add_bean if kind == "bean" else catalog.add_blend
+        add(self.conn, user=self.user, code=code, name_en=name, name_ko=name if _has_hangul(name) else "", **values)
+        return code
 
     def _new_code(self, prefix: str, number: int) -> str:
         n = number
@@ -387,12 +389,7 @@ class _Importer:
             where = f"{sheet_where} › row {row}"
             bean, how = self._match(name, "bean")
             if bean is None:
-                raise ValidationError(
-                    f"row {row} '{name}'",
-                    "io.map_it_with_map_bean",
-                    how=how,
-                    name=name,
-                )
+                raise ValidationError(f"row {row} '{name}'", "io.map_it_with_map_bean", how=how, name=name)
             if bean.id in parts:
                 raise ValidationError(f"row {row} '{name}'", "io.is_listed_twice_2", code=bean.code)
             parts[bean.id] = parse_int(f"row {row} parts", value, minimum=1, maximum=1000)
@@ -401,23 +398,14 @@ class _Importer:
         blend, how = self._match(recipe.name, "blend")
         shown = ", ".join(f"{codes[b]} {p}" for b, p in parts.items())
         if blend is None:
-            if not self.create_missing:
-                raise ValidationError(
-                    "blend",
-                    "io.map_it_with_map_blend_or",
-                    how=how,
-                    name=recipe.name,
-                )
-            code = self._new_code("WB-BLEND", len(merged) + 1)
             values: dict[str, Any] = {}
             if recipe.yield_ is not None:
                 values["expected_loss_pct"] = str((1 - recipe.yield_) * 100)
-            catalog.add_blend(
-                self.conn,
-                user=self.user,
-                code=code,
-                name_en=recipe.name,
-                name_ko=recipe.name if _has_hangul(recipe.name) else "",
+            code = self._create(
+                "blend",
+                recipe.name,
+                how,
+                self._new_code("WB-BLEND", len(merged) + 1),
                 description=f"created from {recipe.where}",
                 components={codes[b]: p for b, p in parts.items()},
                 **values,

@@ -549,12 +549,7 @@ def _restore(file: Path, db_path: Path, directory: Path, *, force: bool) -> Rest
         _remove_with_sidecars(tmp)
         src = _open_ro(file)
         try:
-            dest = sqlite3.connect(tmp, isolation_level=None)
-            try:
-                src.backup(dest)
-                dest.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                dest.close()
+            store.backup_copy(src, tmp)
         finally:
             src.close()
         copy = inspect(tmp)

@@ -11,7 +11,6 @@ this code, a bad --keep).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sqlite3
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import db as store
+from ..cli_output import print_json, wants_json
 from ..models import ValidationError
 from . import backup, backup_dir, backup_keep, crypto, health, logs, metrics
 
@@ -28,8 +28,8 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _print(args: argparse.Namespace, data: Any, text: str | Sequence[str]) -> None:
-    if getattr(args, "json", False):
-        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    if wants_json(args):
+        print_json(data)
     else:
         print(text if isinstance(text, str) else "\n".join(text))
 

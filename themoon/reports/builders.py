@@ -278,22 +278,23 @@ def _stock_table(engine, on: date) -> pd.DataFrame:
     return stock[stock["active"] | (stock["stock_g"] != 0)].reset_index(drop=True)
 
 
+def _stock_frame(stock: pd.DataFrame, **columns: Any) -> pd.DataFrame:
+    """One row a bean of `stock`: its code and names, then `columns`, then whether it is low."""
+    named = {"bean": stock["code"], "name_en": stock["name_en"], "name_ko": stock["name_ko"]}
+    return pd.DataFrame({**named, **columns, "low": stock["low"].astype(bool)})
+
+
 def _stock_movement(engine, period: Period) -> Table:
     closing = _stock_table(engine, period.end)
     opening = engine.stock(period.start - timedelta(days=1)).set_index("bean_id")
-    frame = pd.DataFrame(
-        {
-            "bean": closing["code"],
-            "name_en": closing["name_en"],
-            "name_ko": closing["name_ko"],
-            "opening_stock_kg": [_kg(opening.loc[b, "stock_g"]) for b in closing["bean_id"]],
-            "opening_value_won": [int(opening.loc[b, "value_won"]) for b in closing["bean_id"]],
-            "closing_stock_kg": [_kg(g) for g in closing["stock_g"]],
-            "avg_cost_per_kg_won": closing["avg_cost_per_kg_won"],
-            "closing_value_won": closing["value_won"].astype("int64"),
-            "reorder_point_kg": [_kg(g) for g in closing["reorder_point_g"]],
-            "low": closing["low"].astype(bool),
-        }
+    frame = _stock_frame(
+        closing,
+        opening_stock_kg=[_kg(opening.loc[b, "stock_g"]) for b in closing["bean_id"]],
+        opening_value_won=[int(opening.loc[b, "value_won"]) for b in closing["bean_id"]],
+        closing_stock_kg=[_kg(g) for g in closing["stock_g"]],
+        avg_cost_per_kg_won=closing["avg_cost_per_kg_won"],
+        closing_value_won=closing["value_won"].astype("int64"),
+        reorder_point_kg=[_kg(g) for g in closing["reorder_point_g"]],
     )
     return Table(
         "stock",
@@ -540,17 +541,12 @@ def inventory_report(
 
 def _stock_now(engine, as_of: date) -> Table:
     stock = _stock_table(engine, as_of)
-    frame = pd.DataFrame(
-        {
-            "bean": stock["code"],
-            "name_en": stock["name_en"],
-            "name_ko": stock["name_ko"],
-            "stock_kg": [_kg(g) for g in stock["stock_g"]],
-            "reorder_point_kg": [_kg(g) for g in stock["reorder_point_g"]],
-            "avg_cost_per_kg_won": stock["avg_cost_per_kg_won"],
-            "value_won": stock["value_won"].astype("int64"),
-            "low": stock["low"].astype(bool),
-        }
+    frame = _stock_frame(
+        stock,
+        stock_kg=[_kg(g) for g in stock["stock_g"]],
+        reorder_point_kg=[_kg(g) for g in stock["reorder_point_g"]],
+        avg_cost_per_kg_won=stock["avg_cost_per_kg_won"],
+        value_won=stock["value_won"].astype("int64"),
     )
     return Table(
         "stock",

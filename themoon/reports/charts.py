@@ -9,9 +9,12 @@ JSON mimetype, which nbconvert's HTML drops.
 
 from __future__ import annotations
 
+import functools
 import html
+from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io._base_renderers import NotebookRenderer
@@ -113,72 +116,80 @@ def _empty(title: str, lang: str) -> go.Figure:
     return _layout(fig, title, height=240)
 
 
+Draw = Callable[[go.Figure, pd.DataFrame, Report, str], dict[str, Any]]
+
+
+def _chart(table: str, title_key: str, keep: Callable[[pd.DataFrame], Any] | None = None) -> Callable[..., Any]:
+    """A report chart of one table: `draw(fig, frame, report, lang)` adds the traces and returns its
+    layout options; the title, the 'no data' figure and the house layout are the same for all."""
+
+    def wrap(draw: Draw) -> Callable[[Report, str | None], go.Figure]:
+        @functools.wraps(draw)
+        def chart(report: Report, lang: str | None = None) -> go.Figure:
+            lang = chart_lang(lang)
+            return _drawn(draw, report, report[table].frame, keep, messages.text(title_key, lang), lang)
+
+        return chart
+
+    return wrap
+
+
+def _drawn(
+    draw: Draw,
+    report: Report,
+    frame: pd.DataFrame,
+    keep: Callable[[pd.DataFrame], Any] | None,
+    title: str,
+    lang: str,
+) -> go.Figure:
+    if keep is not None:
+        frame = frame[keep(frame)]
+    if frame.empty:
+        return _empty(title, lang)
+    fig = go.Figure()
+    return _layout(fig, title, **draw(fig, frame, report, lang))
+
+
+def _bar(fig: go.Figure, name: str, x: Any, y: Any, color: Any, hovertemplate: str) -> None:
+    """One vertical bar trace (the report charts' most common)."""
+    fig.add_bar(name=name, x=x, y=y, marker_color=color, hovertemplate=hovertemplate)
+
+
 # --- monthly cost -----------------------------------------------------------------------------------
 
 
-def cost_per_kg(report: Report, lang: str | None = None) -> go.Figure:
+@_chart("costs_by_product", "report.chart.cost_per_kg", keep=lambda frame: frame["batches"] > 0)
+def cost_per_kg(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
     """Actual cost per roasted kg of each product: this month, last month, and the standard."""
-    lang = chart_lang(lang)
-    title = messages.text("report.chart.cost_per_kg", lang)
-    frame = report["costs_by_product"].frame
-    frame = frame[frame["batches"] > 0]
-    if frame.empty:
-        return _empty(title, lang)
     names = [_text(p) for p in frame["product"]]
-    fig = go.Figure()
-    fig.add_bar(
-        name=_text(report.period.label),
-        x=names,
-        y=frame["actual_cost_per_kg_won"],
-        marker_color=BLUE_DARK,
-        hovertemplate="%{x}: ₩%{y:,.0f}/kg<extra>this month</extra>",
-    )
-    fig.add_bar(
-        name=_text(report.period.previous().label),
-        x=names,
-        y=frame["prev_actual_cost_per_kg_won"],
-        marker_color=BLUE_LIGHT,
-        hovertemplate="%{x}: ₩%{y:,.0f}/kg<extra>previous month</extra>",
-    )
+    for label, column, color, which in (
+        (report.period.label, "actual_cost_per_kg_won", BLUE_DARK, "this month"),
+        (report.period.previous().label, "prev_actual_cost_per_kg_won", BLUE_LIGHT, "previous month"),
+    ):
+        _bar(fig, _text(label), names, frame[column], color, "%{x}: ₩%{y:,.0f}/kg<extra>" + which + "</extra>")
     _add_target(fig, "standard", names, frame["standard_cost_per_kg_won"], "%{x}: ₩%{y:,.0f}/kg<extra>standard</extra>")
     fig.update_yaxes(title_text="₩ / roasted kg", tickformat=",.0f")
-    return _layout(fig, title, barmode="group")
+    return {"barmode": "group"}
 
 
-def cost_breakdown(report: Report, lang: str | None = None) -> go.Figure:
+@_chart("cost_breakdown", "report.chart.cost_breakdown")
+def cost_breakdown(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
     """The month's roast cost per product, stacked by green, roasting and session costs."""
-    lang = chart_lang(lang)
-    title = messages.text("report.chart.cost_breakdown", lang)
-    frame = report["cost_breakdown"].frame
-    if frame.empty:
-        return _empty(title, lang)
     names = [_text(p) for p in frame["product"]]
-    fig = go.Figure()
     for column, label, color in (
         ("green_cost_won", messages.text("report.chart.legend.green", lang), BLUE_DARK),
         ("roasting_cost_won", messages.text("report.chart.legend.roasting", lang), BLUE_LIGHT),
         ("session_cost_won", messages.text("report.chart.legend.session", lang), ORANGE),
     ):
-        fig.add_bar(
-            name=label,
-            x=names,
-            y=frame[column],
-            marker_color=color,
-            hovertemplate="%{x}: ₩%{y:,.0f}<extra>" + label + "</extra>",
-        )
+        _bar(fig, label, names, frame[column], color, "%{x}: ₩%{y:,.0f}<extra>" + label + "</extra>")
     fig.update_yaxes(title_text="₩", tickformat=",.0f")
-    return _layout(fig, title, barmode="stack")
+    return {"barmode": "stack"}
 
 
-def loss_by_product(report: Report, lang: str | None = None) -> go.Figure:
+@_chart("loss_by_product", "report.chart.loss_by_product")
+def loss_by_product(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
     """Weighted loss per product against the expected loss, anomalies in the hover."""
-    lang = chart_lang(lang)
-    title = messages.text("report.chart.loss_by_product", lang)
-    frame = report["loss_by_product"].frame
-    if frame.empty:
-        return _empty(title, lang)
     names = [_text(p) for p in frame["product"]]
-    fig = go.Figure()
     colors = [RED if a else BLUE for a in frame["anomalies"]]
     fig.add_bar(
         name=messages.text("report.chart.legend.weighted_loss", lang),
@@ -188,16 +199,11 @@ def loss_by_product(report: Report, lang: str | None = None) -> go.Figure:
         customdata=list(zip(frame["batches"], frame["anomalies"], strict=True)),
         hovertemplate="%{x}: %{y:.2f} %<br>%{customdata[0]} batches, %{customdata[1]} anomalies<extra></extra>",
     )
-    _add_target(
-        fig,
-        messages.text("report.chart.legend.expected", lang),
-        names,
-        frame["expected_loss_pct"],
-        "%{x}: expected %{y:.2f} %<extra></extra>",
-    )
+    expected = messages.text("report.chart.legend.expected", lang)
+    _add_target(fig, expected, names, frame["expected_loss_pct"], "%{x}: expected %{y:.2f} %<extra></extra>")
     low = min(float(frame["weighted_loss_pct"].min()), float(frame["expected_loss_pct"].min()))
     fig.update_yaxes(title_text="loss %", range=[max(0.0, low - 3), None], ticksuffix=" %")
-    return _layout(fig, title)
+    return {}
 
 
 def menu_margins(report: Report, channel: str = "cup", lang: str | None = None) -> go.Figure:
@@ -209,11 +215,12 @@ def menu_margins(report: Report, channel: str = "cup", lang: str | None = None) 
         title = messages.text("report.chart.menu_margins", lang, channel=channel)
     frame = report["menu_margins"].frame
     frame = frame[(frame["channel"] == channel) & frame["margin_pct"].notna()].sort_values("margin_pct")
-    if frame.empty:
-        return _empty(title, lang)
+    return _drawn(_menu_margins, report, frame, None, title, lang)
+
+
+def _menu_margins(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
     names = [_text(i) for i in frame["name_en"]]
     colors = [RED if below else GREEN for below in frame["below_target"]]
-    fig = go.Figure()
     fig.add_bar(
         orientation="h",
         x=frame["margin_pct"],
@@ -224,25 +231,15 @@ def menu_margins(report: Report, channel: str = "cup", lang: str | None = None) 
         hovertemplate="%{y}: %{x:.1f} %<br>price ₩%{customdata[0]:,} cost ₩%{customdata[1]:,}<extra></extra>",
     )
     fig.update_xaxes(title_text="margin %", ticksuffix=" %")
-    return _layout(fig, title, height=max(320, 22 * len(frame) + 120), showlegend=False)
+    return {"height": max(320, 22 * len(frame) + 120), "showlegend": False}
 
 
-def monthly_trend(report: Report, lang: str | None = None) -> go.Figure:
+@_chart("trend", "report.chart.monthly_trend")
+def monthly_trend(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
     """Roasted kg (bars) and cost per roasted kg (line) over the last months."""
-    lang = chart_lang(lang)
-    title = messages.text("report.chart.monthly_trend", lang)
-    frame = report["trend"].frame
-    if frame.empty:
-        return _empty(title, lang)
     months = [str(p)[:7] for p in frame["period"]]
-    fig = go.Figure()
-    fig.add_bar(
-        name=messages.text("report.chart.legend.roasted_kg", lang),
-        x=months,
-        y=frame["roasted_kg"],
-        marker_color=BLUE_LIGHT,
-        hovertemplate="%{x}: %{y:,.1f} kg<extra></extra>",
-    )
+    roasted = messages.text("report.chart.legend.roasted_kg", lang)
+    _bar(fig, roasted, months, frame["roasted_kg"], BLUE_LIGHT, "%{x}: %{y:,.1f} kg<extra></extra>")
     fig.add_scatter(
         name=messages.text("report.chart.legend.cost_per_kg", lang),
         x=months,
@@ -252,32 +249,16 @@ def monthly_trend(report: Report, lang: str | None = None) -> go.Figure:
         line={"color": BLUE_DARK, "width": 3},
         hovertemplate="%{x}: ₩%{y:,.0f}/kg<extra></extra>",
     )
-    return _layout(
-        fig,
-        title,
-        xaxis={"type": "category"},
-        yaxis={"title": {"text": "kg"}, "tickformat": ",.0f"},
-        yaxis2={
-            "title": {"text": "₩ / kg"},
-            "overlaying": "y",
-            "side": "right",
-            "tickformat": ",.0f",
-            "showgrid": False,
-        },
-    )
+    right = {"title": {"text": "₩ / kg"}, "overlaying": "y", "side": "right", "tickformat": ",.0f", "showgrid": False}
+    return {"xaxis": {"type": "category"}, "yaxis": {"title": {"text": "kg"}, "tickformat": ",.0f"}, "yaxis2": right}
 
 
 # --- weekly roasting ---------------------------------------------------------------------------------
 
 
-def roasted_per_day(report: Report, lang: str | None = None) -> go.Figure:
+@_chart("by_day_product", "report.chart.roasted_per_day")
+def roasted_per_day(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
     """Roasted kg per day of the week, stacked by product."""
-    lang = chart_lang(lang)
-    title = messages.text("report.chart.roasted_per_day", lang)
-    frame = report["by_day_product"].frame
-    if frame.empty:
-        return _empty(title, lang)
-    fig = go.Figure()
     days = sorted({d for d in frame["day"]})
     for product in frame.groupby("product")["roasted_kg"].sum().sort_values(ascending=False).index:
         rows = frame[frame["product"] == product].set_index("day")["roasted_kg"]
@@ -288,17 +269,12 @@ def roasted_per_day(report: Report, lang: str | None = None) -> go.Figure:
             hovertemplate="%{x}: %{y:,.1f} kg<extra>" + _text(product) + "</extra>",
         )
     fig.update_yaxes(title_text="roasted kg", tickformat=",.0f")
-    return _layout(fig, title, barmode="stack")
+    return {"barmode": "stack"}
 
 
-def batch_variance(report: Report, lang: str | None = None) -> go.Figure:
+@_chart("batches", "report.chart.batch_variance")
+def batch_variance(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
     """Each batch's loss minus the expected, with the warning (±3) and critical (±5) bands."""
-    lang = chart_lang(lang)
-    title = messages.text("report.chart.batch_variance", lang)
-    frame = report["batches"].frame
-    if frame.empty:
-        return _empty(title, lang)
-    fig = go.Figure()
     for y0, y1, color in ((3, 5, "#FFF2CC"), (-5, -3, "#FFF2CC"), (5, 15, "#F8CBAD"), (-15, -5, "#F8CBAD")):
         fig.add_hrect(y0=y0, y1=y1, fillcolor=color, opacity=0.6, line_width=0, layer="below")
     colors = [RED if a.startswith("CRITICAL") else ORANGE if a else BLUE for a in frame["alert"]]
@@ -315,17 +291,12 @@ def batch_variance(report: Report, lang: str | None = None) -> go.Figure:
     span = max(6.0, float(frame["variance_pct"].abs().max()) + 1)
     fig.update_yaxes(title_text="loss − expected (pt)", range=[-span, span], zeroline=True)
     fig.update_xaxes(showticklabels=False, title_text="batches in roasting order")
-    return _layout(fig, title, showlegend=False)
+    return {"showlegend": False}
 
 
-def loss_by_operator(report: Report, lang: str | None = None) -> go.Figure:
+@_chart("loss_by_operator", "report.chart.loss_by_operator")
+def loss_by_operator(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
     """Box plot of the batch losses per operator (quartiles and whiskers from the loss table)."""
-    lang = chart_lang(lang)
-    title = messages.text("report.chart.loss_by_operator", lang)
-    frame = report["loss_by_operator"].frame
-    if frame.empty:
-        return _empty(title, lang)
-    fig = go.Figure()
     fig.add_box(
         x=[_text(o) for o in frame["operator"]],
         q1=frame["q1_loss_pct"],
@@ -338,54 +309,34 @@ def loss_by_operator(report: Report, lang: str | None = None) -> go.Figure:
         name="loss",
     )
     fig.update_yaxes(title_text="loss %", ticksuffix=" %")
-    return _layout(fig, title, showlegend=False)
+    return {"showlegend": False}
 
 
 # --- inventory ---------------------------------------------------------------------------------------
 
 
-def stock_levels(report: Report, lang: str | None = None) -> go.Figure:
+@_chart("stock", "report.chart.stock_levels")
+def stock_levels(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
     """Stock of each bean against its reorder point; low ones in red."""
-    lang = chart_lang(lang)
-    title = messages.text("report.chart.stock_levels", lang)
-    frame = report["stock"].frame
-    if frame.empty:
-        return _empty(title, lang)
     names = [_text(b) for b in frame["bean"]]
-    fig = go.Figure()
-    fig.add_bar(
-        name=messages.text("report.chart.legend.stock", lang),
-        x=names,
-        y=frame["stock_kg"],
-        marker_color=[RED if low else BLUE for low in frame["low"]],
-        hovertemplate="%{x}: %{y:,.1f} kg<extra></extra>",
-    )
-    _add_target(
-        fig,
-        messages.text("report.chart.legend.reorder_point", lang),
-        names,
-        frame["reorder_point_kg"],
-        "%{x}: reorder at %{y:,.1f} kg<extra></extra>",
-        size=24,
-    )
+    colors = [RED if low else BLUE for low in frame["low"]]
+    stock = messages.text("report.chart.legend.stock", lang)
+    _bar(fig, stock, names, frame["stock_kg"], colors, "%{x}: %{y:,.1f} kg<extra></extra>")
+    reorder = messages.text("report.chart.legend.reorder_point", lang)
+    hover = "%{x}: reorder at %{y:,.1f} kg<extra></extra>"
+    _add_target(fig, reorder, names, frame["reorder_point_kg"], hover, size=24)
     fig.update_yaxes(title_text="kg", tickformat=",.0f")
-    return _layout(fig, title)
+    return {}
 
 
-def runout_timeline(report: Report, lang: str | None = None) -> go.Figure:
+@_chart("runout", "report.chart.runout_timeline", keep=lambda frame: frame["runout_date"].notna())
+def runout_timeline(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
     """Days until each bean runs out, with the forecast interval; reorder dates as diamonds."""
-    lang = chart_lang(lang)
-    title = messages.text("report.chart.runout_timeline", lang)
-    frame = report["runout"].frame
-    frame = frame[frame["runout_date"].notna()]
-    if frame.empty:
-        return _empty(title, lang)
     as_of = report.period.end
     names = [_text(b) for b in frame["bean"]]
     days = [(d - as_of).days for d in frame["runout_date"]]
     early = [(d - as_of).days if d is not None else None for d in frame["runout_early"]]
     late = [(d - as_of).days if d is not None else None for d in frame["runout_late"]]
-    fig = go.Figure()
     fig.add_bar(
         orientation="h",
         y=names,
@@ -412,17 +363,12 @@ def runout_timeline(report: Report, lang: str | None = None) -> go.Figure:
     )
     fig.update_xaxes(title_text=f"days after {as_of.isoformat()}")
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height=max(320, 26 * len(frame) + 120))
+    return {"height": max(320, 26 * len(frame) + 120)}
 
 
-def stock_value(report: Report, lang: str | None = None) -> go.Figure:
+@_chart("stock_value", "report.chart.stock_value")
+def stock_value(fig: go.Figure, frame: pd.DataFrame, report: Report, lang: str) -> dict[str, Any]:
     """Green stock value at the end of each week."""
-    lang = chart_lang(lang)
-    title = messages.text("report.chart.stock_value", lang)
-    frame = report["stock_value"].frame
-    if frame.empty:
-        return _empty(title, lang)
-    fig = go.Figure()
     fig.add_scatter(
         x=[d.isoformat() for d in frame["as_of"]],
         y=frame["value_won"],
@@ -433,4 +379,4 @@ def stock_value(report: Report, lang: str | None = None) -> go.Figure:
         hovertemplate="%{x}: ₩%{y:,.0f} (%{customdata:,.1f} kg)<extra></extra>",
     )
     fig.update_yaxes(title_text="₩", tickformat=",", rangemode="tozero")
-    return _layout(fig, title, showlegend=False)
+    return {"showlegend": False}

@@ -9,10 +9,10 @@ file are kept, the run is in reports/index.json), 2 bad input (unknown report or
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
+from ..cli_output import print_json
 from .registry import REPORTS
 
 
@@ -66,7 +66,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             trigger="schedule" if args.scheduled else "cli",
         )
     if args.json:
-        print(json.dumps(entry, ensure_ascii=False, indent=2, default=str))
+        print_json(entry)
     root = args.reports_dir or config.reports_dir()
     if entry["status"] == "ok":
         if not args.json:
@@ -85,7 +85,7 @@ def _list(args: argparse.Namespace) -> int:
 
     rows = list_reports(args.reports_dir, limit=args.limit)
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        print_json(rows)
         return 0
     if not rows:
         print("(no report has run yet)")

@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import config
 from ..messages import pair
-from ..models import ValidationError
+from ..models import ValidationError, truth
 
 # Set by the runner, never by hand (`--db`, `--period` and the staging workbook).
 RESERVED = ("db_path", "period", "xlsx_path")
@@ -122,14 +122,10 @@ def coerce(parameter: Parameter, value: Any) -> Any:
     """A CLI / widget value as the parameter's declared type; ValidationError if it is not one."""
     field = parameter.name
     if parameter.type == "bool":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("1", "true", "yes", "y", "on"):
-            return True
-        if text in ("0", "false", "no", "n", "off"):
-            return False
-        raise ValidationError(field, "report.must_be_true_or_false")
+        answer = truth(value)
+        if answer is None:
+            raise ValidationError(field, "report.must_be_true_or_false")
+        return answer
     if parameter.type == "int":
         try:
             if isinstance(value, bool):

@@ -33,6 +33,7 @@ from .i18n import CAFE_NAME, LANGUAGES, normalize, t
 from .jobs import running_loop
 from .prelaunch import Prepared, event, preheating, prepare, setup_logging, take_prebuilt, wait_for_request
 from .request import _VOILA_ENV, client_address, pinned_today, requested_language, served_locally
+from .results import show_result
 from .signin_screens import FirstRunScreen, SignInScreen
 
 log = logging.getLogger("themoon.ui")
@@ -272,12 +273,14 @@ class App:
             signin.create_first_owner(conn, address=client_address(), **values)
             return users.authenticate(conn, values["username"], values["password"])
 
-        ok, user = self.ctx.run(self.fr_form, create, where="app.create_owner")
-        if not ok:
+        self.fr_form.clear()
+        result = self.ctx.run(create, where="app.create_owner")
+        if not show_result(self.fr_form, result, self.ctx.lang):
             if users.has_owner(conn):
                 self.screen = "signin"
                 self.render()
             return False
+        user = result.value
         self.first_run_screen.forget_secrets()
         self._signed_in(user)
         self.render()

@@ -8,9 +8,23 @@ from typing import Any, NamedTuple
 
 import ipywidgets as widgets
 
-from .context import Context, Outcome
-from .forms import Field, Form, badge, button, classes, hide, quiet_forms, report_unexpected, rich, row
+from .context import Context
+from .forms import (
+    Field,
+    Form,
+    badge,
+    button,
+    classes,
+    hide,
+    quiet_forms,
+    report_unexpected,
+    rich,
+    row,
+    show_line,
+    title,
+)
 from .i18n import t
+from .results import Result, show_result
 
 
 class RecordTools(NamedTuple):
@@ -21,6 +35,15 @@ class RecordTools(NamedTuple):
     toggle: widgets.Button
     new: widgets.Button
     form: Form  # its status line says what was saved or toggled
+    box: widgets.VBox
+
+
+class Editor(NamedTuple):
+    """A record's editor (`Tab.editor`)."""
+
+    title: widgets.HTML
+    save: widgets.Button
+    cancel: widgets.Button
     box: widgets.VBox
 
 
@@ -115,15 +138,7 @@ class Tab:
         return result
 
     def show_message(self, kind: str, text: str) -> None:
-        for name in ("error", "info"):
-            self.message.remove_class(f"themoon-message-{name}")
-        if not text:
-            self.message.value = ""
-            hide(self.message)
-            return
-        self.message.add_class(f"themoon-message-{kind}")
-        self.message.value = f"<div>{rich(text)}</div>"
-        hide(self.message, False)
+        show_line(self.message, "themoon-message-", ("error", "info"), kind, text and f"<div>{rich(text)}</div>")
 
     def on_click(self, button: widgets.Button, fn: Callable[[], Any], where: str) -> None:
         button.on_click(lambda _b: self.safe(fn, where))
@@ -140,19 +155,13 @@ class Tab:
 
         return t("reads.unavailable", self.lang)
 
-    def show_outcome(self, form: Form, outcome: Outcome) -> bool:
-        """Show a model action's failure on its form (an input error next to its field); True if ok."""
-        if outcome.ok:
-            return True
-        if outcome.error is not None:
-            form.show_error(outcome.error, self.lang)
-        else:
-            form.set_status("error", self.tr(outcome.message_key))
-        return False
+    def show_result(self, form: Form, result: Result) -> bool:
+        """Why a model's action did not go through, on its form; True (nothing drawn) if it did."""
+        return show_result(form, result, self.lang)
 
-    def after_write(self, what: str, form: Form, message: str) -> None:
-        """A write went through: tell the other tabs, read again, then say so (after the redraw)."""
-        self.ctx.changed(what, self)
+    def after_write(self, form: Form, message: str) -> None:
+        """A write went through (its model told the other tabs): read again, then say so (after
+        the redraw)."""
         self.refresh()
         form.set_status("ok", message)
 
@@ -167,6 +176,21 @@ class Tab:
             self._quiet = previous
 
     # --- records the owner edits and (de)activates: beans, blends, menu items ---------------------------
+
+    def editor(
+        self, slug: str, form: Form, rows: Iterable[widgets.Widget], *, save: Callable, cancel: Callable
+    ) -> Editor:
+        """A record's editor, hidden until opened: its title, the `rows` of its fields, Save and
+        Cancel, and the form's status line (`slug` names its CSS classes and callbacks)."""
+        heading = title("themoon-subtitle-card")
+        save_button = button("primary", f"themoon-save-{slug}")
+        cancel_button = button("secondary", f"themoon-cancel-{slug}")
+        self.on_click(save_button, save, f"save_{slug}")
+        self.on_click(cancel_button, cancel, f"cancel_{slug}")
+        children = [heading, *rows, row([save_button, cancel_button], "themoon-actions"), form.status]
+        box = classes(widgets.VBox(children), "themoon-form", f"themoon-{slug}-form")
+        hide(box)
+        return Editor(heading, save_button, cancel_button, box)
 
     def active_badge(self, active: Any) -> str:
         return badge(self.tr("status.active"), "ok") if active else badge(self.tr("status.inactive"), "muted")
@@ -206,33 +230,6 @@ class Tab:
         self.quietly(fill)
         hide(box, False)
         self.render()
-
-    def save_record(
-        self, form: Form, values: dict[str, Any], *, add: Callable, update: Callable, editing: int | None, where: str
-    ) -> bool:
-        """Add a record, or update the one being edited: one store call under the catalog right."""
-        conn = self.ctx.conn()
-        if editing:
-            fn = lambda: update(conn, editing, user=self.ctx.username, **values)  # noqa: E731
-        else:
-            fn = lambda: add(conn, user=self.ctx.username, **values)  # noqa: E731
-        ok, _ = self.ctx.run(form, fn, action="catalog", where=where)
-        return ok
-
-    def toggle_active(self, form: Form, update: Callable, record: dict | None, *, what: str, where: str) -> None:
-        """Deactivate an active record or reactivate an inactive one (catalog right), and say so."""
-        if record is None:
-            return
-        conn = self.ctx.conn()
-        ok, _ = self.ctx.run(
-            form,
-            lambda: update(conn, record["id"], user=self.ctx.username, active=not record["active"]),
-            action="catalog",
-            where=where,
-        )
-        if ok:
-            key = "cat.deactivated" if record["active"] else "cat.reactivated"
-            self.after_write(what, form, self.tr(key, code=record["code"]))
 
 
 # --- choices shared by the forms -------------------------------------------------------------------

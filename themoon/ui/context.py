@@ -1,11 +1,12 @@
 """What every tab shares: the database, the signed-in user and role, the language, "today",
 the analytics engine, and the news that data changed (so other tabs redraw).
 
-A tab never writes SQL: it calls the store API with `ctx.conn()` inside `ctx.run(...)`, which
-re-reads the signed-in person from the store (active, same role: `sessions.current_user`) and
-checks the role (`users.can`) inside the action's own transaction, and turns errors into
-messages on the form. A person deactivated or given another role since signing in is refused
-(nothing written) and their page ends its session (`on_account_changed`).
+A tab never writes SQL: its model calls the store API with `ctx.conn()` inside `ctx.run(...)`,
+which re-reads the signed-in person from the store (active, same role: `sessions.current_user`)
+and checks the role (`users.can`) inside the action's own transaction, hands back what happened
+as a `Result` (themoon/ui/results.py) and, once a write went through, tells the other tabs. A
+person deactivated or given another role since signing in is refused (nothing written) and their
+page ends its session (`on_account_changed`).
 """
 
 from __future__ import annotations
@@ -15,16 +16,15 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .. import db, sessions, users
-from ..models import ValidationError
-from .forms import Form, PermissionDenied, guarded, report_unexpected
+from .forms import PermissionDenied, report_unexpected
 from .i18n import normalize
 from .reads import EngineReads, Reads, StoreReads
+from .results import Result, caught
 
 log = logging.getLogger("themoon.ui")
 
@@ -40,18 +40,6 @@ class AccountChanged(PermissionDenied):
     """The signed-in person was deactivated or given another role since signing in."""
 
     message_key = "err.account_changed"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a model's action came to: ok with its value, or the input error (named by field) and
-    the message key the view shows (`form.fix`, `err.denied`, `err.account_changed`,
-    `err.unexpected`)."""
-
-    ok: bool
-    value: Any = None
-    error: ValidationError | None = None
-    message_key: str = ""
 
 
 class Context:
@@ -188,44 +176,30 @@ class Context:
 
     def run(
         self,
-        form: Form | None,
         fn: Callable[[], Any],
         *,
         action: str | None = None,
         where: str = "action",
-    ) -> tuple[bool, Any]:
-        """Run a callback's work: the signed-in person re-read from the store and the role checked
-        for `action` first (for a write, inside the same transaction as the write), ValidationError
-        shown next to its field, anything unexpected logged and shown as a friendly line.
-        Returns (ok, result)."""
+        changes: str | None = None,
+        origin: object = None,
+    ) -> Result:
+        """The one way a tab's model runs an action: the signed-in person re-read from the store
+        and the role checked for `action` first (for a write, inside the same transaction as the
+        write), then `fn()`; what went wrong comes back in the Result (a ValidationError naming
+        its field, a refusal, anything unexpected logged and said as a friendly line). Once it
+        went through, `changes` (a kind of data) is announced to the tabs, but `origin`'s."""
         changed: list[bool] = []
-        result = guarded(
-            lang=lambda: self.lang,
-            user=lambda: self.username,
-            form=form,
-            where=where,
-            fn=lambda: self._checked(fn, action, changed),
-        )
+        result = caught(lambda: self._checked(fn, action, changed), where=where, user=lambda: self.username)
         if changed and self.on_account_changed is not None:
             self.on_account_changed()
+        if result.ok and changes:
+            self.changed(changes, origin)
         return result
 
-    def attempt(self, fn: Callable[[], Any], *, action: str | None = None, where: str = "action") -> Outcome:
-        """`run` for a tab's model: the same checks and transaction, and what happened as an
-        Outcome (a ValidationError, a refusal's or a failure's message key) for the view to show."""
-        changed: list[bool] = []
-        try:
-            outcome = Outcome(True, self._checked(fn, action, changed))
-        except PermissionDenied as denied:
-            outcome = Outcome(False, message_key=denied.message_key)
-        except ValidationError as error:
-            outcome = Outcome(False, error=error, message_key="form.fix")
-        except Exception:
-            report_unexpected(where, self.username)
-            outcome = Outcome(False, message_key="err.unexpected")
-        if changed and self.on_account_changed is not None:
-            self.on_account_changed()
-        return outcome
+    def correct_action(self) -> str:
+        """The role check for editing or deleting an entry: the owner's, or staff's own-entries one
+        (the store then checks the entry is theirs and of today: `users.require_correction`)."""
+        return "edit_batch" if self.can("edit_batch") else "correct_own"
 
     def _checked(self, fn: Callable[[], Any], action: str | None, changed: list[bool]) -> Any:
         """`fn()` after the signed-in person and the role were checked (a write: in one transaction)."""

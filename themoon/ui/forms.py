@@ -87,6 +87,20 @@ def rich(text: str) -> str:
     return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
 
 
+def show_line(line: widgets.HTML, css: str, kinds: Iterable[str], kind: str, html: str) -> None:
+    """Show `html` on a message line, marked with its kind's class (`css` + kind); no html hides
+    the line."""
+    for name in kinds:
+        line.remove_class(f"{css}{name}")
+    if not html:
+        line.value = ""
+        hide(line)
+        return
+    line.add_class(f"{css}{kind}")
+    line.value = html
+    hide(line, False)
+
+
 def text_input(placeholder: str = "", *, continuous: bool = True) -> widgets.Text:
     return widgets.Text(placeholder=placeholder, continuous_update=continuous)
 
@@ -329,16 +343,10 @@ class Form:
         return field
 
     def set_status(self, kind: str, text: str) -> None:
-        for name in ("ok", "error", "info"):
-            self.status.remove_class(f"themoon-form-status--{name}")
         self.status_kind = kind if text else ""
-        if not text:
-            self.status.value = ""
-            hide(self.status)
-            return
-        self.status.add_class(f"themoon-form-status--{kind}")
-        self.status.value = f"<span>{esc(text)}</span>"
-        hide(self.status, False)
+        show_line(
+            self.status, "themoon-form-status--", ("ok", "error", "info"), kind, text and f"<span>{esc(text)}</span>"
+        )
 
     @property
     def errors(self) -> dict[str, str]:
@@ -406,6 +414,16 @@ class Column:
     css: str = ""
 
 
+def num(key: str, css: str = "") -> Column:
+    """A column of numbers (right-aligned)."""
+    return Column(key, num=True, css=css)
+
+
+def columns(*specs: str | Column) -> tuple[Column, ...]:
+    """A table's columns in order: a header key is a text column; `num(key)` one of numbers."""
+    return tuple(spec if isinstance(spec, Column) else Column(spec) for spec in specs)
+
+
 def table_html(
     columns: Sequence[Column],
     rows: Sequence[Sequence[str]],
@@ -460,22 +478,17 @@ def guarded(
 ) -> tuple[bool, Any]:
     """Run `fn` after `check` (a permission check that raises PermissionDenied); show what went
     wrong on `form` and return (False, None), else (True, result)."""
+    from .results import caught, show_result  # built on this module
+
     if form is not None:
         form.clear()
-    try:
+
+    def checked() -> Any:
         if check is not None:
             check()
-        return True, fn()
-    except FormInvalid:
-        pass  # the form marked its bad fields and said so
-    except PermissionDenied as denied:
-        if form is not None:
-            form.set_status("error", t(denied.message_key, lang()))
-    except ValidationError as error:
-        if form is not None:
-            form.show_error(error, lang())
-    except Exception:
-        report_unexpected(where, user())
-        if form is not None:
-            form.set_status("error", t("err.unexpected", lang()))
-    return False, None
+        return fn()
+
+    result = caught(checked, where=where, user=user)
+    if form is not None and result.status != "invalid":  # invalid: the form marked its fields
+        show_result(form, result, lang())
+    return result.ok, result.value

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from ... import inventory, users
-from ..tabs.roasting.actions import Result, correct_action, run
+from ..results import Result, Said
 
 ENTITIES = ("purchase", "stock_adjustment")
 
@@ -55,6 +55,7 @@ class TodaysEntriesModel:
         self.ctx = ctx
         self.entries: list[dict[str, Any]] = []
         self.visible = ctx.can("correct_own") or ctx.can("edit_batch")
+        self.origin: object = self  # who announces the deletes (the tab, which redraws itself)
 
     def load(self) -> None:
         if self.visible:
@@ -70,12 +71,13 @@ class TodaysEntriesModel:
             return Result("idle")
         delete = inventory.delete_purchase if entity == "purchase" else inventory.delete_adjustment
         ctx = self.ctx
-        result = run(
-            ctx,
+        result = ctx.run(
             lambda: delete(ctx.conn(), entry_id, user=ctx.username, role=ctx.role),
-            action=correct_action(ctx),
+            action=ctx.correct_action(),
             where=f"inventory.delete_{entity}",
+            changes="stock",
+            origin=self.origin,
         )
         if result.ok:
-            result.key, result.values = "fix.deleted", {"id": entry_id}
+            result.said = Said("ok", "fix.deleted", {"id": entry_id})
         return result

@@ -9,7 +9,6 @@ import ipywidgets as widgets
 
 from .. import format as fmt
 from ..forms import Field, Form, button, card, classes, esc, hide, note, row, title
-from ..tabs.roasting.html import words
 from .model import TodaysEntriesModel, entry_key
 
 
@@ -20,6 +19,7 @@ class TodaysEntries:
         self.tab = tab
         self.ctx = tab.ctx
         self.model = TodaysEntriesModel(tab.ctx)
+        self.model.origin = tab  # the tab redraws itself
         self.title = title()
         self.pick = Field("entry", widgets.Dropdown(), "fix.f_entry")
         self.form = Form([self.pick], aliases={"purchase_id": "entry", "adjustment_id": "entry", "user": "entry"})
@@ -81,12 +81,6 @@ class TodaysEntries:
     def _delete(self) -> None:
         hide(self.confirm)
         result = self.model.delete(self.pick.value)
-        if result.status == "idle":
-            return
-        self.form.clear()
-        if result.ok:
-            self.tab.after_write("stock", self.form, words(result, self.tab.tr))
-        elif result.status == "refused" and result.error is not None:
-            self.form.show_error(result.error, self.tab.lang)
-        else:
-            self.form.set_status("error", words(result, self.tab.tr))
+        if self.tab.show_result(self.form, result) and result.said is not None:
+            self.form.clear()
+            self.tab.after_write(self.form, result.said.text(self.tab.lang))

@@ -18,7 +18,8 @@ from .... import catalog, cost_settings, price_list, terms
 from ....costing import CostSettings, processing_per_roasted_kg, ratios, standard_cost_per_kg
 from ....models import ValidationError, parse_int, parse_pct_bp
 from ... import format as fmt
-from ...context import Context, Outcome
+from ...context import Context
+from ...results import Result
 
 STATUS = ("active", "inactive", "all")
 
@@ -82,6 +83,7 @@ class Editing:
 class CatalogModel:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.origin: object = self  # who announces its writes (the view, which redraws itself)
         self.all_beans: list[dict] = []
         self.beans: list[dict] = []  # the beans the filters let through
         self.blends: list[dict] = []
@@ -183,31 +185,31 @@ class CatalogModel:
 
     # --- writing ----------------------------------------------------------------------------------
 
-    def _save(
-        self, values: dict[str, Any], add: Callable, update: Callable, editing: int | None, where: str
-    ) -> Outcome:
+    def _save(self, values: dict[str, Any], add: Callable, update: Callable, editing: int | None, where: str) -> Result:
         conn, user = self.ctx.conn(), self.ctx.username
         if editing:
-            return self.ctx.attempt(lambda: update(conn, editing, user=user, **values), action="catalog", where=where)
-        return self.ctx.attempt(lambda: add(conn, user=user, **values), action="catalog", where=where)
+            return self._write(lambda: update(conn, editing, user=user, **values), where)
+        return self._write(lambda: add(conn, user=user, **values), where)
 
-    def save_bean(self, values: dict[str, Any]) -> Outcome:
+    def _write(self, fn: Callable[[], Any], where: str) -> Result:
+        """One catalog write under the catalog right; the other tabs told once it went through."""
+        return self.ctx.run(fn, action="catalog", where=where, changes="catalog", origin=self.origin)
+
+    def save_bean(self, values: dict[str, Any]) -> Result:
         """Add a bean, or update the one being edited (`editing.bean`)."""
         return self._save(values, catalog.add_bean, catalog.update_bean, self.editing.bean, "catalog.save_bean")
 
-    def save_blend(self, values: dict[str, Any]) -> Outcome:
+    def save_blend(self, values: dict[str, Any]) -> Result:
         """Add a blend, or update the one being edited; `components` is {bean code: parts as typed}."""
         return self._save(values, catalog.add_blend, catalog.update_blend, self.editing.blend, "catalog.save_blend")
 
-    def _toggle(self, update: Callable, record: dict, where: str) -> Outcome:
+    def _toggle(self, update: Callable, record: dict, where: str) -> Result:
         conn, user = self.ctx.conn(), self.ctx.username
-        return self.ctx.attempt(
-            lambda: update(conn, record["id"], user=user, active=not record["active"]), action="catalog", where=where
-        )
+        return self._write(lambda: update(conn, record["id"], user=user, active=not record["active"]), where)
 
-    def toggle_bean(self, bean: dict) -> Outcome:
+    def toggle_bean(self, bean: dict) -> Result:
         """Deactivate an active bean or reactivate an inactive one."""
         return self._toggle(catalog.update_bean, bean, "catalog.toggle_bean")
 
-    def toggle_blend(self, blend: dict) -> Outcome:
+    def toggle_blend(self, blend: dict) -> Result:
         return self._toggle(catalog.update_blend, blend, "catalog.toggle_blend")

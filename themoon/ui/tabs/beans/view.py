@@ -13,15 +13,16 @@ from ... import charts
 from ... import format as fmt
 from ...base import Tab, bean_name, bean_options, product_options, set_options
 from ...forms import (
-    Column,
     Field,
     Form,
     button,
     card,
     classes,
+    columns,
     esc,
     hide,
     note,
+    num,
     row,
     table_html,
     text_input,
@@ -30,23 +31,18 @@ from ...forms import (
 from ...i18n import term
 from .model import STATUS, CatalogModel, loss_text
 
-BEAN_COLUMNS = (
-    Column("col.code"),
-    Column("col.name"),
-    Column("col.country"),
-    Column("col.process"),
-    Column("col.roast_level"),
-    Column("col.reorder", num=True),
-    Column("col.expected_loss", num=True),
-    Column("col.status"),
+BEAN_COLUMNS = columns(
+    "col.code",
+    "col.name",
+    "col.country",
+    "col.process",
+    "col.roast_level",
+    num("col.reorder"),
+    num("col.expected_loss"),
+    "col.status",
 )
-BLEND_COLUMNS = (
-    Column("col.code"),
-    Column("col.name"),
-    Column("col.recipe"),
-    Column("col.expected_loss", num=True),
-    Column("col.cost_kg", num=True),
-    Column("col.status"),
+BLEND_COLUMNS = columns(
+    "col.code", "col.name", "col.recipe", num("col.expected_loss"), num("col.cost_kg"), "col.status"
 )
 
 
@@ -74,6 +70,7 @@ class CatalogTab(Tab):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.model = CatalogModel(ctx)
+        self.model.origin = self
         self.recipe_rows: list[dict] = []
         self.figure: dict | None = None
         self._build()
@@ -115,7 +112,6 @@ class CatalogTab(Tab):
         )
 
     def _build_bean_form(self) -> widgets.Widget:
-        self.bean_form_title = title("themoon-subtitle-card")
         self.b_fields = {
             name: Field(name, text_input(), f"f.{name}")
             for name in ("code", "name_en", "name_ko", "country", "process", "roast_level")
@@ -126,27 +122,16 @@ class CatalogTab(Tab):
         )
         self.b_fields["notes"] = Field("notes", widgets.Textarea(rows=2), "f.notes")
         self.bean_form = Form(self.b_fields.values(), aliases={"bean": "code"})
-        self.bean_save = button("primary", "themoon-save-bean")
-        self.bean_cancel = button("secondary", "themoon-cancel-bean")
-        self.on_click(self.bean_save, self._save_bean, "save_bean")
-        self.on_click(self.bean_cancel, self._close_bean_form, "cancel_bean")
         f = self.b_fields
-        self.bean_form_box = classes(
-            widgets.VBox(
-                [
-                    self.bean_form_title,
-                    row([f["code"].box, f["name_en"].box, f["name_ko"].box], "themoon-row-3"),
-                    row([f["country"].box, f["process"].box, f["roast_level"].box], "themoon-row-3"),
-                    row([f["reorder_point_g"].box, f["expected_loss_pct"].box], "themoon-row-3"),
-                    f["notes"].box,
-                    row([self.bean_save, self.bean_cancel], "themoon-actions"),
-                    self.bean_form.status,
-                ]
-            ),
-            "themoon-form",
-            "themoon-bean-form",
+        rows = [
+            row([f["code"].box, f["name_en"].box, f["name_ko"].box], "themoon-row-3"),
+            row([f["country"].box, f["process"].box, f["roast_level"].box], "themoon-row-3"),
+            row([f["reorder_point_g"].box, f["expected_loss_pct"].box], "themoon-row-3"),
+            f["notes"].box,
+        ]
+        self.bean_form_title, self.bean_save, self.bean_cancel, self.bean_form_box = self.editor(
+            "bean", self.bean_form, rows, save=self._save_bean, cancel=self._close_bean_form
         )
-        hide(self.bean_form_box)
         return self.bean_form_box
 
     def _build_blends(self) -> widgets.Widget:
@@ -166,7 +151,6 @@ class CatalogTab(Tab):
         return card([self.blends_title, self.blends_table, self.blend_tools, form], "themoon-blends")
 
     def _build_blend_form(self) -> widgets.Widget:
-        self.blend_form_title = title("themoon-subtitle-card")
         self.k_fields = {name: Field(name, text_input(), f"f.{name}") for name in ("code", "name_en", "name_ko")}
         self.k_fields["expected_loss_pct"] = Field(
             "expected_loss_pct", text_input("%"), "f.expected_loss_pct", hint_key="f.blank_default"
@@ -178,30 +162,19 @@ class CatalogTab(Tab):
         self.blend_form = Form(self.k_fields.values(), aliases={"blend": "code", "bean": "components"})
         self.recipe_add = button("secondary", "themoon-add-component")
         self.recipe_live = classes(widgets.HTML(), "themoon-recipe-live")
-        self.blend_save = button("primary", "themoon-save-blend")
-        self.blend_cancel = button("secondary", "themoon-cancel-blend")
         self.on_click(self.recipe_add, self._add_recipe_row, "add_component")
-        self.on_click(self.blend_save, self._save_blend, "save_blend")
-        self.on_click(self.blend_cancel, self._close_blend_form, "cancel_blend")
         self.on_change(self.k_fields["expected_loss_pct"].widget, self._recipe_live, "recipe_live")
         k = self.k_fields
-        self.blend_form_box = classes(
-            widgets.VBox(
-                [
-                    self.blend_form_title,
-                    row([k["code"].box, k["name_en"].box, k["name_ko"].box], "themoon-row-3"),
-                    row([k["expected_loss_pct"].box, k["description"].box], "themoon-row-2"),
-                    self.recipe_field.box,
-                    row([self.recipe_add], "themoon-actions"),
-                    self.recipe_live,
-                    row([self.blend_save, self.blend_cancel], "themoon-actions"),
-                    self.blend_form.status,
-                ]
-            ),
-            "themoon-form",
-            "themoon-blend-form",
+        rows = [
+            row([k["code"].box, k["name_en"].box, k["name_ko"].box], "themoon-row-3"),
+            row([k["expected_loss_pct"].box, k["description"].box], "themoon-row-2"),
+            self.recipe_field.box,
+            row([self.recipe_add], "themoon-actions"),
+            self.recipe_live,
+        ]
+        self.blend_form_title, self.blend_save, self.blend_cancel, self.blend_form_box = self.editor(
+            "blend", self.blend_form, rows, save=self._save_blend, cancel=self._close_blend_form
         )
-        hide(self.blend_form_box)
         return self.blend_form_box
 
     def _build_breakdown(self) -> widgets.Widget:
@@ -403,9 +376,9 @@ class CatalogTab(Tab):
     def _save_bean(self) -> None:
         values = self.bean_values()
         self.bean_form.clear()
-        if self.show_outcome(self.bean_form, self.model.save_bean(values)):
+        if self.show_result(self.bean_form, self.model.save_bean(values)):
             self._close_bean_form()
-            self.after_write("catalog", self.bean_tools_form, self.tr("cat.bean_saved", code=values["code"]))
+            self.after_write(self.bean_tools_form, self.tr("cat.bean_saved", code=values["code"]))
 
     def _toggled(self, record: dict | None, toggle: Any) -> None:
         """(De)activate a picked record through the model, and say so."""
@@ -413,9 +386,9 @@ class CatalogTab(Tab):
             return
         form = self.bean_tools_form if toggle == self.model.toggle_bean else self.blend_tools_form
         form.clear()
-        if self.show_outcome(form, toggle(record)):
+        if self.show_result(form, toggle(record)):
             key = "cat.deactivated" if record["active"] else "cat.reactivated"
-            self.after_write("catalog", form, self.tr(key, code=record["code"]))
+            self.after_write(form, self.tr(key, code=record["code"]))
 
     def _toggle_bean(self) -> None:
         self._toggled(self.selected_bean(), self.model.toggle_bean)
@@ -544,9 +517,9 @@ class CatalogTab(Tab):
     def _save_blend(self) -> None:
         values = {**self.blend_values(), "components": self.recipe_values()}
         self.blend_form.clear()
-        if self.show_outcome(self.blend_form, self.model.save_blend(values)):
+        if self.show_result(self.blend_form, self.model.save_blend(values)):
             self._close_blend_form()
-            self.after_write("catalog", self.blend_tools_form, self.tr("cat.blend_saved", code=values["code"]))
+            self.after_write(self.blend_tools_form, self.tr("cat.blend_saved", code=values["code"]))
 
     def _toggle_blend(self) -> None:
         self._toggled(self.selected_blend(), self.model.toggle_blend)

@@ -13,7 +13,8 @@ from typing import Any
 
 from .... import kpis
 from ....costing import CostSettings
-from ...context import Context, Outcome
+from ...context import Context
+from ...results import Result
 
 BAG_G = 200  # the café sells beans in 200 g bags
 CUP_G = 20  # a hand-drip dose, for the per-product column (menu items carry their own dose)
@@ -50,7 +51,7 @@ class CostsModel:
         self.scenario: list[dict] | None = None  # None while an input is wrong
         self.channel = "all"
 
-    def load(self) -> Outcome:
+    def load(self) -> Result:
         """Read the costs of today again, and the what-if on them (its outcome returned)."""
         reads, on = self.ctx.reads, self.ctx.today()
         self.settings = reads.settings_on(on)
@@ -61,21 +62,21 @@ class CostsModel:
 
     # --- the what-if -----------------------------------------------------------------------------
 
-    def set_inputs(self, **values: Any) -> Outcome:
+    def set_inputs(self, **values: Any) -> Result:
         """Change what-if inputs (as typed) and recompute every margin; nothing is written."""
         self.inputs.update({k: v for k, v in values.items() if k in WHAT_IF_DEFAULTS})
         return self.run_what_if()
 
-    def reset(self) -> Outcome:
+    def reset(self) -> Result:
         self.inputs = dict(WHAT_IF_DEFAULTS)
         return self.run_what_if()
 
-    def run_what_if(self) -> Outcome:
+    def run_what_if(self) -> Result:
         """The margins under the inputs, or no scenario while an input is wrong (the outcome names it)."""
         on = self.ctx.today()
-        outcome = self.ctx.attempt(lambda: self.ctx.reads.what_if(on, **self.inputs), where="costs.what_if")
-        self.scenario = outcome.value if outcome.ok else None
-        return outcome
+        result = self.ctx.run(lambda: self.ctx.reads.what_if(on, **self.inputs), where="costs.what_if")
+        self.scenario = result.value if result.ok else None
+        return result
 
     def summary(self) -> WhatIfSummary | None:
         if self.scenario is None:

@@ -13,46 +13,48 @@ from ... import charts
 from ... import format as fmt
 from ...base import Tab, local_name
 from ...forms import (
-    Column,
     Field,
     Form,
     badge,
     button,
     card,
     classes,
+    columns,
     esc,
     hide,
     note,
+    num,
     row,
     table_html,
     text_input,
     title,
 )
+from ...results import Result
 from .model import BAG_G, CHANNEL_FILTER, CUP_G, CostsModel
 
-PRODUCT_COLUMNS = (
-    Column("col.product"),
-    Column("col.expected_loss", num=True),
-    Column("col.green_kg", num=True),
-    Column("col.processing_kg", num=True),
-    Column("col.cost_kg", num=True),
-    Column("col.per_bag", num=True),
-    Column("col.per_cup", num=True),
-    Column("col.suggested_kg", num=True),
+PRODUCT_COLUMNS = columns(
+    "col.product",
+    num("col.expected_loss"),
+    num("col.green_kg"),
+    num("col.processing_kg"),
+    num("col.cost_kg"),
+    num("col.per_bag"),
+    num("col.per_cup"),
+    num("col.suggested_kg"),
 )
-MENU_COLUMNS = (
-    Column("col.item"),
-    Column("col.channel"),
-    Column("col.product"),
-    Column("col.dose", num=True),
-    Column("col.unit_cost", num=True),
-    Column("col.suggested", num=True),
-    Column("col.price", num=True),
-    Column("col.margin", num=True),
-    Column("col.whatif_cost", num=True),
-    Column("col.whatif_margin", num=True),
-    Column("col.change", num=True),
-    Column("col.status"),
+MENU_COLUMNS = columns(
+    "col.item",
+    "col.channel",
+    "col.product",
+    num("col.dose"),
+    num("col.unit_cost"),
+    num("col.suggested"),
+    num("col.price"),
+    num("col.margin"),
+    num("col.whatif_cost"),
+    num("col.whatif_margin"),
+    num("col.change"),
+    "col.status",
 )
 
 
@@ -156,9 +158,9 @@ class CostsTab(Tab):
         self.model.inputs = {name: f.value for name, f in self.whatif_form.fields.items()}
         self._show_whatif_outcome(self.model.load())
 
-    def _show_whatif_outcome(self, outcome) -> None:
+    def _show_whatif_outcome(self, result: Result) -> None:
         self.whatif_form.clear()
-        self.show_outcome(self.whatif_form, outcome)
+        self.show_result(self.whatif_form, result)
 
     def recompute(self) -> None:
         """A what-if input changed: recompute every margin (nothing is written)."""

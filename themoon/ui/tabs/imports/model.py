@@ -25,7 +25,7 @@ from .... import catalog
 from ....io.outcome import ImportReport
 from ....models import ValidationError
 from ...jobs import Jobs, Progress
-from ..results import Said, run_action
+from ...results import Said
 from .runs import CHANGE_ORDER, CHANGES, KINDS, Job, NameToMap, Outcome, Upload, execute, job_key, read_upload
 
 
@@ -127,7 +127,7 @@ class ImportModel:
         self.uploads, self.upload_error = None, None
         if not files:
             return True
-        result = run_action(self.ctx, lambda: read_upload(files, self.kind), where="imports.upload")
+        result = self.ctx.run(lambda: read_upload(files, self.kind), where="imports.upload")
         self.error, self.said = result.error, result.said
         if result.ok:
             self.uploads = result.value
@@ -173,7 +173,7 @@ class ImportModel:
                 raise ValidationError("file", "imp.err.preview_first")
             return job
 
-        result = run_action(self.ctx, begin, action="import", where="imports.start")
+        result = self.ctx.run(begin, action="import", where="imports.start")
         self.error, self.said, self.file_error = result.error, result.said, None
         if not result.ok:
             return False
@@ -188,13 +188,12 @@ class ImportModel:
 
     def _work(self, job: Job, progress: Progress) -> tuple[Job, bool, Outcome | None]:
         """In the worker thread: the user and role checked again, then the run (own connection)."""
-        ok, outcome = self.ctx.run(
-            None,
+        result = self.ctx.run(
             lambda: execute(job, db_path=self.ctx.db_path, user=self.ctx.username, progress=progress),
             action="import",
             where=f"imports.{job.kind}",
         )
-        return job, ok, outcome
+        return job, result.ok, result.value
 
     def _progress(self, done: int, total: int) -> None:
         """The importer's progress (worker thread), told at most every 0.1 s, and at 100 %."""

@@ -9,17 +9,18 @@ from ....io.outcome import OUTCOMES, ImportReport
 from ... import format as fmt
 from ...base import Tab, product_label, set_options
 from ...forms import (
-    Column,
     Field,
     Form,
     badge,
     button,
     card,
     classes,
+    columns,
     error_message,
     esc,
     hide,
     note,
+    num,
     row,
     table_html,
     title,
@@ -28,14 +29,10 @@ from .model import ImportModel, summary
 from .runs import EXTENSION, FILE_LIMIT, KINDS, MULTIPLE, SHOWN_LIMIT, size_text, upload_limit
 
 KIND_LABEL = {"bean": "imp.kind_bean", "blend": "imp.kind_blend"}  # what a name in a file must map to
-COUNT_COLUMNS = (
-    Column("imp.col.entity"),
-    Column("imp.col.created", num=True),
-    Column("imp.col.updated", num=True),
-    Column("imp.col.unchanged", num=True),
-    Column("imp.col.rejected", num=True),
+COUNT_COLUMNS = columns(
+    "imp.col.entity", num("imp.col.created"), num("imp.col.updated"), num("imp.col.unchanged"), num("imp.col.rejected")
 )
-REJECTED_COLUMNS = (Column("imp.col.where"), Column("imp.col.field"), Column("imp.col.reason"))
+REJECTED_COLUMNS = columns("imp.col.where", "imp.col.field", "imp.col.reason")
 
 
 class ImportsTab(Tab):

@@ -18,9 +18,10 @@ from typing import Any
 from .... import catalog, inventory
 from ....costing import round_won
 from ....models import ValidationError, parse_text
-from ...context import Context, Outcome
+from ...context import Context
 from ...forms import a_date, required_choice, whole_grams, whole_grams_or_zero, whole_won
 from ...reads import Unavailable, available
+from ...results import Result
 
 LEDGER_LIMIT = 200
 
@@ -70,6 +71,7 @@ def first_error(values: dict[str, Any], checks: dict[str, Callable[[str, Any], A
 class InventoryModel:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.origin: object = self  # who announces its writes (the view, which redraws itself)
         self.stock_rows: list[dict] = []
         self.active: dict[str, bool] = {}
         self.runout: dict[str, date | None] | Unavailable = {}
@@ -134,29 +136,37 @@ class InventoryModel:
 
     # --- writing ----------------------------------------------------------------------------------
 
-    def save_purchase(self, values: dict[str, Any]) -> Outcome:
+    def save_purchase(self, values: dict[str, Any]) -> Result:
         """Record a purchase (fields as typed): the purchase id, or why not (nothing written)."""
         conn = self.ctx.conn()
+        add = lambda: inventory.add_purchase(conn, user=self.ctx.username, **values)  # noqa: E731
+        return self._write(values, PURCHASE_CHECKS, add, action="purchase", where="inventory.add_purchase")
 
-        def add() -> int:
-            error = first_error(values, PURCHASE_CHECKS)
-            if error is not None:
-                raise error
-            return inventory.add_purchase(conn, user=self.ctx.username, **values)
-
-        return self.ctx.attempt(add, action="purchase", where="inventory.add_purchase")
-
-    def save_stocktake(self, values: dict[str, Any], default_reason: str) -> Outcome:
+    def save_stocktake(self, values: dict[str, Any], default_reason: str) -> Result:
         """Record a count (fields as typed): the adjustment made (None: it matched the book), or
         why not (nothing written)."""
         conn = self.ctx.conn()
         values = {**values, "bean": values.get("bean") or None}
         values["reason"] = str(values.get("reason") or "").strip() or default_reason
+        count = lambda: inventory.stocktake(conn, user=self.ctx.username, **values)  # noqa: E731
+        return self._write(values, STOCKTAKE_CHECKS, count, action="stocktake", where="inventory.stocktake")
 
-        def count() -> Any:
-            error = first_error(values, STOCKTAKE_CHECKS)
+    def _write(
+        self,
+        values: dict[str, Any],
+        checks: dict[str, Callable[[str, Any], Any]],
+        fn: Callable[[], Any],
+        *,
+        action: str,
+        where: str,
+    ) -> Result:
+        """The fields' own checks (the first bad one refused), then the one store call; the stock
+        changed for the other tabs once it went through."""
+
+        def write() -> Any:
+            error = first_error(values, checks)
             if error is not None:
                 raise error
-            return inventory.stocktake(conn, user=self.ctx.username, **values)
+            return fn()
 
-        return self.ctx.attempt(count, action="stocktake", where="inventory.stocktake")
+        return self.ctx.run(write, action=action, where=where, changes="stock", origin=self.origin)

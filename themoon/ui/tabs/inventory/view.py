@@ -18,10 +18,12 @@ from ...forms import (
     button,
     card,
     classes,
+    columns,
     date_input,
     esc,
     hide,
     note,
+    num,
     parsed_or_none,
     row,
     table_html,
@@ -31,26 +33,27 @@ from ...forms import (
     whole_grams_or_zero,
     whole_won,
 )
+from ...results import Result
 from .model import PURCHASE_CHECKS as P
 from .model import STOCKTAKE_CHECKS as S
 from .model import InventoryModel
 
-STOCK_COLUMNS = (
-    Column("col.bean"),
-    Column("col.stock", num=True),
-    Column("col.reorder", num=True),
-    Column("col.avg_cost", num=True),
-    Column("col.value", num=True),
-    Column("col.runout", num=True),
-    Column("col.status"),
+STOCK_COLUMNS = columns(
+    "col.bean",
+    num("col.stock"),
+    num("col.reorder"),
+    num("col.avg_cost"),
+    num("col.value"),
+    num("col.runout"),
+    "col.status",
 )
-LEDGER_COLUMNS = (
+LEDGER_COLUMNS = columns(
     Column("col.date", css="nowrap"),
-    Column("col.movement"),
-    Column("col.ref", num=True),
-    Column("col.change", num=True),
-    Column("col.value", num=True),
-    Column("col.balance", num=True),
+    "col.movement",
+    num("col.ref"),
+    num("col.change"),
+    num("col.value"),
+    num("col.balance"),
 )
 
 
@@ -61,6 +64,7 @@ class InventoryTab(Tab):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.model = InventoryModel(ctx)
+        self.model.origin = self
         self._build()
         self.refresh()
 
@@ -264,17 +268,17 @@ class InventoryTab(Tab):
 
     # --- writes ---------------------------------------------------------------------------------------
 
-    def _shown(self, form: Form, outcome) -> bool:
-        """An outcome on its form: a bad field marks every bad field at once; True if saved."""
-        if not outcome.ok and outcome.error is not None and not form.validate(self.lang):
+    def _shown(self, form: Form, result: Result) -> bool:
+        """A result on its form: a bad field marks every bad field at once; True if saved."""
+        if not result.ok and result.error is not None and not form.validate(self.lang):
             return False
-        return self.show_outcome(form, outcome)
+        return self.show_result(form, result)
 
     def _save_purchase(self) -> None:
         self.purchase_form.clear()
         values = {name: field.value for name, field in self.purchase_form.fields.items()}
-        outcome = self.model.save_purchase(values)
-        if not self._shown(self.purchase_form, outcome):
+        result = self.model.save_purchase(values)
+        if not self._shown(self.purchase_form, result):
             return
 
         def clear() -> None:
@@ -282,14 +286,14 @@ class InventoryTab(Tab):
                 field.value = ""
 
         self.quietly(clear)
-        self.after_write("stock", self.purchase_form, self.tr("inv.purchase_saved", id=outcome.value))
+        self.after_write(self.purchase_form, self.tr("inv.purchase_saved", id=result.value))
 
     def _save_stocktake(self) -> None:
         self.stocktake_form.clear()
         values = {name: field.value for name, field in self.stocktake_form.fields.items()}
-        outcome = self.model.save_stocktake(values, self.tr("inv.reason_default"))
-        if not self._shown(self.stocktake_form, outcome):
+        result = self.model.save_stocktake(values, self.tr("inv.reason_default"))
+        if not self._shown(self.stocktake_form, result):
             return
         self.quietly(lambda: setattr(self.s_counted.widget, "value", ""))
-        message = self.tr("inv.stocktake_none") if outcome.value is None else self.tr("inv.stocktake_saved")
-        self.after_write("stock", self.stocktake_form, message)
+        message = self.tr("inv.stocktake_none") if result.value is None else self.tr("inv.stocktake_saved")
+        self.after_write(self.stocktake_form, message)

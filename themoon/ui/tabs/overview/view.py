@@ -16,11 +16,11 @@ from .... import kpis
 from ... import charts
 from ... import format as fmt
 from ...base import Tab, local_name, product_options, set_options
-from ...forms import Column, badge, classes, esc, hide, table_html
+from ...forms import badge, classes, columns, esc, hide, table_html
 from ...reads import available
 from .model import CHART_DATA, CHART_KEYS, KPI_KEYS, OverviewModel
 
-ATTENTION_COLUMNS = (Column("col.kind"), Column("col.what"), Column("col.detail"))
+ATTENTION_COLUMNS = columns("col.kind", "col.what", "col.detail")
 
 
 def _card_html(key: str, label: str, value: str, sub: str, state: str | None) -> str:

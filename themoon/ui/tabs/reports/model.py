@@ -24,7 +24,7 @@ from .... import config, db
 from ....models import ValidationError
 from ...i18n import t
 from ...jobs import Jobs, Progress
-from ..results import ActionResult, Both, Said, run_action
+from ...results import Both, Result, Said
 
 LIST_LIMIT = 30  # runs shown (the newest)
 MAX_VIEW_BYTES = 20 * 1024 * 1024  # a report's HTML shown in the tab
@@ -149,24 +149,24 @@ class ReportsModel:
         self.total = len(entries)
         self.entries = entries[:LIST_LIMIT]
 
-    def read(self, relative: Any, suffix: str, limit: int, where: str) -> ActionResult:
+    def read(self, relative: Any, suffix: str, limit: int, where: str) -> Result:
         """The bytes of an index entry's file (the "read" right), or why not."""
-        checked = run_action(self.ctx, lambda: None, action="read", where=where)
+        checked = self.ctx.run(lambda: None, action="read", where=where)
         if not checked.ok:
             return checked
         path, reason = locate(self.root, relative, suffix)
         if path is None:
-            return ActionResult(False, said=Said("error", f"reports.{reason}"))
+            return Result("failed", said=Said("error", f"reports.{reason}"))
         size = path.stat().st_size
         if size > limit:
             values = {"size": size_text(size), "limit": size_text(limit)}
-            return ActionResult(False, said=Said("error", "reports.too_big", values))
-        return run_action(self.ctx, path.read_bytes, where=where)
+            return Result("failed", said=Said("error", "reports.too_big", values))
+        return self.ctx.run(path.read_bytes, where=where)
 
-    def open(self, entry: dict[str, Any]) -> ActionResult:
+    def open(self, entry: dict[str, Any]) -> Result:
         """A published run's HTML, to show in the tab."""
         files = entry.get("files") if isinstance(entry.get("files"), dict) else {}
-        result = self.read(files.get("html"), ".html", MAX_VIEW_BYTES, "reports.open")
+        result = self.read(files.get("html"), ".html", MAX_VIEW_BYTES, where="reports.open")
         if result.ok:
             self.viewing = entry
         return result
@@ -228,7 +228,7 @@ class ReportsModel:
             spec = self.spec()
             return spec, parse_period(text, spec.period_kind, today=today).label
 
-        result = run_action(self.ctx, start, action="report", where="reports.run")
+        result = self.ctx.run(start, action="report", where="reports.run")
         if not result.ok:
             self.run_error, self.run_said = result.error, result.said
             return False
@@ -296,7 +296,7 @@ class ReportsModel:
             if not self.ctx.db_path.is_file():
                 raise FileNotFoundError(self.ctx.db_path)
 
-        result = run_action(self.ctx, check, action="export", where="reports.export")
+        result = self.ctx.run(check, action="export", where="reports.export")
         if not result.ok:
             self.export_error, self.export_said = result.error, result.said
             return False

@@ -22,7 +22,7 @@ import ipywidgets as widgets
 
 from ...base import Tab
 from ...forms import Field, Form, badge, button, card, classes, esc, hide, is_hidden, note, row, title
-from ..results import ActionResult, Said, show_result
+from ...results import Result, Said, show_said
 from .model import (
     MAX_DOWNLOAD_BYTES,
     TABLES,
@@ -408,7 +408,7 @@ class ReportsTab(Tab):
         self.model.period = self.r_period.value
         self.model.report = self.r_report.value
         started = self.model.run()
-        show_result(self.run_form, ActionResult(False, error=self.model.run_error, said=self.model.run_said), self.lang)
+        show_said(self.run_form, self.lang, said=self.model.run_said, error=self.model.run_error)
         if started:
             self._render_progress(self.r_progress, self.model.run_step, self.model.run_bar)
             self._render_busy()
@@ -416,8 +416,7 @@ class ReportsTab(Tab):
     def export(self, kind: str) -> None:
         """Export the store as a workbook, or the chosen table as CSV (in a worker thread)."""
         started = self.model.export(kind, self.e_table.value)
-        result = ActionResult(False, error=self.model.export_error, said=self.model.export_said)
-        show_result(self.export_form, result, self.lang)
+        show_said(self.export_form, self.lang, said=self.model.export_said, error=self.model.export_error)
         if started:  # its end comes later, on this thread
             self.e_link.value = ""
             hide(self.e_link)
@@ -448,7 +447,7 @@ class ReportsTab(Tab):
         if entry is None:
             return
         relative = (entry.get("files") or {}).get("html")
-        result = self.model.read(relative, ".html", MAX_DOWNLOAD_BYTES, "reports.download_html")
+        result = self.model.read(relative, ".html", MAX_DOWNLOAD_BYTES, where="reports.download_html")
         if self._said_on_list(result):
             self.v_link.value = download_link(Path(relative).name, "html", result.value)
             hide(self.v_link, False)
@@ -456,7 +455,7 @@ class ReportsTab(Tab):
 
     def download_xlsx(self, r: _Row) -> None:
         """Turn the row's Excel button into a download link of the run's workbook."""
-        result = self.model.read(r.xlsx_rel, ".xlsx", MAX_DOWNLOAD_BYTES, "reports.download")
+        result = self.model.read(r.xlsx_rel, ".xlsx", MAX_DOWNLOAD_BYTES, where="reports.download")
         if not self._said_on_list(result):
             return
         r.link.value = download_link(Path(r.xlsx_rel).name, "xlsx", result.value)
@@ -464,11 +463,9 @@ class ReportsTab(Tab):
         hide(r.link, False)
         expire_link(r.link, restore=r.xlsx)
 
-    def _said_on_list(self, result: ActionResult) -> bool:
+    def _said_on_list(self, result: Result) -> bool:
         """True when the file was read; else why not, on the list's status line."""
-        if not result.ok:
-            show_result(self.list_form, result, self.lang)
-        return result.ok
+        return self.show_result(self.list_form, result)
 
     @property
     def busy(self) -> bool:

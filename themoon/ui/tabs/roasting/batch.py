@@ -19,7 +19,7 @@ from .... import roasting
 from ....costing import split_by_parts
 from ....models import ValidationError, parse_decimal, parse_text
 from ...checks import Check, a_date, optional, parsed_or_none, required_choice, whole_grams
-from .actions import Result, correct_action, run
+from ...results import Result, Said
 from .preview import PreviewInputs, compute_preview, plausible_band, preview_inputs
 
 FIELDS = ("product", "roasted_on", "operator", "green_g", "roasted_g", "minutes", "notes")
@@ -57,12 +57,61 @@ CHECKS: dict[str, Check] = {
 }
 
 
+class AsksFirst:
+    """A roasting form's save: its bad fields first (invalid), then "save anyway?" about a loss
+    outside the owner's plausible band (asking, held in `question` until answered or withdrawn),
+    then the one store call (`write`) under the role check, the batches changed for the other
+    tabs once it went through. `origin` announces it (the view, which redraws itself)."""
+
+    question: Any
+    origin: object
+    ctx: Any
+
+    def problems(self) -> list[ValidationError]:
+        raise NotImplementedError
+
+    def implausible(self) -> Result | None:
+        raise NotImplementedError
+
+    def save(self, confirmed: bool = False) -> Result:
+        raise NotImplementedError
+
+    def checked_save(self, write: Any, confirmed: bool, *, action: str, where: str) -> Result:
+        def save() -> Any:
+            errors = self.problems()
+            if errors:
+                return Result("invalid", errors=errors)
+            question = None if confirmed else self.implausible()
+            return question if question is not None else write()
+
+        self.withdraw()
+        result = self.ctx.run(save, action=action, where=where, changes="batches", origin=self.origin)
+        if result.status == "asking":
+            self.question = result
+        return result
+
+    def confirm(self) -> Result:
+        """ "Save anyway" answered: saves only while the question is still asked (a stale or forged
+        click saves nothing)."""
+        if self.question is None:
+            return Result("idle")
+        return self.save(confirmed=True)
+
+    def withdraw(self) -> None:
+        self.question = None
+
+
+def asking(key: str, values: dict[str, Any]) -> Result:
+    """The "save anyway?" question."""
+    return Result("asking", said=Said("info", key, values))
+
+
 def component_field(code: str) -> str:
     """The name of a blend's per-bean box (errors name it)."""
     return f"green_g[{code}]"
 
 
-class BatchModel(HasTraits):
+class BatchModel(AsksFirst, HasTraits):
     product = AnyTrait("")
     roasted_on = AnyTrait(None)
     operator = AnyTrait("")
@@ -78,6 +127,7 @@ class BatchModel(HasTraits):
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
+        self.origin: object = self
         self.inputs: PreviewInputs | None = None
         self._filling = 0
         super().__init__()
@@ -263,33 +313,24 @@ class BatchModel(HasTraits):
         band asks "save anyway?" first (asking, also held in `question`); then one store call."""
         values, editing, conn, ctx = self.values(), self.editing, self.ctx.conn(), self.ctx
 
-        def save() -> Any:
-            errors = self.problems()
-            if errors:
-                return Result("invalid", errors=errors)
-            question = None if confirmed else self.implausible()
-            if question is not None:
-                return question
+        def write() -> Any:
             if editing:
                 return roasting.update_batch(conn, editing, user=ctx.username, role=ctx.role, **values)
             return roasting.add_batch(conn, user=ctx.username, **values)
 
-        self.withdraw()
-        action = correct_action(ctx) if editing else "log_batch"
+        action = ctx.correct_action() if editing else "log_batch"
         where = "roasting.update_batch" if editing else "roasting.add_batch"
-        result = run(ctx, save, action=action, where=where)
-        if result.status == "asking":
-            self.question = result
-        elif result.ok:
+        result = self.checked_save(write, confirmed, action=action, where=where)
+        if result.ok:
             saved = result.value
-            result.key = "roast.saved"
-            result.values = {"id": saved["id"], "loss": saved["loss_pct"], "cost": saved["batch_cost_won"]}
+            values = {"id": saved["id"], "loss": saved["loss_pct"], "cost": saved["batch_cost_won"]}
+            result.said = Said("ok", "roast.saved", values)
             self.editing = None
             self.clear_amounts()
             self.load_components()  # the day's batches changed: the next preview shares with this one
         elif editing and result.status in ("invalid", "refused", "failed") and not roasting.batch_exists(conn, editing):
             self.cancel_edit()  # deleted on another page
-            return Result("gone", key="roast.gone", values={"id": editing})
+            return Result("gone", said=Said("error", "roast.gone", {"id": editing}))
         return result
 
     def implausible(self) -> Result | None:
@@ -301,17 +342,7 @@ class BatchModel(HasTraits):
         if not preview.get("valid") or preview["loss_band"] is None:
             return None
         values = {"loss": preview["loss_pct"], "green": preview["green_g"], "roasted": roasted}
-        return Result("asking", key="roast.implausible", values={**values, **plausible_band(self.inputs.settings)})
-
-    def confirm(self) -> Result:
-        """ "Save anyway" answered: saves only while the question is still asked (a stale or forged
-        click saves nothing)."""
-        if self.question is None:
-            return Result("idle")
-        return self.save(confirmed=True)
-
-    def withdraw(self) -> None:
-        self.question = None
+        return asking("roast.implausible", {**values, **plausible_band(self.inputs.settings)})
 
     def clear_amounts(self) -> None:
         with self.filling():
@@ -362,4 +393,14 @@ def _minutes_text(value: Any) -> str:
     return fmt.number(value, 1).replace(",", "")
 
 
-__all__ = ["BatchModel", "CHECKS", "component_field", "grams_or_none", "roasted_vs_green", "text", "minutes"]
+__all__ = [
+    "AsksFirst",
+    "BatchModel",
+    "asking",
+    "CHECKS",
+    "component_field",
+    "grams_or_none",
+    "roasted_vs_green",
+    "text",
+    "minutes",
+]

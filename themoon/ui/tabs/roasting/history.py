@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .... import roasting, users
-from .actions import Result, correct_action, run
+from ...results import Result, Said
 
 LIMIT = 100  # batches shown in the table (the newest matching the filters)
 DEFAULT_DAYS = 30  # the batch table opens on the last 30 days
@@ -36,6 +36,7 @@ class HistoryModel:
         self.more = False
         self.picked = 0
         self.pending_delete: int | None = None
+        self.origin: object = self  # who announces a delete or a resolved alert (the view)
 
     def load(self) -> None:
         """The newest LIMIT batches matching the filters (`more`: there were others)."""
@@ -61,7 +62,7 @@ class HistoryModel:
             if name not in ("since", "until", "product", "alerts_only"):
                 raise TypeError(name)
             setattr(self, name, value)
-        return run(self.ctx, self.load, where="roasting.filter")
+        return self.ctx.run(self.load, where="roasting.filter")
 
     # --- the picked batch -------------------------------------------------------------------------
 
@@ -94,10 +95,9 @@ class HistoryModel:
     def fetch_for_edit(self) -> Result:
         """The picked batch as stored, under the right to correct it (done: its dict in `value`)."""
         batch_id = self.picked
-        return run(
-            self.ctx,
+        return self.ctx.run(
             lambda: roasting.get_batch(self.ctx.conn(), batch_id),
-            action=correct_action(self.ctx),
+            action=self.ctx.correct_action(),
             where="roasting.edit",
         )
 
@@ -107,9 +107,11 @@ class HistoryModel:
         if batch is None:
             return Result("idle")
         if not self.may_correct(batch):
-            return Result("failed", key="err.denied")
+            return Result("failed", said=Said("error", "err.denied"))
         self.pending_delete = batch["id"]
-        return Result("asking", key="roast.confirm_delete", values={"id": batch["id"], "day": batch["roasted_on"]})
+        return Result(
+            "asking", said=Said("info", "roast.confirm_delete", {"id": batch["id"], "day": batch["roasted_on"]})
+        )
 
     def cancel_delete(self) -> None:
         self.pending_delete = None
@@ -120,26 +122,28 @@ class HistoryModel:
         if batch_id is None:
             return Result("idle")
         ctx = self.ctx
-        result = run(
-            ctx,
+        result = ctx.run(
             lambda: roasting.delete_batch(ctx.conn(), batch_id, user=ctx.username, role=ctx.role),
-            action=correct_action(ctx),
+            action=ctx.correct_action(),
             where="roasting.delete_batch",
+            changes="batches",
+            origin=self.origin,
         )
         self.pending_delete = None
         if result.ok:
-            result.key, result.values = "roast.deleted", {"id": batch_id}
+            result.said = Said("ok", "roast.deleted", {"id": batch_id})
         return result
 
     def resolve(self, note: Any) -> Result:
         """Resolve the picked batch's alert with a note (the owner)."""
         batch_id, ctx = self.picked, self.ctx
-        result = run(
-            ctx,
+        result = ctx.run(
             lambda: roasting.resolve_alert(ctx.conn(), batch_id, note, user=ctx.username),
             action="resolve_alert",
             where="roasting.resolve_alert",
+            changes="batches",
+            origin=self.origin,
         )
         if result.ok:
-            result.key, result.values = "roast.resolved", {"id": batch_id}
+            result.said = Said("ok", "roast.resolved", {"id": batch_id})
         return result

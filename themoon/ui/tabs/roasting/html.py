@@ -7,32 +7,33 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import format as fmt
-from ...forms import Column, badge, esc, table_html
-from .actions import Result
+from ...forms import Column, badge, columns, esc, num, table_html
+from ...results import Result
 from .preview import PreviewInputs
 
 Tr = Callable[..., str]
 
-BATCH_COLUMNS = (
-    Column("col.id", num=True),
+BATCH_COLUMNS = columns(
+    num("col.id"),
     Column("col.date", css="nowrap"),
-    Column("col.product"),
-    Column("col.green", num=True),
-    Column("col.roasted", num=True),
-    Column("col.loss", num=True),
-    Column("col.variance", num=True),
-    Column("col.cost", num=True),
-    Column("col.cost_kg", num=True),
-    Column("col.operator"),
-    Column("col.alert"),
+    "col.product",
+    num("col.green"),
+    num("col.roasted"),
+    num("col.loss"),
+    num("col.variance"),
+    num("col.cost"),
+    num("col.cost_kg"),
+    "col.operator",
+    "col.alert",
 )
 
 
 def words(result: Result, tr: Tr) -> str:
     """A result's message in the page's language (its values formatted by their names)."""
-    if result.text:
-        return result.text
-    return tr(result.key, **{name: _shown(name, value, tr) for name, value in result.values.items()})
+    said = result.said
+    if said is None:
+        return ""
+    return tr(said.key, **{name: _shown(name, value, tr) for name, value in said.values.items()})
 
 
 def _shown(name: str, value: Any, tr: Tr) -> Any:

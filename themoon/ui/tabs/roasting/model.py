@@ -10,7 +10,7 @@ from typing import Any
 
 from traitlets import HasTraits, Unicode, observe
 
-from .actions import Result
+from ...results import Result, Said
 from .batch import BatchModel
 from .history import HistoryModel
 from .session import SessionModel
@@ -25,6 +25,15 @@ class RoastingModel(HasTraits):
         self.batch = BatchModel(ctx)
         self.session = SessionModel(ctx)
         self.history = HistoryModel(ctx)
+
+    @property
+    def origin(self) -> object:
+        """Who announces this tab's writes to the others (the view, which redraws itself)."""
+        return self.history.origin
+
+    @origin.setter
+    def origin(self, origin: object) -> None:
+        self.batch.origin = self.session.origin = self.history.origin = origin
 
     @observe("mode")
     def _mode(self, change: dict) -> None:
@@ -56,7 +65,7 @@ class RoastingModel(HasTraits):
         if result.ok:
             self.mode = "single"
             self.batch.start_edit(result.value)
-            result.key, result.values = "roast.editing", {"id": result.value["id"]}
+            result.said = Said("info", "roast.editing", {"id": result.value["id"]})
         return result
 
     def delete(self) -> Result:

@@ -14,8 +14,8 @@ from .... import cost_settings, roasting
 from ....costing import implausible_loss, loss_pct
 from ....models import ValidationError
 from ...checks import a_date, optional, required_choice, whole_grams
-from .actions import Result, run
-from .batch import grams_or_none, minutes, roasted_vs_green, text
+from ...results import Result, Said
+from .batch import AsksFirst, asking, grams_or_none, minutes, roasted_vs_green, text
 from .preview import plausible_band
 
 SESSION_ROWS = 4  # rows shown when the table is first opened
@@ -56,7 +56,7 @@ class SessionRow(HasTraits):
         return any(str(getattr(self, n) or "").strip() for n in ROW_FIELDS)
 
 
-class SessionModel(HasTraits):
+class SessionModel(AsksFirst, HasTraits):
     day = AnyTrait(None)
     operator = AnyTrait("")
     rows = List()  # SessionRow, in the order shown
@@ -64,6 +64,7 @@ class SessionModel(HasTraits):
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
+        self.origin: object = self
         self._filling = False
         super().__init__(day=ctx.today())
 
@@ -124,13 +125,7 @@ class SessionModel(HasTraits):
         rows, numbers = self.values()
         conn, ctx = self.ctx.conn(), self.ctx
 
-        def save() -> Any:
-            errors = self.problems()
-            if errors:
-                return Result("invalid", errors=errors)
-            question = None if confirmed else self.implausible()
-            if question is not None:
-                return question
+        def write() -> Any:
             try:
                 return roasting.add_session(conn, rows, user=ctx.username)
             except ValidationError as error:  # the store counts the rows it got: name the shown row
@@ -140,12 +135,9 @@ class SessionModel(HasTraits):
                     raise ValidationError(f"row {shown} {match.group(2)}", error.message, error.message_ko) from None
                 raise
 
-        self.withdraw()
-        result = run(ctx, save, action="log_batch", where="roasting.add_session")
-        if result.status == "asking":
-            self.question = result
-        elif result.ok:
-            result.key, result.values = "roast.session_saved", {"n": len(result.value)}
+        result = self.checked_save(write, confirmed, action="log_batch", where="roasting.add_session")
+        if result.ok:
+            result.said = Said("ok", "roast.session_saved", {"n": len(result.value)})
             self._clear_rows()
         return result
 
@@ -156,15 +148,7 @@ class SessionModel(HasTraits):
         odd = [(n, loss) for n, loss in odd if implausible_loss(loss, settings)]
         if not odd:
             return None
-        return Result("asking", key="roast.implausible_rows", values={"rows": odd, **plausible_band(settings)})
-
-    def confirm(self) -> Result:
-        if self.question is None:  # a stale or forged click saves nothing
-            return Result("idle")
-        return self.save(confirmed=True)
-
-    def withdraw(self) -> None:
-        self.question = None
+        return asking("roast.implausible_rows", {"rows": odd, **plausible_band(settings)})
 
     def _clear_rows(self) -> None:
         self._filling = True

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 from ... import format as fmt
 from ...base import Tab, local_name, product_options, set_options
 from ...forms import Confirm, Field, Form, button, card, classes, date_input, esc, hide, note, row, text_input, title
-from .actions import Result
+from ...results import Result
 from .batch import component_field
 from .history import DEFAULT_DAYS
 from .html import batch_table_html, preview_html, words
@@ -31,6 +31,7 @@ class RoastingTab(Tab):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.model = RoastingModel(ctx)
+        self.model.origin = self
         self.component_fields: dict[str, Field] = {}
         self.session_rows: list[dict] = []  # the widgets of each SessionRow
         self._build()
@@ -293,19 +294,12 @@ class RoastingTab(Tab):
         self._on_pick()
 
     def _show(self, result: Result, form: Form, *, written: bool = True) -> None:
-        """A result on its form: saved (the other tabs told, everything read again), bad fields
-        marked, the store's refusal next to its field, or why nothing happened."""
-        if result.status == "idle":
-            return
-        form.clear()
-        if result.ok and written:
-            self.after_write("batches", form, words(result, self.tr))
-        elif result.status == "invalid":
-            form.validate(self.lang)
-        elif result.status == "refused" and result.error is not None:
-            form.show_error(result.error, self.lang)
-        elif result.status in ("failed", "gone"):
-            form.set_status("error", words(result, self.tr))
+        """A result on its form: saved (the model told the other tabs; everything read again, then
+        said), or why not (`Tab.show_result`)."""
+        if self.show_result(form, result):
+            form.clear()
+            if written:
+                self.after_write(form, words(result, self.tr))
 
     # --- the one-batch form -------------------------------------------------------------------------
 

@@ -3,9 +3,9 @@ items (owner), users and roles (owner), the idle sign-out, the owner's Korean na
 words, and the language.
 
 Cost settings are effective-dated (`cost_settings.save`): a new version applies from its date on
-and never changes a past cost. Every write is one store call under its right (`run_action`:
+and never changes a past cost. Every write is one store call under its right (`Context.run`:
 the signed-in person re-read and the role checked in the write's own transaction); a refused
-write comes back as an `ActionResult` naming the field.
+write comes back as a `Result` naming the field, a saved one is announced to the other tabs.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .... import catalog, cost_settings, sessions, terms, users
 from ....models import ValidationError
 from ... import format as fmt
 from ...i18n import TERMS_KO
-from ..results import ActionResult, run_action
+from ...results import Result
 
 SETTING_FIELDS = (
     ("expected_loss_pct", "%"),
@@ -78,6 +78,7 @@ def processing(s: Any) -> Fraction:
 class SettingsModel:
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
+        self.origin: object = self  # who announces its writes (the view, which redraws itself)
         self.history: list = []
         self.current: Any = None
         self.menu_items: list[dict] = []
@@ -130,20 +131,21 @@ class SettingsModel:
     def user(self, username: Any) -> dict | None:
         return next((u for u in self.user_rows if u["username"] == username), None)
 
+    def _write(self, fn: Any, action: str, where: str, changes: str) -> Result:
+        """One store call under the `action` right; `changes` announced once it went through."""
+        return self.ctx.run(fn, action=action, where=where, changes=changes, origin=self.origin)
+
     # --- cost settings ------------------------------------------------------------------------------
 
-    def save_settings(self, typed: dict[str, Any], *, use_recent_loss: bool, effective_from: Any) -> ActionResult:
+    def save_settings(self, typed: dict[str, Any], *, use_recent_loss: bool, effective_from: Any) -> Result:
         """A new version of the cost settings from `effective_from` on (the "settings" right)."""
         values = {name: v for name, v in typed.items() if name != "price_multiplier"}
         values["price_multiplier_pct"] = multiplier_pct(typed.get("price_multiplier", ""))
         values["use_recent_loss"] = bool(use_recent_loss)
         values["effective_from"] = "" if effective_from is None else effective_from  # "is required"
         conn = self.ctx.conn()
-        return run_action(
-            self.ctx,
-            lambda: cost_settings.save(conn, user=self.ctx.username, **values),
-            action="settings",
-            where="settings.save",
+        return self._write(
+            lambda: cost_settings.save(conn, user=self.ctx.username, **values), "settings", "settings.save", "settings"
         )
 
     # --- menu items ---------------------------------------------------------------------------------
@@ -166,36 +168,36 @@ class SettingsModel:
     def close_item(self) -> None:
         self.editing_item = None
 
-    def save_item(self, values: dict[str, Any]) -> ActionResult:
+    def save_item(self, values: dict[str, Any]) -> Result:
         """Add the menu item, or update the one being edited (the catalog right)."""
         conn, editing = self.ctx.conn(), self.editing_item
         if editing:
             fn = lambda: catalog.update_menu_item(conn, editing, user=self.ctx.username, **values)  # noqa: E731
         else:
             fn = lambda: catalog.add_menu_item(conn, user=self.ctx.username, **values)  # noqa: E731
-        result = run_action(self.ctx, fn, action="catalog", where="settings.save_menu")
+        result = self._write(fn, "catalog", "settings.save_menu", "menu")
         if result.ok:
             self.editing_item = None
         return result
 
-    def toggle_item(self, item_id: Any) -> ActionResult:
+    def toggle_item(self, item_id: Any) -> Result:
         """Deactivate an active menu item or reactivate an inactive one (the catalog right)."""
         item = self.item(item_id)
         if item is None:
-            return ActionResult(False)
+            return Result("idle")
         conn = self.ctx.conn()
-        result = run_action(
-            self.ctx,
+        result = self._write(
             lambda: catalog.update_menu_item(conn, item["id"], user=self.ctx.username, active=not item["active"]),
-            action="catalog",
-            where="settings.toggle_menu",
+            "catalog",
+            "settings.toggle_menu",
+            "menu",
         )
         result.value = item
         return result
 
     # --- users ----------------------------------------------------------------------------------------
 
-    def add_user(self, values: dict[str, Any]) -> ActionResult:
+    def add_user(self, values: dict[str, Any]) -> Result:
         """A new user (the "users" right); the password typed twice."""
         conn = self.ctx.conn()
 
@@ -211,14 +213,13 @@ class SettingsModel:
                 user=self.ctx.username,
             )
 
-        return run_action(self.ctx, add, action="users", where="settings.add_user")
+        return self._write(add, "users", "settings.add_user", "users")
 
-    def update_user(self, username: str, *, role: str, password: str, active: bool) -> ActionResult:
+    def update_user(self, username: str, *, role: str, password: str, active: bool) -> Result:
         """Change a user's role, password (blank: keep) or activity. `value` is True when it took
         the signed-in person's own rights away (their session must end)."""
         conn = self.ctx.conn()
-        result = run_action(
-            self.ctx,
+        result = self.ctx.run(
             lambda: users.update_user(
                 conn, username, user=self.ctx.username, role=role, password=password or None, active=active
             ),
@@ -227,16 +228,15 @@ class SettingsModel:
         )
         if result.ok:
             result.value = username == self.ctx.username and (role != self.ctx.role or not active)
+            # taken from the signed-in person: the app signs them out (their rights changed)
+            self.ctx.changed("self" if result.value else "users", self.origin)
         return result
 
-    def save_idle(self, text: Any) -> ActionResult:
+    def save_idle(self, text: Any) -> Result:
         """Minutes of no activity before a page signs out (0: never)."""
         conn = self.ctx.conn()
-        result = run_action(
-            self.ctx,
-            lambda: sessions.set_idle_minutes(conn, text, user=self.ctx.username),
-            action="users",
-            where="settings.idle",
+        result = self.ctx.run(
+            lambda: sessions.set_idle_minutes(conn, text, user=self.ctx.username), action="users", where="settings.idle"
         )
         if result.ok:
             self.idle_minutes = result.value
@@ -247,14 +247,14 @@ class SettingsModel:
     def own_name(self, kind: str, word: str) -> str:
         return self.term_names.get(kind, {}).get(word, "")
 
-    def save_term(self, kind: str, word: str, name: str) -> ActionResult:
+    def save_term(self, kind: str, word: str, name: str) -> Result:
         """The owner's Korean name for an origin, process or roast level (the catalog right)."""
         conn = self.ctx.conn()
-        result = run_action(
-            self.ctx,
+        result = self._write(
             lambda: terms.set_korean_name(conn, kind, word, name, user=self.ctx.username),
-            action="catalog",
-            where="settings.save_term",
+            "catalog",
+            "settings.save_term",
+            "catalog",
         )
         if result.ok:
             self.term_names = terms.korean_names(conn)

@@ -13,56 +13,50 @@ from ....users import ROLES
 from ... import format as fmt
 from ...base import Tab, local_name, product_label, set_options
 from ...forms import (
-    Column,
     Field,
     Form,
     button,
     card,
     classes,
+    columns,
     date_input,
     esc,
     hide,
     note,
+    num,
     row,
     table_html,
     text_input,
     title,
 )
 from ...i18n import LANGUAGES, term
-from ..results import ActionResult, show_result
 from .model import ITEM_FIELDS, SETTING_FIELDS, SettingsModel, multiplier_pct, plain, processing, settings_form_values
 
 __all__ = ["SettingsTab", "multiplier_pct"]
 
-HISTORY_COLUMNS = (
-    Column("col.effective_from"),
-    Column("col.expected_loss", num=True),
-    Column("col.recent_loss"),
-    Column("col.roasting_kg", num=True),
-    Column("col.labour_h", num=True),
-    Column("col.labour_min", num=True),
-    Column("col.energy", num=True),
-    Column("col.misc", num=True),
-    Column("col.planned", num=True),
-    Column("col.multiplier", num=True),
+HISTORY_COLUMNS = columns(
+    "col.effective_from",
+    num("col.expected_loss"),
+    "col.recent_loss",
+    num("col.roasting_kg"),
+    num("col.labour_h"),
+    num("col.labour_min"),
+    num("col.energy"),
+    num("col.misc"),
+    num("col.planned"),
+    num("col.multiplier"),
 )
-MENU_COLUMNS = (
-    Column("col.code"),
-    Column("col.item"),
-    Column("col.channel"),
-    Column("col.product"),
-    Column("col.dose", num=True),
-    Column("col.price", num=True),
-    Column("col.extras", num=True),
-    Column("col.status"),
+MENU_COLUMNS = columns(
+    "col.code",
+    "col.item",
+    "col.channel",
+    "col.product",
+    num("col.dose"),
+    num("col.price"),
+    num("col.extras"),
+    "col.status",
 )
-USER_COLUMNS = (
-    Column("col.username"),
-    Column("col.display_name"),
-    Column("col.role"),
-    Column("col.status"),
-    Column("col.created"),
-)
+USER_COLUMNS = columns("col.username", "col.display_name", "col.role", "col.status", "col.created")
 # the cost-settings form, row by row (after the date, the loss and "use the recent loss")
 SETTING_ROWS = (
     ("roasting_won_per_kg", "labour_won_per_hour", "labour_minutes_per_session"),
@@ -78,6 +72,7 @@ class SettingsTab(Tab):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.model = SettingsModel(ctx)
+        self.model.origin = self
         self._build()
         self.refresh()
 
@@ -143,27 +138,15 @@ class SettingsTab(Tab):
             "extra_cost_won": Field("extra_cost_won", text_input("₩"), "f.extra_cost_won", hint_key="f.extras_hint"),
         }
         self.m_form = Form(self.m_fields.values(), aliases={"menu_item": "code"})
-        self.m_form_title = title("themoon-subtitle-card")
-        self.m_save = button("primary", "themoon-save-menu")
-        self.m_cancel = button("secondary", "themoon-cancel-menu")
-        self.on_click(self.m_save, self._save_item, "save_menu")
-        self.on_click(self.m_cancel, self._close_item_form, "cancel_menu")
         m = self.m_fields
-        self.m_form_box = classes(
-            widgets.VBox(
-                [
-                    self.m_form_title,
-                    row([m["code"].box, m["name_en"].box, m["name_ko"].box], "themoon-row-3"),
-                    row([m["channel"].box, m["product"].box, m["dose_g"].box], "themoon-row-3"),
-                    row([m["price_won"].box, m["extra_cost_won"].box], "themoon-row-3"),
-                    row([self.m_save, self.m_cancel], "themoon-actions"),
-                    self.m_form.status,
-                ]
-            ),
-            "themoon-form",
-            "themoon-menu-form",
+        rows = [
+            row([m["code"].box, m["name_en"].box, m["name_ko"].box], "themoon-row-3"),
+            row([m["channel"].box, m["product"].box, m["dose_g"].box], "themoon-row-3"),
+            row([m["price_won"].box, m["extra_cost_won"].box], "themoon-row-3"),
+        ]
+        self.m_form_title, self.m_save, self.m_cancel, self.m_form_box = self.editor(
+            "menu", self.m_form, rows, save=self._save_item, cancel=self._close_item_form
         )
-        hide(self.m_form_box)
         return card([self.m_title, self.m_table, self.m_tools, self.m_form_box], "themoon-menu-items")
 
     def _build_users(self) -> widgets.VBox:
@@ -419,19 +402,14 @@ class SettingsTab(Tab):
 
     # --- binding: cost settings --------------------------------------------------------------------------------
 
-    def _shown(self, form: Form, result: ActionResult) -> bool:
-        if not result.ok:
-            show_result(form, result, self.lang)
-        return result.ok
-
     def _save_settings(self) -> None:
         typed = {name: f.value for name, f in self.cs_fields.items()}
         result = self.model.save_settings(
             typed, use_recent_loss=self.cs_recent.value, effective_from=self.cs_from.value
         )
-        if self._shown(self.cs_form, result):
+        if self.show_result(self.cs_form, result):
             since = result.value.effective_from.isoformat()
-            self.after_write("settings", self.cs_form, self.tr("set.saved", since=since))
+            self.after_write(self.cs_form, self.tr("set.saved", since=since))
 
     # --- binding: menu items ---------------------------------------------------------------------------------
 
@@ -466,15 +444,15 @@ class SettingsTab(Tab):
 
     def _save_item(self) -> None:
         values = {name: f.value for name, f in self.m_fields.items()}
-        if self._shown(self.m_form, self.model.save_item(values)):
+        if self.show_result(self.m_form, self.model.save_item(values)):
             self._close_item_form()
-            self.after_write("menu", self.m_tools_form, self.tr("set.item_saved", code=values["code"]))
+            self.after_write(self.m_tools_form, self.tr("set.item_saved", code=values["code"]))
 
     def _toggle_item(self) -> None:
         result = self.model.toggle_item(self.m_pick.value)
-        if result.value is not None and self._shown(self.m_tools_form, result):
+        if result.value is not None and self.show_result(self.m_tools_form, result):
             key = "cat.deactivated" if result.value["active"] else "cat.reactivated"
-            self.after_write("menu", self.m_tools_form, self.tr(key, code=result.value["code"]))
+            self.after_write(self.m_tools_form, self.tr(key, code=result.value["code"]))
 
     # --- binding: users and the idle sign-out ------------------------------------------------------------------
 
@@ -492,26 +470,25 @@ class SettingsTab(Tab):
 
     def _add_user(self) -> None:
         values = {name: f.value for name, f in self.u_fields.items()}
-        if self._shown(self.u_form, self.model.add_user(values)):
+        if self.show_result(self.u_form, self.model.add_user(values)):
             self.quietly(lambda: [setattr(f.widget, "value", "") for n, f in self.u_fields.items() if n != "role"])
-            self.after_write("users", self.u_form, self.tr("set.user_added", username=values["username"]))
+            self.after_write(self.u_form, self.tr("set.user_added", username=values["username"]))
 
     def _update_user(self) -> None:
         username = self.uc_user.value
         result = self.model.update_user(
             username, role=self.uc_role.value, password=self.uc_password.value, active=bool(self.uc_active.value)
         )
-        if not self._shown(self.uc_form, result):
+        if not self.show_result(self.uc_form, result):
             return
         self.quietly(lambda: setattr(self.uc_password.widget, "value", ""))
-        if result.value:
-            self.ctx.changed("self", self)  # the app signs this person out: their rights changed
+        if result.value:  # the model signed this person out: their rights changed
             return
-        self.after_write("users", self.uc_form, self.tr("set.user_saved", username=username))
+        self.after_write(self.uc_form, self.tr("set.user_saved", username=username))
 
     def _save_idle(self) -> None:
         result = self.model.save_idle(self.i_minutes.value)
-        if self._shown(self.i_form, result):
+        if self.show_result(self.i_form, result):
             minutes = result.value
             self.quietly(lambda: setattr(self.i_minutes.widget, "value", str(minutes)))
             key = "set.idle_saved" if minutes else "set.idle_never"
@@ -529,9 +506,9 @@ class SettingsTab(Tab):
 
     def _save_term(self) -> None:
         kind, word = self._picked_term()
-        if self._shown(self.t_form, self.model.save_term(kind, word, self.t_name.value)):
+        if self.show_result(self.t_form, self.model.save_term(kind, word, self.t_name.value)):
             shown = term(kind, word, "ko", self.model.term_names)
-            self.after_write("catalog", self.t_form, self.tr("set.term_saved", value=word, name=shown))
+            self.after_write(self.t_form, self.tr("set.term_saved", value=word, name=shown))
 
     def _on_language(self) -> None:
         setter = getattr(self.ctx, "set_language", None)
