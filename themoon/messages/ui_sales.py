@@ -44,7 +44,6 @@ PAIRS: dict[str, tuple[str, str]] = {
         "이상이면 고수익입니다.",
     ),
     "sp.chart.menu.none": ("No items sold in this channel.", "이 채널에서 팔린 메뉴가 없습니다."),
-    "sp.channel": ("Channel", "채널"),
     "sp.class.star": ("Star", "스타"),
     "sp.class.plowhorse": ("Plowhorse", "쟁기말"),
     "sp.class.puzzle": ("Puzzle", "퍼즐"),
@@ -92,5 +91,4 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "imp.kind_item": ("menu item", "메뉴"),
     "imp.entity.sales_daily": ("Sales (day × item)", "판매 (일자 × 메뉴)"),
-    "imp.sales_skipped": ("Skipped totals rows: {rows}", "건너뛴 합계 행: {rows}"),
 }

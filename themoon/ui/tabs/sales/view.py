@@ -213,8 +213,8 @@ class SalesTab(Tab):
         if self.kpis.value != html:
             self.kpis.value = html
 
-    def _head(self, widget: widgets.HTML, key: str, note_text: str = "") -> None:
-        head = f'<div class="themoon-card-title">{esc(self.tr(key))}</div>'
+    def _head(self, widget: widgets.HTML, heading: str, note_text: str = "") -> None:
+        head = f'<div class="themoon-card-title">{esc(heading)}</div>'
         if note_text:
             head += f'<div class="themoon-chart-note">{esc(note_text)}</div>'
         if widget.value != head:
@@ -225,13 +225,13 @@ class SalesTab(Tab):
         note_text = "" if available(rows) else self.unavailable_text()
         if available(rows) and not rows:
             note_text = self.tr("sp.empty")
-        self._head(self.weekly_head, "sp.chart.weekly", note_text)
+        self._head(self.weekly_head, self.tr("sp.chart.weekly"), note_text)
         self.figures["weekly"] = charts.sales_weekly_figure(list(rows), data["since"], data["until"], self.lang)
         self.set_chart(self.weekly_plot, self.figures["weekly"])
 
     def _render_menu(self) -> None:
         points = self.model.menu_points()
-        self._head(self.menu_head, "sp.chart.menu", "" if points else self.tr("sp.chart.menu.none"))
+        self._head(self.menu_head, self.tr("sp.chart.menu"), "" if points else self.tr("sp.chart.menu.none"))
         qty_line, margin_line = self.model.menu_lines()
         self.figures["menu"] = charts.menu_engineering_figure(points, qty_line, margin_line, self.lang)
         self.set_chart(self.menu_plot, self.figures["menu"])
