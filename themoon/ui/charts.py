@@ -501,6 +501,7 @@ CHANNEL_COLOURS = {"cup": BLUE, "bag": ORANGE, "wholesale": GREEN}
 CLASS_COLOURS = {"star": GREEN, "plowhorse": BLUE, "puzzle": ORANGE, "dog": OTHER_COLOR}
 # where each class's name sits on the menu-engineering chart (paper coordinates)
 CLASS_CORNERS = {"star": (1, 1), "plowhorse": (1, 0), "puzzle": (0, 1), "dog": (0, 0)}
+MENU_LABELS = 6  # the best sellers are named on the menu-engineering chart; every point on hover
 
 
 def channel_order(found: Iterable[str]) -> list[str]:
@@ -550,8 +551,9 @@ def menu_engineering_figure(
     points: Sequence[dict], qty_line: float | None, margin_line: float | None, lang: str = "en"
 ) -> Figure:
     """Items of one channel as points: units sold (x) against contribution margin per unit (y),
-    coloured by class, with the class lines (popularity, the channel's average margin) and each
-    quadrant's class name in its corner."""
+    coloured by class, the best sellers named, with the class lines (popularity, the channel's
+    average margin) and each quadrant's class name in its corner."""
+    labelled = {p["item"] for p in sorted(points, key=lambda p: (-p["qty"], p["item"]))[:MENU_LABELS]}
     data = []
     for klass in ("star", "plowhorse", "puzzle", "dog"):
         mine = [p for p in points if p.get("class") == klass]
@@ -564,12 +566,13 @@ def menu_engineering_figure(
                 "mode": "markers+text",
                 "x": [p["qty"] for p in mine],
                 "y": [p["contribution_margin_won"] for p in mine],
-                "text": [_p(product_name(p, lang)) for p in mine],
+                "text": [_p(product_name(p, lang)) if p["item"] in labelled else "" for p in mine],
+                "customdata": [_p(product_name(p, lang)) for p in mine],
                 "textposition": "top center",
                 "textfont": {"size": 10, "color": "#5f6f82"},
                 "name": label,
                 "marker": {"color": CLASS_COLOURS[klass], "size": 11, "line": {"width": 1, "color": "#ffffff"}},
-                "hovertemplate": "%{text}<br>%{x:,} · ₩%{y:,.0f}<extra>" + label + "</extra>",
+                "hovertemplate": "%{customdata}<br>%{x:,} · ₩%{y:,.0f}<extra>" + label + "</extra>",
                 "cliponaxis": False,
             }
         )
