@@ -464,10 +464,16 @@ class Baseline:
             m["pct"] = m["unexplained_g"] / m["roasted_g"] * 100
             m["won"] = m["batch_cost_won"] / m["roasted_g"] * m["unexplained_g"]
             return m
-        if name == "period_profit_month":  # the store-side Python model (themoon.sales)
-            from themoon import sales
-
-            return sales.period_profit(self._api(), p["since"], p["until"])
+        if name == "period_profit_month":
+            s = self.sales(p["since"], p["until"])
+            items = self.menu_classes(s).sort_values("cm")
+            b = self.batches(p["since"], p["until"])
+            r = b.groupby("product")[["roasted_g", "batch_cost_won"]].sum()
+            m = r.join(s.groupby("product")["sold_g"].sum(), how="outer").fillna(0)
+            m["unexplained_g"] = m["roasted_g"] - m["sold_g"]
+            m["won"] = m["batch_cost_won"] / m["roasted_g"] * m["unexplained_g"]
+            total = s[["net_won", "cogs"]].sum()
+            return total, items, m
         if name in ("demand_forecast", "roast_plan"):
             start = p["as_of"] - timedelta(days=7 * forecast.PROFILE_WEEKS - 1)
             s = self.read(

@@ -330,7 +330,16 @@ def _pct(value: Fraction | None) -> float | None:
 
 def _from_bounds(net: Any, lo: Any, hi: Any, den: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """COGS (won), margin % and ROI % (NaN for None) of groups whose COGS lies in [lo, hi] / den
-    (object arrays of ints), and the mask of groups where the bounds round apart (exact path)."""
+    (object arrays of ints), and the mask of groups where the bounds round apart (exact path).
+    In int64 where the bounds, widened to a coarser fixed point (floor / ceil), keep every
+    intermediate below 2**62 — still bounds, so still exact where they agree — else Python ints."""
+    if len(net):
+        top = max(int(np.abs(net).max()) * den, int(np.abs(lo).max()), int(np.abs(hi).max()))
+        shift = max(0, (4000 * top).bit_length() - 61)
+        if shift < (den // 1000).bit_length() - 4:  # keep at least 4 fractional bits
+            den >>= shift
+            lo, hi = lo >> shift, -((-hi) >> shift)
+            net, lo, hi = (np.asarray(a, dtype=np.int64) for a in (net, lo, hi))
     priced = net > 0
     out = []
     for c in (lo, hi):
@@ -340,39 +349,43 @@ def _from_bounds(net: Any, lo: Any, hi: Any, den: int) -> tuple[np.ndarray, np.n
         costed = c > 0
         r_num, r_den = roi_pct_ratio(net, (c, den))
         roi = half_up(r_num * 10, np.where(costed, r_den, 1))
-        out.append((cogs, np.where(priced, margin, None), np.where(costed, roi, None)))
-    (c0, m0, r0), (c1, m1, r1) = out
-    unsure = (c0 != c1) | (m0 != m1) | (r0 != r1)
-
-    def tenths(values: np.ndarray) -> np.ndarray:
-        return np.array([np.nan if v is None else int(v) / 10 for v in values], dtype=float)
-
-    return np.array(c0, dtype=object), tenths(m0), tenths(r0), np.asarray(unsure, dtype=bool)
+        out.append((cogs, margin, costed, roi))
+    (c0, m0, k0, r0), (c1, m1, k1, r1) = out
+    unsure = (c0 != c1) | (priced & (m0 != m1)) | (k0 != k1) | (k0 & (r0 != r1))
+    margin = np.where(priced, np.asarray(m0 * priced, dtype=float) / 10, np.nan)
+    roi = np.where(k0, np.asarray(r0 * k0, dtype=float) / 10, np.nan)
+    return np.asarray(c0).astype(object), margin, roi, np.asarray(unsure, dtype=bool)
 
 
 def _where(since: date, until: date) -> tuple[str, dict[str, Any]]:
     return "f.day BETWEEN $since AND $until", {"since": since, "until": until}
 
 
-def _aggregate(snap: Snapshot, since: date, until: date, grain: str | None, by: str | None) -> pd.DataFrame:
-    """Sales of [since, until] per period and/or key with their money (exact, see the module)."""
+def _aggregate(
+    snap: Snapshot, since: date, until: date, grain: str | None, by: str | None, split: date | None = None
+) -> pd.DataFrame:
+    """Sales of [since, until] per period and/or key with their money (exact, see the module);
+    `split`: per part of the range, before it and from it on (column `current`)."""
     if grain is not None and grain not in GRAINS:
         raise ValueError(f"grain must be one of {', '.join(GRAINS)}")
     if by is not None and by not in DIMENSIONS:
         raise ValueError(f"by must be one of {', '.join(DIMENSIONS)}")
     keys = ([("period", _PERIOD_SQL[grain])] if grain else []) + ([(by, _KEY_SQL[by])] if by else [])
+    keys += [("current", "(f.day >= $split)")] if split is not None else []
     where, params = _where(since, until)
+    if split is not None:
+        params["split"] = split
     select = "".join(f"{expr} AS {name}, " for name, expr in keys)
     group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
     order = f" ORDER BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
-    split = "".join(
+    halves = "".join(
         f", (sum(f.{c}) >> 62)::BIGINT AS {c}_high, (sum(f.{c}) & {2**62 - 1})::BIGINT AS {c}_low"
         for c in ("cogs_lo", "cogs_hi")
     )  # HUGEINT sums as two BIGINTs (value = high × 2**62 + low): read as numpy, exact
     query = (
         f"SELECT {select}sum(f.qty)::BIGINT AS qty, sum(f.gross_won)::BIGINT AS gross_won,"
         " sum(f.discount_won)::BIGINT AS discount_won, sum(f.net_won)::BIGINT AS revenue_won,"
-        f" sum(f.sold_g)::BIGINT AS sold_g, count(*) AS n{split}"
+        f" sum(f.sold_g)::BIGINT AS sold_g, count(*) AS n{halves}"
         f" FROM sales_facts f{_joins(by)} WHERE {where}{group}{order}"
     )
     with snap.lock:
@@ -396,7 +409,7 @@ def _aggregate(snap: Snapshot, since: date, until: date, grain: str | None, by: 
     net, lo, hi = frame["revenue_won"].to_numpy().astype(object), sums("cogs_lo"), sums("cogs_hi")
     cogs, margin, roi, unsure = _from_bounds(net, lo, hi, snap.sales_den)
     for i in np.flatnonzero(unsure | snap.sales_exact_only):
-        key_filter = {name: frame[name].iloc[i] for name in names}
+        key_filter = {name: _plain(frame[name].iloc[i]) for name in names} | {"split": split}
         exact = _exact_cogs(snap, _group_rows(snap, since, until, keys, key_filter))
         n_i = int(net[i])
         cogs[i] = round_won(exact)
@@ -412,6 +425,13 @@ def _aggregate(snap: Snapshot, since: date, until: date, grain: str | None, by: 
     return frame[columns]
 
 
+def _plain(value: Any) -> Any:
+    """A group's key as DuckDB binds it (a date, or a Python scalar)."""
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(value).date()
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _joins(by: str | None) -> str:
     """The dimension joins a key needs (none for totals and periods)."""
     return " JOIN menu m ON m.id = f.item" if by == "channel" else ""
@@ -425,6 +445,8 @@ def _group_rows(
     for n, (name, expr) in enumerate(keys):
         where += f" AND {expr} = $k{n}"
         params[f"k{n}"] = values[name]
+        if name == "current":
+            params["split"] = values["split"]
     with snap.lock:
         assert snap.duck is not None
         return snap.duck.execute(
@@ -437,30 +459,20 @@ def _group_rows(
 # --- the queries ------------------------------------------------------------------------------------
 
 
+def _summary_row(first: date, last: date, frame: pd.DataFrame) -> dict[str, Any]:
+    out: dict[str, Any] = {"since": first, "until": last}
+    row = frame.iloc[0] if len(frame) else None
+    for key in ("qty", "gross_won", "discount_won", "revenue_won", "cogs_won", "gross_profit_won"):
+        out[key] = 0 if row is None else int(row[key])
+    for key in ("margin_pct", "roi_pct"):
+        out[key] = None if row is None or pd.isna(row[key]) else float(row[key])
+    return out
+
+
 def summary(snap: Snapshot, since: Any = None, until: Any = None) -> dict[str, Any]:
     """Net sales (revenue), gross and discounts, units, COGS, gross profit, margin % and ROI % of a period."""
     first, last = day(since, FAR_PAST), day(until, FAR_FUTURE)
-    frame = _aggregate(snap, first, last, None, None)
-    if not len(frame):
-        return {
-            "since": first,
-            "until": last,
-            "qty": 0,
-            "gross_won": 0,
-            "discount_won": 0,
-            "revenue_won": 0,
-            "cogs_won": 0,
-            "gross_profit_won": 0,
-            "margin_pct": None,
-            "roi_pct": None,
-        }
-    row = frame.iloc[0]
-    out: dict[str, Any] = {"since": first, "until": last}
-    for key in ("qty", "gross_won", "discount_won", "revenue_won", "cogs_won", "gross_profit_won"):
-        out[key] = int(row[key])
-    for key in ("margin_pct", "roi_pct"):
-        out[key] = None if pd.isna(row[key]) else float(row[key])
-    return out
+    return _summary_row(first, last, _aggregate(snap, first, last, None, None))
 
 
 def previous_period(since: date, until: date) -> tuple[date, date]:
@@ -479,7 +491,9 @@ def kpis(snap: Snapshot, since: Any, until: Any) -> dict[str, Any]:
     """Net sales and gross profit of a period and of the period before (the Overview cards)."""
     first, last = day(since, date.today()), day(until, date.today())
     before = previous_period(first, last)
-    current, previous = summary(snap, first, last), summary(snap, *before)
+    both = _aggregate(snap, before[0], last, None, None, split=first)  # one scan for the two periods
+    current = _summary_row(first, last, both[both["current"].astype(bool)])
+    previous = _summary_row(*before, both[~both["current"].astype(bool)])
 
     def change(key: str) -> float | None:
         old = previous[key]
