@@ -78,10 +78,12 @@ class SalesTab(Tab):
 
     def _build_toolbar(self) -> widgets.Widget:
         self.period_toggle = classes(
-            widgets.ToggleButtons(options=self._period_options(), value=self.model.period), "themoon-period"
+            widgets.ToggleButtons(options=self._period_options(), value=self.model.period), "themoon-sales-period"
         )
         self.on_change(self.period_toggle, lambda: self.set_period(self.period_toggle.value), "period")
-        self.refresh_button = classes(widgets.Button(), "themoon-btn", "themoon-btn--secondary", "themoon-refresh")
+        self.refresh_button = classes(
+            widgets.Button(), "themoon-btn", "themoon-btn--secondary", "themoon-sales-refresh"
+        )
         self.on_click(self.refresh_button, self.refresh, "refresh")
         self.range_label = classes(widgets.HTML(), "themoon-range")
         return classes(widgets.Box([self.period_toggle, self.range_label, self.refresh_button]), "themoon-toolbar")
