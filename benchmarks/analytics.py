@@ -67,6 +67,17 @@ def query_plan(last: date) -> dict[str, dict]:
         "profitability_1y": {"since": year, "until": last},
         "what_if": {"on": last},
         "menu_costs": {"on": last},
+        # sales and profit (issue #13); `last` is also the last day with sales
+        "sales_kpis_month": {"since": last.replace(day=1), "until": last},
+        "sales_trend_week_channel_1y": {"grain": "week", "by": "channel", "since": year, "until": last},
+        "sales_trend_month_product_all": {"grain": "month", "by": "product"},
+        "sales_trend_day_item_90d": {"grain": "day", "by": "item", "since": quarter, "until": last},
+        "sales_items_month": {"since": last.replace(day=1), "until": last},
+        "menu_engineering_month": {"since": last.replace(day=1), "until": last},
+        "sales_reconciliation_1y": {"since": year, "until": last},
+        "period_profit_month": {"since": last.replace(day=1), "until": last},
+        "demand_forecast": {"as_of": last},
+        "roast_plan": {"as_of": last},
     }
 
 
@@ -103,6 +114,22 @@ def ours(a, name: str, p: dict):
         return a.what_if(green_price_change_pct=10, labour_won_per_hour=18_000, dose_change_g=1, on=p["on"])
     if name == "menu_costs":
         return a.menu_costs(p["on"])
+    if name == "sales_kpis_month":
+        return a.sales_kpis(p["since"], p["until"])
+    if name.startswith("sales_trend"):
+        return a.sales_trend(p["grain"], p["by"], p.get("since"), p.get("until"))
+    if name == "sales_items_month":
+        return a.sales_items(p["since"], p["until"])
+    if name == "menu_engineering_month":
+        return a.menu_engineering(p["since"], p["until"])
+    if name == "sales_reconciliation_1y":
+        return a.sales_reconciliation(p["since"], p["until"])
+    if name == "period_profit_month":
+        return a.period_profit(p["since"], p["until"])
+    if name == "demand_forecast":
+        return a.demand_forecast(p["as_of"])
+    if name == "roast_plan":
+        return a.roast_plan(p["as_of"])
     raise KeyError(name)
 
 
@@ -226,6 +253,51 @@ class Baseline:
             (since.isoformat(), until.isoformat()),
         )
         return u.groupby(["roasted_on", "bean_id"])["green_g"].sum().unstack(fill_value=0)
+
+    def sales(self, since=None, until=None):
+        """Sales rows of a period with their item and the unit cost of the day: the product's cost
+        per roasted kg over the 30 days before (rolling sums of the batches' costs), × dose + extras."""
+        import numpy as np
+        import pandas as pd
+
+        lo, hi = since or date(1900, 1, 1), until or date(9999, 12, 31)
+        s = self.read(
+            "SELECT s.sold_on, s.qty, s.net_won, i.code AS item, i.channel, i.dose_g, i.extra_cost_won,"
+            " COALESCE(i.bean_id, -i.blend_id) AS product FROM sales_daily s JOIN menu_items i"
+            " ON i.id = s.menu_item_id WHERE s.sold_on BETWEEN ? AND ?",
+            (lo.isoformat(), hi.isoformat()),
+        )
+        s["day"] = pd.to_datetime(s["sold_on"])
+        first = s["day"].min().date() if len(s) else lo
+        b = self.batches(first - timedelta(days=31), hi)
+        d = b.groupby(["product", "day"])[["batch_cost_won", "roasted_g"]].sum().reset_index()
+        windows = []
+        for product, g in d.groupby("product"):
+            g = g.set_index("day").sort_index()[["batch_cost_won", "roasted_g"]]
+            days = pd.date_range(g.index.min(), max(g.index.max(), s["day"].max()))
+            r = g.reindex(days, fill_value=0).rolling(30, min_periods=1).sum().shift(1)
+            r["product"] = product
+            windows.append(r.rename_axis("day").reset_index())
+        w = pd.concat(windows) if windows else pd.DataFrame(columns=["day", "product", "batch_cost_won", "roasted_g"])
+        w["per_kg"] = w["batch_cost_won"] * 1000 / w["roasted_g"].replace(0, np.nan)
+        s = s.merge(w[["day", "product", "per_kg", "roasted_g"]], on=["day", "product"], how="left")
+        s["unit"] = s["per_kg"].fillna(0) * s["dose_g"] / 1000 + s["extra_cost_won"]
+        s["cogs"] = s["unit"] * s["qty"]
+        s["sold_g"] = s["qty"] * s["dose_g"]
+        return s
+
+    def menu_classes(self, s):
+        import numpy as np
+
+        g = s.groupby(["channel", "item"])[["qty", "net_won", "cogs"]].sum().reset_index()
+        g = g[g["qty"] > 0]
+        g["cm"] = (g["net_won"] - g["cogs"]) / g["qty"]
+        tot = g.groupby("channel")[["qty", "net_won", "cogs"]].transform("sum")
+        n = g.groupby("channel")["item"].transform("size")
+        popular = g["qty"] >= 0.7 * tot["qty"] / n
+        high = g["cm"] >= (tot["net_won"] - tot["cogs"]) / tot["qty"]
+        g["class"] = np.select([popular & high, popular, high], ["star", "plowhorse", "puzzle"], "dog")
+        return g
 
     def run(self, name: str, p: dict):  # noqa: C901 - one branch per query, like `ours`
         import numpy as np
@@ -358,6 +430,78 @@ class Baseline:
             )
         if name == "menu_costs":
             return costs.menu_costs(self._api(), on=p["on"])
+        if name == "sales_kpis_month":
+            from themoon.analytics.sales import previous_period
+
+            since = p["since"]
+            before = previous_period(since, p["until"])[0]
+            s = self.sales(before, p["until"])
+            s["current"] = s["day"] >= pd.Timestamp(since)
+            g = s.groupby("current")[["net_won", "cogs"]].sum()
+            g["profit"] = g["net_won"] - g["cogs"]
+            return g
+        if name.startswith("sales_trend"):
+            s = self.sales(p.get("since"), p.get("until"))
+            freq = {"day": "D", "week": "W", "month": "M"}[p["grain"]]
+            s["period"] = s["day"].dt.to_period(freq).dt.start_time
+            key = {"item": "item", "channel": "channel", "product": "product"}[p["by"]]
+            g = s.groupby(["period", key])[["qty", "net_won", "cogs"]].sum()
+            g["profit"] = g["net_won"] - g["cogs"]
+            g["margin"] = g["profit"] / g["net_won"] * 100
+            g["roi"] = g["profit"] / g["cogs"] * 100
+            return g
+        if name in ("sales_items_month", "menu_engineering_month"):
+            return self.menu_classes(self.sales(p["since"], p["until"])).sort_values("cm")
+        if name == "sales_reconciliation_1y":
+            s = self.sales(p["since"], p["until"])
+            s["month"] = s["day"].dt.to_period("M")
+            b = self.batches(p["since"], p["until"])
+            b["month"] = b["day"].dt.to_period("M")
+            r = b.groupby(["month", "product"])[["roasted_g", "batch_cost_won"]].sum()
+            sold = s.groupby(["month", "product"])["sold_g"].sum()
+            m = r.join(sold, how="outer").fillna(0)
+            m["unexplained_g"] = m["roasted_g"] - m["sold_g"]
+            m["pct"] = m["unexplained_g"] / m["roasted_g"] * 100
+            m["won"] = m["batch_cost_won"] / m["roasted_g"] * m["unexplained_g"]
+            return m
+        if name == "period_profit_month":
+            s = self.sales(p["since"], p["until"])
+            items = self.menu_classes(s).sort_values("cm")
+            b = self.batches(p["since"], p["until"])
+            r = b.groupby("product")[["roasted_g", "batch_cost_won"]].sum()
+            m = r.join(s.groupby("product")["sold_g"].sum(), how="outer").fillna(0)
+            m["unexplained_g"] = m["roasted_g"] - m["sold_g"]
+            m["won"] = m["batch_cost_won"] / m["roasted_g"] * m["unexplained_g"]
+            total = s[["net_won", "cogs"]].sum()
+            return total, items, m
+        if name in ("demand_forecast", "roast_plan"):
+            start = p["as_of"] - timedelta(days=7 * forecast.PROFILE_WEEKS - 1)
+            s = self.read(
+                "SELECT s.sold_on, s.qty, i.dose_g, i.code, COALESCE(i.bean_id, -i.blend_id) AS product"
+                " FROM sales_daily s JOIN menu_items i ON i.id = s.menu_item_id WHERE s.sold_on BETWEEN ? AND ?",
+                (start.isoformat(), p["as_of"].isoformat()),
+            )
+            s["sold_g"] = s["qty"] * s["dose_g"]
+            key, value = ("code", "qty") if name == "demand_forecast" else ("product", "sold_g")
+            daily = s.groupby(["sold_on", key])[value].sum().unstack(fill_value=0)
+            daily.index = pd.to_datetime(daily.index)
+            daily = daily.reindex(pd.date_range(start, p["as_of"]), fill_value=0)
+            out = {k: forecast.dow_profile(daily[k].to_numpy(float), p["as_of"].weekday(), 7).sum() for k in daily}
+            if name == "demand_forecast":
+                return out
+            recipe = self.read("SELECT blend_id, bean_id, parts FROM blend_components")
+            need: dict = {}
+            for product, grams in out.items():
+                green = grams / (1 - 0.167)
+                parts = recipe[recipe["blend_id"] == -product] if product < 0 else None
+                if parts is None or not len(parts):
+                    need[product] = need.get(product, 0) + green
+                    continue
+                for r in parts.itertuples():
+                    need[r.bean_id] = need.get(r.bean_id, 0) + green * r.parts / parts["parts"].sum()
+            stock = self.stock_daily()
+            stock = stock[stock["on_date"] <= p["as_of"].isoformat()].groupby("bean_id")["stock"].last()
+            return {bean: max(g - stock.get(bean, 0), 0) for bean, g in need.items()}
         raise KeyError(name)
 
     def _api(self):

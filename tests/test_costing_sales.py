@@ -267,3 +267,88 @@ def test_window_ends_the_day_before():
     sold = date(2025, 1, 1)
     first, last = sales_cost_window(sold)
     assert last == sold - timedelta(days=1) and first == sold - timedelta(days=30)
+
+
+# --- the array ("ratio") forms the analytics engine uses equal the scalar forms ----------------------
+
+
+def _value(pair, i=None):
+    num, den = pair
+    num, den = (num, den) if i is None else (num[i], den[i])
+    return None if den == 0 else Fraction(int(num), int(den))
+
+
+def test_actual_and_sold_unit_cost_ratio_forms_over_arrays_equal_the_scalar_forms():
+    import random
+
+    import numpy as np
+
+    from themoon.costing import actual_cost_per_kg_ratio, sold_unit_cost_ratio
+
+    rng = random.Random(13)
+    n = 400
+    cost = [Fraction(rng.randint(0, 10**9), rng.randint(1, 10**6)) for _ in range(n)]
+    roasted = [rng.choice([0, rng.randint(1, 10**6)]) for _ in range(n)]
+    standard = [rng.choice([None, Fraction(rng.randint(1, 10**8), rng.randint(1, 10**4))]) for _ in range(n)]
+    grams = [rng.randint(0, 1000) for _ in range(n)]
+    extra = [rng.randint(0, 3000) for _ in range(n)]
+    num = np.array([c.numerator for c in cost], dtype=object)
+    den = np.array([c.denominator for c in cost], dtype=object)
+    actual = actual_cost_per_kg_ratio((num, den), np.array(roasted, dtype=object))
+    std = (
+        np.array([0 if s is None else s.numerator for s in standard], dtype=object),
+        np.array([0 if s is None else s.denominator for s in standard], dtype=object),
+    )
+    unit = sold_unit_cost_ratio(actual, std, np.array(grams, dtype=object), np.array(extra, dtype=object))
+    for i in range(n):
+        per_kg = actual_cost_per_kg([(cost[i], roasted[i])])
+        assert _value(actual, i) == per_kg
+        assert _value(unit, i) == sold_unit_cost(per_kg, standard[i], grams[i], extra[i])
+    # int64 arrays (the engine's fixed-point bounds) give the same as Python ints
+    small = sold_unit_cost_ratio(
+        (np.array([5, 7, 0]), np.array([4, 4, 0])),
+        (np.array([1, 1, 9]), np.array([0, 0, 4])),
+        np.array([18, 200, 30]),
+        3,
+    )
+    assert [_value(small, i) for i in range(3)] == [
+        sold_unit_cost(Fraction(5, 4), None, 18, 3),
+        sold_unit_cost(Fraction(7, 4), None, 200, 3),
+        sold_unit_cost(None, Fraction(9, 4), 30, 3),
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 500), st.integers(-(10**5), 10**7), st.fractions(0, 10**7, max_denominator=10**4)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_menu_tests_in_integers_give_the_classes_of_menu_engineering(rows):
+    from math import lcm
+
+    from themoon.costing import menu_class_index, menu_margin_sign, menu_popular
+
+    items = {i: row for i, row in enumerate(rows)}
+    expected = menu_engineering(items)
+    den = lcm(*(Fraction(c).denominator for _, _, c in rows))
+    cogs = [int(Fraction(c) * den) for _, _, c in rows]
+    total_q, total_net, total_c = sum(q for q, _, _ in rows), sum(n for _, n, _ in rows), sum(cogs)
+    for i, (q, net, _) in enumerate(rows):
+        high = menu_margin_sign(q, net, (cogs[i], den), total_q, total_net, (total_c, den)) >= 0
+        popular = menu_popular(q, len(rows), total_q)
+        assert MENU_CLASSES[menu_class_index(int(popular), int(high))] == expected[i]
+
+
+def test_reconcile_won_ratio_and_green_for_roasted():
+    from themoon.costing import green_for_roasted, reconcile_won_ratio
+
+    for per_kg, grams in ((Fraction(23_456_789, 2000), 1234), (Fraction(11_000), -250), (Fraction(1, 3), 0)):
+        num, den = reconcile_won_ratio((per_kg.numerator, per_kg.denominator), grams)
+        assert Fraction(num, den) == reconcile(10_000, 10_000 - grams, per_kg).unexplained_won
+    assert green_for_roasted(8300, Fraction(17)) == 10_000  # the café's calculator: roasted / 0.83
+    assert green_for_roasted(8301, Fraction(17)) == 10_002  # 10,001.2 g: rounded up, never short
+    assert green_for_roasted(0, Fraction(167, 10)) == 0
+    with pytest.raises(ValueError):
+        green_for_roasted(1000, Fraction(100))

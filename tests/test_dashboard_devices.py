@@ -127,7 +127,7 @@ def test_every_tab_fits_the_device(chromium, server, device):
             assert page.evaluate(UNREACHABLE_TABLES) == [], f"{key}: a table's columns cannot be reached"
             browser.screenshot_full(page, SCREENSHOTS / f"{device}-{key}.png")
         open_tab(page, "overview")
-        assert page.locator(".themoon-kpi-value").count() == 8
+        assert page.locator(".themoon-tab-overview .themoon-kpi-value").count() == 10
         open_tab(page, "roasting")
         preview = page.locator(".themoon-tab-roasting .themoon-preview").bounding_box()
         save = page.locator(".themoon-save-batch").bounding_box()

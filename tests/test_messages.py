@@ -51,6 +51,10 @@ DYNAMIC_FAMILIES = {
     "role.": "ui: user roles",
     "tab.": "ui/app.py: tab names",
     "term.": "ui/tabs/settings: term kinds (country, process, roast level)",
+    "sp.class.": "ui (sales tab, charts): menu-engineering classes (costing.MENU_CLASSES)",
+    "sp.chart.": "ui/charts.py: the weekly sales chart's series (revenue, profit)",
+    "sp.kpi.": "ui/tabs/sales: the tab's cards",
+    "sales.class.": "ui/tabs/sales: the advice per menu-engineering class",
 }
 
 # Keys passed through a variable: (file, the expression). Each variable holds ids written as
@@ -93,6 +97,7 @@ HANGUL_ALLOWED = {
     "messages/ui_jobs.py",
     "messages/ui_forms.py",
     "messages/sales.py",
+    "messages/ui_sales.py",
     "messages/errors_core.py",
     "messages/errors_io.py",
     "messages/reports.py",

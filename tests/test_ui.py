@@ -315,6 +315,7 @@ def test_language_toggle_relabels_everything_at_once(demo_path):
         "생두 재고",
         "원두·블렌드",
         "원가·가격",
+        "매출·이익",
         "보고서",
         "가져오기",
         "설정",

@@ -625,3 +625,106 @@ def test_the_tab_without_an_app(demo_path):
     tab = ImportsTab(Context(demo_path, user=owner))
     assert not is_hidden(tab.panel) and tab.model.products and tab.message.value == ""
     assert artisan.MAX_ALOG_BYTES == runs.FILE_LIMIT["artisan"]
+
+
+# --- POS sales exports (issue #13) ----------------------------------------------------------------------
+
+SALES = FIXTURES / "sales"
+POS_CP949 = SALES / "pos_daily_cp949.csv"
+POS_RECEIPTS = SALES / "pos_receipts_utf8bom.csv"
+POS_BAD = SALES / "pos_bad_row.csv"
+POS_XLSX = SALES / "pos_daily.xlsx"
+SALES_SQL = "SELECT COUNT(*) FROM sales_daily WHERE source = 'pos'"
+
+
+def test_a_cp949_pos_export_imports_and_a_second_import_changes_nothing(model, demo_path, private_tmp):
+    seen = changes(model.ctx)
+    model.choose_kind("sales")
+    assert model.set_files(of(POS_CP949))
+    before, rows = checksum(demo_path), count(demo_path, SALES_SQL)
+    run(model, of(POS_CP949))
+    assert checksum(demo_path) == before  # the preview wrote nothing
+    report = model.outcome.report
+    assert report.counts["sales_daily"]["created"] == 5 and model.can_confirm and not model.names
+    assert any("CP949" in n for n in report.notes)
+    assert any("skipped 1 totals rows (rows 9)" in n for n in report.notes)  # the 합계 row
+    run(model, of(POS_CP949), confirm=True)
+    assert "Imported: 5 new" in said(model) and seen == ["sales"]
+    assert count(demo_path, SALES_SQL) == rows + 5  # as another process sees it
+    assert count(demo_path, "SELECT SUM(net_won) FROM sales_daily WHERE sold_on <= '2025-11-02'") == 227_000
+    assert list(private_tmp.iterdir()) == []
+
+    after = checksum(demo_path)
+    run(model, of(POS_CP949))  # the same file again: nothing to do
+    assert model.outcome.report.counts["sales_daily"]["unchanged"] == 5 and not model.can_confirm
+    assert "nothing to import" in said(model)
+    assert checksum(demo_path) == after and seen == ["sales"]
+
+
+def test_unknown_pos_names_are_mapped_to_menu_items_and_the_mapping_is_kept(tab, demo_path):
+    model = tab.model
+    tab.kind.value = "sales"
+    assert tab.upload.accept == ".csv,.xlsx"
+    tab.upload.value = of(POS_RECEIPTS)
+    tab.preview_button.click()
+    tab.wait()
+    assert [(n.name, n.kind) for n in model.names] == [("ICE 콜드브루", "item")]
+    assert model.outcome.report.rejected and not model.can_confirm and model.bar == "warning"
+    assert "rows 3, 8" in model.outcome.report.rejected[0].where
+    dropdown = tab.map_widgets["ICE 콜드브루"]
+    assert "menu item" in text(tab.map_rows.children[0].children[0])
+    codes = [value for _, value in dropdown.options]
+    assert "CUP-COLD-BREW" in codes and codes[1].startswith("CUP-")  # cups first
+    dropdown.value = "CUP-COLD-BREW"
+    assert not model.can_confirm  # a new preview must vouch for the mapping
+    before = checksum(demo_path)
+    tab.preview_button.click()
+    tab.wait()
+    assert model.can_confirm and checksum(demo_path) == before
+    assert count(demo_path, "SELECT COUNT(*) FROM sales_name_map") == 0  # the preview kept nothing
+    tab.confirm_button.click()
+    tab.wait()
+    assert "Imported: 5 new" in said(model)
+    mapped = "SELECT i.code FROM sales_name_map m JOIN menu_items i ON i.id = m.menu_item_id WHERE m.name = ?"
+    assert scalar(demo_path, mapped, ["ICE 콜드브루"]) == "CUP-COLD-BREW"  # kept for the next file
+    sold = (
+        "SELECT SUM(qty) FROM sales_daily s JOIN menu_items i ON i.id = s.menu_item_id"
+        " WHERE i.code = 'CUP-COLD-BREW' AND s.sold_on BETWEEN '2025-11-03' AND '2025-11-04'"
+    )
+    assert count(demo_path, sold) == 3
+
+
+def test_a_pos_export_with_a_bad_row_writes_nothing_and_names_the_row(model, demo_path):
+    model.choose_kind("sales")
+    before = checksum(demo_path)
+    run(model, of(POS_BAD))
+    [rejected] = model.outcome.report.rejected
+    assert rejected.where == "pos_bad_row.csv › row 4" and rejected.field == "qty"
+    assert not model.can_confirm and "1 rejected rows" in said(model)
+    assert not model.confirm(of(POS_BAD))  # no clean preview: no import
+    model.wait()
+    assert checksum(demo_path) == before
+    rows = count(demo_path, SALES_SQL)
+    run(model, of(POS_XLSX))  # positive control: a good file (.xlsx) goes in
+    run(model, of(POS_XLSX), confirm=True)
+    assert count(demo_path, SALES_SQL) == rows + 4
+
+
+def test_a_pos_export_must_be_csv_or_xlsx_within_its_limit(model, monkeypatch):
+    model.choose_kind("sales")
+    assert not model.set_files(files(("sales.txt", b"date,item\n")))
+    assert ".csv / .xlsx" in problem(model)
+    monkeypatch.setitem(runs.EXTENSION_LIMIT, ("sales", ".xlsx"), 10)
+    assert not model.set_files(files(("sales.xlsx", b"x" * 11)))
+    assert "limit" in problem(model)
+    assert model.set_files(files(("sales.csv", b"x" * 11)))  # the CSV limit is the larger one
+
+
+def test_the_sales_kind_is_owner_only_and_speaks_korean(demo_path):
+    for who in (STAFF, VIEWER):
+        assert not signed_in(demo_path, who).allowed("imports")
+    app = signed_in(demo_path, OWNER, lang="ko")
+    tab = app.tab("imports")
+    tab.kind.value = "sales"
+    assert "POS" in tab.kind_help.value and "합계" in text(tab.kind_help)
+    assert ("판매 (POS 내보내기, .csv 또는 .xlsx)", "sales") in tab.kind.widget.options

@@ -512,3 +512,65 @@ def menu_engineering(items: Mapping[Key, tuple[int, int, Fraction | int]]) -> di
         high = gross_profit(net, cogs) / qty >= average
         classes[key] = MENU_CLASSES[(0 if high else 1) if popular else (2 if high else 3)]
     return classes
+
+
+# --- array ("ratio") forms of the profit model, for the analytics engine ---------------------------
+# Exact (numerator, denominator) pairs of ints or integer numpy arrays, as the other `_ratio`
+# forms; a denominator of 0 stands for None ("no cost"). tests/test_costing_sales.py asserts each
+# equals its scalar form on random inputs.
+
+
+def actual_cost_per_kg_ratio(total_cost: tuple[Any, Any], roasted_g: Any) -> tuple[Any, Any]:
+    """`actual_cost_per_kg` of a summed cost (num, den) over roasted grams: Σ cost × 1000 / Σ g
+    (denominator 0 where nothing was roasted)."""
+    num, den = total_cost
+    return num * 1000, den * roasted_g
+
+
+def sold_unit_cost_ratio(
+    actual_per_kg: tuple[Any, Any], standard_per_kg: tuple[Any, Any], grams: Any, extra_won: Any = 0
+) -> tuple[Any, Any]:
+    """`sold_unit_cost` over arrays: the actual cost per kg where its denominator is not 0, else
+    the standard one, × grams / 1000 + extras; denominator 0 where neither is known."""
+    (an, ad), (sn, sd) = actual_per_kg, standard_per_kg
+    has_actual = ad != 0
+    num = an * has_actual + sn * (1 - has_actual)
+    den = ad * has_actual + sd * (1 - has_actual)
+    unit_num, unit_den = unit_cost_ratio((num, den), grams, extra_won)
+    known = den != 0
+    return unit_num * known, unit_den * known
+
+
+def menu_margin_sign(
+    qty: Any, net_won: Any, cogs: tuple[Any, Any], total_qty: Any, total_net: Any, total_cogs: tuple[Any, Any]
+) -> Any:
+    """The sign of (an item's contribution margin − the quantity-weighted average), the "high
+    margin" test of `menu_engineering`, in integers: ≥ 0 is high. `cogs` and `total_cogs` share
+    one denominator; quantities > 0."""
+    (c, d), (total_c, total_d) = cogs, total_cogs
+    return (net_won * d - c) * total_qty * total_d - (total_net * total_d - total_c) * qty * d
+
+
+def menu_popular(qty: Any, items: Any, total_qty: Any) -> Any:
+    """The "popular" test of `menu_engineering` in integers: qty ≥ 70 % of an even share."""
+    return qty * items * POPULARITY_SHARE.denominator >= POPULARITY_SHARE.numerator * total_qty
+
+
+def menu_class_index(popular: Any, high: Any) -> Any:
+    """Index into MENU_CLASSES: star 0, plowhorse 1, puzzle 2, dog 3."""
+    return (1 - popular) * 2 + (1 - high)
+
+
+def reconcile_won_ratio(cost_per_kg: tuple[Any, Any], unexplained_g: Any) -> tuple[Any, Any]:
+    """`reconcile`'s won of the unexplained grams at a cost per kg, as an exact pair."""
+    num, den = cost_per_kg
+    return num * unexplained_g, den * 1000
+
+
+def green_for_roasted(roasted_g: int, expected_loss_pct: Fraction) -> int:
+    """Whole green grams to load to roast `roasted_g` at the expected loss (rounded up):
+    roasted / (1 − loss / 100), as the café's batch calculator (roasted / 0.83)."""
+    if not 0 <= expected_loss_pct < 100:
+        raise ValueError("expected loss must be between 0 and 100 %")
+    exact = Fraction(roasted_g) * 100 / (100 - Fraction(expected_loss_pct))
+    return -((-exact.numerator) // exact.denominator)

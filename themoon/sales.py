@@ -367,10 +367,9 @@ def _pct(value: Fraction | None) -> float | None:
     return None if value is None else float(round_decimal(value, 1))
 
 
-def period_profit(conn: sqlite3.Connection, first: date, last: date) -> dict[str, Any]:
-    """Revenue (net sales), COGS, gross profit, margin and ROI of [first, last], per item with its
-    menu-engineering class (among the items of its channel), and the reconciliation of roasted
-    against sold coffee per product."""
+def _sold(conn: sqlite3.Connection, first: date, last: date) -> tuple[dict, dict, dict, dict, _Standard]:
+    """The menu items, per item id sold in [first, last] [units, net won, exact COGS], grams
+    sold per product, and the daily batch costs and standard costs they were costed from."""
     items = {r["id"]: dict(r) for r in conn.execute("SELECT * FROM menu_items")}
     sold = conn.execute(
         "SELECT sold_on, menu_item_id, SUM(qty) AS qty, SUM(net_won) AS net_won FROM sales_daily"
@@ -396,6 +395,21 @@ def period_profit(conn: sqlite3.Connection, first: date, last: date) -> dict[str
         entry[1] += r["net_won"]
         entry[2] += (unit or 0) * r["qty"]
         sold_g[product] += r["qty"] * item["dose_g"]
+    return items, per_item, sold_g, daily, standard
+
+
+def item_cogs(conn: sqlite3.Connection, first: date, last: date) -> dict[str, tuple[int, int, Fraction]]:
+    """{menu item code: (units, net won, exact COGS)} of the items sold in [first, last], as
+    `period_profit` costs them (for figures computed from the exact COGS: ROI, contribution)."""
+    items, per_item, _, _, _ = _sold(conn, first, last)
+    return {items[i]["code"]: (v[0], v[1], v[2]) for i, v in per_item.items()}
+
+
+def period_profit(conn: sqlite3.Connection, first: date, last: date) -> dict[str, Any]:
+    """Revenue (net sales), COGS, gross profit, margin and ROI of [first, last], per item with its
+    menu-engineering class (among the items of its channel), and the reconciliation of roasted
+    against sold coffee per product."""
+    items, per_item, sold_g, daily, standard = _sold(conn, first, last)
     classes: dict[int, str] = {}
     for channel in {items[i]["channel"] for i in per_item}:  # a cup is compared with cups, a bag with bags
         group = {i: (v[0], v[1], v[2]) for i, v in per_item.items() if items[i]["channel"] == channel}

@@ -79,12 +79,13 @@ def cmd_sales_list(args: argparse.Namespace) -> int:
 
 
 def cmd_profit(args: argparse.Namespace) -> int:
+    from .analytics import Analytics
+
     first, last = sales.parse_period("period", args.period)
-    conn = db.connect(config.db_path(args.db))
-    try:
-        result = sales.period_profit(conn, first, last)
-    finally:
-        conn.close()
+    path = config.db_path(args.db)
+    db.connect(path).close()  # the store as every command opens it (made, migrated)
+    with Analytics(path) as engine:  # the analytics engine; sales.period_profit is its store-side reference
+        result = engine.period_profit(first, last)
     if args.json:
         print_json(result)
         return 0

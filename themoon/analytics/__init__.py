@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 
 from ..costing import CostSettings
-from . import losses, profitability, standard_costs, stock, trends, usage
+from . import losses, profitability, sales, standard_costs, stock, trends, usage
 from .snapshot import Snapshot, day, period
 
 GRAINS = stock.GRAINS
@@ -205,3 +205,38 @@ class Analytics:
         """Per product and per menu item: the period's actual cost against prices, and the standard
         cost on `until` (profitability.profitability)."""
         return profitability.profitability(self.snapshot, since, until)
+
+    # --- sales and profit (issue #13) -----------------------------------------------------------------
+
+    def sales_summary(self, since: Any = None, until: Any = None) -> dict[str, Any]:
+        """Net sales, units, COGS, gross profit, margin % and ROI % of a period (sales.summary)."""
+        return sales.summary(self.snapshot, since, until)
+
+    def sales_kpis(self, since: Any = None, until: Any = None) -> dict[str, Any]:
+        """The Overview cards: net sales and gross profit of a period and of the one before (sales.kpis)."""
+        return sales.kpis(self.snapshot, since, until)
+
+    def sales_trend(
+        self, grain: str = "week", by: str | None = "channel", since: Any = None, until: Any = None
+    ) -> pd.DataFrame:
+        """Revenue, COGS, gross profit, margin and ROI per day/week/month and item/channel/product."""
+        return sales.trend(self.snapshot, grain, by, since, until)
+
+    def sales_items(self, since: Any = None, until: Any = None) -> pd.DataFrame:
+        """Items sold, ranked by gross profit, with contribution margin, class and advice id (sales.items)."""
+        return sales.items(self.snapshot, since, until)
+
+    def menu_engineering(self, since: Any = None, until: Any = None) -> pd.DataFrame:
+        """The menu-engineering chart's points: units × contribution margin, class (sales.menu_points)."""
+        return sales.menu_points(self.snapshot, since, until)
+
+    def sales_reconciliation(self, since: Any = None, until: Any = None) -> pd.DataFrame:
+        """Where the roasted coffee went, per month and product, with the attention flag (sales.reconciliation)."""
+        return sales.reconciliation(self.snapshot, since, until)
+
+    def period_profit(self, first: Any, last: Any) -> dict[str, Any]:
+        """The figures of `themoon profit --period`, equal to themoon.sales.period_profit."""
+        return sales.period_profit(self.snapshot, first, last)
+
+    demand_forecast = _on_snapshot(sales.demand_forecast)
+    roast_plan = _on_snapshot(sales.roast_plan)

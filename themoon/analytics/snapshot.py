@@ -292,6 +292,9 @@ class Snapshot:
         with attached_snapshot(duck, self.sqlite(), self._spill_dir):
             self.load_seconds["00 snapshot (sqlite3 backup)"] = time.perf_counter() - started
             self._run(duck, "refresh", 1)
+            from . import sales  # sales reads this module's helpers
+
+            sales.load_raw(duck)
         started = time.perf_counter()
         self._batch_costs(duck)
         self.load_seconds["batch costs (costing, numpy)"] = time.perf_counter() - started
@@ -303,6 +306,9 @@ class Snapshot:
 
         stock.load(self)
         self.load_seconds["stock (python)"] = time.perf_counter() - started
+        started = time.perf_counter()
+        sales.load(self)
+        self.load_seconds["sales (costing, numpy)"] = time.perf_counter() - started
 
     def _batch_costs(self, duck: duckdb.DuckDBPyConnection) -> None:
         """`batch_facts` (batch_facts.sql), a slice of ids at a time: `batch_cost_arrays` of the

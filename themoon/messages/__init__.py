@@ -17,7 +17,7 @@ import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from . import cli, errors_core, errors_io, reports, sales, ui_common, ui_forms, ui_jobs, ui_tabs
+from . import cli, errors_core, errors_io, reports, sales, ui_common, ui_forms, ui_jobs, ui_sales, ui_tabs
 
 LANGUAGES = (("English", "en"), ("한국어", "ko"))
 CAFE_NAME = "The Moon Drip BAR · 더문드립바"
@@ -45,6 +45,7 @@ CATALOGUE: dict[str, tuple[str, str]] = _merge(
     reports.PAIRS,
     cli.PAIRS,
     sales.PAIRS,
+    ui_sales.PAIRS,
 )
 
 # Ids whose Korean leaves out a value the English names (today's wording, kept as it reads; the

@@ -38,7 +38,7 @@ from .signin_screens import FirstRunScreen, SignInScreen
 
 log = logging.getLogger("themoon.ui")
 
-TABS = ("overview", "roasting", "inventory", "catalog", "costs", "reports", "imports", "settings")
+TABS = ("overview", "roasting", "inventory", "catalog", "costs", "sales", "reports", "imports", "settings")
 # tabs only some roles may open (users.can): the others never see their button
 TAB_ACTION = {"imports": "import"}
 DEMO_OWNER = "owner"
@@ -78,6 +78,8 @@ def _tab_class(key: str) -> type[Tab]:
         from .tabs.beans import CatalogTab as cls
     elif key == "costs":
         from .tabs.costs import CostsTab as cls
+    elif key == "sales":
+        from .tabs.sales import SalesTab as cls
     elif key == "reports":
         from .tabs.reports import ReportsTab as cls
     elif key == "imports":

@@ -18,11 +18,11 @@ import html
 import itertools
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from ..chart_style import BLUE, BLUE_DARK, ORANGE, PALETTE
+from ..chart_style import BLUE, BLUE_DARK, GREEN, ORANGE, PALETTE
 from ..chart_style import GREY as OTHER_COLOR
 from ..kpis import week_start
 from .i18n import t
@@ -492,3 +492,143 @@ def as_go(fig: Figure) -> Any:
     import plotly.graph_objects as go
 
     return go.Figure(fig)
+
+
+# --- sales and profit (issue #13) -------------------------------------------------------------------
+
+CHANNEL_ORDER = ("cup", "bag", "wholesale")
+CHANNEL_COLOURS = {"cup": BLUE, "bag": ORANGE, "wholesale": GREEN}
+CLASS_COLOURS = {"star": GREEN, "plowhorse": BLUE, "puzzle": ORANGE, "dog": OTHER_COLOR}
+# where each class's name sits on the menu-engineering chart (paper coordinates)
+CLASS_CORNERS = {"star": (1, 1), "plowhorse": (1, 0), "puzzle": (0, 1), "dog": (0, 0)}
+MENU_LABELS = 6  # the best sellers are named on the menu-engineering chart; every point on hover
+
+
+def channel_order(found: Iterable[str]) -> list[str]:
+    """Channels cups first, then bags, wholesale and any other."""
+    found = set(found)
+    return [c for c in CHANNEL_ORDER if c in found] + sorted(set(found) - set(CHANNEL_ORDER))
+
+
+def sales_weekly_figure(rows: Sequence[dict], since: date, until: date, lang: str = "en") -> Figure:
+    """Net sales per week stacked by channel (bars) and each channel's gross profit (lines)."""
+    weeks = week_labels(since, until)
+    labels = [w.strftime("%m/%d") for w in weeks]
+    channels = channel_order(r["channel"] for r in rows)
+    data = []
+    for key, kind in (("revenue_won", "revenue"), ("gross_profit_won", "profit")):
+        for channel in channels:
+            by_week = {r["week"]: r[key] for r in rows if r["channel"] == channel}
+            name = _p(t(f"sp.chart.{kind}", lang, channel=t(f"channel.{channel}", lang)))
+            colour = CHANNEL_COLOURS.get(channel, OTHER_COLOR)
+            trace: dict[str, Any] = {
+                "x": labels,
+                "y": [by_week.get(w) for w in weeks],
+                "name": name,
+                "hovertemplate": "%{fullData.name}<br>%{x}: ₩%{y:,.0f}<extra></extra>",
+            }
+            if kind == "revenue":
+                trace.update(type="bar", marker={"color": colour, "opacity": 0.55})
+            else:
+                trace.update(type="scatter", mode="lines+markers", line={"color": colour, "width": 2.5})
+            data.append(trace)
+    return figure(
+        data,
+        margins={"l": 84, "r": 16, "t": 76, "b": 52},
+        barmode="stack",
+        legend={"traceorder": "normal"},
+        xaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": labels,
+            "title_text": _p(t("sp.chart.weekly.x", lang)),
+        },
+        yaxis={"title_text": "₩", "tickformat": ",.0f", "rangemode": "normal"},
+    )
+
+
+def menu_engineering_figure(
+    points: Sequence[dict], qty_line: float | None, margin_line: float | None, lang: str = "en"
+) -> Figure:
+    """Items of one channel as points: units sold (x) against contribution margin per unit (y),
+    coloured by class, the best sellers named, with the class lines (popularity, the channel's
+    average margin) and each quadrant's class name in its corner."""
+    labelled = {p["item"] for p in sorted(points, key=lambda p: (-p["qty"], p["item"]))[:MENU_LABELS]}
+    data = []
+    for klass in ("star", "plowhorse", "puzzle", "dog"):
+        mine = [p for p in points if p.get("class") == klass]
+        if not mine:
+            continue
+        label = _p(t(f"sp.class.{klass}", lang))
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "x": [p["qty"] for p in mine],
+                "y": [p["contribution_margin_won"] for p in mine],
+                "text": [_p(product_name(p, lang)) if p["item"] in labelled else "" for p in mine],
+                "customdata": [_p(product_name(p, lang)) for p in mine],
+                "textposition": "top center",
+                "textfont": {"size": 10, "color": "#5f6f82"},
+                "name": label,
+                "marker": {"color": CLASS_COLOURS[klass], "size": 11, "line": {"width": 1, "color": "#ffffff"}},
+                "hovertemplate": "%{customdata}<br>%{x:,} · ₩%{y:,.0f}<extra>" + label + "</extra>",
+                "cliponaxis": False,
+            }
+        )
+    line = {"color": "#8a99ab", "dash": "dash", "width": 1.5}
+    shapes = []
+    if qty_line is not None:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "x0": qty_line,
+                "x1": qty_line,
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": line,
+            }
+        )
+    if margin_line is not None:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": margin_line,
+                "y1": margin_line,
+                "line": line,
+            }
+        )
+    annotations = [
+        {
+            "xref": "paper",
+            "yref": "paper",
+            "x": x,
+            "y": y,
+            "xanchor": "right" if x else "left",
+            "yanchor": "top" if y else "bottom",
+            "text": "<b>" + _p(t(f"sp.class.{klass}", lang)) + "</b>",
+            "showarrow": False,
+            "font": {"size": 12, "color": CLASS_COLOURS[klass]},
+        }
+        for klass, (x, y) in CLASS_CORNERS.items()
+    ]
+    return figure(
+        data,
+        height=380,
+        margins={"l": 84, "r": 24, "t": 48, "b": 52},
+        shapes=shapes,
+        annotations=annotations,
+        xaxis={"title_text": _p(t("sp.chart.menu.x", lang)), "tickformat": ",d", "rangemode": "tozero"},
+        yaxis={
+            "title_text": _p(t("sp.chart.menu.y", lang)),
+            "tickformat": ",.0f",
+            "tickprefix": "₩",
+            "rangemode": "normal",
+        },
+    )

@@ -49,6 +49,15 @@ def points(value: int | float | Fraction | Decimal | None, lang: str = "en", pla
     return f"{sign}{abs(amount):,.{places}f}{space}{unit}"
 
 
+def signed_pct(value: int | float | Fraction | Decimal | None, places: int = 1) -> str:
+    """A change in % with its sign: +3.2%, −11.8%, ±0.0%."""
+    if value is None:
+        return DASH
+    amount = _decimal(value, places)
+    sign = "+" if amount > 0 else ("−" if amount < 0 else "±")
+    return f"{sign}{abs(amount):,.{places}f}%"
+
+
 def count(value: int | None) -> str:
     return number(value, 0)
 

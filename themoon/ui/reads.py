@@ -21,7 +21,9 @@ from fractions import Fraction
 from typing import Any
 
 from .. import catalog, cost_settings, inventory, kpis, price_list
+from .. import sales as store_sales
 from ..costing import CostSettings
+from . import sales_reads
 
 
 def _missing(value: Any) -> bool:
@@ -106,6 +108,15 @@ class Reads:
         """Everything the Overview shows (`kpis.overview_data`'s shape)."""
         raise NotImplementedError
 
+    def sales_kpis(self, since: date, until: date) -> dict[str, Any]:
+        """Net sales and gross profit of a period against the period before (`sales_reads.kpis`'s
+        shape: current, previous, revenue_change_pct, gross_profit_change_pct)."""
+        raise NotImplementedError
+
+    def sales(self, since: date, until: date) -> dict[str, Any]:
+        """Everything the Sales & profit tab shows (`sales_reads.sales_data`'s shape)."""
+        raise NotImplementedError
+
 
 class EngineReads(Reads):
     """The analytics engine's numbers. `engine()` gives the engine brought up to date (the
@@ -162,6 +173,30 @@ class EngineReads(Reads):
 
     def overview(self, since: date, until: date, *, product: str | None = None) -> dict[str, Any]:
         return kpis.overview_data(self._fresh(), since, until, product=product, cache=self._cache)
+
+    def sales_kpis(self, since: date, until: date) -> dict[str, Any]:
+        found = self._fresh().sales_kpis(since, until)
+        return sales_reads.kpis(found["current"], found["previous"])
+
+    def sales(self, since: date, until: date) -> dict[str, Any]:
+        engine = self._fresh()
+        items = engine.sales_items(since, until).to_dict("records")
+        weekly = [
+            {**r, "period": _day(r["period"])}
+            for r in engine.sales_trend("week", "channel", since, until).to_dict("records")
+        ]
+        profit = engine.period_profit(since, until)
+        products = engine.products().to_dict("records")
+        return sales_reads.sales_data(
+            since,
+            until,
+            totals=engine.sales_summary(since, until),
+            weekly=weekly,
+            items=items,
+            reconciliation=profit["reconciliation"],
+            products=products,
+            threshold=engine.snapshot.sales_threshold,
+        )
 
 
 class StoreReads(Reads):
@@ -234,3 +269,28 @@ class StoreReads(Reads):
             "product_order": [p["code"] for p in products],
             "products": products,
         }
+
+    def sales_kpis(self, since: date, until: date) -> dict[str, Any]:
+        conn = self._conn()
+        current = sales_reads.store_summary(store_sales.period_profit(conn, since, until))
+        before = sales_reads.previous_period(since, until)
+        previous = sales_reads.store_summary(store_sales.period_profit(conn, *before))
+        return sales_reads.kpis(current, previous)
+
+    def sales(self, since: date, until: date) -> dict[str, Any]:
+        conn = self._conn()
+        profit = store_sales.period_profit(conn, since, until)
+        exact = store_sales.item_cogs(conn, since, until)
+        menu = {m["code"]: m for m in catalog.list_menu_items(conn, active=None)}
+        found = catalog.list_products(conn, active=None)
+        products = [{"kind": p.kind, "code": p.code, "name_en": p.name_en, "name_ko": p.name_ko} for p in found]
+        return sales_reads.sales_data(
+            since,
+            until,
+            totals=sales_reads.store_summary(profit),
+            weekly=UNAVAILABLE,  # one period_profit per week: the engine's trend only
+            items=sales_reads.store_items(profit["items"], exact, menu, {(p.kind, p.id): p.code for p in found}),
+            reconciliation=profit["reconciliation"],
+            products=products,
+            threshold=store_sales.unexplained_threshold(conn),
+        )

@@ -37,6 +37,7 @@ class ImportModel:
         self.kind = "excel"
         self.create_missing = False
         self.products: list = []
+        self.menu_items: list[dict] = []  # what a POS export's names map to
         self.uploads: list[Upload] | None = None
         self.upload_error: ValidationError | None = None
         self.mapped: dict[str, str] = {}  # name in the file → product key ('' = not chosen)
@@ -62,6 +63,7 @@ class ImportModel:
     def load(self) -> None:
         if self.allowed:
             self.products = catalog.list_products(self.ctx.conn(), active=True)
+            self.menu_items = catalog.list_menu_items(self.ctx.conn(), active=True)
 
     @property
     def busy(self) -> bool:
@@ -97,6 +99,15 @@ class ImportModel:
     def products_for(self, want: str) -> list:
         """The products a name of kind `want` ('bean', 'blend', '' = either) may map to."""
         return [p for p in self.products if want in ("", p.kind)]
+
+    def choices_for(self, item: NameToMap) -> list[tuple[Any, str]]:
+        """(record, key) pairs a name may map to: products ('blend:FULL-MOON'), or for a POS
+        export's name the active menu items (by code, what `--map NAME=ITEM` takes)."""
+        if item.kind == "item":
+            order = {"cup": 0, "bag": 1, "wholesale": 2}
+            ranked = sorted(self.menu_items, key=lambda m: (order.get(m["channel"], 3), m["id"]))
+            return [(m, m["code"]) for m in ranked]
+        return [(p, p.key) for p in self.products_for(item.kind)]
 
     # --- choosing ---------------------------------------------------------------------------------
 
@@ -252,7 +263,7 @@ class ImportModel:
         for entity, counts in report.counts.items():
             if counts.get("created", 0) + counts.get("updated", 0):
                 kinds.update(CHANGES.get(entity, CHANGE_ORDER))
-        if "catalog" in kinds:
+        if "catalog" in kinds or "menu" in kinds:
             self.load()
             self._tell("products")
         for what in CHANGE_ORDER:

@@ -25,16 +25,19 @@ import tempfile
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .... import db
 from ....io import artisan, excel, menu, workbook
+from ....io import sales as pos
 from ....io.outcome import ImportRejected, ImportReport, Progress, Rejected
 from ....models import ValidationError
 
-KINDS = ("excel", "menu", "workbook", "artisan")
-EXTENSION = {"excel": ".xlsx", "menu": ".xlsx", "workbook": ".xlsx", "artisan": ".alog"}
+KINDS = ("excel", "menu", "workbook", "artisan", "sales")
+# what the upload button accepts (a kind may take several: ".csv,.xlsx")
+EXTENSION = {"excel": ".xlsx", "menu": ".xlsx", "workbook": ".xlsx", "artisan": ".alog", "sales": ".csv,.xlsx"}
 MULTIPLE = {"artisan"}
 # The importers' own limits per file (they check again before opening a file).
 FILE_LIMIT = {
@@ -42,7 +45,10 @@ FILE_LIMIT = {
     "menu": excel.MAX_XLSX_BYTES,
     "workbook": excel.MAX_XLSX_BYTES,
     "artisan": artisan.MAX_ALOG_BYTES,
+    "sales": pos.MAX_CSV_BYTES,
 }
+# a kind's limit for one of its extensions, where it differs from FILE_LIMIT
+EXTENSION_LIMIT = {("sales", ".xlsx"): excel.MAX_XLSX_BYTES}
 MAX_FILES = 1000  # Artisan logs in one upload
 MAX_TOTAL_BYTES = 256 * 1024 * 1024  # whatever the server lets through, the kernel takes no more
 # tornado's default `websocket_max_message_size`: the largest message the browser may send
@@ -57,8 +63,9 @@ CHANGES = {
     "stock_adjustments": ("stock",),
     "roast_batches": ("batches", "stock"),
     "menu_items": ("menu",),
+    "sales_daily": ("sales",),
 }
-CHANGE_ORDER = ("catalog", "settings", "stock", "batches", "menu")
+CHANGE_ORDER = ("catalog", "settings", "stock", "batches", "menu", "sales")
 
 
 def upload_limit() -> int:
@@ -121,12 +128,17 @@ def _shown(raw: Any) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
+def extensions(kind: str) -> tuple[str, ...]:
+    """The file name endings a kind takes ('.csv', '.xlsx')."""
+    return tuple(EXTENSION[kind].split(","))
+
+
 def read_upload(value: Any, kind: str) -> list[Upload]:
     """The files of a FileUpload value (ipywidgets 8: a tuple of dicts with name, type, size,
     content, last_modified), checked: the right count and extension, not empty, within the
     importer's limit per file (the `size` the browser claims is not trusted: the bytes are
     counted)."""
-    extension, limit = EXTENSION[kind], FILE_LIMIT[kind]
+    endings = extensions(kind)
     items = list(value) if isinstance(value, list | tuple) else []
     if not items:
         raise ValidationError("file", "imp.err.choose_first")
@@ -143,8 +155,10 @@ def read_upload(value: Any, kind: str) -> list[Upload]:
         shown = _shown(raw_name) or "?"
         if not isinstance(content, bytes | bytearray | memoryview):
             raise ValidationError("file", "imp.err.no_content", name=shown)
-        if not str(raw_name or "").strip().lower().endswith(extension):
-            raise ValidationError("file", "imp.err.extension", name=shown, ext=extension)
+        extension = next((e for e in endings if str(raw_name or "").strip().lower().endswith(e)), None)
+        if extension is None:
+            raise ValidationError("file", "imp.err.extension", name=shown, ext=" / ".join(endings))
+        limit = EXTENSION_LIMIT.get((kind, extension), FILE_LIMIT[kind])
         size = content.nbytes if isinstance(content, memoryview) else len(content)
         if size > limit:
             big, most = size_text(size), size_text(limit)
@@ -229,13 +243,15 @@ def run_importer(
         )
     if kind == "artisan":
         return artisan.import_artisan(conn, list(paths), dry_run=dry_run, mappings=maps, progress=progress, user=user)
+    if kind == "sales":
+        return pos.import_sales(conn, paths[0], dry_run=dry_run, mappings=maps, progress=progress, user=user)
     raise ValidationError("kind", "imp.err.unknown_kind", kind=kind)
 
 
 @dataclass(frozen=True)
 class NameToMap:
     name: str  # exactly as the importer reads it from the file
-    kind: str  # 'bean', 'blend' or '' (either)
+    kind: str  # 'bean', 'blend', '' (either), or 'item' (a menu item: a POS export's names)
     hint: str = ""  # a product key the importer's matcher suggests ('blend:FULL-MOON')
 
 
@@ -264,6 +280,8 @@ def names_to_map(kind: str, conn: Any, paths: Sequence[Path], report: ImportRepo
             except ValidationError:
                 continue
             add(roast.beans, "", artisan.SOURCE)
+    elif kind == "sales" and paths:
+        return unknown_pos_names(paths[0], report)
     elif kind == "workbook" and paths:
         wanted = {(r.where, r.field) for r in report.rejected if "--map" in r.reason}
         if not wanted:
@@ -280,6 +298,25 @@ def names_to_map(kind: str, conn: Any, paths: Sequence[Path], report: ImportRepo
             if (recipe.where, "blend") in wanted:
                 add(recipe.name, "blend", workbook.SOURCE)
     return list(found.values())
+
+
+def unknown_pos_names(path: Path, report: ImportReport) -> list[NameToMap]:
+    """The names of a POS export that match no menu item: read back the way the importer reads
+    them (its own parser), each kept when the importer listed it as unknown (`unmatched`, by its
+    message), in the file's order."""
+    unmatched = set(report.unmatched)
+    if not unmatched:
+        return []
+    scratch = ImportReport(pos.KIND, path.name)
+    lines = pos.parse_lines(pos.read_table(path), path.name, scratch, date.today())
+    rows: dict[str, int] = {}
+    for line in lines.lines:
+        rows[line.name] = rows.get(line.name, 0) + 1
+    return [
+        NameToMap(name, "item")
+        for name, count in rows.items()
+        if ValidationError("item", "sales.unknown_name", name=name, count=count).message in unmatched
+    ]
 
 
 def scrub(text: str, folder: str) -> str:

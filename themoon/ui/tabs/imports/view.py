@@ -7,7 +7,7 @@ import ipywidgets as widgets
 
 from ....io.outcome import OUTCOMES, ImportReport
 from ... import format as fmt
-from ...base import Tab, product_label, set_options
+from ...base import Tab, local_name, product_label, set_options
 from ...forms import (
     Field,
     Form,
@@ -28,7 +28,11 @@ from ...forms import (
 from .model import ImportModel, summary
 from .runs import EXTENSION, FILE_LIMIT, KINDS, MULTIPLE, SHOWN_LIMIT, size_text, upload_limit
 
-KIND_LABEL = {"bean": "imp.kind_bean", "blend": "imp.kind_blend"}  # what a name in a file must map to
+KIND_LABEL = {
+    "bean": "imp.kind_bean",
+    "blend": "imp.kind_blend",
+    "item": "imp.kind_item",
+}  # what a name in a file must map to
 COUNT_COLUMNS = columns(
     "imp.col.entity", num("imp.col.created"), num("imp.col.updated"), num("imp.col.unchanged"), num("imp.col.rejected")
 )
@@ -37,7 +41,7 @@ REJECTED_COLUMNS = columns("imp.col.where", "imp.col.field", "imp.col.reason")
 
 class ImportsTab(Tab):
     key = "imports"
-    watches = frozenset({"catalog"})
+    watches = frozenset({"catalog", "menu"})
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
@@ -203,7 +207,7 @@ class ImportsTab(Tab):
         for item in self.model.shown_names():
             dropdown = self._map_dropdown(item.name)
             options = [(self.tr("f.choose"), "")]
-            options += [(product_label(p, self.lang), p.key) for p in self.model.products_for(item.kind)]
+            options += [(self._choice_label(record), key) for record, key in self.model.choices_for(item)]
             chosen = self.model.mapped.get(item.name, "")
             self.quietly(lambda d=dropdown, o=options, v=chosen: set_options(d, o, keep=v))
             self.model.forget_unoffered(item.name, dropdown.value)
@@ -221,6 +225,12 @@ class ImportsTab(Tab):
             rows.append(line)
         self.map_rows.children = rows
         hide(self.map_card, not rows)
+
+    def _choice_label(self, record) -> str:
+        """A product as 'Full Moon · blend'; a menu item as 'Cold brew · CUP-COLD-BREW'."""
+        if isinstance(record, dict):
+            return f"{local_name(record, self.lang)} · {record['code']}"
+        return product_label(record, self.lang)
 
     def _render_bar_label(self) -> None:
         m = self.model

@@ -2,7 +2,9 @@
 
 The chosen period and product, everything the tab shows for them (`Context.reads.overview`:
 KPI cards, roasted kg per week, cost per roasted kg, loss distribution, stock against reorder
-points with run-out dates, what needs attention), and the judgements the view colours by.
+points with run-out dates, what needs attention; `Context.reads.sales_kpis`: net sales and gross
+profit against the period before), and the judgements the view colours by (a sales card is
+orange when its figure fell).
 """
 
 from __future__ import annotations
@@ -15,7 +17,23 @@ from typing import Any
 from .... import catalog, kpis
 from ...context import Context
 
-KPI_KEYS = ("roasted", "batches", "loss", "cost_kg", "stock_value", "low_stock", "alerts", "cup_margin")
+KPI_KEYS = (
+    "roasted",
+    "batches",
+    "loss",
+    "cost_kg",
+    "stock_value",
+    "low_stock",
+    "alerts",
+    "cup_margin",
+    "net_sales",
+    "gross_profit",
+)
+# the sales cards: which figure of `Reads.sales_kpis` each shows, and its change
+SALES_CARDS = {
+    "net_sales": ("revenue_won", "revenue_change_pct"),
+    "gross_profit": ("gross_profit_won", "gross_profit_change_pct"),
+}
 CHART_KEYS = ("weekly", "cost", "loss", "stock")
 ATTENTION_LIMIT = 8
 # the data behind each chart
@@ -40,6 +58,7 @@ class OverviewModel:
         self.period = period
         self.product = ""  # '' (every product) or a product key ('blend:FULL-MOON')
         self.data: dict[str, Any] | None = None
+        self.sales: dict[str, Any] | None = None  # net sales and gross profit against the period before
         self.updated_at: datetime | None = None
         self.timings: dict[str, float] = {}
 
@@ -71,6 +90,7 @@ class OverviewModel:
         started = time.perf_counter()
         since, until = self.bounds()
         self.data = self.ctx.reads.overview(since, until, product=self.product or None)
+        self.sales = self.ctx.reads.sales_kpis(since, until)
         self.updated_at = datetime.now()
         self.timings["load"] = time.perf_counter() - started
 
@@ -88,6 +108,9 @@ class OverviewModel:
         states["alerts"] = "bad" if critical else "warn" if alerts else "good"
         if o["cup_margin_pct"] is not None:
             states["cup_margin"] = "good" if o["cup_margin_pct"] >= o["target_margin_pct"] else "warn"
+        for key, (_figure, change) in SALES_CARDS.items():
+            pct = (self.sales or {}).get(change)
+            states[key] = None if pct is None else "good" if pct >= 0 else "warn"
         return states
 
     def attention(self) -> Attention:

@@ -18,7 +18,7 @@ from ... import format as fmt
 from ...base import Tab, local_name, product_options, set_options
 from ...forms import badge, classes, columns, esc, hide, table_html
 from ...reads import available
-from .model import CHART_DATA, CHART_KEYS, KPI_KEYS, OverviewModel
+from .model import CHART_DATA, CHART_KEYS, KPI_KEYS, SALES_CARDS, OverviewModel
 
 ATTENTION_COLUMNS = columns("col.kind", "col.what", "col.detail")
 
@@ -36,7 +36,7 @@ def _card_html(key: str, label: str, value: str, sub: str, state: str | None) ->
 
 class OverviewTab(Tab):
     key = "overview"
-    watches = frozenset({"batches", "stock", "catalog", "settings", "menu"})
+    watches = frozenset({"batches", "stock", "catalog", "settings", "menu", "sales"})
 
     def __init__(self, ctx, *, period: str = "month") -> None:
         super().__init__(ctx)
@@ -211,6 +211,20 @@ class OverviewTab(Tab):
         else:
             sub = tr("kpi.cup_margin.sub", target=fmt.pct(target), n=o["low_margin_count"])
             self._set_card("cup_margin", fmt.pct(margin), sub)
+        self._render_sales_cards()
+
+    def _render_sales_cards(self) -> None:
+        """Net sales and gross profit of the period, each against the period before."""
+        sales = self.model.sales or {}
+        current, previous = sales.get("current") or {}, sales.get("previous") or {}
+        for key, (figure, change) in SALES_CARDS.items():
+            if not current.get("qty") and not current.get(figure):
+                self._set_card(key, fmt.DASH, self.tr("kpi.sales.none"))
+            elif sales.get(change) is None:
+                self._set_card(key, fmt.won(current[figure]), self.tr("kpi.sales.no_before"))
+            else:
+                sub = self.tr("kpi.sales.sub", change=fmt.signed_pct(sales[change]), previous=fmt.won(previous[figure]))
+                self._set_card(key, fmt.won(current[figure]), sub)
 
     def _figures(self, data: dict[str, Any], lang: str) -> dict[str, Any]:
         order = data["product_order"]
