@@ -29,7 +29,7 @@ DYNAMIC_FAMILIES = {
     "report.col.": "reports/tables.py: one header per column key of every report table (test_reports.py)",
     "report.value.": "reports/tables.py: the domain's words in table cells, shown when known",
     "report.section.": "reports/tables.py: section titles the notebooks name (test_reports.py)",
-    "sales.class.": "reports/builders.py: the advice of each menu-engineering class",
+    "sales.class.": "reports/builders.py and ui/tabs/sales: the advice of each menu-engineering class",
     # the dashboard's (themoon/ui/)
     "alert.": "ui/tabs (overview, roasting): loss-alert levels and directions",
     "auth.ended.": "ui/app.py: why a session ended",
@@ -54,7 +54,6 @@ DYNAMIC_FAMILIES = {
     "sp.class.": "ui (sales tab, charts): menu-engineering classes (costing.MENU_CLASSES)",
     "sp.chart.": "ui/charts.py: the weekly sales chart's series (revenue, profit)",
     "sp.kpi.": "ui/tabs/sales: the tab's cards",
-    "sales.class.": "ui/tabs/sales: the advice per menu-engineering class",
 }
 
 # Keys passed through a variable: (file, the expression). Each variable holds ids written as
