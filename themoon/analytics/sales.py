@@ -802,14 +802,11 @@ def _history(snap: Snapshot, as_of: date, days: int, column: str, key: str) -> t
             " WHERE f.day BETWEEN $since AND $until GROUP BY 1, 2",
             {"since": start, "until": as_of},
         ).fetchnumpy()
-    keys = sorted(set(int(k) for k in found[key]))
+    keys, cols = np.unique(np.asarray(found[key], dtype=np.int64), return_inverse=True)
     matrix = np.zeros((days, len(keys)))
-    if keys:
-        col = {k: j for j, k in enumerate(keys)}
-        rows = np.asarray(found["dnum"], dtype=np.int64) - (start - EPOCH).days
-        values = list(found.values())[2]
-        np.add.at(matrix, (rows, [col[int(k)] for k in found[key]]), np.asarray(values, dtype=float))
-    return keys, matrix
+    rows = np.asarray(found["dnum"], dtype=np.int64) - (start - EPOCH).days
+    np.add.at(matrix, (rows, cols), np.asarray(list(found.values())[2], dtype=float))
+    return [int(k) for k in keys], matrix
 
 
 def demand_forecast(
@@ -820,19 +817,20 @@ def demand_forecast(
     as_of = day(as_of, date.today())
     keys, history = _history(snap, as_of, int(history_days), "qty", "item")
     predicted = forecast.dow_profile(history, as_of.weekday(), int(horizon)) if keys else np.zeros((horizon, 0))
-    menu = snap.menu.set_index("id")
+    units = np.clip(predicted, 0, None).sum(axis=0)
+    last_week = history[-7:].sum(axis=0)
+    dose = dict(zip(snap.menu["id"].tolist(), snap.menu["dose_g"].tolist(), strict=True))
     rows = []
     for j, item in enumerate(keys):
-        m = menu.loc[item]
-        units = float(np.clip(predicted[:, j], 0, None).sum())
+        code, _, _, channel, pkey = snap.sales_menu[item]
         rows.append(
             {
-                "item": m["code"],
-                "channel": m["channel"],
-                "product": snap.kind_code[int(m["pkey"])][1],
-                "forecast_qty": round(units, 1),
-                "forecast_g": round(units * int(m["dose_g"])),
-                "last_week_qty": int(history[-7:, j].sum()),
+                "item": code,
+                "channel": channel,
+                "product": snap.kind_code[pkey][1],
+                "forecast_qty": round(float(units[j]), 1),
+                "forecast_g": round(float(units[j]) * int(dose[item])),
+                "last_week_qty": int(last_week[j]),
             }
         )
     columns = ["item", "channel", "product", "forecast_qty", "forecast_g", "last_week_qty"]
