@@ -8,8 +8,9 @@ items in `sales_name_map` (asked once per source).
 
 Reading: `list_sales`, `totals`; `period_profit` turns a period's sales into revenue, cost of
 goods sold, gross profit, margin, ROI, menu-engineering classes and the reconciliation of
-roasted against sold coffee with the pure functions of `themoon.costing` (DuckDB analytics over
-the same rows come later).
+roasted against sold coffee with the pure functions of `themoon.costing`. It is the store-side
+reference: the analytics engine (`themoon.analytics`, `Analytics.period_profit`, which `themoon
+profit` uses) computes the same figures over any period, and tests hold the two equal.
 """
 
 from __future__ import annotations
@@ -298,7 +299,7 @@ def totals(conn: sqlite3.Connection, *, since: date | None = None, until: date |
     return dict(zip(("rows", "qty", "gross_won", "discount_won", "net_won"), tuple(row), strict=True))
 
 
-# --- profit of a period (store + costing; DuckDB analytics come later) ----------------------------------
+# --- profit of a period (store + costing; the engine's reference) ---------------------------------------
 
 
 def _product_key(bean_id: int | None, blend_id: int | None) -> tuple[str, int]:

@@ -9,16 +9,16 @@ pure model of `themoon.costing`: the unit cost of a sold item on a day is
 sale (`sales_cost_window`, `actual_cost_per_kg`), the standard cost on the day where it had no
 batches — and a group's COGS is Σ qty × unit cost, exact, rounded once (`half_up`).
 
-How that stays exact and fast. At load, the summed actual cost of each product's batches of a day
-(`costing.batch_cost_ratios`, linear in the batch, so one call per day and product) is held as
-floor and ceil of its value × 2**64; their running sums give every 30-day window in two
-subtractions. The window's cost per kg (`actual_cost_per_kg_ratio`), the standard cost where
-there is none (`profitability._Bounds`, the margin trend's brackets) and the unit cost
-(`sold_unit_cost_ratio`) are then held as lower and upper bounds in fixed point (2**-K won, K as
-large as int64 allows), so each (day, item) row carries COGS bounds and DuckDB only sums them
-(HUGEINT, exact). The exact value lies between the sums; where both round alike (half-up to the
-won, to 0.1 % for margin and ROI) so does it — the rest (about one group in 10⁴) is recomputed
-exactly with Fractions (`_exact_cogs`).
+How that stays exact and fast (docs/analytics.md, "Sales and profit"). At load, each roasting
+day's exact cost per product (`costing.batch_cost_ratios` of the day's summed batches: the cost is
+linear in them within a day) is kept as whole won + a fraction bracketed to 2**-frac_bits, in
+running sums over the days, so every 30-day window is two subtractions. The window's cost per kg
+(`actual_cost_per_kg_ratio`), the standard cost where it is empty (`profitability._Bounds`, the
+margin trend's brackets) and the unit cost (`sold_unit_cost_ratio`) are held as lower and upper
+bounds in fixed point (2**-K won, K as large as int64 allows), so each (day, item) row of
+`sales_facts` carries COGS bounds and DuckDB only sums them (HUGEINT, exact). The exact value lies
+between the sums; where both round alike (half-up to the won, to 0.1 % for margin and ROI, the
+class tests) so does it — the rest is recomputed exactly with Fractions (`_exact_cogs`).
 """
 
 from __future__ import annotations
@@ -507,7 +507,9 @@ def kpis(snap: Snapshot, since: Any, until: Any) -> dict[str, Any]:
     }
 
 
-def trend(snap: Snapshot, grain: str = "week", by: str | None = "channel", since: Any = None, until: Any = None):
+def trend(
+    snap: Snapshot, grain: str = "week", by: str | None = "channel", since: Any = None, until: Any = None
+) -> pd.DataFrame:
     """Revenue, COGS, gross profit, margin and ROI per day/week/month (Monday weeks), optionally
     per item, channel or product."""
     frame = _aggregate(snap, day(since, FAR_PAST), day(until, FAR_FUTURE), grain, by)
@@ -800,14 +802,11 @@ def _history(snap: Snapshot, as_of: date, days: int, column: str, key: str) -> t
             " WHERE f.day BETWEEN $since AND $until GROUP BY 1, 2",
             {"since": start, "until": as_of},
         ).fetchnumpy()
-    keys = sorted(set(int(k) for k in found[key]))
+    keys, cols = np.unique(np.asarray(found[key], dtype=np.int64), return_inverse=True)
     matrix = np.zeros((days, len(keys)))
-    if keys:
-        col = {k: j for j, k in enumerate(keys)}
-        rows = np.asarray(found["dnum"], dtype=np.int64) - (start - EPOCH).days
-        values = list(found.values())[2]
-        np.add.at(matrix, (rows, [col[int(k)] for k in found[key]]), np.asarray(values, dtype=float))
-    return keys, matrix
+    rows = np.asarray(found["dnum"], dtype=np.int64) - (start - EPOCH).days
+    np.add.at(matrix, (rows, cols), np.asarray(list(found.values())[2], dtype=float))
+    return [int(k) for k in keys], matrix
 
 
 def demand_forecast(
@@ -818,19 +817,20 @@ def demand_forecast(
     as_of = day(as_of, date.today())
     keys, history = _history(snap, as_of, int(history_days), "qty", "item")
     predicted = forecast.dow_profile(history, as_of.weekday(), int(horizon)) if keys else np.zeros((horizon, 0))
-    menu = snap.menu.set_index("id")
+    units = np.clip(predicted, 0, None).sum(axis=0)
+    last_week = history[-7:].sum(axis=0)
+    dose = dict(zip(snap.menu["id"].tolist(), snap.menu["dose_g"].tolist(), strict=True))
     rows = []
     for j, item in enumerate(keys):
-        m = menu.loc[item]
-        units = float(np.clip(predicted[:, j], 0, None).sum())
+        code, _, _, channel, pkey = snap.sales_menu[item]
         rows.append(
             {
-                "item": m["code"],
-                "channel": m["channel"],
-                "product": snap.kind_code[int(m["pkey"])][1],
-                "forecast_qty": round(units, 1),
-                "forecast_g": round(units * int(m["dose_g"])),
-                "last_week_qty": int(history[-7:, j].sum()),
+                "item": code,
+                "channel": channel,
+                "product": snap.kind_code[pkey][1],
+                "forecast_qty": round(float(units[j]), 1),
+                "forecast_g": round(float(units[j]) * int(dose[item])),
+                "last_week_qty": int(last_week[j]),
             }
         )
     columns = ["item", "channel", "product", "forecast_qty", "forecast_g", "last_week_qty"]

@@ -292,13 +292,16 @@ class Snapshot:
         with attached_snapshot(duck, self.sqlite(), self._spill_dir):
             self.load_seconds["00 snapshot (sqlite3 backup)"] = time.perf_counter() - started
             self._run(duck, "refresh", 1)
+            started = time.perf_counter()
+            self._batch_costs(duck)
+            self.load_seconds["batch costs (costing, numpy)"] = time.perf_counter() - started
+            self._run(duck, "refresh_facts", 50)
+            # the sales are read last, once the batches' temporaries are gone (the load's peak)
             from . import sales  # sales reads this module's helpers
 
+            started = time.perf_counter()
             sales.load_raw(duck)
-        started = time.perf_counter()
-        self._batch_costs(duck)
-        self.load_seconds["batch costs (costing, numpy)"] = time.perf_counter() - started
-        self._run(duck, "refresh_facts", 50)
+            self.load_seconds["sales (read)"] = time.perf_counter() - started
         self.duck = duck
         started = time.perf_counter()
         self._load_dimensions(duck)
