@@ -173,19 +173,7 @@ def weekly_figure(
                 "hovertemplate": "%{fullData.name}<br>%{x}: %{y:,.1f} kg<extra></extra>",
             }
         )
-    return figure(
-        data,
-        margins={"l": 52, "r": 16, "t": 60, "b": 52},
-        barmode="stack",
-        legend={"traceorder": "normal"},
-        xaxis={
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": labels,
-            "title_text": _p(t("chart.weekly.x", lang)),
-        },
-        yaxis={"title_text": "kg"},
-    )
+    return _stacked_by_week(data, labels, _p(t("chart.weekly.x", lang)), {"title_text": "kg"}, left=52, top=60)
 
 
 def stock_figure(rows: Sequence[dict], lang: str = "en") -> Figure:
@@ -532,19 +520,8 @@ def sales_weekly_figure(rows: Sequence[dict], since: date, until: date, lang: st
             else:
                 trace.update(type="scatter", mode="lines+markers", line={"color": colour, "width": 2.5})
             data.append(trace)
-    return figure(
-        data,
-        margins={"l": 84, "r": 16, "t": 76, "b": 52},
-        barmode="stack",
-        legend={"traceorder": "normal"},
-        xaxis={
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": labels,
-            "title_text": _p(t("sp.chart.weekly.x", lang)),
-        },
-        yaxis={"title_text": "₩", "tickformat": ",.0f", "rangemode": "normal"},
-    )
+    yaxis = {"title_text": "₩", "tickformat": ",.0f", "rangemode": "normal"}
+    return _stacked_by_week(data, labels, _p(t("sp.chart.weekly.x", lang)), yaxis, left=84, top=76)
 
 
 def menu_engineering_figure(
@@ -632,3 +609,10 @@ def menu_engineering_figure(
             "rangemode": "normal",
         },
     )
+
+
+def _stacked_by_week(data: list[dict], labels: list[str], x_title: str, yaxis: dict, *, left: int, top: int) -> Figure:
+    """Weekly bars stacked in the weeks' own order (a category axis), the house margins."""
+    xaxis = {"type": "category", "categoryorder": "array", "categoryarray": labels, "title_text": x_title}
+    margins = {"l": left, "r": 16, "t": top, "b": 52}
+    return figure(data, margins=margins, barmode="stack", legend={"traceorder": "normal"}, xaxis=xaxis, yaxis=yaxis)

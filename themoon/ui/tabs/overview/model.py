@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from .... import catalog, kpis
+from .... import catalog
 from ...context import Context
+from ..period import PeriodModel
 
 KPI_KEYS = (
     "roasted",
@@ -50,12 +51,9 @@ class Attention:
     more: int
 
 
-class OverviewModel:
+class OverviewModel(PeriodModel):
     def __init__(self, ctx: Context, *, period: str = "month") -> None:
-        if period not in kpis.PERIODS:
-            raise ValueError(f"unknown period {period!r}")
-        self.ctx = ctx
-        self.period = period
+        super().__init__(ctx, period)
         self.product = ""  # '' (every product) or a product key ('blend:FULL-MOON')
         self.data: dict[str, Any] | None = None
         self.sales: dict[str, Any] | None = None  # net sales and gross profit against the period before
@@ -63,13 +61,6 @@ class OverviewModel:
         self.timings: dict[str, float] = {}
 
     # --- filters -------------------------------------------------------------------------------
-
-    def set_period(self, period: str) -> bool:
-        """Choose a period (a value from the browser: an unknown one is ignored); True if taken."""
-        if period not in kpis.PERIODS:
-            return False
-        self.period = period
-        return True
 
     def product_keys(self) -> list[str]:
         """The products the charts can be narrowed to ('' is every product)."""
@@ -80,9 +71,6 @@ class OverviewModel:
             return False
         self.product = product
         return True
-
-    def bounds(self) -> tuple[date, date]:
-        return kpis.period_bounds(self.period, self.ctx.today())
 
     # --- data ------------------------------------------------------------------------------------
 

@@ -12,12 +12,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .... import kpis
 from ... import charts
 from ... import format as fmt
-from ...base import Tab, local_name, product_options, set_options
+from ...base import local_name, product_options, set_options
 from ...forms import badge, classes, columns, esc, hide, table_html
 from ...reads import available
+from ..period import PeriodTab
 from .model import CHART_DATA, CHART_KEYS, KPI_KEYS, SALES_CARDS, OverviewModel
 
 ATTENTION_COLUMNS = columns("col.kind", "col.what", "col.detail")
@@ -34,7 +34,7 @@ def _card_html(key: str, label: str, value: str, sub: str, state: str | None) ->
     )
 
 
-class OverviewTab(Tab):
+class OverviewTab(PeriodTab):
     key = "overview"
     watches = frozenset({"batches", "stock", "catalog", "settings", "menu", "sales"})
 
@@ -98,17 +98,7 @@ class OverviewTab(Tab):
         }
         return classes(widgets.Box(list(self.chart_cards.values())), "themoon-charts")
 
-    def _period_options(self) -> list[tuple[str, str]]:
-        return [(self.tr(f"period.{p}"), p) for p in kpis.PERIODS]
-
     # --- filters ---------------------------------------------------------------------------------
-
-    def set_period(self, period: str) -> None:
-        if not self.model.set_period(period):  # a value from the browser: never trust it
-            return
-        if self.period_toggle.value != period:
-            self.quietly(lambda: setattr(self.period_toggle, "value", period))
-        self.refresh()
 
     def set_product(self, product: str) -> None:
         if self.model.set_product(product):

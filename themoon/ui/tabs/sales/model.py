@@ -11,28 +11,25 @@ reads; only the owner (the `settings` right) changes the threshold.
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from .... import kpis
 from .... import sales as store_sales
 from ....costing import MENU_CLASSES, POPULARITY_SHARE, contribution_margin
 from ... import format as fmt
 from ...charts import channel_order
 from ...context import Context
 from ...results import Result, Said
+from ..period import PeriodModel
 
 ITEM_LIMIT = 60  # rows drawn in the items table; the rest are counted
 
 
-class SalesModel:
+class SalesModel(PeriodModel):
     def __init__(self, ctx: Context, *, period: str = "month") -> None:
-        if period not in kpis.PERIODS:
-            raise ValueError(f"unknown period {period!r}")
-        self.ctx = ctx
+        super().__init__(ctx, period)
         self.origin: object = self  # who announces a change (the view, which redraws itself)
-        self.period = period
         self.channel = ""  # the channel of the menu-engineering chart ('' until data is read)
         self.data: dict[str, Any] | None = None
         self.updated_at: datetime | None = None
@@ -40,21 +37,11 @@ class SalesModel:
 
     # --- choices ---------------------------------------------------------------------------------
 
-    def set_period(self, period: str) -> bool:
-        """Choose a period (a value from the browser: an unknown one is ignored); True if taken."""
-        if period not in kpis.PERIODS:
-            return False
-        self.period = period
-        return True
-
     def set_channel(self, channel: str) -> bool:
         if channel not in self.channels():
             return False
         self.channel = channel
         return True
-
-    def bounds(self) -> tuple[date, date]:
-        return kpis.period_bounds(self.period, self.ctx.today())
 
     @property
     def can_set_threshold(self) -> bool:

@@ -11,12 +11,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .... import kpis
 from ... import charts
 from ... import format as fmt
-from ...base import Tab, local_name
+from ...base import local_name
 from ...forms import Field, Form, badge, button, card, classes, columns, esc, hide, note, num, row, table_html, title
 from ...reads import available
+from ..period import PeriodTab
 from .model import ITEM_LIMIT, SalesModel, threshold_text
 
 ITEM_COLUMNS = columns(
@@ -52,7 +52,7 @@ def _card_html(key: str, label: str, value: str, sub: str) -> str:
     )
 
 
-class SalesTab(Tab):
+class SalesTab(PeriodTab):
     key = "sales"
     watches = frozenset({"sales", "batches", "catalog", "settings", "menu"})
 
@@ -131,17 +131,7 @@ class SalesTab(Tab):
             [self.recon_title, self.recon_note, self.recon_table, self.threshold_box], "themoon-sales-recon-card"
         )
 
-    def _period_options(self) -> list[tuple[str, str]]:
-        return [(self.tr(f"period.{p}"), p) for p in kpis.PERIODS]
-
     # --- choices ---------------------------------------------------------------------------------
-
-    def set_period(self, period: str) -> None:
-        if not self.model.set_period(period):  # a value from the browser: never trust it
-            return
-        if self.period_toggle.value != period:
-            self.quietly(lambda: setattr(self.period_toggle, "value", period))
-        self.refresh()
 
     def set_channel(self, channel: str) -> None:
         if self.model.set_channel(channel):
