@@ -324,18 +324,7 @@ def loss_figure(rows: Sequence[dict], expected_pct: float | None, lang: str = "e
         )
     shapes, annotations = [], []
     if expected_pct is not None and rows:
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "yref": "y",
-                "y0": expected_pct,
-                "y1": expected_pct,
-                "line": {"color": ORANGE, "dash": "dash", "width": 2},
-            }
-        )
+        shapes.append(across(expected_pct, {"color": ORANGE, "dash": "dash", "width": 2}))
         annotations.append(
             {
                 "xref": "paper",
@@ -569,18 +558,7 @@ def menu_engineering_figure(
             }
         )
     if margin_line is not None:
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "yref": "y",
-                "y0": margin_line,
-                "y1": margin_line,
-                "line": line,
-            }
-        )
+        shapes.append(across(margin_line, line))
     annotations = [
         {
             "xref": "paper",
@@ -616,3 +594,8 @@ def _stacked_by_week(data: list[dict], labels: list[str], x_title: str, yaxis: d
     xaxis = {"type": "category", "categoryorder": "array", "categoryarray": labels, "title_text": x_title}
     margins = {"l": left, "r": 16, "t": top, "b": 52}
     return figure(data, margins=margins, barmode="stack", legend={"traceorder": "normal"}, xaxis=xaxis, yaxis=yaxis)
+
+
+def across(y: float, line: dict) -> dict:
+    """A horizontal line across the whole plot at `y` (a shape of the layout)."""
+    return {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y, "line": line}
