@@ -58,6 +58,10 @@ def take(
                     browser.wait_for_dashboard(page)
                 except Exception:
                     raise RuntimeError("the dashboard did not load; voila log:\n" + server.log_tail()) from None
+                # the last 30 days: early in a month "this month" has little to show
+                page.locator(".themoon-tab-overview .themoon-period button").nth(1).click()
+                page.wait_for_timeout(4000)
+                browser.wait_for_dashboard(page)
                 page.wait_for_timeout(600)  # let plotly finish laying out
                 browser.screenshot_full(page, out)
             finally:
