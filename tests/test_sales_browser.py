@@ -2,19 +2,24 @@
 languages without page errors"): one Voilà server over the demo café, one page in English and
 one in Korean (`?lang=ko`), each opening the tab the way a person does. No page error and no
 console error; both charts drawn once; the items and where-the-coffee-went tables have rows; the
-Overview's sales cards are there. A screenshot of each under tests/screenshots/.
+Overview's sales cards are there. And a POS export imported through the Import tab, checked
+from another process. A screenshot of each under tests/screenshots/.
 
 Missing Chromium fails these tests (never skips them): `make test` installs it.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import outside
 import pytest
 from browser_support import DEMO_TODAY, build_demo_db
 from page_support import open_tab, shot
 from playwright import sync_api
 
 from themoon.ui import browser
+from themoon.ui.tabs.imports.runs import KINDS
 
 expect = sync_api.expect
 
@@ -88,5 +93,41 @@ def test_the_sales_tab_opens_without_page_errors(chromium, server, lang):
         assert page.evaluate(DRAWN_TWICE) == []
         shot(page, f"sales-{lang}")
         assert [e for e in errors if not any(h in e for h in HARMLESS)] == []
+    finally:
+        context.close()
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "sales"
+IMPORTED = "SELECT COUNT(*) FROM sales_daily WHERE sold_on BETWEEN '2025-11-01' AND '2025-11-02'"
+
+
+def test_a_pos_export_imports_through_the_page(chromium, server):
+    """The owner's way in Korean on a tablet: choose 판매 (POS), pick a CP949 export in the file
+    chooser, preview (nothing written), confirm (written) — each seen from another process."""
+    context = chromium.new_context(viewport={"width": 1024, "height": 1366}, locale="ko-KR")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    try:
+        page.set_default_timeout(browser.LOAD_TIMEOUT_MS)
+        page.goto(server.url + "?lang=ko", wait_until="domcontentloaded")
+        browser.wait_for_dashboard(page)
+        page.set_default_timeout(90_000)
+        open_tab(page, "imports", timeout_ms=90_000)
+        tab = page.locator(".themoon-tab-imports")
+        tab.locator(".themoon-field-kind select").select_option(index=KINDS.index("sales"))
+        expect(tab.locator(".themoon-imports-help")).to_contain_text("POS")
+        with page.expect_file_chooser() as chooser:
+            tab.locator(".themoon-imports-upload").click()
+        chooser.value.set_files(str(FIXTURES / "pos_daily_cp949.csv"))
+        expect(tab.locator(".themoon-imports-chosen")).to_contain_text("pos_daily_cp949.csv")
+        tab.locator(".themoon-imports-preview").click()
+        expect(tab.locator(".themoon-imports-confirm")).to_be_enabled(timeout=120_000)
+        assert outside.scalar(server.db_path, IMPORTED) == 0  # a preview writes nothing
+        tab.locator(".themoon-imports-confirm").click()
+        expect(tab.locator(".themoon-imports-result")).to_contain_text("신규 5", timeout=120_000)
+        assert outside.scalar(server.db_path, IMPORTED) == 5  # the positive control, from outside
+        shot(page, "sales-import-ko")
+        assert errors == []
     finally:
         context.close()
