@@ -1,7 +1,7 @@
 """Dashboard words of the tabs that run jobs (Reports, Import) and of taking back today's entries."""
 
 PAIRS: dict[str, tuple[str, str]] = {
-    # --- reports tab (themoon/ui/reports.py) ---------------------------------------------------------
+    # --- reports tab (themoon/ui/tabs/reports) -----------------------------------------------------
     "reports.run_title": ("Run a report now", "지금 보고서 만들기"),
     "reports.run_note": (
         "Runs the report on the current data (usually 10–30 seconds); the result joins the list below.",
@@ -92,7 +92,7 @@ PAIRS: dict[str, tuple[str, str]] = {
     "reports.table_stock_adjustments": ("Stocktake adjustments", "실사 조정"),
     "reports.table_roast_batches": ("Roast batches", "로스팅 배치"),
     "reports.table_menu_items": ("Menu items", "메뉴"),
-    # --- import tab (themoon/ui/imports.py) -------------------------------------------------------------
+    # --- import tab (themoon/ui/tabs/imports) -----------------------------------------------------------
     "imp.title": ("Import data", "데이터 가져오기"),
     "imp.intro": (
         "Preview a file first: nothing is written until you confirm. A real import is all or nothing, "
