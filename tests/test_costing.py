@@ -74,8 +74,9 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def parse_examples(text: str) -> list[dict]:
-    blocks = re.findall(r"^```example\n(.*?)^```", text, flags=re.S | re.M)
+def parse_examples(text: str, fence: str = "example") -> list[dict]:
+    """The `key = value` blocks of a doc fenced as ```<fence> (test_costing_sales reads 'example-sales')."""
+    blocks = re.findall(rf"^```{re.escape(fence)}\n(.*?)^```", text, flags=re.S | re.M)
     examples = []
     for block in blocks:
         entry: dict = {}

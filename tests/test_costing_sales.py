@@ -6,7 +6,6 @@ tests/test_costing.py does for the ```example blocks, so the doc cannot drift fr
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -15,6 +14,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_costing import _as_list
+from test_costing import parse_examples as parse_doc_examples
 
 from themoon.costing import (
     COST_WINDOW_DAYS,
@@ -41,34 +42,8 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "costing.md"
 F = Fraction
 
 
-def _scalar(text: str) -> Fraction | str:
-    try:
-        return Fraction(text)
-    except ValueError:
-        return text
-
-
-def _value(text: str):
-    items = [t.strip() for t in text.split(",")]
-    return [_scalar(t) for t in items] if len(items) > 1 else _scalar(items[0])
-
-
-def _as_list(value) -> list:
-    return value if isinstance(value, list) else [value]
-
-
 def parse_examples(text: str) -> list[dict]:
-    blocks = re.findall(r"^```example-sales\n(.*?)^```", text, flags=re.S | re.M)
-    examples = []
-    for block in blocks:
-        entry: dict = {}
-        for line in block.strip().splitlines():
-            key, sep, value = line.partition(" = ")
-            assert sep, f"not a 'key = value' line: {line!r}"
-            assert key.strip() not in entry, f"duplicate key {key!r}"
-            entry[key.strip()] = value.strip() if key.strip() in ("example", "kind") else _value(value.strip())
-        examples.append(entry)
-    return examples
+    return parse_doc_examples(text, "example-sales")
 
 
 def _maybe(value):
