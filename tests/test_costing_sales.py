@@ -7,14 +7,13 @@ tests/test_costing.py does for the ```example blocks, so the doc cannot drift fr
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_costing import _as_list
+from test_costing import _as_list, assert_example
 from test_costing import parse_examples as parse_doc_examples
 
 from themoon.costing import (
@@ -121,14 +120,6 @@ KINDS = {
 }
 
 
-def _normal(value):
-    if isinstance(value, list):
-        return [_normal(v) for v in value]
-    if isinstance(value, int | Fraction | Decimal) and not isinstance(value, bool):
-        return Fraction(value)
-    return value
-
-
 EXAMPLES = parse_examples(DOC.read_text(encoding="utf-8"))
 
 
@@ -145,16 +136,7 @@ def test_the_sales_section_is_last_and_keeps_the_fence_apart():
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.get("example", "?") for e in EXAMPLES])
 def test_doc_sales_example_matches_the_code(example):
-    inputs, recompute = KINDS[example["kind"]]
-    computed = recompute(example)
-    outputs = {k: v for k, v in example.items() if k not in inputs | {"example", "kind"}}
-    assert outputs, "an example must state at least one result"
-    for key, stated in outputs.items():
-        assert key in computed, f"{key!r} is not a result of kind {example['kind']!r}"
-        got = _normal(computed[key])
-        if isinstance(got, list) or isinstance(stated, list):
-            got, stated = _as_list(got), _as_list(stated)
-        assert got == stated, f"{example['example']}: {key} is {got}, the doc says {stated}"
+    assert_example(example, KINDS)
 
 
 # --- by hand -----------------------------------------------------------------------------------------
