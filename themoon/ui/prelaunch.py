@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import config, db, signin
 from .forms import report_unexpected
+from .remote_reads import engine_folder
 from .request import _voila_request_info, served_locally
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class Prepared:
                     current = db.current_version(conn) == db.schema_version()
                 finally:
                     conn.close()
-                if current:
+                if current and engine_folder() is None:  # else the server's engine answers
                     from ..analytics import Analytics
 
                     self.analytics = Analytics(self.db_path)
@@ -139,8 +140,7 @@ def prepare(db_path: str | os.PathLike | None = None, lang: str | None = None) -
 
 def _stamp(app: App) -> tuple:
     """What an app built ahead depends on: the day and the store's contents."""
-    analytics = app.ctx._analytics
-    return (app.ctx.today(), analytics.fingerprint() if analytics is not None else None)
+    return (app.ctx.today(), app.ctx.fingerprint())
 
 
 def take_prebuilt(prepared: Prepared) -> App | None:
