@@ -56,9 +56,9 @@ class Prepared:
 
         started = time.perf_counter()
         # A preheated kernel imports every tab module while nobody waits; a cold one only the
-        # first tab's (the others are imported when first opened).
-        # Not the imports tab: openpyxl would sit in every kernel for the few visits that import.
-        for key in [k for k in TABS if k != "imports"] if preheating() else TABS[:1]:
+        # first tab's (the others are imported when first opened). None imports openpyxl, pandas
+        # or numpy: the readers and the analytics engine load those where they are used.
+        for key in TABS if preheating() else TABS[:1]:
             _tab_class(key)
         try:
             if self.db_path.is_file():
