@@ -1,6 +1,6 @@
 """Everything the owner can see, written as plain files, to compare two commits of a refactor.
 
-    .venv/bin/python scripts/outputs_snapshot.py OUT [--skip-browser]
+    .venv/bin/python scripts/outputs_snapshot.py OUT [--skip-browser | --pages-only]
 
 Run it in each checkout (each with its own venv), then `diff -r OUT_BEFORE OUT_AFTER`.
 It writes, for a demo database built with a fixed seed and a fixed today:
@@ -176,6 +176,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--pages-only", action="store_true", help="only the dashboard's pages (a UI change)")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
     options = parser.parse_args()
     if options.compare:
@@ -192,14 +193,15 @@ def main() -> int:
         conn = store.connect(db)
         build_demo(conn, today=TODAY)
         conn.close()
-        dump_tables(db, out / "db")
-        (out / "cli").mkdir(parents=True, exist_ok=True)
-        for name, args in READS.items():
-            (out / "cli" / f"{name}.txt").write_text(run(args, env))
-        for lang in ("ko",):
-            (out / "cli" / f"bad-roast-{lang}.txt").write_text(run(READS["bad-roast"], {**env, "THEMOON_LANG": lang}))
-        reports(env, work, out / "report")
-        exports(env, work, out / "export")
+        if not options.pages_only:
+            dump_tables(db, out / "db")
+            (out / "cli").mkdir(parents=True, exist_ok=True)
+            for name, args in READS.items():
+                (out / "cli" / f"{name}.txt").write_text(run(args, env))
+            for lang in ("ko",):
+                (out / "cli" / f"bad-roast-{lang}.txt").write_text(run(READS["bad-roast"], {**env, "THEMOON_LANG": lang}))
+            reports(env, work, out / "report")
+            exports(env, work, out / "export")
         if not options.skip_browser:
             pages(db, work, out / "page")
     return 0

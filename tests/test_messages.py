@@ -62,6 +62,7 @@ INDIRECT = {
     ("messages/__init__.py", "key"),
     ("models.py", "key"),
     ("models.py", "self.key"),
+    ("ui/remote_reads.py", "key"),  # a ValidationError's id, as the shared engine sent it back
     ("reports/periods.py", "key"),
     ("server_guard.py", "title_key"),
     ("reports/charts.py", "title_key"),
