@@ -15,6 +15,8 @@ from themoon import catalog, cost_settings, db, inventory, reference
 
 # An unknown message id raises in tests (and in the CLI and servers they start), never shows as its id.
 os.environ.setdefault("THEMOON_STRICT_MESSAGES", "1")
+# Kernels built in-process load their own engine unless a test gives them the shared one.
+os.environ.pop("THEMOON_ENGINE", None)
 
 # Fixed past dates (the store refuses future dates; these never become "future").
 SETTINGS_FROM = date(2025, 1, 1)

@@ -154,6 +154,7 @@ def server_env(tmp_path, monkeypatch):
     monkeypatch.setenv("THEMOON_COOKIE_SECRET_FILE", str(secret_file))
     monkeypatch.delenv("THEMOON_PASSWORD_HASH", raising=False)
     monkeypatch.setattr(sys, "argv", ["voila", "dashboard.ipynb"])
+    monkeypatch.setenv("THEMOON_SHARED_ENGINE", "0")  # tests/test_engine_service.py starts one
     return secret_file
 
 

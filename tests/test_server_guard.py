@@ -110,6 +110,7 @@ def test_configure_voila_installs_the_guard(monkeypatch, tmp_path):
 
     monkeypatch.setenv("THEMOON_COOKIE_SECRET_FILE", str(tmp_path / "secret"))
     monkeypatch.delenv("THEMOON_PASSWORD_HASH", raising=False)
+    monkeypatch.setenv("THEMOON_SHARED_ENGINE", "0")  # tests/test_engine_service.py starts one
     c = Config()
     serve.configure_voila(c)
     assert c.Voila.identity_provider_class == "themoon.server_guard.GuardedIdentityProvider"

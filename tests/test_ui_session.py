@@ -16,7 +16,7 @@ import pytest
 from browser_support import DEMO_TODAY, OWNER, STAFF, signed_in
 from ipywidgets.widgets.widget import _instances
 
-from themoon.ui import session
+from themoon.ui import lean_widgets, session
 from themoon.ui.app import TABS, App
 from themoon.ui.forms import is_hidden
 
@@ -68,8 +68,11 @@ def test_sign_out_in_a_voila_kernel_closes_every_widget_and_ends_the_kernel(demo
 
     assert exits == [True] and app.ended == "signed_out" and app.ctx.user is None
     still_open = [w for w in held if w.comm is not None]
-    assert still_open == [app.widget, app.widget.layout]  # the app's box, which now holds only the notice
     (notice,) = app.widget.children
+    # the app's box, which now holds only the notice, and the shared Layout / Style they use
+    kept = {id(w) for w in session.tree([app.widget])}
+    assert {id(w) for w in still_open} == kept & {id(w) for w in held}
+    assert app.widget in still_open and all(w is app.widget or lean_widgets.is_shared(w) for w in still_open)
     assert session.MARKER in notice.value and 'data-reason="signed_out"' in notice.value
     assert app.tabs == {} and app.ctx._conn is None
     assert reports.e_link.comm is None  # the export link's state left the kernel
@@ -82,7 +85,11 @@ def test_sign_out_elsewhere_goes_back_to_sign_in_in_place(demo_path):
     roasting = app.tabs["roasting"].widget
     app.do_sign_out()
     assert app.screen == "signin" and app.ctx.user is None and app.tabs == {}
-    assert roasting.comm is None and all(w.comm is None for w in session.tree([roasting]))
+    parts = session.tree([roasting])
+    assert roasting.comm is None and all(w.comm is None for w in parts if not lean_widgets.is_shared(w))
+    # the Layout / Style models every widget shares stay open: the sign-in screen uses them too
+    assert all(w.comm is not None for w in parts if lean_widgets.is_shared(w))
+    assert app.signin.layout is roasting.layout and app.signin.layout.comm is not None
     assert "You signed out" in app.message.value and app.ended is None
 
 

@@ -43,6 +43,7 @@ def test_configure_voila_installs_both(monkeypatch, tmp_path):
 
     monkeypatch.setattr(voila.app, "TemplateStaticFileHandler", voila.app.TemplateStaticFileHandler)
     monkeypatch.setenv("THEMOON_COOKIE_SECRET_FILE", str(tmp_path / "secret"))
+    monkeypatch.setenv("THEMOON_SHARED_ENGINE", "0")  # tests/test_engine_service.py starts one
     c = Config()
     serve.configure_voila(c)
     assert c.IdentityProvider.logout_handler_class is web.LogoutHandler

@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import stat
+import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -212,6 +213,18 @@ def configure_voila(c) -> None:
     elif PASSWORD_REQUIRED_FLAG in sys.argv:
         raise ServeError("a password was asked for, but THEMOON_PASSWORD_HASH did not reach the server")
     configure_light_page(c)
+    start_shared_engine()
+
+
+def start_shared_engine() -> tuple[subprocess.Popen, Path] | None:
+    """Start the analytics engine every kernel of this server asks (themoon/ui/engine_service.py),
+    unless THEMOON_SHARED_ENGINE is 0 (then each kernel loads its own, as before issue #12)."""
+    if (os.environ.get("THEMOON_SHARED_ENGINE") or "1").strip().lower() in ("0", "false", "no", "off"):
+        os.environ.pop("THEMOON_ENGINE", None)
+        return None
+    from .ui import engine_service
+
+    return engine_service.start(config.db_path(None))
 
 
 # --- a light page (issue #12) ---------------------------------------------------------------------------

@@ -236,7 +236,11 @@ class Snapshot:
     def sqlite(self) -> sqlite3.Connection:
         """The read-only sqlite3 connection to the store (fingerprints, settings, catalog lookups)."""
         if self._sqlite is None:
-            conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, isolation_level=None)
+            # any thread may read through the engine (the shared engine answers each kernel's
+            # connection in its own thread), one at a time: themoon/ui/engine_service.py's lock
+            conn = sqlite3.connect(
+                f"file:{self.db_path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+            )
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout = 10000")
             self._sqlite = conn

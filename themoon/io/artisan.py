@@ -35,11 +35,11 @@ from ..costing import split_by_parts
 from ..models import Product, ValidationError, parse_date, parse_decimal, parse_grams, parse_text
 from .excel_format import BULK_MIN_BATCHES
 from .excel_rows import _Batch, _stored_key, create_batches
+from .limits import MAX_ALOG_BYTES
 from .menu import ProductMatcher, clean_text, parse_mappings, store_mappings
 from .outcome import ImportReport, Progress, row_savepoint, run_import
 
 SOURCE = "artisan"
-MAX_ALOG_BYTES = 5 * 1024 * 1024
 MAX_FILES = 100_000
 UNIT_GRAMS = {
     "g": Decimal(1),

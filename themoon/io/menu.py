@@ -9,6 +9,9 @@ and case ignored), or through a mapping stored in `import_name_map` (source 'men
 `--map "LINE=PRODUCT"`). Lines that match nothing, or more than one product, are listed and never
 guessed. Each price becomes a menu item with external_id `menu:<sheet>:<row>:<size>`, so a
 re-import updates prices and otherwise changes nothing.
+
+openpyxl (and numpy, which it imports) is imported only where a file is read, so the dashboard's
+Import tab, which imports this module, opens without them.
 """
 
 from __future__ import annotations
@@ -20,9 +23,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from openpyxl.utils import column_index_from_string
-from openpyxl.utils.cell import range_boundaries
 
 from .. import catalog
 from ..models import Product, ValidationError, parse_won
@@ -256,6 +256,8 @@ class Grid:
         self.title = title
         self.cells = cells
         self.ranges: list[tuple[int, int, int, int]] = []
+        from openpyxl.utils.cell import range_boundaries  # imported late: see the module's docstring
+
         for ref in merges:
             try:
                 min_col, min_row, max_col, max_row = range_boundaries(ref)
@@ -303,6 +305,8 @@ def load_grids(path: Path, sheets: Sequence[str] | None = None) -> dict[str, Gri
     Merged ranges are counted from the raw file first (normal mode creates a cell object for every
     cell a range covers), and a sheet holding more cells than a form is refused.
     """
+    from openpyxl.utils.cell import range_boundaries  # imported late: see the module's docstring
+
     merges = [ref for refs in merged_ranges(path).values() for ref in refs]
     covered = 0
     for ref in merges:
@@ -467,6 +471,8 @@ def _price_value(grid: Grid, value: Any, line: Line) -> Any:
         return value.cached
     match = _SIMPLE_FORMULA.match(value.text)
     if match:
+        from openpyxl.utils import column_index_from_string  # imported late: see the module's docstring
+
         base = grid.shown(int(match.group(2)), column_index_from_string(match.group(1).upper()))
         if isinstance(base, int | float) and not isinstance(base, bool):
             line.problems.append(f"computed {value.text} (the file has no saved value)")

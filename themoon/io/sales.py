@@ -43,13 +43,13 @@ from ..reference_terms import POS_HEADERS as HEADERS
 from ..reference_terms import POS_REFUND_WORDS as REFUND_WORDS
 from ..reference_terms import POS_TOTAL_WORDS as TOTAL_WORDS
 from .excel import MAX_XLSX_BYTES, check_xlsx
+from .limits import MAX_CSV_BYTES
 from .menu import clean_text
 from .outcome import ImportReport, Progress, file_sha256, previous_import, run_import
 from .xlsx import open_xlsx
 
 KIND = "sales"
 ENTITY = "sales_daily"
-MAX_CSV_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 1_000_000
 HEADER_SCAN_ROWS = 30
 FIELDS = ("date", "item", "qty", "gross", "discount", "net", "refund")

@@ -25,7 +25,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .. import config, db, sessions, signin, users
-from . import session
+from . import lean_widgets, session
 from .base import Tab
 from .context import Context
 from .forms import classes, esc, hide, report_unexpected, rich
@@ -103,6 +103,7 @@ class App:
         analytics: Any = None,
         autologin: bool | None = None,
     ) -> None:
+        lean_widgets.share()  # one Layout and one Style of each kind for all its widgets
         self.ctx = Context(db_path, lang=lang, today=today, analytics=analytics)
         self.ctx.set_language = self.set_language
         self.ctx.subscribe(self._on_changed)
@@ -120,8 +121,9 @@ class App:
         self.ended: str | None = None
         self.idle_watch: session.IdleWatch | None = None
         self.ctx.on_account_changed = lambda: self.end_session("account")
-        self._build()
-        self._start()
+        with lean_widgets.batched():  # each widget reaches the page once, as first shown
+            self._build()
+            self._start()
 
     # --- building --------------------------------------------------------------------------------
 
@@ -428,17 +430,18 @@ class App:
     def open_tab(self, key: str) -> None:
         if not self.allowed(key):  # a value from the browser: never trust it
             return
-        tab = self.tab(key)
-        for other in self.tabs.values():
-            if other is not tab:
-                other.hide()
-                hide(other.widget)
-        self.current = key
-        # every built tab stays in the page (hidden): switching back redraws nothing
-        if tab.widget not in self.content.children:
-            self.content.children = [*self.content.children, tab.widget]
-        hide(tab.widget, False)
-        tab.show()
+        with lean_widgets.batched():  # a new tab reaches the page once, drawn (not drawn, then updated)
+            tab = self.tab(key)
+            for other in self.tabs.values():
+                if other is not tab:
+                    other.hide()
+                    hide(other.widget)
+            self.current = key
+            tab.show()
+            # every built tab stays in the page (hidden): switching back redraws nothing
+            if tab.widget not in self.content.children:
+                self.content.children = [*self.content.children, tab.widget]
+            hide(tab.widget, False)
         for name, b in self.nav_buttons.items():
             if name == key:
                 b.add_class("themoon-nav-btn--active")

@@ -24,6 +24,7 @@ from .. import db, sessions, users
 from .forms import PermissionDenied, report_unexpected
 from .i18n import normalize
 from .reads import EngineReads, Reads, StoreReads
+from .remote_reads import RemoteReads, engine_folder
 from .results import Result, caught
 
 log = logging.getLogger("themoon.ui")
@@ -148,15 +149,31 @@ class Context:
 
     @property
     def reads(self) -> Reads:
-        """The one read interface of the tabs (themoon/ui/reads.py), chosen once: the analytics
-        engine when it starts here, else the store API with the same return shapes."""
+        """The one read interface of the tabs (themoon/ui/reads.py), chosen once: the server's
+        shared analytics engine when the kernel was started with one (themoon/ui/remote_reads.py),
+        else an engine of this kernel's own when it starts here, else the store API with the same
+        return shapes."""
         if self._reads is None:
-            if self.analytics() is not None:
-                self._reads = EngineReads(lambda: self.analytics())
+            folder = engine_folder()
+            if folder is not None and self._analytics is None:
+                self._reads = RemoteReads(folder, fallback=self._own_reads)
+                log.info("ui reads: the shared analytics engine")
             else:
-                self._reads = StoreReads(self.conn)
-            log.info("ui reads: %s", "analytics engine" if self._reads.engine else "store only")
+                self._reads = self._own_reads()
         return self._reads
+
+    def _own_reads(self) -> Reads:
+        reads: Reads = EngineReads(lambda: self.analytics()) if self.analytics() is not None else StoreReads(self.conn)
+        log.info("ui reads: %s", "analytics engine" if reads.engine else "store only")
+        return reads
+
+    def fingerprint(self) -> Any:
+        """What tells the app built ahead that the store changed meanwhile (None: not known)."""
+        if self._analytics is not None:
+            return self._analytics.fingerprint()
+        if isinstance(self._reads, RemoteReads):
+            return self._reads.fingerprint()
+        return None
 
     # --- change notification -----------------------------------------------------------------------
 

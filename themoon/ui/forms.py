@@ -63,12 +63,18 @@ def field_of(widget: widgets.Widget) -> Field | None:
     return _FIELDS.get(widget)
 
 
+HIDDEN = "themoon-hidden"  # display: none (themoon.css); not the layout: layouts are shared (lean_widgets)
+
+
 def hide(widget: widgets.Widget, hidden: bool = True) -> None:
-    widget.layout.display = "none" if hidden else None
+    if hidden:
+        widget.add_class(HIDDEN)
+    else:
+        widget.remove_class(HIDDEN)
 
 
 def is_hidden(widget: widgets.Widget) -> bool:
-    return widget.layout.display == "none"
+    return HIDDEN in widget._dom_classes
 
 
 def classes(widget: widgets.Widget, *names: str) -> widgets.Widget:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import config, db, signin
 from .forms import report_unexpected
+from .remote_reads import engine_folder
 from .request import _voila_request_info, served_locally
 
 if TYPE_CHECKING:
@@ -55,9 +56,9 @@ class Prepared:
 
         started = time.perf_counter()
         # A preheated kernel imports every tab module while nobody waits; a cold one only the
-        # first tab's (the others are imported when first opened).
-        # Not the imports tab: openpyxl would sit in every kernel for the few visits that import.
-        for key in [k for k in TABS if k != "imports"] if preheating() else TABS[:1]:
+        # first tab's (the others are imported when first opened). None imports openpyxl, pandas
+        # or numpy: the readers and the analytics engine load those where they are used.
+        for key in TABS if preheating() else TABS[:1]:
             _tab_class(key)
         try:
             if self.db_path.is_file():
@@ -66,7 +67,7 @@ class Prepared:
                     current = db.current_version(conn) == db.schema_version()
                 finally:
                     conn.close()
-                if current:
+                if current and engine_folder() is None:  # else the server's engine answers
                     from ..analytics import Analytics
 
                     self.analytics = Analytics(self.db_path)
@@ -139,8 +140,7 @@ def prepare(db_path: str | os.PathLike | None = None, lang: str | None = None) -
 
 def _stamp(app: App) -> tuple:
     """What an app built ahead depends on: the day and the store's contents."""
-    analytics = app.ctx._analytics
-    return (app.ctx.today(), analytics.fingerprint() if analytics is not None else None)
+    return (app.ctx.today(), app.ctx.fingerprint())
 
 
 def take_prebuilt(prepared: Prepared) -> App | None:

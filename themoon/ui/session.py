@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
+from . import lean_widgets
 from .forms import esc, field_of, report_unexpected
 from .i18n import t
 
@@ -115,6 +116,11 @@ def _parts(widget: widgets.Widget) -> Iterable[widgets.Widget]:
             yield from (v for v in value if isinstance(v, widgets.Widget))
 
 
+def _own(widget: widgets.Widget) -> bool:
+    """Not one of the Layout / Style models every widget shares (lean_widgets): those stay open."""
+    return not lean_widgets.is_shared(widget)
+
+
 def tree(roots: Iterable[widgets.Widget]) -> list[widgets.Widget]:
     """Every widget reachable from `roots` (themselves included)."""
     seen: dict[int, widgets.Widget] = {}
@@ -132,7 +138,7 @@ def close_tree(roots: Iterable[widgets.Widget]) -> int:
     """Close `roots` and every widget they hold; returns how many were open."""
     closed = 0
     for w in tree(roots):
-        if w.comm is not None:
+        if w.comm is not None and _own(w):
             w.close()
             closed += 1
     return closed

@@ -30,8 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .... import db
-from ....io import artisan, excel, menu, workbook
-from ....io import sales as pos
+from ....io.limits import MAX_ALOG_BYTES, MAX_CSV_BYTES, MAX_XLSX_BYTES
 from ....io.outcome import ImportRejected, ImportReport, Progress, Rejected
 from ....models import ValidationError
 
@@ -41,14 +40,14 @@ EXTENSION = {"excel": ".xlsx", "menu": ".xlsx", "workbook": ".xlsx", "artisan": 
 MULTIPLE = {"artisan"}
 # The importers' own limits per file (they check again before opening a file).
 FILE_LIMIT = {
-    "excel": excel.MAX_XLSX_BYTES,
-    "menu": excel.MAX_XLSX_BYTES,
-    "workbook": excel.MAX_XLSX_BYTES,
-    "artisan": artisan.MAX_ALOG_BYTES,
-    "sales": pos.MAX_CSV_BYTES,
+    "excel": MAX_XLSX_BYTES,
+    "menu": MAX_XLSX_BYTES,
+    "workbook": MAX_XLSX_BYTES,
+    "artisan": MAX_ALOG_BYTES,
+    "sales": MAX_CSV_BYTES,
 }
 # a kind's limit for one of its extensions, where it differs from FILE_LIMIT
-EXTENSION_LIMIT = {("sales", ".xlsx"): excel.MAX_XLSX_BYTES}
+EXTENSION_LIMIT = {("sales", ".xlsx"): MAX_XLSX_BYTES}
 MAX_FILES = 1000  # Artisan logs in one upload
 MAX_TOTAL_BYTES = 256 * 1024 * 1024  # whatever the server lets through, the kernel takes no more
 # tornado's default `websocket_max_message_size`: the largest message the browser may send
@@ -226,6 +225,9 @@ def run_importer(
     user: str = "system",
 ) -> ImportReport:
     """The importer of `kind`, called as `themoon import <kind>` calls it (themoon/io/cli.py)."""
+    from ....io import artisan, excel, menu, workbook  # the readers: only when a file is read
+    from ....io import sales as pos
+
     maps = list(mappings) or None
     if kind == "excel":
         return excel.import_workbook(conn, paths[0], dry_run=dry_run, progress=progress, user=user)
@@ -258,6 +260,8 @@ class NameToMap:
 def names_to_map(kind: str, conn: Any, paths: Sequence[Path], report: ImportReport) -> list[NameToMap]:
     """The names the importer refused for want of a mapping, read back from the files the way
     the importer reads them (its own parsers), joined to the rejected rows by where/field."""
+    from ....io import artisan, menu, workbook  # the readers: only when a file is read
+
     found: dict[str, NameToMap] = {}
 
     def add(name: str, want: str, source: str) -> None:
@@ -304,6 +308,8 @@ def unknown_pos_names(path: Path, report: ImportReport) -> list[NameToMap]:
     """The names of a POS export that match no menu item: read back the way the importer reads
     them (its own parser), each kept when the importer listed it as unknown (`unmatched`, by its
     message), in the file's order."""
+    from ....io import sales as pos
+
     unmatched = set(report.unmatched)
     if not unmatched:
         return []
