@@ -19,7 +19,11 @@ Issue #12's goals are stated against the Voilà floor, so that they hold on any 
   (`OverviewTab.set_period` / `set_product`: queries, figures, widget updates).
 - kernel_mb_1m: the same page view's kernel RSS on the 1M database.
 - import_only_mb: RSS of a kernel that has only imported the third-party libraries the Overview
-  imports (ipywidgets, pandas, numpy, duckdb…); printed when it alone exceeds the goal.
+  imports (ipywidgets…); printed when it alone exceeds the goal.
+- engine_mb / engine_mb_1m: RSS of the server's one analytics engine (themoon/ui/engine_service.py),
+  which every kernel asks: printed beside kernel_mb, since it is memory the server holds once.
+- kernel_mb_own: the baseline in the same run: a kernel's RSS when it loads its own engine
+  (THEMOON_SHARED_ENGINE=0, as before the shared engine), demo database, one page view.
 
 `--quick` skips the 1M database (development); its fields then read `na`. The last line is
 machine-readable:
@@ -127,6 +131,17 @@ def kernels(server: browser.Server) -> list[psutil.Process]:
     return found
 
 
+def engine_of(server: browser.Server) -> psutil.Process | None:
+    """The server's shared analytics engine process (None with THEMOON_SHARED_ENGINE=0)."""
+    for child in psutil.Process(server.process.pid).children(recursive=True):
+        try:
+            if "themoon.ui.engine_service" in " ".join(child.cmdline()):
+                return child
+        except psutil.Error:
+            continue
+    return None
+
+
 def kernel_of(server: browser.Server, kernel_id: str) -> psutil.Process | None:
     for k in kernels(server):
         try:
@@ -212,6 +227,7 @@ def page_view(
         result["plots_s"] = time.perf_counter() - started
         result["draws"] = page.evaluate("() => window.themoonCharts ? window.themoonCharts.draws : null")
         result["kernel_mb"] = rss_mb(kernel)
+        result["engine_mb"] = rss_mb(engine_of(server))
         if tabs:
             result["tab_ms"] = open_every_tab(page)
             time.sleep(1)
@@ -251,11 +267,21 @@ def measure(server: browser.Server, kind: str, chromium, runs: int, *, tabs: boo
 
 
 def filter_changes(db_path: Path, today: date) -> dict:
+    """As a served kernel changes them: its reads answered by the server's shared engine."""
+    from themoon.ui import engine_service
     from themoon.ui.context import Context
     from themoon.ui.tabs.overview import OverviewTab
 
-    view = OverviewTab(Context(db_path, today=today, user=OWNER))
-    view.show()
+    process, folder = engine_service.start(db_path)
+    try:
+        return _filter_changes(OverviewTab(Context(db_path, today=today, user=OWNER)))
+    finally:
+        engine_service.stop(process, folder)
+        os.environ.pop(engine_service.ENV, None)
+
+
+def _filter_changes(view) -> dict:
+    view.show()  # waits for the engine to load the store
     timings = []
     steps = [("period", p) for p in ("30d", "90d", "year", "12m", "month")]
     steps += [("product", "blend:FULL-MOON"), ("period", "90d"), ("product", "bean:ETH-YIRGACHEFFE"), ("product", "")]
@@ -269,7 +295,7 @@ def filter_changes(db_path: Path, today: date) -> dict:
 
 _THIRD_PARTY = """
 import json, sys
-import themoon.ui.app, themoon.ui.tabs.overview, themoon.analytics
+import themoon.ui.app, themoon.ui.tabs.overview, themoon.ui.remote_reads
 third = sorted({m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names) - {'themoon', '__main__'})
 print(json.dumps(third))
 """
@@ -303,10 +329,20 @@ def med(views: list[dict], key: str) -> float:
     return statistics.median(v[key] for v in views)
 
 
-def serve_and_measure(db_path: Path, work: Path, chromium, runs: int, *, kind: str, notebook: Path | None = None):
-    env = {"THEMOON_LANG": "en", "THEMOON_DATA_DIR": str(work)}
+def serve_and_measure(
+    db_path: Path,
+    work: Path,
+    chromium,
+    runs: int,
+    *,
+    kind: str,
+    notebook: Path | None = None,
+    shared_engine: bool = True,
+    tabs: bool = True,
+):
+    env = {"THEMOON_LANG": "en", "THEMOON_DATA_DIR": str(work), "THEMOON_SHARED_ENGINE": "1" if shared_engine else "0"}
     with browser.voila_server(db_path, work, env=env, preheat=PREHEAT, notebook=notebook, timeout=120) as server:
-        return measure(server, kind, chromium, runs)
+        return measure(server, kind, chromium, runs, tabs=tabs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -331,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
             bare = serve_and_measure(demo, tmp_path / "bare", chromium, args.runs, kind="bare", notebook=bare_nb)
             ours = serve_and_measure(demo, tmp_path / "demo", chromium, args.runs, kind="dashboard")
             ours_1m = serve_and_measure(big, tmp_path / "1m", chromium, 1, kind="dashboard") if big else None
+            own = serve_and_measure(
+                demo, tmp_path / "own", chromium, 1, kind="dashboard", shared_engine=False, tabs=False
+            )
         finally:
             chromium.close()
     filter_1m = filter_changes(big, date.today()) if big else None
@@ -359,6 +398,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("first open of each tab (ms):        " + ", ".join(f"{k} {v:.0f}" for k, v in tab_ms.items()))
     print(f"kernel RSS (MB): Overview {kernel_mb:.0f}, after every tab {ours['fast'][0]['kernel_mb_all_tabs']:.0f}")
+    kernel_mb_own = max(v["kernel_mb"] for v in own["fast"] + own["slow"])
+    print(f"  baseline, a kernel with its own engine (THEMOON_SHARED_ENGINE=0): {kernel_mb_own:.0f}")
+    engine_mb = max(v["engine_mb"] for v in ours["fast"] + ours["slow"])
+    engine_1m = f", 1M {max(v['engine_mb'] for v in ours_1m['fast'] + ours_1m['slow']):.0f}" if ours_1m else ""
+    print(f"the server's one analytics engine RSS (MB): demo {engine_mb:.0f}{engine_1m}")
     if ours_1m:
         print(
             f"1M batches: first KPI {med(ours_1m['fast'], 'kpi_s'):.2f} s, "

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import psutil
 import pytest
 from browser_support import DEMO_TODAY, count, demo_copy
 from outside import query, themoon_json
@@ -150,6 +152,26 @@ def test_every_tab_renders_without_errors(page):
         page.wait_for_timeout(300)
         shot(page, f"tab-{key}-en")
     assert errors_ok(page) == []
+
+
+def loaded_libraries(process: psutil.Process) -> set[str]:
+    """Which of pandas, numpy and duckdb `process` has loaded (their compiled parts in its memory
+    map: read from outside the process)."""
+    maps = Path(f"/proc/{process.pid}/maps").read_text()
+    marks = {"pandas": "/pandas/_libs/", "numpy": "/numpy/_core/", "duckdb": "/_duckdb"}
+    return {name for name, mark in marks.items() if mark in maps}
+
+
+def test_the_kernels_ask_the_servers_one_engine_and_load_no_pandas_numpy_or_duckdb(page, dashboard_server):
+    """Every tab was opened above: the page's kernel still holds none of the engine's libraries; the
+    server's one engine process holds them (the positive control)."""
+    children = psutil.Process(dashboard_server.process.pid).children(recursive=True)
+    kernels = [c for c in children if "ipykernel_launcher" in " ".join(c.cmdline())]
+    engines = [c for c in children if "themoon.ui.engine_service" in " ".join(c.cmdline())]
+    assert kernels and len(engines) == 1
+    assert all(loaded_libraries(k) == set() for k in kernels)
+    assert loaded_libraries(engines[0]) == {"pandas", "numpy", "duckdb"}
+    assert max(k.memory_info().rss for k in kernels) < 150 * 2**20  # issue #12: kernel_mb ≤ 150
 
 
 def test_period_switch_redraws_the_kpis(page):

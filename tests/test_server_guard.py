@@ -87,10 +87,10 @@ def test_available_memory_takes_the_cgroup_limit_into_account():
 def test_the_kernel_limit_is_configurable_or_follows_memory():
     gib = 2**30
     assert server_guard.max_kernels({"THEMOON_MAX_KERNELS": "3"}, available=100 * gib) == 3
-    assert server_guard.max_kernels({}, available=gib) == 4  # 1 GiB ÷ 250 MB
+    assert server_guard.max_kernels({}, available=gib) == 6  # 1 GiB ÷ 150 MB
     assert server_guard.max_kernels({"THEMOON_KERNEL_RSS_MB": "512"}, available=gib) == 2
     assert server_guard.max_kernels({}, available=10) == 1  # always at least one
-    assert server_guard.max_kernels({"THEMOON_MAX_KERNELS": "lots"}, available=gib) == 4  # ignored, logged
+    assert server_guard.max_kernels({"THEMOON_MAX_KERNELS": "lots"}, available=gib) == 6  # ignored, logged
     assert server_guard.max_kernels({}, available=None) == 8  # memory unknown
     assert server_guard.max_kernels({}) >= 1  # this machine
 

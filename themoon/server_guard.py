@@ -40,10 +40,11 @@ PROXIED_HEADER = "X-Themoon-Proxied"
 # header, never the Cookie header itself, which also carries the sign-in cookie.
 LANG_HEADER = "X-Themoon-Lang"
 LANG_COOKIE = "themoon_lang"
-# What one dashboard kernel holds: 182 MB RSS measured here once the Overview of the 18-month
-# demo had drawn its charts (psutil, Dec 2026); issue #16 saw ≈ 230 MB; tabs opened later add
-# more. 250 MB keeps a margin.
-KERNEL_RSS_MB = 250
+# What one dashboard kernel holds: 61 MB RSS once the Overview of the 18-month demo had drawn
+# its charts, 87 MB with every tab opened (benchmarks/dashboard_load.py, Dec 2026), the analytics
+# engine being the server's one process (themoon/ui/engine_service.py). A kernel that falls back to
+# an engine of its own holds 185–400 MB; reading a big workbook takes more for a while. 150 MB.
+KERNEL_RSS_MB = 150
 RETRY_AFTER_S = 60
 log = logging.getLogger("themoon.server")
 

@@ -121,6 +121,8 @@ class Context:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+        if isinstance(self._reads, RemoteReads):
+            self._reads.close()
         if self._analytics is not None:
             try:
                 self._analytics.close()
