@@ -94,9 +94,9 @@ def demo_template() -> Path:
     return _TEMPLATE[0]
 
 
-def demo_copy(folder: Path) -> Path:
-    """A fresh copy of the demo café in `folder`, for one test (it may write)."""
-    path = Path(folder) / "demo.db"
+def demo_copy(folder: Path, name: str = "demo.db") -> Path:
+    """A fresh copy of the demo café as `folder`/`name`, for one test or server (it may write)."""
+    path = Path(folder) / name
     shutil.copyfile(demo_template(), path)
     return path
 

@@ -56,6 +56,28 @@ def reference_store(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _logging_left_as_found():
+    """A test (or module) that set the `themoon` logger up, e.g. through an in-process CLI command,
+    leaves it unconfigured: otherwise the next module on the same worker process logs into the
+    earlier test's folder, and what it finds in its own log depends on which modules ran first."""
+    from themoon.ops import logs
+
+    before = logs.log_file()
+    yield
+    if logs.log_file() != before:
+        logs.reset()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _module_leaves_logging_as_found():
+    yield from _logging_left_as_found()
+
+
+@pytest.fixture(autouse=True)
+def _test_leaves_logging_as_found():
+    yield from _logging_left_as_found()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "themoon.db"

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import psutil
 import pytest
-from browser_support import DEMO_TODAY, build_demo_db, count
+from browser_support import DEMO_TODAY, count, demo_copy
 from outside import query, themoon_json
 from page_support import open_tab, shot
 from playwright import sync_api
@@ -37,7 +37,7 @@ def dashboard_server(tmp_path_factory):
     stopped (process group) at the end."""
     assert browser.CHROMIUM.exists(), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
     root = tmp_path_factory.mktemp("dashboard")
-    db_path = build_demo_db(root / "themoon.db")
+    db_path = demo_copy(root, "themoon.db")
     env = {"THEMOON_TODAY": DEMO_TODAY.isoformat(), "THEMOON_LANG": "en", "THEMOON_DATA_DIR": str(root)}
     with browser.voila_server(db_path, root, env=env, as_served=True, timeout=120) as server:
         yield server

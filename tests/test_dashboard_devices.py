@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import page_support
 import psutil
 import pytest
-from browser_support import DEMO_TODAY, SCREENSHOTS, build_demo_db
+from browser_support import DEMO_TODAY, SCREENSHOTS, demo_copy
 from playwright import sync_api
 
 from themoon import serve
@@ -54,7 +54,7 @@ DRAWN_TWICE = """() => Object.entries((window.themoonCharts || {draws: {}}).draw
 def server(tmp_path_factory):
     assert browser.CHROMIUM.exists(), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
     root = tmp_path_factory.mktemp("devices")
-    db_path = build_demo_db(root / "themoon.db")
+    db_path = demo_copy(root, "themoon.db")
     env = {"THEMOON_TODAY": DEMO_TODAY.isoformat(), "THEMOON_LANG": "en", "THEMOON_DATA_DIR": str(root)}
     saved = serve.IDLE_KERNEL_TIMEOUT_S, serve.CULL_INTERVAL_S
     serve.IDLE_KERNEL_TIMEOUT_S, serve.CULL_INTERVAL_S = CULL_S, 2

@@ -37,8 +37,9 @@ def test_notebooks_run_under_nbval(tmp_path):
     demo.build_demo(conn, months=3, today=date(2026, 10, 31))
     conn.close()
     env = {**os.environ, "THEMOON_DB": str(path), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    # -n 0: one process (the suite around it already runs two workers; a pool here doubles the work)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--nbval-lax", "-p", "no:cacheprovider", str(NOTEBOOKS)],
+        [sys.executable, "-m", "pytest", "-q", "-n", "0", "--nbval-lax", "-p", "no:cacheprovider", str(NOTEBOOKS)],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -29,8 +29,9 @@ def test_report_notebooks_run_under_nbval(tmp_path):
         "THEMOON_REPORTS_DIR": str(tmp_path / "reports"),
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
+    # -n 0: one process (the suite around it already runs two workers; a pool here doubles the work)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--nbval-lax", "-p", "no:cacheprovider", str(NOTEBOOKS)],
+        [sys.executable, "-m", "pytest", "-q", "-n", "0", "--nbval-lax", "-p", "no:cacheprovider", str(NOTEBOOKS)],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -16,7 +16,7 @@ import time
 
 import psutil
 import pytest
-from browser_support import DEMO_TODAY, build_demo_db
+from browser_support import DEMO_TODAY, demo_copy
 from outside import count, integrity, open_and_close, query, row, themoon
 from page_support import open_tab, shot
 from playwright import sync_api
@@ -49,7 +49,7 @@ def server(env):
     """`themoon serve` over a fresh demo café (stopped at the end, if a test has not stopped it)."""
     assert browser.CHROMIUM.exists(), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
     root = env["THEMOON_DATA_DIR"]
-    db_path = build_demo_db(os.path.join(root, "themoon.db"))
+    db_path = demo_copy(root, "themoon.db")
     with browser.voila_server(db_path, root, env=env, as_served=True, timeout=120) as running:
         yield running
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import DEMO_TODAY, build_demo_db, count_outside, outside
+from browser_support import DEMO_TODAY, count_outside, demo_copy, outside
 from page_support import open_tab, shot
 from playwright import sync_api
 
@@ -33,7 +33,7 @@ LAST_BATCH = (
 def server(tmp_path_factory):
     assert browser.CHROMIUM.exists(), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
     root = tmp_path_factory.mktemp("roasting-form")
-    db_path = build_demo_db(root / "themoon.db")
+    db_path = demo_copy(root, "themoon.db")
     env = {"THEMOON_TODAY": DEMO_TODAY.isoformat(), "THEMOON_LANG": "en", "THEMOON_DATA_DIR": str(root)}
     with browser.voila_server(db_path, root, env=env) as running:
         yield running

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import outside
 import pytest
-from browser_support import DEMO_TODAY, build_demo_db
+from browser_support import DEMO_TODAY, demo_copy
 from page_support import open_tab, shot
 from playwright import sync_api
 
@@ -42,7 +42,7 @@ WORDS = {
 def server(tmp_path_factory):
     assert browser.CHROMIUM.exists(), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
     root = tmp_path_factory.mktemp("sales-browser")
-    db_path = build_demo_db(root / "themoon.db")
+    db_path = demo_copy(root, "themoon.db")
     env = {"THEMOON_TODAY": DEMO_TODAY.isoformat(), "THEMOON_LANG": "en", "THEMOON_DATA_DIR": str(root)}
     with browser.voila_server(db_path, root, env=env, timeout=120) as running:
         yield running

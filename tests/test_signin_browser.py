@@ -32,7 +32,7 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
-from browser_support import DEMO_TODAY, build_demo_db
+from browser_support import DEMO_TODAY, demo_copy
 from page_support import shot
 from playwright import sync_api
 
@@ -278,7 +278,7 @@ def test_with_a_token_proxied_requests_reach_the_app_and_first_run_still_asks_fo
 
 def test_a_token_served_demo_never_opens_signed_in(tmp_path_factory, chromium):
     root = tmp_path_factory.mktemp("demo-token")
-    path = build_demo_db(root / "themoon.db")
+    path = demo_copy(root, "themoon.db")
     env = {"THEMOON_TODAY": DEMO_TODAY.isoformat(), "THEMOON_LANG": "en", "THEMOON_DATA_DIR": str(root)}
     with browser.voila_server(path, root, env=env, token=TOKEN) as server:
         for headers in (PROXY, None):  # through the proxy, and on the machine itself (#18)
@@ -293,7 +293,7 @@ def test_a_token_served_demo_never_opens_signed_in(tmp_path_factory, chromium):
 
 def test_the_demo_refuses_the_proxy_and_remembers_a_sign_out(tmp_path_factory, chromium):
     root = tmp_path_factory.mktemp("demo")
-    path = build_demo_db(root / "themoon.db")
+    path = demo_copy(root, "themoon.db")
     env = {"THEMOON_TODAY": DEMO_TODAY.isoformat(), "THEMOON_LANG": "en", "THEMOON_DATA_DIR": str(root)}
     with browser.voila_server(path, root, env=env, preheat=1) as server:
         wait_until(lambda: kernels(server) == 1, timeout=120, what="the preheated kernel")

@@ -120,6 +120,7 @@ def load(snap: Snapshot) -> None:
     assert duck is not None
     snap.sales_threshold = store_sales.unexplained_threshold(snap.sqlite())
     snap.sales_standard_cache = {}
+    snap.sales_exact_cache = {}
     snap.sales_menu = {
         int(r.id): (r.code, r.name_en, r.name_ko, r.channel, int(r.pkey)) for r in snap.menu.itertuples()
     }
@@ -277,13 +278,19 @@ def _standard_bounds(snap: Snapshot, days: np.ndarray) -> tuple[Any, Any, int, d
 
 
 def _exact_days(snap: Snapshot, pkey: int, lo: int, hi: int) -> tuple[np.ndarray, list[tuple[Fraction, int]]]:
-    """Day numbers and exact (cost, roasted g) of a product's roasting days in [lo, hi]."""
-    with snap.lock:
-        assert snap.duck is not None
-        roast = _roast_days(snap.duck, pkey, lo, hi)
-    num, den = _day_costs(roast)
-    pairs = [(Fraction(int(a), int(b)), int(r)) for a, b, r in zip(num, den, roast["r"], strict=True)]
-    return np.asarray(roast["dnum"], dtype=np.int64), pairs
+    """Day numbers and exact (cost, roasted g) of a product's roasting days in [lo, hi]: every day of
+    the product is read and costed once per load (the exact path asks for thousands of windows)."""
+    cache = snap.sales_exact_cache
+    if pkey not in cache:
+        with snap.lock:
+            assert snap.duck is not None
+            roast = _roast_days(snap.duck, pkey)
+        num, den = _day_costs(roast)
+        pairs = [(Fraction(int(a), int(b)), int(r)) for a, b, r in zip(num, den, roast["r"], strict=True)]
+        cache[pkey] = (np.asarray(roast["dnum"], dtype=np.int64), pairs)
+    days, pairs = cache[pkey]
+    i0, i1 = int(np.searchsorted(days, lo, side="left")), int(np.searchsorted(days, hi, side="right"))
+    return days[i0:i1], pairs[i0:i1]
 
 
 def _exact_standard(snap: Snapshot, on: date, pkey: int) -> Fraction | None:
