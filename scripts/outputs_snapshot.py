@@ -199,7 +199,9 @@ def main() -> int:
             for name, args in READS.items():
                 (out / "cli" / f"{name}.txt").write_text(run(args, env))
             for lang in ("ko",):
-                (out / "cli" / f"bad-roast-{lang}.txt").write_text(run(READS["bad-roast"], {**env, "THEMOON_LANG": lang}))
+                (out / "cli" / f"bad-roast-{lang}.txt").write_text(
+                    run(READS["bad-roast"], {**env, "THEMOON_LANG": lang})
+                )
             reports(env, work, out / "report")
             exports(env, work, out / "export")
         if not options.skip_browser:
