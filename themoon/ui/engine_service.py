@@ -100,8 +100,8 @@ def plain(value: Any) -> Any:
 
 
 class Engine:
-    """The server's analytics engine: loaded at the first question (the store may not exist yet
-    when the server starts), then brought up to date before each."""
+    """The server's analytics engine: loaded when it starts (else at the next question: the store
+    may not exist yet when the server starts), then brought up to date before each answer."""
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
