@@ -91,6 +91,9 @@ def test_sign_out_elsewhere_goes_back_to_sign_in_in_place(demo_path):
     assert all(w.comm is not None for w in parts if lean_widgets.is_shared(w))
     assert app.signin.layout is roasting.layout and app.signin.layout.comm is not None
     assert "You signed out" in app.message.value and app.ended is None
+    app.si_user.value, app.si_password.value = STAFF
+    assert app.do_sign_in() and app.screen == "app"
+    assert is_hidden(app.message)  # the line about the last session goes with it
 
 
 def test_a_fresh_page_after_sign_out_opens_at_sign_in_even_for_the_local_demo(demo_path):

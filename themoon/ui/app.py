@@ -264,6 +264,7 @@ class App:
                 self.si_form.set_status("error", t("auth.wrong", lang))
             return False
         user = attempt.user
+        self._show_message("info", "")  # why the last session ended: said, and now over
         self._signed_in(user)
         self.render()
         return True
