@@ -1,6 +1,7 @@
 """A dashboard kernel before its visitor arrives: Voilà keeps a pool of preheated kernels, each of
 which runs the notebook up to `wait_for_request()` ahead of time. `prepare()` imports the tab
-modules, loads the analytics engine and (preheated) builds the app itself at a lower CPU priority;
+modules, loads an analytics engine of its own when the server runs no shared one
+(themoon/ui/engine_service.py) and (preheated) builds the app itself at a lower CPU priority;
 `take_prebuilt` hands that app to the visitor once it is known to be still right for them.
 """
 
@@ -43,7 +44,7 @@ def setup_logging() -> None:
 
 class Prepared:
     """What a kernel can do before a visitor arrives (a preheated kernel does it ahead): imports,
-    the settings, and the analytics engine loaded over the store."""
+    the settings, and (without the server's shared engine) an analytics engine over the store."""
 
     def __init__(self, db_path: str | os.PathLike | None = None, lang: str | None = None) -> None:
         self.db_path = Path(config.db_path(db_path))
