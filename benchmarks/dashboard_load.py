@@ -120,26 +120,25 @@ def bulk_database(cache: Path, batches: int = 1_000_000) -> Path:
 # --- kernels -------------------------------------------------------------------------------------------
 
 
-def kernels(server: browser.Server) -> list[psutil.Process]:
+def children_running(server: browser.Server, mark: str) -> list[psutil.Process]:
+    """The server's processes whose command line holds `mark`."""
     found = []
     for child in psutil.Process(server.process.pid).children(recursive=True):
         try:
-            if "ipykernel_launcher" in " ".join(child.cmdline()):
+            if mark in " ".join(child.cmdline()):
                 found.append(child)
         except psutil.Error:
             continue
     return found
 
 
+def kernels(server: browser.Server) -> list[psutil.Process]:
+    return children_running(server, "ipykernel_launcher")
+
+
 def engine_of(server: browser.Server) -> psutil.Process | None:
     """The server's shared analytics engine process (None with THEMOON_SHARED_ENGINE=0)."""
-    for child in psutil.Process(server.process.pid).children(recursive=True):
-        try:
-            if "themoon.ui.engine_service" in " ".join(child.cmdline()):
-                return child
-        except psutil.Error:
-            continue
-    return None
+    return next(iter(children_running(server, "themoon.ui.engine_service")), None)
 
 
 def kernel_of(server: browser.Server, kernel_id: str) -> psutil.Process | None:

@@ -65,7 +65,9 @@ def language() -> str:
     return lang if lang in ("en", "ko") else "en"
 
 
-def env_flag(name: str) -> bool:
-    """An on/off setting: 1, true, yes or on (any case) is on; anything else, or unset, is off."""
+def env_flag(name: str, default: bool = False) -> bool:
+    """An on/off setting: 1, true, yes or on (any case) is on; anything else is off; unset or
+    empty, `default`."""
     load_dotenv()
-    return (os.environ.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
+    value = (os.environ.get(name) or "").strip().lower()
+    return default if not value else value in ("1", "true", "yes", "on")

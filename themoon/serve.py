@@ -219,7 +219,7 @@ def configure_voila(c) -> None:
 def start_shared_engine() -> tuple[subprocess.Popen, Path] | None:
     """Start the analytics engine every kernel of this server asks (themoon/ui/engine_service.py),
     unless THEMOON_SHARED_ENGINE is 0 (then each kernel loads its own, as before issue #12)."""
-    if (os.environ.get("THEMOON_SHARED_ENGINE") or "1").strip().lower() in ("0", "false", "no", "off"):
+    if not config.env_flag("THEMOON_SHARED_ENGINE", default=True):
         os.environ.pop("THEMOON_ENGINE", None)
         return None
     from .ui import engine_service

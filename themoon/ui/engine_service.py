@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import ValidationError
-from .reads import EngineReads, Unavailable
+from .reads import EngineReads, Reads, Unavailable
 
 log = logging.getLogger("themoon.engine")
 
@@ -49,21 +49,9 @@ SOCKET_NAME = "engine.sock"
 KEY_NAME = "key"
 FOLDER_PREFIX = "themoon-engine-"
 # what a kernel may ask: the tabs' read interface (themoon/ui/reads.py), and the store's fingerprint
-METHODS = frozenset(
-    {
-        "settings_on",
-        "green_costs",
-        "stock",
-        "runout",
-        "product_costs",
-        "menu_costs",
-        "what_if",
-        "overview",
-        "sales_kpis",
-        "sales",
-        "fingerprint",
-    }
-)
+METHODS = frozenset({name for name, value in vars(Reads).items() if callable(value) and not name.startswith("_")}) | {
+    "fingerprint"
+}
 _PLAIN_TYPES = (str, int, float, bool, type(None), date, datetime, Fraction, Decimal, Unavailable)
 
 
